@@ -1,0 +1,69 @@
+# The front door. `make run` sets everything up and serves the app; `make test` sets up
+# and runs the whole suite (SQLite, PostgreSQL and headless-browser tests).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .make
+export FLASK_APP := futuredoctor
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run setup setup-test database chromium test lint bench clean
+
+run: setup database
+	@echo "Serving on http://$(HOST):$(PORT) (Ctrl+C to stop)"
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+setup: $(STAMPS)/python $(STAMPS)/assets
+
+setup-test: setup $(STAMPS)/python-test chromium
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMPS)/python: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[serve]"
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/python-test: pyproject.toml $(STAMPS)/python
+	$(BIN)/pip install --quiet -e ".[test,serve]"
+	@touch $@
+
+$(STAMPS)/npm: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/assets: $(STAMPS)/npm futuredoctor/assets.py
+	$(BIN)/python -m futuredoctor.assets
+	@touch $@
+
+# Migrations, content and demo data: each step is idempotent.
+database: setup
+	@mkdir -p instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask content sync
+	$(BIN)/flask demo
+
+# Browser tests need Chromium; install Debian's when missing and we are allowed to.
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Chromium for the browser tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium not found: browser tests will be skipped (apt-get install chromium)"; fi; \
+	fi
+
+test: setup-test
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: setup-test
+	$(BIN)/ruff check .
+
+bench: setup-test
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) $(STAMPS) node_modules futuredoctor/static/nhsuk instance

@@ -1,0 +1,125 @@
+"""The Future Doctor pilot platform: a Flask application for England's generalist-skills
+pilots. ``create_app`` is the only entry point; nothing runs at import time."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Flask, abort, request
+from flask_login import current_user
+from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+
+from futuredoctor.config import check_config, load_config
+from futuredoctor.extensions import csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app. ``config`` overrides settings read from the environment."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config(config))
+    check_config(app.config)
+
+    app.jinja_options = {
+        "undefined": ChainableUndefined,  # nhsuk-frontend-jinja macros read optional params
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+    }
+    # The app's own templates first, then the NHS.UK macros; blueprints' folders still apply.
+    app.jinja_loader = ChoiceLoader(  # type: ignore[method-assign]
+        [FileSystemLoader(app.root_path + "/templates"), PackageLoader("nhsuk_frontend_jinja")]
+    )
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_project_path("migrations")))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _init_login(app)
+
+    from futuredoctor.security import init_security_headers
+
+    init_security_headers(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _enforce_access_rules(app)
+
+    from futuredoctor.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+    from futuredoctor.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _project_path(name: str) -> str:
+    from futuredoctor.config import PROJECT_ROOT
+
+    return str(PROJECT_ROOT / name)
+
+
+def _init_login(app: Flask) -> None:
+    from futuredoctor.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to see this page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def _load_user(token: str) -> User | None:
+        user_id, _, version = token.partition(":")
+        if not user_id.isdigit() or not version.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or user.session_version != int(version):
+            return None
+        return user
+
+
+def _register_blueprints(app: Flask) -> None:
+    from futuredoctor.admin.views import bp as admin_bp
+    from futuredoctor.auth.views import bp as auth_bp
+    from futuredoctor.learning.views import bp as learning_bp
+    from futuredoctor.main.views import bp as main_bp
+    from futuredoctor.pilots.views import bp as pilots_bp
+
+    for blueprint in (main_bp, auth_bp, learning_bp, pilots_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from futuredoctor.navigation import navigation_for
+    from futuredoctor.permissions import Permission, has_permission
+    from futuredoctor.timezones import format_local, format_local_date
+
+    app.jinja_env.filters["local_datetime"] = format_local
+    app.jinja_env.filters["local_date"] = format_local_date
+    app.jinja_env.filters["long_date"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        return {
+            "navigation": navigation_for(current_user, request.endpoint or ""),
+            "can": lambda permission: has_permission(current_user, Permission(permission)),
+            "today": date.today(),
+            "service_name": "Future Doctor pilots",
+        }
+
+
+def _enforce_access_rules(app: Flask) -> None:
+    """Protected by default: a view must declare who may use it, or nobody can."""
+    from futuredoctor.permissions import access_rule
+
+    @app.before_request
+    def _check_access() -> Any:
+        if request.endpoint is None or request.endpoint == "static":
+            return None
+        rule = access_rule(app.view_functions.get(request.endpoint))
+        if rule is None:
+            abort(403)
+        if rule[0] != "public" and not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return None

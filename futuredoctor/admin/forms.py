@@ -1,0 +1,115 @@
+"""Forms for managing users, their role grants and reading the audit log."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, ValidationError
+
+from futuredoctor.models import Role
+from futuredoctor.passwords import MIN_PASSWORD_LENGTH
+
+ROLE_CHOICES = [(role.value, role.label) for role in Role]
+
+
+class UserSearchForm(FlaskForm):
+    """The users list filter: read from the query string, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        "Name or email address",
+        validators=[Optional(), Length(max=254, message="Search must be 254 characters or fewer")],
+    )
+    role = SelectField(
+        "Role",
+        choices=[("", "All roles"), *ROLE_CHOICES],
+        validate_choice=False,
+        validators=[Optional(), AnyOf([v for v, _ in ROLE_CHOICES], message="Select a role")],
+    )
+
+
+class NewUserForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        validators=[
+            DataRequired("Enter an email address"),
+            Email("Enter an email address in the correct format, like name@example.nhs.uk"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+    )
+    given_name = StringField(
+        "Given name",
+        validators=[
+            DataRequired("Enter a given name"),
+            Length(max=100, message="Given name must be 100 characters or fewer"),
+        ],
+    )
+    family_name = StringField(
+        "Family name",
+        validators=[
+            DataRequired("Enter a family name"),
+            Length(max=100, message="Family name must be 100 characters or fewer"),
+        ],
+    )
+    password = PasswordField(
+        "Initial password (optional)",
+        validators=[
+            Optional(strip_whitespace=False),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=1024,
+                message=f"Password must be between {MIN_PASSWORD_LENGTH} and 1024 characters",
+            ),
+        ],
+    )
+
+
+class GrantForm(FlaskForm):
+    """Add a role grant; the scope choices are set by the view from the regions and pilots."""
+
+    role = SelectField(
+        "Role",
+        choices=[("", "Choose a role"), *ROLE_CHOICES],
+        validate_choice=False,
+        validators=[
+            DataRequired("Select a role"),
+            AnyOf([v for v, _ in ROLE_CHOICES], message="Select a role from the list"),
+        ],
+    )
+    scope = SelectField("Scope", choices=[], validate_choice=False)
+
+    def validate_scope(self, field: SelectField) -> None:
+        values = {value for value, _ in field.choices}  # type: ignore[union-attr]
+        if (field.data or "") not in values:
+            raise ValidationError("Select a scope from the list")
+
+
+class ActionForm(FlaskForm):
+    """Empty: a CSRF-protected POST button (remove a grant, unlock an account)."""
+
+
+class AccountStatusForm(FlaskForm):
+    action = HiddenField(validators=[AnyOf(["close", "reopen"], message="Choose close or reopen")])
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit log filter: read from the query string, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField("Action", choices=[], validate_choice=False)
+    actor = StringField(
+        "Actor email address",
+        validators=[
+            Optional(),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+    )
+
+    def validate_action(self, field: SelectField) -> None:
+        values = {value for value, _ in field.choices}  # type: ignore[union-attr]
+        if (field.data or "") not in values:
+            raise ValidationError("Select an action from the list")

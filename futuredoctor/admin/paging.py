@@ -1,0 +1,78 @@
+"""Paging for the admin lists: a validated page number, one count and one page query."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort
+
+from futuredoctor.extensions import db
+
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class Page:
+    items: Sequence[Any]
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def first_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def last_index(self) -> int:
+        return min(self.number * self.per_page, self.total)
+
+
+def page_number(raw: str | None) -> int:
+    """The requested page: a positive whole number, or 404 (as for a page that is not there)."""
+    if raw is None or raw == "":
+        return 1
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9 or int(raw) < 1:
+        abort(404)
+    return int(raw)
+
+
+def paginate(stmt: sa.Select[Any], number: int, per_page: int = PER_PAGE) -> Page:
+    """Run ``stmt`` (ORDER BY included) for one page; 404 for a page past the last one."""
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+    )
+    total = total or 0
+    if number > 1 and (number - 1) * per_page >= total:
+        abort(404)
+    items = db.session.scalars(stmt.limit(per_page).offset((number - 1) * per_page)).unique().all()
+    return Page(items=items, number=number, per_page=per_page, total=total)
+
+
+def pagination_params(page: Page, url_for_page: Callable[[int], str]) -> dict[str, Any] | None:
+    """Parameters for the NHS.UK numbered pagination macro, or None for a single page."""
+    if page.pages <= 1:
+        return None
+    wanted = {1, page.pages, page.number - 1, page.number, page.number + 1}
+    items: list[dict[str, Any]] = []
+    previous = 0
+    for number in sorted(n for n in wanted if 1 <= n <= page.pages):
+        if number - previous > 1:
+            items.append({"ellipsis": True})
+        items.append(
+            {"number": number, "href": url_for_page(number), "current": number == page.number}
+        )
+        previous = number
+    params: dict[str, Any] = {"items": items}
+    if page.number > 1:
+        params["previous"] = {"href": url_for_page(page.number - 1)}
+    if page.number < page.pages:
+        params["next"] = {"href": url_for_page(page.number + 1)}
+    return params

@@ -1,0 +1,270 @@
+"""National admin work on accounts and role grants. Services change and flush; the view
+commits once. Refusals are raised as ``AdminRefusal`` naming the form field they belong to,
+before anything is changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, lazyload
+
+from futuredoctor import audit
+from futuredoctor.admin.paging import Page, paginate
+from futuredoctor.extensions import db
+from futuredoctor.models import AuditEvent, Pilot, Region, Role, RoleGrant, User, utcnow
+from futuredoctor.passwords import hash_password
+from futuredoctor.permissions import scope_problem
+
+NATIONAL_SCOPE = ""
+EN_DASH = "\u2013"
+
+
+class AdminRefusal(Exception):
+    """An action refused with a message for the person; ``field`` is where to show it."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def account_status(user: User, now: datetime | None = None) -> str:
+    """'closed', 'locked' or 'active'."""
+    if not user.is_enabled:
+        return "closed"
+    if user.locked_until is not None and user.locked_until > (now or utcnow()):
+        return "locked"
+    return "active"
+
+
+def grant_label(grant: RoleGrant) -> str:
+    """'Regional lead, en dash, London'; unscoped roles are just their label."""
+    if grant.region_id is None and grant.pilot_id is None:
+        return grant.role.label
+    return f"{grant.role.label} {EN_DASH} {grant.scope_label}"
+
+
+def list_users(query: str | None, role: Role | None, number: int) -> Page:
+    """One page of users matching the search, with grants (and their scopes) eager-loaded."""
+    stmt = sa.select(User)
+    if query:
+        full_name = User.given_name + " " + User.family_name
+        stmt = stmt.where(
+            sa.or_(
+                User.email.icontains(query, autoescape=True),
+                full_name.icontains(query, autoescape=True),
+            )
+        )
+    if role is not None:
+        stmt = stmt.where(User.id.in_(sa.select(RoleGrant.user_id).where(RoleGrant.role == role)))
+    stmt = stmt.order_by(User.family_name, User.given_name, User.id)
+    return paginate(stmt, number)
+
+
+def get_user(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def scope_choices() -> list[tuple[str, str]]:
+    """The scope select: national, each region, each pilot (two queries, names included)."""
+    regions = db.session.scalars(sa.select(Region).order_by(Region.name)).all()
+    pilots = db.session.scalars(
+        sa.select(Pilot).options(joinedload(Pilot.region)).order_by(Pilot.name, Pilot.id)
+    ).all()
+    choices = [(NATIONAL_SCOPE, "National (no scope)")]
+    choices += [(f"region:{r.id}", f"Region: {r.name}") for r in regions]
+    choices += [(f"pilot:{p.id}", f"Pilot: {p.name} ({p.region.name})") for p in pilots]
+    return choices
+
+
+def parse_scope(value: str | None) -> tuple[int | None, int | None]:
+    """'' -> national, 'region:3' -> (3, None), 'pilot:5' -> (None, 5)."""
+    value = (value or "").strip()
+    if value == NATIONAL_SCOPE:
+        return None, None
+    kind, _, raw_id = value.partition(":")
+    if kind not in {"region", "pilot"} or not raw_id.isascii() or not raw_id.isdigit():
+        raise AdminRefusal("Select a scope from the list", field="scope")
+    return (int(raw_id), None) if kind == "region" else (None, int(raw_id))
+
+
+def scope_value(grant: RoleGrant) -> str:
+    if grant.region_id is not None:
+        return f"region:{grant.region_id}"
+    if grant.pilot_id is not None:
+        return f"pilot:{grant.pilot_id}"
+    return "national"
+
+
+def audit_actions() -> list[str]:
+    return list(
+        db.session.scalars(sa.select(AuditEvent.action).distinct().order_by(AuditEvent.action))
+    )
+
+
+def list_audit_events(action: str | None, actor_email: str | None, number: int) -> Page:
+    """Newest first, actors joined in the same query."""
+    stmt = sa.select(AuditEvent).options(
+        joinedload(AuditEvent.actor).options(lazyload(User.grants))
+    )
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    if actor_email:
+        actor_ids = sa.select(User.id).where(
+            User.email.icontains(actor_email.strip(), autoescape=True)
+        )
+        stmt = stmt.where(AuditEvent.actor_id.in_(actor_ids))
+    stmt = stmt.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    return paginate(stmt, number)
+
+
+def audit_target_users(events: Any) -> dict[str, User]:
+    """Users named as targets on this page, in one query, so rows can show their email."""
+    ids = {int(e.target_id) for e in events if e.target_type == "User" and _is_id(e.target_id)}
+    if not ids:
+        return {}
+    stmt = sa.select(User).where(User.id.in_(ids)).options(lazyload(User.grants))
+    return {str(user.id): user for user in db.session.scalars(stmt)}
+
+
+def _is_id(value: str | None) -> bool:
+    return bool(value) and value.isascii() and value.isdigit()  # type: ignore[union-attr]
+
+
+# --- changing ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NewUser:
+    email: str
+    given_name: str
+    family_name: str
+    password: str | None
+
+
+def create_user(new: NewUser, actor: User) -> User:
+    email = new.email.strip().lower()
+    taken = db.session.scalar(sa.select(User.id).where(sa.func.lower(User.email) == email))
+    if taken is not None:
+        raise AdminRefusal("An account with this email address already exists", field="email")
+    user = User(
+        email=email,
+        given_name=new.given_name.strip(),
+        family_name=new.family_name.strip(),
+        password_hash=hash_password(new.password) if new.password else None,
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        "user.created",
+        actor=actor,
+        target=user,
+        email=email,
+        initial_password=bool(new.password),
+    )
+    return user
+
+
+def add_grant(
+    user: User, role: Role, region_id: int | None, pilot_id: int | None, actor: User
+) -> RoleGrant:
+    problem = scope_problem(role, region_id, pilot_id)
+    if problem:
+        raise AdminRefusal(problem, field="scope")
+    region = db.session.get(Region, region_id) if region_id else None
+    pilot = db.session.get(Pilot, pilot_id) if pilot_id else None
+    if (region_id and region is None) or (pilot_id and pilot is None):
+        raise AdminRefusal("Select a scope from the list", field="scope")
+    duplicate = any(
+        g.role is role and g.region_id == region_id and g.pilot_id == pilot_id for g in user.grants
+    )
+    if duplicate:
+        raise AdminRefusal(
+            f"{user.full_name} already holds this role with this scope", field="role"
+        )
+    grant = RoleGrant(
+        role=role,
+        region_id=region_id,
+        pilot_id=pilot_id,
+        region=region,
+        pilot=pilot,
+        granted_by_id=actor.id,
+    )
+    user.grants.append(grant)
+    db.session.flush()
+    audit.record(
+        "grant.added",
+        actor=actor,
+        target=user,
+        grant_id=grant.id,
+        role=role.value,
+        scope=scope_value(grant),
+        scope_name=grant.scope_label,
+    )
+    return grant
+
+
+def find_grant(user: User, grant_id: int) -> RoleGrant | None:
+    return next((g for g in user.grants if g.id == grant_id), None)
+
+
+def remove_grant(user: User, grant: RoleGrant, actor: User) -> None:
+    if grant.role is Role.NATIONAL_ADMIN and user.id == actor.id:
+        raise AdminRefusal(
+            "You cannot remove your own national admin role. Ask another national admin."
+        )
+    details = {
+        "grant_id": grant.id,
+        "role": grant.role.value,
+        "scope": scope_value(grant),
+        "scope_name": grant.scope_label,
+    }
+    user.grants.remove(grant)
+    db.session.flush()
+    audit.record("grant.removed", actor=actor, target=user, **details)
+
+
+def unlock(user: User, actor: User) -> bool:
+    """Clear a lockout; False when there was nothing to clear."""
+    if user.locked_until is None and not user.failed_login_count:
+        return False
+    was_locked_until = user.locked_until
+    user.locked_until = None
+    user.failed_login_count = 0
+    db.session.flush()
+    audit.record(
+        "account.unlocked",
+        actor=actor,
+        target=user,
+        was_locked_until=was_locked_until.isoformat() if was_locked_until else None,
+    )
+    return True
+
+
+def close_account(user: User, actor: User) -> bool:
+    """Close the account and end its sessions; False when it was already closed."""
+    if user.id == actor.id:
+        raise AdminRefusal("You cannot close your own account. Ask another national admin.")
+    if not user.is_enabled:
+        return False
+    user.is_enabled = False
+    user.session_version += 1  # every existing session cookie stops working
+    db.session.flush()
+    audit.record("account.closed", actor=actor, target=user)
+    return True
+
+
+def reopen_account(user: User, actor: User) -> bool:
+    """Reopen a closed account; False when it was already open."""
+    if user.is_enabled:
+        return False
+    user.is_enabled = True
+    db.session.flush()
+    audit.record("account.reopened", actor=actor, target=user)
+    return True

@@ -1,0 +1,251 @@
+"""National admin: users, their role grants, account status and the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response
+
+from futuredoctor.admin import services
+from futuredoctor.admin.forms import (
+    AccountStatusForm,
+    ActionForm,
+    AuditFilterForm,
+    GrantForm,
+    NewUserForm,
+    UserSearchForm,
+)
+from futuredoctor.admin.paging import Page, page_number, pagination_params
+from futuredoctor.admin.services import AdminRefusal
+from futuredoctor.extensions import db
+from futuredoctor.models import Role, User, utcnow
+from futuredoctor.permissions import Permission, requires
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+
+
+def _actor() -> User:
+    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
+def _pagination(page: Page) -> dict[str, Any] | None:
+    args = request.args.to_dict()
+
+    def url_for_page(number: int) -> str:
+        return url_for(request.endpoint or "", **{**args, "page": str(number)})
+
+    return pagination_params(page, url_for_page)
+
+
+# --- users ---------------------------------------------------------------------------------
+
+
+@bp.get("/users")
+@requires(Permission.MANAGE_USERS)
+def users() -> tuple[str, int]:
+    form = UserSearchForm(formdata=request.args)
+    number = page_number(request.args.get("page"))
+    if request.args and not form.validate():
+        return render_template("admin/users.html", form=form, page=None, pagination=None), 400
+    role = Role(form.role.data) if form.role.data else None
+    page = services.list_users((form.q.data or "").strip(), role, number)
+    now = utcnow()
+    rows = [
+        (user, [services.grant_label(g) for g in user.grants], services.account_status(user, now))
+        for user in page.items
+    ]
+    return (
+        render_template(
+            "admin/users.html", form=form, page=page, rows=rows, pagination=_pagination(page)
+        ),
+        200,
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE_USERS)
+def user_new() -> tuple[str, int] | Response:
+    form = NewUserForm()
+    if form.validate_on_submit():
+        new = services.NewUser(
+            email=form.email.data or "",
+            given_name=form.given_name.data or "",
+            family_name=form.family_name.data or "",
+            password=form.password.data or None,
+        )
+        try:
+            user = services.create_user(new, _actor())
+            db.session.commit()
+        except AdminRefusal as refusal:
+            db.session.rollback()
+            _field_error(form, refusal)
+        except IntegrityError:  # someone else took the address between check and insert
+            db.session.rollback()
+            form.email.errors = ["An account with this email address already exists"]
+        else:
+            flash(f"Account created for {user.full_name} ({user.email}).", "success")
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    status = 400 if form.errors else 200
+    return render_template("admin/user_new.html", form=form), status
+
+
+@bp.get("/users/<int:user_id>")
+@requires(Permission.MANAGE_USERS)
+def user_detail(user_id: int) -> tuple[str, int]:
+    user = _user_or_404(user_id)
+    return _render_detail(user)
+
+
+@bp.post("/users/<int:user_id>/grants")
+@requires(Permission.MANAGE_USERS)
+def grant_add(user_id: int) -> tuple[str, int] | Response:
+    user = _user_or_404(user_id)
+    form = _grant_form()
+    if form.validate_on_submit():
+        try:
+            region_id, pilot_id = services.parse_scope(form.scope.data)
+            grant = services.add_grant(user, Role(form.role.data), region_id, pilot_id, _actor())
+            label = services.grant_label(grant)
+            db.session.commit()
+        except AdminRefusal as refusal:
+            db.session.rollback()
+            _field_error(form, refusal)
+        except IntegrityError:  # the same grant added twice at once
+            db.session.rollback()
+            form.role.errors = [f"{user.full_name} already holds this role with this scope"]
+        else:
+            flash(f"{user.full_name} is now {label}.", "success")
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    return _render_detail(_user_or_404(user_id), grant_form=form, status=400)
+
+
+@bp.post("/users/<int:user_id>/grants/<int:grant_id>/remove")
+@requires(Permission.MANAGE_USERS)
+def grant_remove(user_id: int, grant_id: int) -> tuple[str, int] | Response:
+    user = _user_or_404(user_id)
+    grant = services.find_grant(user, grant_id)
+    if grant is None:
+        abort(404)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    label = services.grant_label(grant)
+    try:
+        services.remove_grant(user, grant, _actor())
+        db.session.commit()
+    except AdminRefusal as refusal:
+        db.session.rollback()
+        return _render_detail(user, problem=(refusal.message, "#grants"), status=400)
+    flash(f"Removed {label} from {user.full_name}.", "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/unlock")
+@requires(Permission.MANAGE_USERS)
+def user_unlock(user_id: int) -> Response:
+    user = _user_or_404(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if services.unlock(user, _actor()):
+        db.session.commit()
+        flash(f"Unlocked the account of {user.full_name}.", "success")
+    else:
+        flash(f"The account of {user.full_name} was not locked.", "info")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/status")
+@requires(Permission.MANAGE_USERS)
+def user_status(user_id: int) -> tuple[str, int] | Response:
+    user = _user_or_404(user_id)
+    form = AccountStatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        if form.action.data == "close":
+            changed = services.close_account(user, _actor())
+            done, already = "Closed the account of", "was already closed"
+        else:
+            changed = services.reopen_account(user, _actor())
+            done, already = "Reopened the account of", "was already open"
+        db.session.commit()
+    except AdminRefusal as refusal:
+        db.session.rollback()
+        return _render_detail(user, problem=(refusal.message, "#account-status"), status=400)
+    if changed:
+        flash(f"{done} {user.full_name}.", "success")
+    else:
+        flash(f"The account of {user.full_name} {already}.", "info")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+def _user_or_404(user_id: int) -> User:
+    user = services.get_user(user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _grant_form() -> GrantForm:
+    form = GrantForm()
+    form.scope.choices = services.scope_choices()
+    return form
+
+
+def _field_error(form: Any, refusal: AdminRefusal) -> None:
+    field = getattr(form, refusal.field or "", None)
+    if field is None:
+        raise refusal  # every refusal raised from a form names one of its fields
+    field.errors = [*field.errors, refusal.message]
+
+
+def _render_detail(
+    user: User,
+    grant_form: GrantForm | None = None,
+    problem: tuple[str, str] | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    if grant_form is None:
+        grant_form = _grant_form()
+        grant_form.scope.data = services.NATIONAL_SCOPE
+    grants = sorted(user.grants, key=lambda g: (g.role.label, g.scope_label))
+    return (
+        render_template(
+            "admin/user_detail.html",
+            user=user,
+            status=services.account_status(user),
+            grants=[(g, services.grant_label(g)) for g in grants],
+            grant_form=grant_form,
+            action_form=ActionForm(),
+            problem=problem,
+            is_self=user.id == current_user.id,
+        ),
+        status,
+    )
+
+
+# --- audit log -----------------------------------------------------------------------------
+
+
+@bp.get("/audit")
+@requires(Permission.VIEW_AUDIT)
+def audit() -> tuple[str, int]:
+    form = AuditFilterForm(formdata=request.args)
+    form.action.choices = [("", "All actions")] + [(a, a) for a in services.audit_actions()]
+    number = page_number(request.args.get("page"))
+    if request.args and not form.validate():
+        return render_template("admin/audit.html", form=form, page=None, pagination=None), 400
+    page = services.list_audit_events(form.action.data or None, form.actor.data or None, number)
+    return (
+        render_template(
+            "admin/audit.html",
+            form=form,
+            page=page,
+            targets=services.audit_target_users(page.items),
+            pagination=_pagination(page),
+        ),
+        200,
+    )

@@ -1,0 +1,66 @@
+"""``flask`` commands: content check/sync, demo data. Each command commits once."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from futuredoctor.extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    content = AppGroup("content", help="Check and load module, region and framework files.")
+
+    @content.command("check")
+    def content_check() -> None:
+        """Validate every content file; print file:line: field: problem for each."""
+        from futuredoctor.content import check_content
+
+        problems = check_content(_dir("CONTENT_DIR"), _dir("REGIONS_DIR"))
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        if problems:
+            click.echo(f"{len(problems)} problem(s) found; nothing was loaded.", err=True)
+            sys.exit(1)
+        click.echo("Content is valid.")
+
+    @content.command("sync")
+    def content_sync() -> None:
+        """Load content into the database; unchanged files change nothing."""
+        from futuredoctor.content import ContentError, sync_content
+
+        try:
+            report = sync_content(db.session, _dir("CONTENT_DIR"), _dir("REGIONS_DIR"))
+        except ContentError as error:
+            db.session.rollback()
+            for problem in error.problems:
+                click.echo(str(problem), err=True)
+            click.echo("Content has problems; nothing was written.", err=True)
+            sys.exit(1)
+        db.session.commit()
+        click.echo(str(report))
+
+    app.cli.add_command(content)
+
+    @app.cli.command("demo")
+    @click.option("--password", default=None, help="Password for every demo account.")
+    def demo(password: str | None) -> None:
+        """Create demo accounts and activity (repeatable; never in production)."""
+        from futuredoctor.demo import DEMO_PASSWORD, create_demo_data
+
+        if current_app.config["ENV_NAME"] == "production":
+            click.echo("Refusing to create demo accounts in production.", err=True)
+            sys.exit(1)
+        logins = create_demo_data(password or DEMO_PASSWORD)
+        db.session.commit()
+        click.echo("Demo accounts (password: %s):" % (password or DEMO_PASSWORD))
+        for role, email in logins:
+            click.echo(f"  {role:<22} {email}")
+
+
+def _dir(key: str) -> Path:
+    return Path(current_app.config[key])

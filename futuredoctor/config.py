@@ -1,0 +1,86 @@
+"""Settings read from ``FUTUREDOCTOR_*`` environment variables, with safe local defaults.
+
+Development runs with zero set-up (SQLite under ``instance/``, console mail); production
+refuses to start without a strong secret key, because a guessable key lets anyone forge a
+session and sign in as a national admin.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"  # noqa: S105
+MIN_SECRET_KEY_LENGTH = 32
+WEAK_SECRET_KEYS = {"", "secret", "changeme", "dev", "development", DEV_SECRET_KEY}
+
+
+class ConfigError(RuntimeError):
+    """Raised when the app is configured in a way that would be unsafe to serve."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"FUTUREDOCTOR_{name}", default)
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the Flask config mapping from the environment, then apply ``overrides``."""
+    env = (_env("ENV", "development") or "development").lower()
+    database_url = _env("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'futuredoctor.db'}"
+    config: dict[str, Any] = {
+        "ENV_NAME": env,
+        "SECRET_KEY": _env("SECRET_KEY", DEV_SECRET_KEY if env != "production" else ""),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "TIMEZONE": _env("TIMEZONE", "Europe/London"),
+        "MAIL_BACKEND": _env("MAIL_BACKEND", "console"),
+        "MAIL_FROM": _env("MAIL_FROM", "Future Doctor pilots <no-reply@futuredoctor.invalid>"),
+        "MAIL_SMTP_HOST": _env("MAIL_SMTP_HOST", "localhost"),
+        "MAIL_SMTP_PORT": int(_env("MAIL_SMTP_PORT", "25") or 25),
+        "MAIL_SMTP_USERNAME": _env("MAIL_SMTP_USERNAME"),
+        "MAIL_SMTP_PASSWORD": _env("MAIL_SMTP_PASSWORD"),
+        "MAIL_SMTP_STARTTLS": _env_bool("MAIL_SMTP_STARTTLS", True),
+        "MAIL_FILE_DIR": _env("MAIL_FILE_DIR", str(INSTANCE_DIR / "mail")),
+        "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
+        "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute"),
+        "LOCKOUT_THRESHOLD": int(_env("LOCKOUT_THRESHOLD", "5") or 5),
+        "LOCKOUT_MINUTES": int(_env("LOCKOUT_MINUTES", "15") or 15),
+        "CONTENT_DIR": _env("CONTENT_DIR", str(PROJECT_ROOT / "modules_content")),
+        "REGIONS_DIR": _env("REGIONS_DIR", str(PROJECT_ROOT / "regions")),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env != "development",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": env != "development",
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    }
+    if overrides:
+        config.update(overrides)
+    return config
+
+
+def check_config(config: dict[str, Any]) -> None:
+    """Refuse to serve production with a missing or weak secret key."""
+    if config.get("ENV_NAME") != "production":
+        return
+    key = config.get("SECRET_KEY") or ""
+    if key.lower() in WEAK_SECRET_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(
+            "FUTUREDOCTOR_SECRET_KEY must be set to a random value of at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters in production "
+            '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))").'
+        )

@@ -1,0 +1,144 @@
+"""What each role's home page shows, built from the feature services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from futuredoctor.extensions import db
+from futuredoctor.learning.services import released_modules_for
+from futuredoctor.models import (
+    AuditEvent,
+    Cohort,
+    ConsentRecord,
+    Enrolment,
+    EnrolmentStatus,
+    FeedbackItem,
+    FeedbackStatus,
+    Module,
+    ModuleVersion,
+    Pilot,
+    Region,
+    Role,
+    User,
+)
+from futuredoctor.permissions import Permission, scope_pilots
+from futuredoctor.pilots.services import pilots_in_scope
+
+
+@dataclass(frozen=True)
+class HomeSection:
+    role: Role
+    data: dict[str, Any]
+
+
+def home_sections(user: User) -> list[HomeSection]:
+    """One section per role the user holds, in a fixed order."""
+    builders = {
+        Role.PARTICIPANT: _participant,
+        Role.LEAD_EDUCATOR: _lead_educator,
+        Role.PILOT_ADMIN: _pilot_admin,
+        Role.REGIONAL_LEAD: _regional_lead,
+        Role.EVALUATOR: _evaluator,
+        Role.CHAMPION: _champion,
+        Role.NATIONAL_ADMIN: _national_admin,
+    }
+    held = user.roles
+    return [HomeSection(role, builders[role](user)) for role in Role if role in held]
+
+
+def _participant(user: User) -> dict[str, Any]:
+    enrolments = list(
+        db.session.scalars(
+            sa.select(Enrolment)
+            .where(Enrolment.user_id == user.id)
+            .options(joinedload(Enrolment.cohort).joinedload(Cohort.pilot))
+            .order_by(Enrolment.created_at)
+        )
+    )
+    return {"enrolments": enrolments, "modules": released_modules_for(user)}
+
+
+def _grants(user: User, role: Role) -> list[Any]:
+    return [g for g in user.grants if g.role is role]
+
+
+def _lead_educator(user: User) -> dict[str, Any]:
+    pilot_ids = [g.pilot_id for g in _grants(user, Role.LEAD_EDUCATOR)]
+    stmt = (
+        sa.select(FeedbackItem.status, sa.func.count())
+        .join(Enrolment, Enrolment.id == FeedbackItem.enrolment_id)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .where(Cohort.pilot_id.in_(pilot_ids))
+        .group_by(FeedbackItem.status)
+    )
+    by_status = {FeedbackStatus(s): n for s, n in db.session.execute(stmt)}
+    summaries = [s for s in pilots_in_scope(user) if s.pilot.id in pilot_ids]
+    return {"summaries": summaries, "feedback": by_status}
+
+
+def _pilot_admin(user: User) -> dict[str, Any]:
+    pilot_ids = [g.pilot_id for g in _grants(user, Role.PILOT_ADMIN)]
+    return {"summaries": [s for s in pilots_in_scope(user) if s.pilot.id in pilot_ids]}
+
+
+def _regional_lead(user: User) -> dict[str, Any]:
+    region_ids = [g.region_id for g in _grants(user, Role.REGIONAL_LEAD)]
+    regions = list(
+        db.session.scalars(sa.select(Region).where(Region.id.in_(region_ids)).order_by(Region.name))
+    )
+    summaries = [s for s in pilots_in_scope(user) if s.pilot.region_id in region_ids]
+    return {"regions": regions, "summaries": summaries}
+
+
+def _evaluator(user: User) -> dict[str, Any]:
+    """Granted scopes and how many participants there currently consent to research use."""
+    latest = (
+        sa.select(ConsentRecord.enrolment_id, sa.func.max(ConsentRecord.id).label("id"))
+        .group_by(ConsentRecord.enrolment_id)
+        .subquery()
+    )
+    stmt = (
+        sa.select(sa.func.count(sa.distinct(Enrolment.user_id)))
+        .select_from(Enrolment)
+        .join(latest, latest.c.enrolment_id == Enrolment.id)
+        .join(ConsentRecord, ConsentRecord.id == latest.c.id)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .join(Pilot, Pilot.id == Cohort.pilot_id)
+        .where(ConsentRecord.given.is_(True), Enrolment.status == EnrolmentStatus.ENROLLED)
+    )
+    consenting = db.session.scalar(
+        scope_pilots(stmt, user, Permission.EXPORT_EVALUATION, Pilot.id)
+    )
+    return {"grants": _grants(user, Role.EVALUATOR), "consenting": consenting or 0}
+
+
+def _champion(user: User) -> dict[str, Any]:
+    return {"grants": _grants(user, Role.CHAMPION)}
+
+
+def _national_admin(user: User) -> dict[str, Any]:
+    def count(model: Any) -> int:
+        return db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
+
+    recent = list(
+        db.session.scalars(
+            sa.select(AuditEvent)
+            .options(joinedload(AuditEvent.actor))
+            .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+            .limit(5)
+        )
+    )
+    return {
+        "counts": {
+            "Users": count(User),
+            "Regions": count(Region),
+            "Pilots": count(Pilot),
+            "Modules": count(Module),
+            "Module versions": count(ModuleVersion),
+        },
+        "recent": recent,
+    }

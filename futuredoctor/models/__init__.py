@@ -1,0 +1,57 @@
+"""All models, importable from one place; one file per aggregate."""
+
+from futuredoctor.models import append_only  # noqa: F401  (registers the append-only guard)
+from futuredoctor.models.audit import AuditEvent
+from futuredoctor.models.base import Base, utcnow
+from futuredoctor.models.enrolment import (
+    ConsentRecord,
+    ConsentStatement,
+    Enrolment,
+    EnrolmentStatus,
+)
+from futuredoctor.models.export import ExportRecord
+from futuredoctor.models.feedback import (
+    FeedbackItem,
+    FeedbackSource,
+    FeedbackStatus,
+    FeedbackStatusChange,
+)
+from futuredoctor.models.framework import Framework, FrameworkDomain
+from futuredoctor.models.module import Module, ModuleVersion, module_version_domain
+from futuredoctor.models.notification import Notification
+from futuredoctor.models.progress import Progress
+from futuredoctor.models.region import Cohort, Pilot, Region
+from futuredoctor.models.release import Release, ReleaseStatus
+from futuredoctor.models.user import CAREER_STAGES, ProfessionalGroup, Role, RoleGrant, User
+
+__all__ = [
+    "CAREER_STAGES",
+    "AuditEvent",
+    "Base",
+    "Cohort",
+    "ConsentRecord",
+    "ConsentStatement",
+    "Enrolment",
+    "EnrolmentStatus",
+    "ExportRecord",
+    "FeedbackItem",
+    "FeedbackSource",
+    "FeedbackStatus",
+    "FeedbackStatusChange",
+    "Framework",
+    "FrameworkDomain",
+    "Module",
+    "ModuleVersion",
+    "Notification",
+    "Pilot",
+    "ProfessionalGroup",
+    "Progress",
+    "Region",
+    "Release",
+    "ReleaseStatus",
+    "Role",
+    "RoleGrant",
+    "User",
+    "module_version_domain",
+    "utcnow",
+]

@@ -1,0 +1,86 @@
+"""Feedback about a module version, and the history of what was done about it."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from futuredoctor.models.base import Base, enum_column, utcnow
+from futuredoctor.models.enrolment import Enrolment
+from futuredoctor.models.module import ModuleVersion
+
+
+class FeedbackSource(enum.StrEnum):
+    PARTICIPANT = "participant"
+    CODESIGN_SESSION = "codesign_session"
+    EDUCATOR = "educator"
+    PATIENT_PUBLIC = "patient_public"
+
+
+class FeedbackStatus(enum.StrEnum):
+    RECEIVED = "received"
+    UNDER_REVIEW = "under_review"
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DECLINED = "declined"
+
+
+class FeedbackItem(Base):
+    """Likert ratings (1–5) and free text, linked to the version it was about and the
+    version that acted on it: the living-lab loop, kept in the data."""
+
+    __tablename__ = "feedback_item"
+    __table_args__ = (
+        sa.CheckConstraint("relevance BETWEEN 1 AND 5", name="relevance_range"),
+        sa.CheckConstraint("quality BETWEEN 1 AND 5", name="quality_range"),
+        sa.CheckConstraint("applicability BETWEEN 1 AND 5", name="applicability_range"),
+        sa.UniqueConstraint("module_version_id", "enrolment_id"),
+        sa.Index("ix_feedback_item_version_status", "module_version_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_version_id: Mapped[int] = mapped_column(sa.ForeignKey("module_version.id"))
+    enrolment_id: Mapped[int | None] = mapped_column(sa.ForeignKey("enrolment.id"), index=True)
+    source: Mapped[FeedbackSource] = mapped_column(enum_column(FeedbackSource, "source"))
+    relevance: Mapped[int | None]
+    quality: Mapped[int | None]
+    applicability: Mapped[int | None]
+    text: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[FeedbackStatus] = mapped_column(
+        enum_column(FeedbackStatus, "status"), default=FeedbackStatus.RECEIVED
+    )
+    status_reason: Mapped[str | None] = mapped_column(sa.Text)
+    addressed_by_version_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("module_version.id"), index=True
+    )
+    notify_on_action: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    module_version: Mapped[ModuleVersion] = relationship(foreign_keys=[module_version_id])
+    addressed_by_version: Mapped[ModuleVersion | None] = relationship(
+        foreign_keys=[addressed_by_version_id]
+    )
+    enrolment: Mapped[Enrolment | None] = relationship()
+    history: Mapped[list[FeedbackStatusChange]] = relationship(
+        back_populates="feedback_item", order_by="FeedbackStatusChange.changed_at"
+    )
+
+
+class FeedbackStatusChange(Base):
+    """One step in a feedback item's dated timeline."""
+
+    __tablename__ = "feedback_status_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feedback_item_id: Mapped[int] = mapped_column(sa.ForeignKey("feedback_item.id"), index=True)
+    status: Mapped[FeedbackStatus] = mapped_column(enum_column(FeedbackStatus, "status"))
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    feedback_item: Mapped[FeedbackItem] = relationship(back_populates="history")

@@ -1,0 +1,42 @@
+"""The notification outbox: one row per (kind, recipient, subject), so sending is idempotent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from futuredoctor.models.base import Base, utcnow
+from futuredoctor.models.user import User
+
+
+class Notification(Base):
+    __tablename__ = "notification"
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "recipient_id", "subject_key"),
+        # The sender polls "not yet sent" rows; a partial index keeps that cheap at scale.
+        sa.Index(
+            "ix_notification_unsent",
+            "created_at",
+            sqlite_where=sa.text("sent_at IS NULL"),
+            postgresql_where=sa.text("sent_at IS NULL"),
+        ),
+        sa.Index("ix_notification_recipient_read", "recipient_id", "read_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    recipient_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    subject_key: Mapped[str] = mapped_column(sa.String(120))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    read_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+
+    recipient: Mapped[User] = relationship()

@@ -1,0 +1,236 @@
+"""The one place that decides who may see and do what.
+
+Roles map to permissions; role grants carry a region or pilot scope. Views declare what
+they need with ``@requires`` (which also loads the scoped record named in the URL) or opt
+out with ``@public`` / ``@signed_in``. Anything undeclared is refused, so a new route is
+protected by default. A record outside the caller's scope is a 404: we do not confirm that
+it exists.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user
+
+from futuredoctor.extensions import db
+from futuredoctor.models import Cohort, Enrolment, EnrolmentStatus, Pilot, Region, Role, User
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Permission(enum.StrEnum):
+    TAKE_MODULES = "take_modules"
+    VIEW_REGION = "view_region"
+    VIEW_PILOT = "view_pilot"
+    VIEW_COHORT = "view_cohort"
+    MANAGE_ENROLMENT = "manage_enrolment"
+    SCHEDULE_RELEASES = "schedule_releases"
+    TRIAGE_FEEDBACK = "triage_feedback"
+    EXPORT_EVALUATION = "export_evaluation"
+    EDIT_CHAMPION_PROFILE = "edit_champion_profile"
+    MANAGE_USERS = "manage_users"
+    VIEW_AUDIT = "view_audit"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.PARTICIPANT: frozenset({Permission.TAKE_MODULES, Permission.VIEW_COHORT}),
+    Role.LEAD_EDUCATOR: frozenset(
+        {
+            Permission.VIEW_PILOT,
+            Permission.VIEW_COHORT,
+            Permission.TRIAGE_FEEDBACK,
+            Permission.SCHEDULE_RELEASES,
+            Permission.MANAGE_ENROLMENT,
+        }
+    ),
+    Role.PILOT_ADMIN: frozenset(
+        {Permission.VIEW_PILOT, Permission.VIEW_COHORT, Permission.MANAGE_ENROLMENT}
+    ),
+    Role.REGIONAL_LEAD: frozenset(
+        {
+            Permission.VIEW_REGION,
+            Permission.VIEW_PILOT,
+            Permission.VIEW_COHORT,
+            Permission.SCHEDULE_RELEASES,
+        }
+    ),
+    Role.EVALUATOR: frozenset({Permission.EXPORT_EVALUATION}),
+    Role.CHAMPION: frozenset({Permission.EDIT_CHAMPION_PROFILE}),
+    Role.NATIONAL_ADMIN: frozenset(Permission),
+}
+
+
+class Scope(enum.StrEnum):
+    NONE = "none"  # not scoped (participant: their enrolments decide; national admin: all)
+    REGION = "region"
+    PILOT = "pilot"
+    REGION_OR_PILOT = "region_or_pilot"
+
+
+ROLE_SCOPES: dict[Role, Scope] = {
+    Role.PARTICIPANT: Scope.NONE,
+    Role.LEAD_EDUCATOR: Scope.PILOT,
+    Role.PILOT_ADMIN: Scope.PILOT,
+    Role.REGIONAL_LEAD: Scope.REGION,
+    Role.EVALUATOR: Scope.REGION_OR_PILOT,
+    Role.CHAMPION: Scope.REGION,
+    Role.NATIONAL_ADMIN: Scope.NONE,
+}
+
+
+def scope_problem(role: Role, region_id: int | None, pilot_id: int | None) -> str | None:
+    """Why a grant's scope does not fit its role, or None when it fits."""
+    kind = ROLE_SCOPES[role]
+    if kind is Scope.NONE and (region_id or pilot_id):
+        return f"{role.label} is not scoped to a region or pilot; leave the scope empty."
+    if kind is Scope.REGION and (not region_id or pilot_id):
+        return f"{role.label} must be scoped to a region."
+    if kind is Scope.PILOT and (not pilot_id or region_id):
+        return f"{role.label} must be scoped to a pilot."
+    if kind is Scope.REGION_OR_PILOT and bool(region_id) == bool(pilot_id):
+        return f"{role.label} must be scoped to either a region or a pilot."
+    return None
+
+
+def has_permission(user: Any, permission: Permission) -> bool:
+    """Whether any of the user's roles carries the permission, in some scope."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return any(permission in ROLE_PERMISSIONS[grant.role] for grant in user.grants)
+
+
+def _is_national(user: User, permission: Permission) -> bool:
+    return any(
+        g.role is Role.NATIONAL_ADMIN and permission in ROLE_PERMISSIONS[g.role]
+        for g in user.grants
+    )
+
+
+def _relevant_grants(user: User, permission: Permission) -> list[Any]:
+    return [g for g in user.grants if permission in ROLE_PERMISSIONS[g.role]]
+
+
+def pilot_ids_in_scope(user: User, permission: Permission) -> sa.Select[Any] | None:
+    """A subquery of the pilot ids the user may act on, or None for "every pilot"."""
+    if _is_national(user, permission):
+        return None
+    grants = _relevant_grants(user, permission)
+    region_ids = [g.region_id for g in grants if g.region_id]
+    pilot_ids = [g.pilot_id for g in grants if g.pilot_id]
+    conditions: list[sa.ColumnElement[bool]] = []
+    if region_ids:
+        conditions.append(Pilot.region_id.in_(region_ids))
+    if pilot_ids:
+        conditions.append(Pilot.id.in_(pilot_ids))
+    if Role.PARTICIPANT in {g.role for g in grants}:
+        enrolled = (
+            sa.select(Cohort.pilot_id)
+            .join(Enrolment, Enrolment.cohort_id == Cohort.id)
+            .where(Enrolment.user_id == user.id, Enrolment.status != EnrolmentStatus.WITHDRAWN)
+        )
+        conditions.append(Pilot.id.in_(enrolled))
+    if not conditions:
+        return sa.select(Pilot.id).where(sa.false())
+    return sa.select(Pilot.id).where(sa.or_(*conditions))
+
+
+def region_ids_in_scope(user: User, permission: Permission) -> sa.Select[Any] | None:
+    """Regions where the user holds a region-wide grant carrying ``permission``."""
+    if _is_national(user, permission):
+        return None
+    ids = [g.region_id for g in _relevant_grants(user, permission) if g.region_id]
+    return sa.select(Region.id).where(Region.id.in_(ids) if ids else sa.false())
+
+
+def scope_pilots(stmt: sa.Select[Any], user: User, permission: Permission, pilot_column: Any):
+    """Narrow a query to rows whose pilot is in the user's scope."""
+    allowed = pilot_ids_in_scope(user, permission)
+    return stmt if allowed is None else stmt.where(pilot_column.in_(allowed))
+
+
+def scope_regions(stmt: sa.Select[Any], user: User, permission: Permission, region_column: Any):
+    """Narrow a query to rows whose region is in the user's region-wide scope."""
+    allowed = region_ids_in_scope(user, permission)
+    return stmt if allowed is None else stmt.where(region_column.in_(allowed))
+
+
+def can_access(user: Any, permission: Permission, record: Region | Pilot | Cohort) -> bool:
+    """Whether ``user`` may use ``permission`` on this region, pilot or cohort."""
+    if not has_permission(user, permission):
+        return False
+    if _is_national(user, permission):
+        return True
+    if isinstance(record, Region):
+        allowed = region_ids_in_scope(user, permission)
+        target = record.id
+    else:
+        allowed = pilot_ids_in_scope(user, permission)
+        target = record.id if isinstance(record, Pilot) else record.pilot_id
+    assert allowed is not None
+    if isinstance(record, Cohort) and permission is Permission.VIEW_COHORT:
+        # Participants see only their own cohorts, not their pilot's other cohorts.
+        staff = [g for g in _relevant_grants(user, permission) if g.role is not Role.PARTICIPANT]
+        if not staff:
+            return record.id in _enrolled_cohort_ids(user)
+    return bool(db.session.scalar(sa.select(sa.literal(target).in_(allowed))))
+
+
+def _enrolled_cohort_ids(user: User) -> set[int]:
+    stmt = sa.select(Enrolment.cohort_id).where(
+        Enrolment.user_id == user.id, Enrolment.status != EnrolmentStatus.WITHDRAWN
+    )
+    return set(db.session.scalars(stmt))
+
+
+_LOADERS: dict[str, Callable[[str], Any]] = {
+    "region": lambda value: db.session.scalar(sa.select(Region).where(Region.code == value)),
+    "pilot": lambda value: db.session.scalar(sa.select(Pilot).where(Pilot.slug == value)),
+    "cohort": lambda value: db.session.scalar(sa.select(Cohort).where(Cohort.slug == value)),
+}
+
+
+def requires(permission: Permission, **scoped: str) -> Callable[[F], F]:
+    """Require ``permission``; with ``region="code"`` (or pilot/cohort) load that URL value,
+    check it is in scope (404 if not) and pass the record to the view under that name."""
+    if len(scoped) > 1:
+        raise TypeError("requires() takes at most one scoped record")
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if scoped:
+                kind, url_arg = next(iter(scoped.items()))
+                record = _LOADERS[kind](kwargs.pop(url_arg))
+                if record is None or not can_access(current_user, permission, record):
+                    abort(404)
+                kwargs[kind] = record
+            elif not has_permission(current_user, permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper.access_rule = ("permission", permission, tuple(scoped))  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def public(view: F) -> F:
+    """Open to anyone, signed in or not (login page, health check, error pages)."""
+    view.access_rule = ("public",)  # type: ignore[attr-defined]
+    return view
+
+
+def signed_in(view: F) -> F:
+    """Open to any signed-in user; the view shows only the user's own data."""
+    view.access_rule = ("signed_in",)  # type: ignore[attr-defined]
+    return view
+
+
+def access_rule(view: Callable[..., Any] | None) -> tuple[Any, ...] | None:
+    return getattr(view, "access_rule", None)

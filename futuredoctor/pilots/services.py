@@ -1,0 +1,101 @@
+"""Region, pilot and cohort summaries for staff, scoped by ``permissions``; aggregate
+queries so the count of queries does not grow with pilots, cohorts or people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from futuredoctor.extensions import db
+from futuredoctor.models import (
+    Cohort,
+    Enrolment,
+    EnrolmentStatus,
+    Pilot,
+    Region,
+    Release,
+    ReleaseStatus,
+    User,
+    utcnow,
+)
+from futuredoctor.permissions import Permission, scope_pilots
+
+
+@dataclass
+class CohortCounts:
+    enrolled: int = 0
+    waitlisted: int = 0
+    invited: int = 0
+    withdrawn: int = 0
+
+
+@dataclass
+class PilotSummary:
+    pilot: Pilot
+    counts: dict[int, CohortCounts] = field(default_factory=dict)
+
+    @property
+    def enrolled(self) -> int:
+        return sum(c.enrolled for c in self.counts.values())
+
+
+def cohort_counts(cohort_ids: list[int]) -> dict[int, CohortCounts]:
+    """Enrolment counts by status for many cohorts in one grouped query."""
+    counts = {cid: CohortCounts() for cid in cohort_ids}
+    if not cohort_ids:
+        return counts
+    stmt = (
+        sa.select(Enrolment.cohort_id, Enrolment.status, sa.func.count())
+        .where(Enrolment.cohort_id.in_(cohort_ids))
+        .group_by(Enrolment.cohort_id, Enrolment.status)
+    )
+    for cohort_id, status, number in db.session.execute(stmt):
+        setattr(counts[cohort_id], EnrolmentStatus(status).value, number)
+    return counts
+
+
+def pilots_in_scope(user: User, permission: Permission = Permission.VIEW_PILOT) -> list[PilotSummary]:
+    stmt = (
+        sa.select(Pilot)
+        .join(Region)
+        .options(selectinload(Pilot.cohorts), selectinload(Pilot.region))
+        .order_by(Region.name, Pilot.name)
+    )
+    pilots = list(db.session.scalars(scope_pilots(stmt, user, permission, Pilot.id)))
+    counts = cohort_counts([c.id for p in pilots for c in p.cohorts])
+    return [PilotSummary(p, {c.id: counts[c.id] for c in p.cohorts}) for p in pilots]
+
+
+def pilot_summary(pilot: Pilot) -> PilotSummary:
+    return PilotSummary(pilot, cohort_counts([c.id for c in pilot.cohorts]))
+
+
+def region_pilots(region: Region) -> list[PilotSummary]:
+    counts = cohort_counts([c.id for p in region.pilots for c in p.cohorts])
+    return [PilotSummary(p, {c.id: counts[c.id] for c in p.cohorts}) for p in region.pilots]
+
+
+def upcoming_releases(cohort_ids: list[int], limit: int = 20) -> list[Release]:
+    if not cohort_ids:
+        return []
+    stmt = (
+        sa.select(Release)
+        .where(
+            Release.cohort_id.in_(cohort_ids),
+            Release.status == ReleaseStatus.SCHEDULED,
+            Release.release_at > utcnow(),
+        )
+        .options(selectinload(Release.module_version), selectinload(Release.cohort))
+        .order_by(Release.release_at)
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def released_count(cohort_ids: list[int]) -> int:
+    if not cohort_ids:
+        return 0
+    stmt = sa.select(sa.func.count()).where(Release.cohort_id.in_(cohort_ids), Release.is_released)
+    return db.session.scalar(stmt) or 0

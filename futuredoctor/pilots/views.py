@@ -1,0 +1,64 @@
+"""Region, pilot and cohort pages. Each loads its record through ``permissions.requires``:
+another region's record is a 404."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from futuredoctor.models import Cohort, Pilot, Region
+from futuredoctor.permissions import Permission, requires
+from futuredoctor.pilots.services import (
+    cohort_counts,
+    pilot_summary,
+    pilots_in_scope,
+    region_pilots,
+    released_count,
+    upcoming_releases,
+)
+
+bp = Blueprint("pilots", __name__, template_folder="templates")
+
+
+@bp.route("/pilots")
+@requires(Permission.VIEW_PILOT)
+def index() -> str:
+    return render_template("pilots/index.html", summaries=pilots_in_scope(current_user))
+
+
+@bp.route("/regions/<code>")
+@requires(Permission.VIEW_REGION, region="code")
+def region(region: Region) -> str:
+    summaries = region_pilots(region)
+    cohort_ids = [c.id for s in summaries for c in s.pilot.cohorts]
+    return render_template(
+        "pilots/region.html",
+        region=region,
+        summaries=summaries,
+        upcoming=upcoming_releases(cohort_ids),
+        released=released_count(cohort_ids),
+    )
+
+
+@bp.route("/pilots/<slug>")
+@requires(Permission.VIEW_PILOT, pilot="slug")
+def pilot(pilot: Pilot) -> str:
+    summary = pilot_summary(pilot)
+    cohort_ids = [c.id for c in pilot.cohorts]
+    return render_template(
+        "pilots/pilot.html",
+        pilot=pilot,
+        summary=summary,
+        upcoming=upcoming_releases(cohort_ids),
+    )
+
+
+@bp.route("/cohorts/<slug>")
+@requires(Permission.VIEW_COHORT, cohort="slug")
+def cohort(cohort: Cohort) -> str:
+    return render_template(
+        "pilots/cohort.html",
+        cohort=cohort,
+        counts=cohort_counts([cohort.id])[cohort.id],
+        upcoming=upcoming_releases([cohort.id]),
+    )

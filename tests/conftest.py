@@ -1,0 +1,178 @@
+"""Shared fixtures. Every test that takes ``app`` runs on SQLite and on PostgreSQL.
+
+Databases are built once per session from the real migrations and content, then copied
+per test (a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL), so no
+test drops or recreates tables and each starts from the same known state.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import flask_migrate
+import psycopg
+import pytest
+import sqlalchemy as sa
+from flask import Flask, g
+from flask.testing import FlaskClient
+
+from futuredoctor import create_app
+from futuredoctor.config import PROJECT_ROOT
+from futuredoctor.extensions import db
+from tests.pg import find_bindir, throwaway_cluster
+
+TEMPLATE_DB = "futuredoctor_template"
+
+
+def make_test_config(database_url: str, **extra: Any) -> dict[str, Any]:
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "MAIL_BACKEND": "refuse",  # a forgotten real send fails loudly
+        "CONTENT_DIR": str(PROJECT_ROOT / "modules_content"),
+        "REGIONS_DIR": str(PROJECT_ROOT / "regions"),
+    }
+    config.update(extra)
+    return config
+
+
+def build_database(database_url: str) -> None:
+    """Apply the migrations and load the shipped content into an empty database."""
+    from futuredoctor.content import sync_content
+
+    app = create_app(make_test_config(database_url))
+    with app.app_context():
+        flask_migrate.upgrade()
+        sync_content(db.session, Path(app.config["CONTENT_DIR"]), Path(app.config["REGIONS_DIR"]))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """Forget the user cached on ``g`` between requests (tests share one app context)."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    build_database(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    url = os.environ.get("FUTUREDOCTOR_TEST_DATABASE_URL")
+    if url:
+        yield url.rsplit("/", 1)[0] if url.count("/") > 2 else url
+        return
+    bindir = find_bindir()
+    if bindir is None:
+        pytest.skip(
+            "PostgreSQL tests skipped: no PostgreSQL server binaries (initdb, pg_ctl) found and "
+            "FUTUREDOCTOR_TEST_DATABASE_URL is not set"
+        )
+    with throwaway_cluster(bindir) as server:
+        yield server
+
+
+def _admin_connection(server: str) -> psycopg.Connection[Any]:
+    url = sa.make_url(f"{server}/postgres")
+    return psycopg.connect(
+        host=url.host, port=url.port, user=url.username, password=url.password,
+        dbname="postgres", autocommit=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server: str) -> str:
+    with _admin_connection(pg_server) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {TEMPLATE_DB}")
+        conn.execute(f"CREATE DATABASE {TEMPLATE_DB}")
+    build_database(f"{pg_server}/{TEMPLATE_DB}")
+    return pg_server
+
+
+_numbers = itertools.count(1)
+
+
+@contextmanager
+def pg_database(server: str) -> Iterator[str]:
+    name = f"futuredoctor_test_{os.getpid()}_{next(_numbers)}"
+    with _admin_connection(server) as conn:
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB}")
+    try:
+        yield f"{server}/{name}"
+    finally:
+        with _admin_connection(server) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "test.db"
+        shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
+    else:
+        server = request.getfixturevalue("pg_template")
+        with pg_database(server) as url:
+            yield url
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    app = create_app(make_test_config(database_url))
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Any:
+    return db.session
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Any:
+    """``with count_queries() as statements: ...`` records every SQL statement run."""
+
+    @contextmanager
+    def counting() -> Iterator[list[str]]:
+        statements: list[str] = []
+
+        def listener(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            statements.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", listener)
+
+    return counting
