@@ -27,7 +27,7 @@ from futuredoctor.config import PROJECT_ROOT
 from futuredoctor.extensions import db
 from tests.pg import find_bindir, throwaway_cluster
 
-TEMPLATE_DB = "futuredoctor_template"
+TEMPLATES = {True: "futuredoctor_template", False: "futuredoctor_template_empty"}
 
 
 def make_test_config(database_url: str, **extra: Any) -> dict[str, Any]:
@@ -44,14 +44,17 @@ def make_test_config(database_url: str, **extra: Any) -> dict[str, Any]:
     return config
 
 
-def build_database(database_url: str) -> None:
-    """Apply the migrations and load the shipped content into an empty database."""
+def build_database(database_url: str, content: bool = True) -> None:
+    """Apply the migrations and (unless ``content`` is false) load the shipped content."""
     from futuredoctor.content import sync_content
 
     app = create_app(make_test_config(database_url))
     with app.app_context():
         flask_migrate.upgrade()
-        sync_content(db.session, Path(app.config["CONTENT_DIR"]), Path(app.config["REGIONS_DIR"]))
+        if content:
+            sync_content(
+                db.session, Path(app.config["CONTENT_DIR"]), Path(app.config["REGIONS_DIR"])
+            )
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
@@ -66,10 +69,13 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    build_database(f"sqlite:///{path}")
-    return path
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[bool, Path]:
+    folder = tmp_path_factory.mktemp("templates")
+    paths = {}
+    for content, name in TEMPLATES.items():
+        paths[content] = folder / f"{name}.db"
+        build_database(f"sqlite:///{paths[content]}", content)
+    return paths
 
 
 @pytest.fixture(scope="session")
@@ -91,17 +97,22 @@ def pg_server() -> Iterator[str]:
 def _admin_connection(server: str) -> psycopg.Connection[Any]:
     url = sa.make_url(f"{server}/postgres")
     return psycopg.connect(
-        host=url.host, port=url.port, user=url.username, password=url.password,
-        dbname="postgres", autocommit=True,
+        host=url.host,
+        port=url.port,
+        user=url.username,
+        password=url.password,
+        dbname="postgres",
+        autocommit=True,
     )
 
 
 @pytest.fixture(scope="session")
-def pg_template(pg_server: str) -> str:
-    with _admin_connection(pg_server) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {TEMPLATE_DB}")
-        conn.execute(f"CREATE DATABASE {TEMPLATE_DB}")
-    build_database(f"{pg_server}/{TEMPLATE_DB}")
+def pg_templates(pg_server: str) -> str:
+    for content, name in TEMPLATES.items():
+        with _admin_connection(pg_server) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")
+            conn.execute(f"CREATE DATABASE {name}")
+        build_database(f"{pg_server}/{name}", content)
     return pg_server
 
 
@@ -109,10 +120,10 @@ _numbers = itertools.count(1)
 
 
 @contextmanager
-def pg_database(server: str) -> Iterator[str]:
+def pg_database(server: str, content: bool = True) -> Iterator[str]:
     name = f"futuredoctor_test_{os.getpid()}_{next(_numbers)}"
     with _admin_connection(server) as conn:
-        conn.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE_DB}")
+        conn.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATES[content]}")
     try:
         yield f"{server}/{name}"
     finally:
@@ -120,17 +131,38 @@ def pg_database(server: str) -> Iterator[str]:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def _fresh_database(request: pytest.FixtureRequest, tmp_path: Path, content: bool) -> Iterator[str]:
     if request.param == "sqlite":
-        template = request.getfixturevalue("sqlite_template")
         path = tmp_path / "test.db"
-        shutil.copyfile(template, path)
+        shutil.copyfile(request.getfixturevalue("sqlite_templates")[content], path)
         yield f"sqlite:///{path}"
     else:
-        server = request.getfixturevalue("pg_template")
-        with pg_database(server) as url:
+        with pg_database(request.getfixturevalue("pg_templates"), content) as url:
             yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated database holding the shipped content (regions, modules, GPC)."""
+    yield from _fresh_database(request, tmp_path, content=True)
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated database with no rows at all."""
+    yield from _fresh_database(request, tmp_path, content=False)
+
+
+@pytest.fixture
+def empty_db_session(empty_database_url: str) -> Iterator[Any]:
+    app = create_app(make_test_config(empty_database_url))
+    with app.app_context():
+        yield db.session
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture

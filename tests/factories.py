@@ -64,8 +64,11 @@ def make_region_tree(code: str | None = None) -> Region:
     code = code or f"T{n}"
     region = Region(code=code, name=f"Test region {code}", priorities=["Test priority"])
     pilot = Pilot(
-        region=region, slug=f"{code.lower()}-pilot", name=f"{code} pilot",
-        summary="A test pilot.", start_date=date(2026, 9, 1),
+        region=region,
+        slug=f"{code.lower()}-pilot",
+        name=f"{code} pilot",
+        summary="A test pilot.",
+        start_date=date(2026, 9, 1),
     )
     make_cohort(pilot)
     db.session.add(region)
@@ -97,17 +100,28 @@ def make_module(slug: str | None = None, title: str = "Test module") -> Module:
     n = next(_seq)
     module = Module(slug=slug or f"test-module-{n}")
     version = ModuleVersion(
-        module=module, number=1, title=title, summary="A test module.", estimated_minutes=20,
-        delivery_mode="online", learning_outcomes=["Do a thing"], body_markdown="## Body\n\nText.",
-        changelog="First", content_hash=f"{n:064d}",
+        module=module,
+        number=1,
+        title=title,
+        summary="A test module.",
+        estimated_minutes=20,
+        delivery_mode="online",
+        learning_outcomes=["Do a thing"],
+        body_markdown="## Body\n\nText.",
+        changelog="First",
+        content_hash=f"{n:064d}",
     )
     db.session.add_all([module, version])
     db.session.flush()
     return module
 
 
-def make_enrolment(user: User, cohort: Cohort, status: EnrolmentStatus = EnrolmentStatus.ENROLLED,
-                   consent: bool | None = None) -> Enrolment:
+def make_enrolment(
+    user: User,
+    cohort: Cohort,
+    status: EnrolmentStatus = EnrolmentStatus.ENROLLED,
+    consent: bool | None = None,
+) -> Enrolment:
     enrolment = Enrolment(user=user, cohort=cohort, status=status, enrolled_at=utcnow())
     db.session.add(enrolment)
     if consent is not None:

@@ -48,10 +48,33 @@ def throwaway_cluster(bindir: Path) -> Iterator[str]:
         shutil.chown(root, "postgres", "postgres")
     data = root / "data"
     port = _free_port()
-    _run([str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-          "--no-sync", "-E", "UTF8"])
-    _run([str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(root / "log"),
-          "-o", f"-k {root} -h 127.0.0.1 -p {port} -F", "start"])
+    _run(
+        [
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        ]
+    )
+    _run(
+        [
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-w",
+            "-l",
+            str(root / "log"),
+            "-o",
+            f"-k {root} -h 127.0.0.1 -p {port} -F",
+            "start",
+        ]
+    )
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
     finally:

@@ -30,9 +30,14 @@ class UserSearchForm(FlaskForm):
     )
 
 
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
 class NewUserForm(FlaskForm):
     email = EmailField(
         "Email address",
+        filters=[_strip],
         validators=[
             DataRequired("Enter an email address"),
             Email("Enter an email address in the correct format, like name@example.nhs.uk"),
@@ -41,6 +46,7 @@ class NewUserForm(FlaskForm):
     )
     given_name = StringField(
         "Given name",
+        filters=[_strip],
         validators=[
             DataRequired("Enter a given name"),
             Length(max=100, message="Given name must be 100 characters or fewer"),
@@ -48,6 +54,7 @@ class NewUserForm(FlaskForm):
     )
     family_name = StringField(
         "Family name",
+        filters=[_strip],
         validators=[
             DataRequired("Enter a family name"),
             Length(max=100, message="Family name must be 100 characters or fewer"),
@@ -81,7 +88,7 @@ class GrantForm(FlaskForm):
     scope = SelectField("Scope", choices=[], validate_choice=False)
 
     def validate_scope(self, field: SelectField) -> None:
-        values = {value for value, _ in field.choices}  # type: ignore[union-attr]
+        values = {choice.value for choice in field.iter_choices()}
         if (field.data or "") not in values:
             raise ValidationError("Select a scope from the list")
 
@@ -110,6 +117,6 @@ class AuditFilterForm(FlaskForm):
     )
 
     def validate_action(self, field: SelectField) -> None:
-        values = {value for value, _ in field.choices}  # type: ignore[union-attr]
+        values = {choice.value for choice in field.iter_choices()}
         if (field.data or "") not in values:
             raise ValidationError("Select an action from the list")

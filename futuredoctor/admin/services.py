@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, lazyload
 
 from futuredoctor import audit
-from futuredoctor.admin.paging import Page, paginate
 from futuredoctor.extensions import db
 from futuredoctor.models import AuditEvent, Pilot, Region, Role, RoleGrant, User, utcnow
+from futuredoctor.paging import Page, paginate
 from futuredoctor.passwords import hash_password
 from futuredoctor.permissions import scope_problem
 

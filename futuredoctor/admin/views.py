@@ -18,10 +18,10 @@ from futuredoctor.admin.forms import (
     NewUserForm,
     UserSearchForm,
 )
-from futuredoctor.admin.paging import Page, page_number, pagination_params
 from futuredoctor.admin.services import AdminRefusal
 from futuredoctor.extensions import db
 from futuredoctor.models import Role, User, utcnow
+from futuredoctor.paging import Page, page_number, pagination_params
 from futuredoctor.permissions import Permission, requires
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")

@@ -26,7 +26,7 @@ MODULE_FILE = "module.md"
 GPC = "GPC"
 
 Loc = tuple[str | int, ...]
-Seen = dict[tuple[str, str], tuple[Path, int]]  # (kind, identifier) -> first file, line
+Seen = dict[tuple[str, str], tuple[Path, Loc, int]]  # (kind, value) -> first file, loc, line
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -85,9 +85,13 @@ def load_content(
         _load_framework(path, loaded)
     gpc = next((f.framework for f in loaded.frameworks if f.framework.code == GPC), None)
     if gpc is None and not loaded.problems:
-        loaded.problems.append(Problem(Path(frameworks_dir), 1, GPC, "framework file missing"))
+        message = f"no framework with code {GPC!r} in this folder"
+        loaded.problems.append(Problem(Path(frameworks_dir), 1, "code", message))
     # Without a valid framework every code would look unknown; report the framework only.
     codes = {domain.code for domain in gpc.domains} if gpc else None
+    for directory in (Path(content_dir), Path(regions_dir)):
+        if not directory.is_dir():
+            loaded.problems.append(Problem(directory, 1, "file", "folder not found"))
     seen: Seen = {}
     for folder in _entries(Path(content_dir), folders=True):
         _load_module(folder, codes, loaded, seen)
@@ -263,10 +267,10 @@ def _check_unique(
     if not isinstance(value, str):
         return None
     line = _line_for(key_lines, loc)
-    first = seen.setdefault((kind, value), (path, line))
-    if first == (path, line):
+    first = seen.setdefault((kind, value), (path, loc, line))
+    if first[:2] == (path, loc):
         return None
-    where = f"line {first[1]}" if first[0] == path else f"{first[0].parent.name}/{first[0].name}"
+    where = f"line {first[2]}" if first[0] == path else f"{first[0].parent.name}/{first[0].name}"
     return Problem(path, line, _dotted(loc), f"{kind} {value!r} is already used ({where})")
 
 

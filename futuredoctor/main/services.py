@@ -110,9 +110,7 @@ def _evaluator(user: User) -> dict[str, Any]:
         .join(Pilot, Pilot.id == Cohort.pilot_id)
         .where(ConsentRecord.given.is_(True), Enrolment.status == EnrolmentStatus.ENROLLED)
     )
-    consenting = db.session.scalar(
-        scope_pilots(stmt, user, Permission.EXPORT_EVALUATION, Pilot.id)
-    )
+    consenting = db.session.scalar(scope_pilots(stmt, user, Permission.EXPORT_EVALUATION, Pilot.id))
     return {"grants": _grants(user, Role.EVALUATOR), "consenting": consenting or 0}
 
 

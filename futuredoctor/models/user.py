@@ -103,7 +103,16 @@ class RoleGrant(Base):
 
     __tablename__ = "role_grant"
     __table_args__ = (
-        sa.UniqueConstraint("user_id", "role", "region_id", "pilot_id"),
+        # NULL scopes never compare equal, so a plain unique constraint would let a national
+        # grant be added twice; coalescing makes "no scope" a value of its own.
+        sa.Index(
+            "uq_role_grant_user_role_scope",
+            "user_id",
+            "role",
+            sa.func.coalesce(sa.text("region_id"), 0),
+            sa.func.coalesce(sa.text("pilot_id"), 0),
+            unique=True,
+        ),
         sa.CheckConstraint(
             "NOT (region_id IS NOT NULL AND pilot_id IS NOT NULL)", name="one_scope"
         ),

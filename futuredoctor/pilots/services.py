@@ -10,7 +10,6 @@ from sqlalchemy.orm import selectinload
 
 from futuredoctor.extensions import db
 from futuredoctor.models import (
-    Cohort,
     Enrolment,
     EnrolmentStatus,
     Pilot,
@@ -56,7 +55,9 @@ def cohort_counts(cohort_ids: list[int]) -> dict[int, CohortCounts]:
     return counts
 
 
-def pilots_in_scope(user: User, permission: Permission = Permission.VIEW_PILOT) -> list[PilotSummary]:
+def pilots_in_scope(
+    user: User, permission: Permission = Permission.VIEW_PILOT
+) -> list[PilotSummary]:
     stmt = (
         sa.select(Pilot)
         .join(Region)

@@ -1,13 +1,12 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23 15:35:41.491989
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0001'
@@ -217,12 +216,17 @@ def upgrade():
     sa.ForeignKeyConstraint(['region_id'], ['region.id'], name=op.f('fk_role_grant_region_id_region')),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_role_grant_user_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_role_grant')),
-    sa.UniqueConstraint('user_id', 'role', 'region_id', 'pilot_id', name=op.f('uq_role_grant_user_id_role_region_id_pilot_id'))
     )
     with op.batch_alter_table('role_grant', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_role_grant_pilot_id'), ['pilot_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_role_grant_region_id'), ['region_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_role_grant_user_id'), ['user_id'], unique=False)
+    op.create_index(
+        'uq_role_grant_user_role_scope',
+        'role_grant',
+        ['user_id', 'role', sa.text('coalesce(region_id, 0)'), sa.text('coalesce(pilot_id, 0)')],
+        unique=True,
+    )
 
     op.create_table('enrolment',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -364,6 +368,7 @@ def downgrade():
         batch_op.drop_index('ix_enrolment_cohort_status')
 
     op.drop_table('enrolment')
+    op.drop_index('uq_role_grant_user_role_scope', table_name='role_grant')
     with op.batch_alter_table('role_grant', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_role_grant_user_id'))
         batch_op.drop_index(batch_op.f('ix_role_grant_region_id'))

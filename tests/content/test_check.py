@@ -271,3 +271,9 @@ def test_toml_key_lines_skips_multiline_values() -> None:
     assert lines[("pilots", 0, "cohorts", 0)] == 11
     assert lines[("pilots", 1, "cohorts", 1, "capacity")] == 15
     assert lines[("pilots", 1, "extra", "a", "b")] == 17
+
+
+def test_missing_folder_is_a_problem_not_an_empty_pass(dirs: tuple[Path, Path]) -> None:
+    missing = dirs[0].parent / "no-such-folder"
+    problems = check_content(missing, dirs[1])
+    assert [(p.path, p.message) for p in problems] == [(missing, "folder not found")]

@@ -64,15 +64,15 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-def test_first_sync_creates_everything(db_session: Session, dirs: tuple[Path, Path]) -> None:
-    report = sync_content(db_session, *dirs)
+def test_first_sync_creates_everything(empty_db_session: Session, dirs: tuple[Path, Path]) -> None:
+    report = sync_content(empty_db_session, *dirs)
     assert report.frameworks_created == ["GPC"]
     assert report.domains_created == [f"GPC{n}" for n in range(1, 10)]
     assert (len(report.regions_created), len(report.pilots_created)) == (7, 7)
     assert len(report.cohorts_created) == 14
     assert (len(report.modules_created), len(report.versions_created)) == (12, 12)
     assert report.unchanged == 0
-    assert counts(db_session) == {
+    assert counts(empty_db_session) == {
         "Framework": 1,
         "FrameworkDomain": 9,
         "Region": 7,
@@ -81,7 +81,7 @@ def test_first_sync_creates_everything(db_session: Session, dirs: tuple[Path, Pa
         "Module": 12,
         "ModuleVersion": 12,
     }
-    version = db_session.scalars(
+    version = empty_db_session.scalars(
         sa.select(ModuleVersion).join(Module).where(Module.slug == MODULE)
     ).one()
     assert version.number == 1
@@ -89,70 +89,76 @@ def test_first_sync_creates_everything(db_session: Session, dirs: tuple[Path, Pa
     assert version.estimated_minutes == 30
     assert version.body_markdown.startswith("## ")
     assert len(version.content_hash) == 64
-    cohort = db_session.scalars(sa.select(Cohort).where(Cohort.slug == "mid-2026-autumn")).one()
+    cohort = empty_db_session.scalars(
+        sa.select(Cohort).where(Cohort.slug == "mid-2026-autumn")
+    ).one()
     assert cohort.pilot.region.code == "MID"
     assert cohort.eligible_professional_groups == ["doctor"]
     assert cohort.eligible_career_stages == ["FY2", "CT1", "CT2", "ST1", "ST2"]
 
 
-def test_second_sync_changes_nothing(db_session: Session, dirs: tuple[Path, Path]) -> None:
-    sync_content(db_session, *dirs)
-    db_session.commit()
-    before = counts(db_session)
-    db_session.expire_all()
-    with statements(db_session) as seen:
-        report = sync_content(db_session, *dirs)
+def test_second_sync_changes_nothing(empty_db_session: Session, dirs: tuple[Path, Path]) -> None:
+    sync_content(empty_db_session, *dirs)
+    empty_db_session.commit()
+    before = counts(empty_db_session)
+    empty_db_session.expire_all()
+    with statements(empty_db_session) as seen:
+        report = sync_content(empty_db_session, *dirs)
     assert not report.changed
     assert report.unchanged == 1 + 9 + 7 + 7 + 14 + 12
-    assert not db_session.new
-    assert not db_session.dirty
-    assert counts(db_session) == before
+    assert not empty_db_session.new
+    assert not empty_db_session.dirty
+    assert counts(empty_db_session) == before
     assert not any(s.lstrip().upper().startswith(("INSERT", "UPDATE")) for s in seen)
     assert len(seen) <= 10, seen  # a fixed handful of queries, however much content
 
 
 def test_changed_body_creates_version_two_of_that_module_only(
-    db_session: Session, dirs: tuple[Path, Path]
+    empty_db_session: Session, dirs: tuple[Path, Path]
 ) -> None:
-    sync_content(db_session, *dirs)
+    sync_content(empty_db_session, *dirs)
     edit(dirs[0] / MODULE / "module.md", "## Why this matters", "## Why this really matters")
-    report = sync_content(db_session, *dirs)
+    report = sync_content(empty_db_session, *dirs)
     assert report.versions_created == [f"{MODULE} v2"]
     assert report.modules_created == []
     numbers = {
         module.slug: [v.number for v in module.versions]
-        for module in db_session.scalars(sa.select(Module))
+        for module in empty_db_session.scalars(sa.select(Module))
     }
     assert numbers.pop(MODULE) == [1, 2]
     assert set(map(tuple, numbers.values())) == {(1,)}
-    module = db_session.scalars(sa.select(Module).where(Module.slug == MODULE)).one()
+    module = empty_db_session.scalars(sa.select(Module).where(Module.slug == MODULE)).one()
     assert "really matters" in module.latest.body_markdown
     assert [d.code for d in module.latest.domains] == ["GPC1", "GPC2"]
 
 
 def test_version_number_follows_the_front_matter_when_higher(
-    db_session: Session, dirs: tuple[Path, Path]
+    empty_db_session: Session, dirs: tuple[Path, Path]
 ) -> None:
-    sync_content(db_session, *dirs)
+    sync_content(empty_db_session, *dirs)
     path = dirs[0] / MODULE / "module.md"
     edit(path, "version: 1\n", "version: 4\n")
-    assert not sync_content(db_session, *dirs).changed  # a bare number bump is not a change
+    assert not sync_content(empty_db_session, *dirs).changed  # a bare number bump is not a change
     edit(path, "changelog: First release", "changelog: Clearer risk examples. First release")
-    assert sync_content(db_session, *dirs).versions_created == [f"{MODULE} v4"]
+    assert sync_content(empty_db_session, *dirs).versions_created == [f"{MODULE} v4"]
 
 
-def test_changed_cohort_is_updated_in_place(db_session: Session, dirs: tuple[Path, Path]) -> None:
-    sync_content(db_session, *dirs)
+def test_changed_cohort_is_updated_in_place(
+    empty_db_session: Session, dirs: tuple[Path, Path]
+) -> None:
+    sync_content(empty_db_session, *dirs)
     edit(dirs[1] / "london.toml", "capacity = 150", "capacity = 140")
-    report = sync_content(db_session, *dirs)
+    report = sync_content(empty_db_session, *dirs)
     assert report.cohorts_updated == ["lon-2027-spring"]
     assert report.cohorts_created == []
-    cohort = db_session.scalars(sa.select(Cohort).where(Cohort.slug == "lon-2027-spring")).one()
+    cohort = empty_db_session.scalars(
+        sa.select(Cohort).where(Cohort.slug == "lon-2027-spring")
+    ).one()
     assert cohort.capacity == 140
 
 
 def test_broken_content_raises_and_writes_nothing(
-    db_session: Session, dirs: tuple[Path, Path]
+    empty_db_session: Session, dirs: tuple[Path, Path]
 ) -> None:
     edit(
         dirs[1] / "london.toml",
@@ -160,28 +166,28 @@ def test_broken_content_raises_and_writes_nothing(
         'start_date = 2026-08-03\nlead = "X"\n',
     )
     with pytest.raises(ContentError) as raised:
-        sync_content(db_session, *dirs)
+        sync_content(empty_db_session, *dirs)
     assert [p.field for p in raised.value.problems] == ["pilots[0].lead"]
     assert "london.toml" in str(raised.value)
-    assert not db_session.new
-    assert set(counts(db_session).values()) == {0}
+    assert not empty_db_session.new
+    assert set(counts(empty_db_session).values()) == {0}
 
 
 def test_broken_content_after_a_good_sync_leaves_it_alone(
-    db_session: Session, dirs: tuple[Path, Path]
+    empty_db_session: Session, dirs: tuple[Path, Path]
 ) -> None:
-    sync_content(db_session, *dirs)
-    before = counts(db_session)
+    sync_content(empty_db_session, *dirs)
+    before = counts(empty_db_session)
     edit(dirs[0] / MODULE / "module.md", "## Why this matters", "## Changed")
     edit(dirs[0] / "teaching-on-the-job" / "module.md", "  - GPC8\n", "  - GPC10\n")
     with pytest.raises(ContentError):
-        sync_content(db_session, *dirs)
-    assert not db_session.new
-    assert counts(db_session) == before
+        sync_content(empty_db_session, *dirs)
+    assert not empty_db_session.new
+    assert counts(empty_db_session) == before
 
 
-def test_sync_flushes_but_never_commits(db_session: Session, dirs: tuple[Path, Path]) -> None:
-    sync_content(db_session, *dirs)
-    assert counts(db_session)["Module"] == 12
-    db_session.rollback()
-    assert set(counts(db_session).values()) == {0}
+def test_sync_flushes_but_never_commits(empty_db_session: Session, dirs: tuple[Path, Path]) -> None:
+    sync_content(empty_db_session, *dirs)
+    assert counts(empty_db_session)["Module"] == 12
+    empty_db_session.rollback()
+    assert set(counts(empty_db_session).values()) == {0}

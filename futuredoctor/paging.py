@@ -1,4 +1,4 @@
-"""Paging for the admin lists: a validated page number, one count and one page query."""
+"""Paging for long lists: a validated page number, one count and one page query."""
 
 from __future__ import annotations
 

@@ -1,0 +1,128 @@
+"""Walk every registered route as every role (and signed out).
+
+A new route without an access rule fails here; a scoped route is checked with a record
+inside the role's scope (London) and one outside it (South West), which must be a 404.
+Add sample values to ``SAMPLES`` when a route takes a new URL argument.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from futuredoctor.extensions import db
+from futuredoctor.models import Cohort, Enrolment, EnrolmentStatus, Pilot, Region, Role, User
+from futuredoctor.permissions import ROLE_PERMISSIONS, access_rule
+from tests.factories import make_user
+from tests.helpers import login
+
+# URL argument -> (value inside the London scope, value outside it), per endpoint or "*".
+SAMPLES: dict[tuple[str, str], tuple[Any, Any]] = {
+    ("pilots.region", "code"): ("LON", "SW"),
+    ("pilots.pilot", "slug"): ("lon-inclusion-health", "sw-remote-rural-coastal"),
+    ("pilots.cohort", "slug"): ("lon-2026-autumn", "sw-2026-autumn"),
+    ("learning.module", "slug"): ("shared-decision-making", "teaching-on-the-job"),
+}
+DYNAMIC_ARGS = {"user_id", "grant_id"}  # filled in from the database below
+
+ROLES = [None, *Role]
+
+
+def _rules(app: Flask) -> list[Any]:
+    return [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
+
+
+def test_every_route_declares_who_may_use_it(app: Flask) -> None:
+    missing = [
+        r.endpoint for r in _rules(app) if access_rule(app.view_functions[r.endpoint]) is None
+    ]
+    assert missing == []
+
+
+def test_every_url_argument_has_sample_values(app: Flask) -> None:
+    unknown = [
+        (r.endpoint, arg)
+        for r in _rules(app)
+        for arg in r.arguments
+        if (r.endpoint, arg) not in SAMPLES and arg not in DYNAMIC_ARGS
+    ]
+    assert unknown == [], "add sample values for these URL arguments to SAMPLES"
+
+
+def _make_person(role: Role | None) -> User | None:
+    london = db.session.scalar(sa.select(Region).where(Region.code == "LON"))
+    pilot = db.session.scalar(sa.select(Pilot).where(Pilot.slug == "lon-inclusion-health"))
+    scope = {
+        Role.LEAD_EDUCATOR: pilot,
+        Role.PILOT_ADMIN: pilot,
+        Role.REGIONAL_LEAD: london,
+        Role.EVALUATOR: london,
+        Role.CHAMPION: london,
+    }
+    if role is None:
+        return None
+    user = make_user(roles=[(role, scope.get(role))])
+    if role is Role.PARTICIPANT:
+        cohort = db.session.scalar(sa.select(Cohort).where(Cohort.slug == "lon-2026-autumn"))
+        db.session.add(Enrolment(user=user, cohort=cohort, status=EnrolmentStatus.ENROLLED))
+    return user
+
+
+def _expected(rule_info: tuple[Any, ...], role: Role | None, inside: bool) -> set[int]:
+    kind = rule_info[0]
+    if kind == "public":
+        return {200}
+    if role is None:
+        return {302}
+    if kind == "signed_in":
+        return {200}
+    _, permission, scoped = rule_info
+    allowed = permission in ROLE_PERMISSIONS[role]
+    if scoped:
+        return {200} if allowed and (inside or role is Role.NATIONAL_ADMIN) else {404}
+    return {200} if allowed else {403}
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "signed-out")
+def test_every_route_for_every_role(app: Flask, client, role: Role | None) -> None:
+    user = _make_person(role)
+    other = make_user(roles=[(Role.PARTICIPANT, None)])
+    grant_id = other.grants[0].id
+    db.session.commit()
+    if user is not None:
+        login(client, user)
+    dynamic = {"user_id": (other.id, other.id), "grant_id": (grant_id, grant_id)}
+    failures = []
+    for rule in _rules(app):
+        info = access_rule(app.view_functions[rule.endpoint])
+        for inside in (True, False):
+            values = {
+                arg: (dynamic.get(arg) or SAMPLES.get((rule.endpoint, arg)))[0 if inside else 1]
+                for arg in rule.arguments
+            }
+            if not inside and set(rule.arguments) <= DYNAMIC_ARGS:
+                continue  # nothing outside the scope to try
+            with app.test_request_context():
+                url = app.url_for(rule.endpoint, **values)
+            if "GET" in rule.methods:
+                status = client.get(url).status_code
+                expected = _expected(info, role, inside)
+                if rule.endpoint == "auth.login" and role is not None:
+                    expected = {302}  # already signed in: straight home
+            else:
+                status = client.post(url, data={}).status_code
+                expected_get = _expected(info, role, inside)
+                # A refused POST must be refused the same way; an allowed one may answer
+                # anything but a server error.
+                if expected_get & {302, 403, 404}:
+                    expected = expected_get
+                else:
+                    expected = set(range(200, 500)) - {403, 404}
+            if status not in expected:
+                failures.append(
+                    f"{rule.methods - {'HEAD', 'OPTIONS'}} {url}: {status}, expected {expected}"
+                )
+    assert failures == []
