@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, ValidationError
 
 from futuredoctor.models import Role
 from futuredoctor.passwords import MIN_PASSWORD_LENGTH
 
-ROLE_CHOICES = [(role.value, role.label) for role in Role]
+ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
 
 
 class UserSearchForm(FlaskForm):
@@ -24,9 +25,9 @@ class UserSearchForm(FlaskForm):
     )
     role = SelectField(
         "Role",
-        choices=[("", "All roles"), *ROLE_CHOICES],
+        choices=[SelectChoice("", "All roles"), *ROLE_CHOICES],
         validate_choice=False,
-        validators=[Optional(), AnyOf([v for v, _ in ROLE_CHOICES], message="Select a role")],
+        validators=[Optional(), AnyOf([c.value for c in ROLE_CHOICES], message="Select a role")],
     )
 
 
@@ -78,11 +79,11 @@ class GrantForm(FlaskForm):
 
     role = SelectField(
         "Role",
-        choices=[("", "Choose a role"), *ROLE_CHOICES],
+        choices=[SelectChoice("", "Choose a role"), *ROLE_CHOICES],
         validate_choice=False,
         validators=[
             DataRequired("Select a role"),
-            AnyOf([v for v, _ in ROLE_CHOICES], message="Select a role from the list"),
+            AnyOf([c.value for c in ROLE_CHOICES], message="Select a role from the list"),
         ],
     )
     scope = SelectField("Scope", choices=[], validate_choice=False)

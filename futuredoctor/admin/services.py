@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, lazyload
+from wtforms.fields.choices import SelectChoice
 
 from futuredoctor import audit
 from futuredoctor.extensions import db
@@ -71,15 +72,15 @@ def get_user(user_id: int) -> User | None:
     return db.session.get(User, user_id)
 
 
-def scope_choices() -> list[tuple[str, str]]:
+def scope_choices() -> list[SelectChoice]:
     """The scope select: national, each region, each pilot (two queries, names included)."""
     regions = db.session.scalars(sa.select(Region).order_by(Region.name)).all()
     pilots = db.session.scalars(
         sa.select(Pilot).options(joinedload(Pilot.region)).order_by(Pilot.name, Pilot.id)
     ).all()
-    choices = [(NATIONAL_SCOPE, "National (no scope)")]
-    choices += [(f"region:{r.id}", f"Region: {r.name}") for r in regions]
-    choices += [(f"pilot:{p.id}", f"Pilot: {p.name} ({p.region.name})") for p in pilots]
+    choices = [SelectChoice(NATIONAL_SCOPE, "National (no scope)")]
+    choices += [SelectChoice(f"region:{r.id}", f"Region: {r.name}") for r in regions]
+    choices += [SelectChoice(f"pilot:{p.id}", f"Pilot: {p.name} ({p.region.name})") for p in pilots]
     return choices
 
 

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from futuredoctor.admin import services
 from futuredoctor.admin.forms import (
@@ -234,7 +235,9 @@ def _render_detail(
 @requires(Permission.VIEW_AUDIT)
 def audit() -> tuple[str, int]:
     form = AuditFilterForm(formdata=request.args)
-    form.action.choices = [("", "All actions")] + [(a, a) for a in services.audit_actions()]
+    form.action.choices = [SelectChoice("", "All actions")] + [
+        SelectChoice(a, a) for a in services.audit_actions()
+    ]
     number = page_number(request.args.get("page"))
     if request.args and not form.validate():
         return render_template("admin/audit.html", form=form, page=None, pagination=None), 400
