@@ -135,6 +135,7 @@ def create_demo_data(password: str) -> list[tuple[str, str]]:
             _activity(enrolment, [r for r in releases if r.release_at <= now], index)
     db.session.flush()
     assert first_participant is not None
+    # Feature demo data (each call is repeatable), then the logins to print.
     return [
         (Role.PARTICIPANT.label, first_participant.email),
         (Role.LEAD_EDUCATOR.label, educator.email),

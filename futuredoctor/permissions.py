@@ -188,11 +188,41 @@ def _enrolled_cohort_ids(user: User) -> set[int]:
     return set(db.session.scalars(stmt))
 
 
-_LOADERS: dict[str, Callable[[str], Any]] = {
-    "region": lambda value: db.session.scalar(sa.select(Region).where(Region.code == value)),
-    "pilot": lambda value: db.session.scalar(sa.select(Pilot).where(Pilot.slug == value)),
-    "cohort": lambda value: db.session.scalar(sa.select(Cohort).where(Cohort.slug == value)),
+# kind -> (load the record from the URL value, find the region/pilot/cohort it belongs to)
+_LOADERS: dict[str, tuple[Callable[[str], Any], Callable[[Any], Region | Pilot | Cohort]]] = {
+    "region": (
+        lambda value: db.session.scalar(sa.select(Region).where(Region.code == value)),
+        lambda record: record,
+    ),
+    "pilot": (
+        lambda value: db.session.scalar(sa.select(Pilot).where(Pilot.slug == value)),
+        lambda record: record,
+    ),
+    "cohort": (
+        lambda value: db.session.scalar(sa.select(Cohort).where(Cohort.slug == value)),
+        lambda record: record,
+    ),
 }
+
+
+def register_scoped_record(
+    kind: str,
+    loader: Callable[[Any], Any],
+    scope: Callable[[Any], Region | Pilot | Cohort],
+) -> None:
+    """Let ``@requires(..., kind="url_arg")`` load another record type (a release, a
+    feedback item...). ``scope`` names the region, pilot or cohort it belongs to; the
+    access decision itself stays here."""
+    _LOADERS[kind] = (loader, scope)
+
+
+def get_owned_or_404(model: type[Any], record_id: Any, user: Any, owner: Callable[[Any], int]):
+    """A participant's own record (progress, reflection, consent...), or 404 for anyone
+    else's: people never learn that someone else's record exists."""
+    record = db.session.get(model, record_id) if record_id is not None else None
+    if record is None or not getattr(user, "is_authenticated", False) or owner(record) != user.id:
+        abort(404)
+    return record
 
 
 def requires(permission: Permission, **scoped: str) -> Callable[[F], F]:
@@ -206,8 +236,9 @@ def requires(permission: Permission, **scoped: str) -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if scoped:
                 kind, url_arg = next(iter(scoped.items()))
-                record = _LOADERS[kind](kwargs.pop(url_arg))
-                if record is None or not can_access(current_user, permission, record):
+                load, scope_of = _LOADERS[kind]
+                record = load(kwargs.pop(url_arg))
+                if record is None or not can_access(current_user, permission, scope_of(record)):
                     abort(404)
                 kwargs[kind] = record
             elif not has_permission(current_user, permission):

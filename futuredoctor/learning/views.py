@@ -10,6 +10,9 @@ from futuredoctor.permissions import signed_in
 
 bp = Blueprint("learning", __name__, template_folder="templates")
 
+# Templates other features contribute to the bottom of the module page, in order.
+MODULE_PAGE_PARTIALS: list[str] = []
+
 
 @bp.route("/modules")
 @signed_in
@@ -45,4 +48,5 @@ def module(slug: str) -> str:
         module=found,
         version=version,
         body=render_markdown(version.body_markdown),
+        module_page_partials=MODULE_PAGE_PARTIALS,
     )

@@ -1,8 +1,10 @@
 """All models, importable from one place; one file per aggregate."""
 
 from futuredoctor.models import append_only  # noqa: F401  (registers the append-only guard)
+from futuredoctor.models.api_token import ApiToken
 from futuredoctor.models.audit import AuditEvent
 from futuredoctor.models.base import Base, utcnow
+from futuredoctor.models.codesign import CodesignSession, FeedbackTag, feedback_item_tag
 from futuredoctor.models.enrolment import (
     ConsentRecord,
     ConsentStatement,
@@ -17,6 +19,12 @@ from futuredoctor.models.feedback import (
     FeedbackStatusChange,
 )
 from futuredoctor.models.framework import Framework, FrameworkDomain
+from futuredoctor.models.invitation import (
+    AccountClosureRequest,
+    Invitation,
+    JoinRequest,
+    JoinRequestStatus,
+)
 from futuredoctor.models.module import Module, ModuleVersion, module_version_domain
 from futuredoctor.models.notification import Notification
 from futuredoctor.models.progress import Progress
@@ -26,8 +34,11 @@ from futuredoctor.models.user import CAREER_STAGES, ProfessionalGroup, Role, Rol
 
 __all__ = [
     "CAREER_STAGES",
+    "AccountClosureRequest",
+    "ApiToken",
     "AuditEvent",
     "Base",
+    "CodesignSession",
     "Cohort",
     "ConsentRecord",
     "ConsentStatement",
@@ -38,8 +49,12 @@ __all__ = [
     "FeedbackSource",
     "FeedbackStatus",
     "FeedbackStatusChange",
+    "FeedbackTag",
     "Framework",
     "FrameworkDomain",
+    "Invitation",
+    "JoinRequest",
+    "JoinRequestStatus",
     "Module",
     "ModuleVersion",
     "Notification",
@@ -52,6 +67,7 @@ __all__ = [
     "Role",
     "RoleGrant",
     "User",
+    "feedback_item_tag",
     "module_version_domain",
     "utcnow",
 ]

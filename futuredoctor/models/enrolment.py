@@ -35,6 +35,7 @@ class Enrolment(Base):
     status: Mapped[EnrolmentStatus] = mapped_column(enum_column(EnrolmentStatus, "status"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     enrolled_at: Mapped[datetime | None]
+    waitlisted_at: Mapped[datetime | None]
     withdrawn_at: Mapped[datetime | None]
 
     cohort: Mapped[Cohort] = relationship()

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from futuredoctor.models.base import Base, enum_column, utcnow
+from futuredoctor.models.codesign import CodesignSession, FeedbackTag, feedback_item_tag
 from futuredoctor.models.enrolment import Enrolment
 from futuredoctor.models.module import ModuleVersion
 
@@ -58,6 +59,9 @@ class FeedbackItem(Base):
         sa.ForeignKey("module_version.id"), index=True
     )
     notify_on_action: Mapped[bool] = mapped_column(default=False)
+    codesign_session_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("codesign_session.id"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -66,6 +70,10 @@ class FeedbackItem(Base):
         foreign_keys=[addressed_by_version_id]
     )
     enrolment: Mapped[Enrolment | None] = relationship()
+    codesign_session: Mapped[CodesignSession | None] = relationship()
+    tags: Mapped[list[FeedbackTag]] = relationship(
+        secondary=feedback_item_tag, order_by="FeedbackTag.name"
+    )
     history: Mapped[list[FeedbackStatusChange]] = relationship(
         back_populates="feedback_item", order_by="FeedbackStatusChange.changed_at"
     )

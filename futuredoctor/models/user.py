@@ -71,6 +71,7 @@ class User(UserMixin, Base):
     last_login_at: Mapped[datetime | None]
     session_version: Mapped[int] = mapped_column(default=1)
     digest_opt_out: Mapped[bool] = mapped_column(default=False)
+    email_notifications: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     grants: Mapped[list[RoleGrant]] = relationship(

@@ -1,0 +1,52 @@
+"""Living-lab co-design sessions and the tags educators use to group feedback themes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from futuredoctor.models.base import Base, utcnow
+from futuredoctor.models.region import Pilot
+
+feedback_item_tag = sa.Table(
+    "feedback_item_tag",
+    Base.metadata,
+    sa.Column("feedback_item_id", sa.ForeignKey("feedback_item.id"), primary_key=True),
+    sa.Column("tag_id", sa.ForeignKey("feedback_tag.id"), primary_key=True, index=True),
+)
+
+
+class FeedbackTag(Base):
+    __tablename__ = "feedback_tag"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(60), unique=True)
+
+
+class CodesignSession(Base):
+    """A living-lab session; its suggestions become feedback items."""
+
+    __tablename__ = "codesign_session"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "participants_count >= 0 AND educators_count >= 0 AND patients_public_count >= 0"
+            " AND other_professionals_count >= 0",
+            name="counts_not_negative",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pilot_id: Mapped[int] = mapped_column(sa.ForeignKey("pilot.id"), index=True)
+    held_on: Mapped[date]
+    title: Mapped[str] = mapped_column(sa.String(200))
+    participants_count: Mapped[int] = mapped_column(default=0)
+    educators_count: Mapped[int] = mapped_column(default=0)
+    patients_public_count: Mapped[int] = mapped_column(default=0)
+    other_professionals_count: Mapped[int] = mapped_column(default=0)
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    pilot: Mapped[Pilot] = relationship()

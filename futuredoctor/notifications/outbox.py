@@ -1,0 +1,70 @@
+"""Queueing notifications. The outbox row is unique per (kind, recipient, subject), so
+queueing the same thing twice, from a retry, a restart or a second scheduler process, is a
+no-op rather than a second email."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from futuredoctor.extensions import db
+from futuredoctor.models import Notification, utcnow
+
+
+def _insert() -> Any:
+    dialect = db.session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(Notification)
+
+
+def queue_many(rows: Iterable[dict[str, Any]]) -> int:
+    """Queue notifications in one statement; returns how many were new.
+
+    Each row needs ``kind``, ``recipient_id``, ``subject_key``, ``title`` and ``body``
+    (``payload`` optional). Rows that already exist are skipped by the database itself.
+    """
+    now = utcnow()
+    values = [{"payload": {}, "created_at": now, "attempts": 0, **row} for row in rows]
+    if not values:
+        return 0
+    stmt = _insert().values(values).on_conflict_do_nothing(
+        index_elements=["kind", "recipient_id", "subject_key"]
+    )
+    result = db.session.execute(stmt)
+    return max(result.rowcount or 0, 0)
+
+
+def queue(
+    kind: str,
+    recipient_id: int,
+    subject_key: str,
+    title: str,
+    body: str,
+    payload: dict[str, Any] | None = None,
+) -> bool:
+    """Queue one notification; False if the same one was queued before."""
+    return (
+        queue_many(
+            [
+                {
+                    "kind": kind,
+                    "recipient_id": recipient_id,
+                    "subject_key": subject_key,
+                    "title": title,
+                    "body": body,
+                    "payload": payload or {},
+                }
+            ]
+        )
+        == 1
+    )
+
+
+def unread_count(user_id: int) -> int:
+    stmt = sa.select(sa.func.count()).where(
+        Notification.recipient_id == user_id, Notification.read_at.is_(None)
+    )
+    return db.session.scalar(stmt) or 0
