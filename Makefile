@@ -9,7 +9,7 @@ export FLASK_APP := futuredoctor
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run setup setup-test database chromium test lint bench clean
+.PHONY: run setup setup-test database chromium wrk test lint bench clean
 
 run: setup database
 	@echo "Serving on http://$(HOST):$(PORT) (Ctrl+C to stop)"
@@ -62,7 +62,13 @@ test: setup-test
 lint: setup-test
 	$(BIN)/ruff check .
 
-bench: setup-test
+# Load tests need wrk; install Debian's when missing and we are allowed to.
+wrk:
+	@if ! command -v wrk >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	fi
+
+bench: setup-test wrk
 	$(BIN)/python -m benchmarks
 
 clean:

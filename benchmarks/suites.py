@@ -1,0 +1,41 @@
+"""The benchmark suites, each measured against a baseline in the same run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from benchmarks.generate import BENCH_PASSWORD
+from benchmarks.results import Context, Result
+from benchmarks.serving import gunicorn, sign_in, wrk
+
+
+def participant_dashboard(context: Context) -> list[Result]:
+    """Issue target: the participant dashboard reaches at least a third of the requests per
+    second of a bare Flask page rendering a 50-row table, under the same gunicorn settings."""
+    env = {
+        "FUTUREDOCTOR_DATABASE_URL": context.database_url,
+        "FUTUREDOCTOR_RATELIMIT_ENABLED": "false",
+    }
+    with gunicorn("benchmarks.baseline_app:app") as base:
+        wrk(base + "/", seconds=2)  # warm up
+        baseline = wrk(base + "/")
+    with gunicorn("futuredoctor:create_app()", env) as base:
+        cookie = sign_in(base, "bench0@example.nhs.uk", BENCH_PASSWORD)
+        wrk(base + "/", cookie, seconds=2)
+        measured = wrk(base + "/", cookie)
+    ratio = measured / baseline
+    return [
+        Result(
+            name="Participant dashboard (home page) under gunicorn, 2 workers",
+            measured=f"{measured:,.0f} req/s",
+            baseline=f"{baseline:,.0f} req/s (bare Flask, 50-row table)",
+            ratio=ratio,
+            target="≥ 0.33",
+            ok=ratio >= 1 / 3,
+        )
+    ]
+
+
+SUITES: dict[str, Callable[[Context], list[Result]]] = {
+    "dashboard": participant_dashboard,
+}
