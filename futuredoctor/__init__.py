@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, abort, request
 from flask_login import current_user
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+from sqlalchemy.orm import joinedload
 
 from futuredoctor.config import check_config, load_config
 from futuredoctor.extensions import csrf, db, limiter, login_manager, migrate
@@ -73,7 +75,10 @@ def _init_login(app: Flask) -> None:
         user_id, _, version = token.partition(":")
         if not user_id.isdigit() or not version.isdigit():
             return None
-        user = db.session.get(User, int(user_id))
+        # One query for the user and their grants (with scopes): this runs on every request.
+        user = db.session.scalar(
+            sa.select(User).where(User.id == int(user_id)).options(joinedload(User.grants))
+        )
         if user is None or user.session_version != int(version):
             return None
         return user
