@@ -11,8 +11,13 @@ PORT ?= 5000
 
 .PHONY: run setup setup-test database chromium wrk test lint bench clean
 
+# The scheduler (release notifications, email, digests) runs beside the web server in its
+# own process and stops with it. Development mail goes to the console unless
+# FUTUREDOCTOR_MAIL_BACKEND says otherwise.
 run: setup database
-	@echo "Serving on http://$(HOST):$(PORT) (Ctrl+C to stop)"
+	@echo "Serving on http://$(HOST):$(PORT) with the scheduler beside it (Ctrl+C to stop)"
+	@$(BIN)/flask scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 setup: $(STAMPS)/python $(STAMPS)/assets

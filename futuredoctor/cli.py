@@ -46,6 +46,10 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(content)
 
+    from futuredoctor.scheduler import register_scheduler_command
+
+    register_scheduler_command(app)
+
     @app.cli.command("demo")
     @click.option("--password", default=None, help="Password for every demo account.")
     def demo(password: str | None) -> None:

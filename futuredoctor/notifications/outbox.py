@@ -30,10 +30,12 @@ def queue_many(rows: Iterable[dict[str, Any]]) -> int:
     values = [{"payload": {}, "created_at": now, "attempts": 0, **row} for row in rows]
     if not values:
         return 0
-    stmt = _insert().values(values).on_conflict_do_nothing(
-        index_elements=["kind", "recipient_id", "subject_key"]
+    stmt = (
+        _insert()
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["kind", "recipient_id", "subject_key"])
     )
-    result = db.session.execute(stmt)
+    result = db.session.execute(stmt.execution_options(preserve_rowcount=True))
     return max(result.rowcount or 0, 0)
 
 
@@ -61,6 +63,40 @@ def queue(
         )
         == 1
     )
+
+
+def queue_for_recipients(
+    kind: str,
+    recipient_ids: sa.Select[Any],
+    subject_key: str,
+    title: str,
+    body: str,
+    payload: dict[str, Any] | None = None,
+) -> int:
+    """Queue the same notification for every user id the subquery yields, in one
+    ``INSERT ... SELECT`` (no rows travel through Python, so 10,000 recipients cost one
+    statement). Recipients already holding this notification are skipped."""
+    now = utcnow()
+    columns = ["kind", "recipient_id", "subject_key", "title", "body", "payload"]
+    columns += ["created_at", "attempts"]
+    source = recipient_ids.subquery()
+    select = sa.select(
+        sa.literal(kind, sa.String),
+        source.c[0],
+        sa.literal(subject_key, sa.String),
+        sa.literal(title, sa.String),
+        sa.literal(body, sa.Text),
+        sa.literal(payload or {}, Notification.payload.type),
+        sa.literal(now, Notification.created_at.type),
+        sa.literal(0, sa.Integer),
+    ).where(sa.true())  # SQLite needs a WHERE before ON CONFLICT in INSERT ... SELECT
+    stmt = (
+        _insert()
+        .from_select(columns, select)
+        .on_conflict_do_nothing(index_elements=["kind", "recipient_id", "subject_key"])
+    )
+    result = db.session.execute(stmt.execution_options(preserve_rowcount=True))
+    return max(result.rowcount or 0, 0)
 
 
 def unread_count(user_id: int) -> int:

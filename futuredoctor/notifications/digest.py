@@ -1,0 +1,103 @@
+"""The weekly digest: one in-app notification (and email) per participant listing the
+released modules they have not finished. The subject key is the ISO week, so however many
+times the job runs, or however many scheduler processes run it, each person gets at most
+one digest a week."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, time
+
+import sqlalchemy as sa
+
+from futuredoctor.extensions import db
+from futuredoctor.models import (
+    Enrolment,
+    EnrolmentStatus,
+    ModuleVersion,
+    Progress,
+    Release,
+    User,
+)
+from futuredoctor.notifications.outbox import queue_many
+from futuredoctor.timezones import to_local
+
+KIND = "weekly_digest"
+SEND_FROM = time(8, 0)  # Monday 08:00 UK time; later in the week it catches up
+CHUNK = 500
+
+
+def week_key(now: datetime) -> str:
+    year, week, _ = to_local(now).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def digest_due(now: datetime) -> bool:
+    local = to_local(now)
+    return local.weekday() > 0 or local.time() >= SEND_FROM
+
+
+def unfinished_modules(now: datetime) -> dict[int, list[str]]:
+    """Titles of released, unfinished modules per participant who wants a digest. The
+    newest released version of a module counts; one query, streamed."""
+    stmt = (
+        sa.select(
+            Enrolment.user_id,
+            Release.cohort_id,
+            ModuleVersion.module_id,
+            ModuleVersion.number,
+            ModuleVersion.title,
+            Progress.completed_at,
+        )
+        .join(Release, Release.cohort_id == Enrolment.cohort_id)
+        .join(ModuleVersion, ModuleVersion.id == Release.module_version_id)
+        .join(User, User.id == Enrolment.user_id)
+        .outerjoin(
+            Progress,
+            sa.and_(Progress.enrolment_id == Enrolment.id, Progress.release_id == Release.id),
+        )
+        .where(
+            Enrolment.status == EnrolmentStatus.ENROLLED,
+            Release.is_released,
+            User.digest_opt_out.is_(False),
+            User.is_enabled.is_(True),
+        )
+        .order_by(Enrolment.user_id)
+        .execution_options(yield_per=2000)
+    )
+    newest: dict[int, dict[tuple[int, int], tuple[int, str, bool]]] = defaultdict(dict)
+    for user_id, cohort_id, module_id, number, title, completed_at in db.session.execute(stmt):
+        current = newest[user_id].get((cohort_id, module_id))
+        if current is None or number > current[0]:
+            newest[user_id][(cohort_id, module_id)] = (number, title, completed_at is not None)
+    return {
+        user_id: sorted({title for _, title, done in modules.values() if not done})
+        for user_id, modules in newest.items()
+        if any(not done for _, _, done in modules.values())
+    }
+
+
+def queue_weekly_digests(now: datetime) -> int:
+    """Queue this week's digests; returns how many were new. The caller commits."""
+    if not digest_due(now):
+        return 0
+    key = week_key(now)
+    rows = []
+    for user_id, titles in unfinished_modules(now).items():
+        listed = "\n".join(f"- {title}" for title in titles)
+        count = len(titles)
+        rows.append(
+            {
+                "kind": KIND,
+                "recipient_id": user_id,
+                "subject_key": key,
+                "title": f"Your week: {count} module{'s' if count != 1 else ''} to finish",
+                "body": f"You have {count} released module{'s' if count != 1 else ''} "
+                f"to finish:\n{listed}",
+                "payload": {"week": key, "modules": titles},
+            }
+        )
+    queued = 0
+    for start in range(0, len(rows), CHUNK):
+        queued += queue_many(rows[start : start + CHUNK])
+    return queued

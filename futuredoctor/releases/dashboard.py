@@ -1,0 +1,223 @@
+"""The region dashboard: enrolment, completion by module, upcoming releases and GPC
+coverage. Every figure comes from a grouped query, so the number of queries stays the
+same for ten participants or ten thousand, and for three modules or thirty."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from futuredoctor.extensions import db
+from futuredoctor.learning.services import gpc_domains
+from futuredoctor.models import (
+    Cohort,
+    Enrolment,
+    EnrolmentStatus,
+    FrameworkDomain,
+    Module,
+    ModuleVersion,
+    Pilot,
+    Progress,
+    Region,
+    Release,
+    module_version_domain,
+)
+from futuredoctor.pilots.services import PilotSummary, region_pilots, upcoming_releases
+
+
+@dataclass(frozen=True)
+class ModuleCompletion:
+    title: str
+    slug: str
+    offered: int  # enrolled participants whose cohort has the module released
+    started: int
+    completed: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.completed / self.offered) if self.offered else 0
+
+
+@dataclass
+class CoverageCell:
+    modules: int = 0  # released modules mapped to the domain
+    offered: int = 0  # (participant, release) pairs for those modules
+    completed: int = 0
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.completed / self.offered) if self.offered else None
+
+
+@dataclass
+class CoverageRow:
+    pilot: Pilot
+    cells: dict[str, CoverageCell] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    region: Region
+    summaries: list[PilotSummary]
+    completion: list[ModuleCompletion]
+    upcoming: list[Release]
+    domains: list[FrameworkDomain]
+    coverage: list[CoverageRow]
+
+    @property
+    def enrolled(self) -> int:
+        return sum(s.enrolled for s in self.summaries)
+
+    @property
+    def cohort_count(self) -> int:
+        return sum(len(s.pilot.cohorts) for s in self.summaries)
+
+
+def _released_offers(region: Region) -> sa.Select:
+    """(release, enrolment) pairs in the region: each enrolled participant offered each
+    released version in their cohort."""
+    return (
+        sa.select(Release.id.label("release_id"), Enrolment.id.label("enrolment_id"))
+        .join(Cohort, Cohort.id == Release.cohort_id)
+        .join(Pilot, Pilot.id == Cohort.pilot_id)
+        .join(
+            Enrolment,
+            sa.and_(
+                Enrolment.cohort_id == Release.cohort_id,
+                Enrolment.status == EnrolmentStatus.ENROLLED,
+            ),
+        )
+        .where(Pilot.region_id == region.id, Release.is_released)
+    )
+
+
+def completion_by_module(region: Region) -> list[ModuleCompletion]:
+    """Per module (any released version): participants offered it, started, completed."""
+    stmt = (
+        sa.select(
+            ModuleVersion.title,
+            Module.slug,
+            sa.func.count(sa.distinct(Enrolment.id)),
+            sa.func.count(sa.distinct(sa.case((Progress.started_at.isnot(None), Enrolment.id)))),
+            sa.func.count(sa.distinct(sa.case((Progress.completed_at.isnot(None), Enrolment.id)))),
+        )
+        .select_from(Release)
+        .join(ModuleVersion, ModuleVersion.id == Release.module_version_id)
+        .join(Module, Module.id == ModuleVersion.module_id)
+        .join(Cohort, Cohort.id == Release.cohort_id)
+        .join(Pilot, Pilot.id == Cohort.pilot_id)
+        .join(
+            Enrolment,
+            sa.and_(
+                Enrolment.cohort_id == Release.cohort_id,
+                Enrolment.status == EnrolmentStatus.ENROLLED,
+            ),
+        )
+        .outerjoin(
+            Progress,
+            sa.and_(Progress.release_id == Release.id, Progress.enrolment_id == Enrolment.id),
+        )
+        .where(Pilot.region_id == region.id, Release.is_released)
+        .group_by(Module.id, Module.slug, ModuleVersion.title)
+    )
+    merged: dict[str, list] = {}
+    for title, slug, offered, started, completed in db.session.execute(stmt):
+        # Versions may differ in title; the newest title found wins, counts add up.
+        entry = merged.setdefault(slug, [title, 0, 0, 0])
+        entry[1] += offered
+        entry[2] += started
+        entry[3] += completed
+    return sorted(
+        (ModuleCompletion(t, slug, o, s, c) for slug, (t, o, s, c) in merged.items()),
+        key=lambda m: m.title,
+    )
+
+
+def gpc_coverage(region: Region, pilots: list[Pilot], domains: list[FrameworkDomain]):
+    """Pilots x GPC domains: released modules mapped to each domain, and completion of
+    those modules by the pilot's enrolled participants."""
+    rows = {p.id: CoverageRow(p, {d.code: CoverageCell() for d in domains}) for p in pilots}
+    modules = (
+        sa.select(
+            Cohort.pilot_id,
+            FrameworkDomain.code,
+            sa.func.count(sa.distinct(ModuleVersion.module_id)),
+        )
+        .select_from(Release)
+        .join(Cohort, Cohort.id == Release.cohort_id)
+        .join(Pilot, Pilot.id == Cohort.pilot_id)
+        .join(ModuleVersion, ModuleVersion.id == Release.module_version_id)
+        .join(
+            module_version_domain,
+            module_version_domain.c.module_version_id == Release.module_version_id,
+        )
+        .join(FrameworkDomain, FrameworkDomain.id == module_version_domain.c.domain_id)
+        .where(Pilot.region_id == region.id, Release.is_released)
+        .group_by(Cohort.pilot_id, FrameworkDomain.code)
+    )
+    for pilot_id, code, count in db.session.execute(modules):
+        if pilot_id in rows and code in rows[pilot_id].cells:
+            rows[pilot_id].cells[code].modules = count
+    offers = _released_offers(region).subquery()
+    completion = (
+        sa.select(
+            Cohort.pilot_id,
+            FrameworkDomain.code,
+            sa.func.count(),
+            sa.func.count(Progress.completed_at),
+        )
+        .select_from(offers)
+        .join(Release, Release.id == offers.c.release_id)
+        .join(Cohort, Cohort.id == Release.cohort_id)
+        .join(
+            module_version_domain,
+            module_version_domain.c.module_version_id == Release.module_version_id,
+        )
+        .join(FrameworkDomain, FrameworkDomain.id == module_version_domain.c.domain_id)
+        .outerjoin(
+            Progress,
+            sa.and_(
+                Progress.release_id == offers.c.release_id,
+                Progress.enrolment_id == offers.c.enrolment_id,
+            ),
+        )
+        .group_by(Cohort.pilot_id, FrameworkDomain.code)
+    )
+    for pilot_id, code, offered, completed in db.session.execute(completion):
+        if pilot_id in rows and code in rows[pilot_id].cells:
+            rows[pilot_id].cells[code].offered = offered
+            rows[pilot_id].cells[code].completed = completed
+    return [rows[p.id] for p in pilots]
+
+
+def region_dashboard(region: Region) -> Dashboard:
+    summaries = region_pilots(region)
+    pilots = [s.pilot for s in summaries]
+    domains = gpc_domains()
+    return Dashboard(
+        region=region,
+        summaries=summaries,
+        completion=completion_by_module(region),
+        upcoming=upcoming_releases([c.id for p in pilots for c in p.cohorts]),
+        domains=domains,
+        coverage=gpc_coverage(region, pilots, domains),
+    )
+
+
+# Heat map shades for completion within a domain (fill, text), light to dark NHS blue;
+# each text colour meets WCAG AA contrast on its fill.
+HEAT_SHADES = [
+    (25, "#d6e8f7", "#212b32"),
+    (50, "#9cc5ea", "#212b32"),
+    (75, "#4c9ad6", "#212b32"),
+    (101, "#005eb8", "#ffffff"),
+]
+NOT_COVERED = ("#f0f4f5", "#4c6272")
+
+
+def heat_shade(cell: CoverageCell) -> tuple[str, str]:
+    if not cell.modules:
+        return NOT_COVERED
+    percent = cell.percent or 0
+    return next((fill, text) for limit, fill, text in HEAT_SHADES if percent < limit)

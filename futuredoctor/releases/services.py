@@ -1,0 +1,225 @@
+"""Scheduling, moving and withdrawing releases. Services check the rules and ``flush()``;
+the view commits once. Every refusal names the form field it belongs to."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from futuredoctor import audit
+from futuredoctor.extensions import db
+from futuredoctor.models import (
+    Cohort,
+    Module,
+    ModuleVersion,
+    Pilot,
+    Region,
+    Release,
+    ReleaseStatus,
+    User,
+    utcnow,
+)
+from futuredoctor.permissions import Permission, scope_pilots
+from futuredoctor.timezones import format_local, to_local
+
+
+class ReleaseRefusal(Exception):
+    """A rule said no; ``field`` is the form field the message belongs next to."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """The outcome of one scheduling request: new releases and reinstated withdrawn ones."""
+
+    releases: list[Release]
+
+
+def cohorts_in_scope(user: User, include_ended: bool = False) -> list[Cohort]:
+    """Cohorts the user may schedule for (region for regional leads, own pilot for lead
+    educators), ordered by region, pilot and start date."""
+    stmt = (
+        sa.select(Cohort)
+        .join(Pilot, Pilot.id == Cohort.pilot_id)
+        .join(Region, Region.id == Pilot.region_id)
+        .options(joinedload(Cohort.pilot).joinedload(Pilot.region))
+        .order_by(Region.name, Pilot.name, Cohort.starts_on, Cohort.name)
+    )
+    if not include_ended:
+        stmt = stmt.where(Cohort.ends_on >= to_local(utcnow()).date())
+    return list(
+        db.session.scalars(scope_pilots(stmt, user, Permission.SCHEDULE_RELEASES, Pilot.id))
+    )
+
+
+def version_choices() -> list[ModuleVersion]:
+    stmt = (
+        sa.select(ModuleVersion)
+        .join(Module)
+        .options(joinedload(ModuleVersion.module))
+        .order_by(ModuleVersion.title, ModuleVersion.number.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def find_version(raw: str | None) -> ModuleVersion:
+    if not raw:
+        raise ReleaseRefusal("version", "Choose the module version to release")
+    version = db.session.get(ModuleVersion, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+    if version is None:
+        raise ReleaseRefusal(
+            "version", "That module version does not exist. Choose one from the list"
+        )
+    return version
+
+
+def find_cohorts(user: User, slugs: Sequence[str]) -> list[Cohort]:
+    """The chosen cohorts, each within the user's scope; a cohort of another region (or
+    one that does not exist) is refused without saying which it was."""
+    if not slugs:
+        raise ReleaseRefusal("cohorts", "Choose at least one cohort")
+    allowed = {c.slug: c for c in cohorts_in_scope(user)}
+    unknown = [s for s in slugs if s not in allowed]
+    if unknown:
+        raise ReleaseRefusal(
+            "cohorts",
+            "Choose cohorts from the list: you can only schedule releases for current "
+            "cohorts of the pilots you are responsible for",
+        )
+    return [allowed[s] for s in dict.fromkeys(slugs)]
+
+
+def _check_within_cohort(cohort: Cohort, release_at: datetime) -> None:
+    if to_local(release_at).date() > cohort.ends_on:
+        raise ReleaseRefusal(
+            "release_day",
+            f"The {cohort.name} ({cohort.pilot.name}) ends on {_long(cohort.ends_on)}. "
+            "Choose a release date on or before that day",
+        )
+
+
+def _long(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def schedule(
+    user: User, version: ModuleVersion, cohorts: list[Cohort], release_at: datetime
+) -> Scheduled:
+    """Release ``version`` to each cohort at ``release_at``. Refused as a whole if the
+    version is already scheduled (or out) for any of them: nothing is half-done."""
+    for cohort in cohorts:
+        _check_within_cohort(cohort, release_at)
+    existing = {
+        r.cohort_id: r
+        for r in db.session.scalars(
+            sa.select(Release).where(
+                Release.module_version_id == version.id,
+                Release.cohort_id.in_([c.id for c in cohorts]),
+            )
+        )
+    }
+    clashes = [
+        (c, existing[c.id])
+        for c in cohorts
+        if c.id in existing and existing[c.id].status is ReleaseStatus.SCHEDULED
+    ]
+    if clashes:
+        cohort, release = clashes[0]
+        state = "was released" if release.is_released else "is already scheduled"
+        raise ReleaseRefusal(
+            "cohorts",
+            f"{version.label} {state} for the {cohort.name} ({cohort.pilot.name}) "
+            f"at {format_local(release.release_at)}. A module version can be released to "
+            "a cohort only once: change that release instead",
+        )
+    releases = []
+    for cohort in cohorts:
+        release = existing.get(cohort.id)
+        if release is None:
+            release = Release(module_version=version, cohort=cohort, created_by_id=user.id)
+            db.session.add(release)
+        else:  # a withdrawn release of the same version is put back on the schedule
+            release.status = ReleaseStatus.SCHEDULED
+            release.withdrawn_at = None
+            release.notifications_queued_at = None
+        release.release_at = release_at
+        releases.append(release)
+    db.session.flush()
+    for release in releases:
+        audit.record(
+            "release.scheduled",
+            actor=user,
+            target=release,
+            module_version_id=version.id,
+            cohort=release.cohort.slug,
+            release_at=release_at.isoformat(),
+        )
+    return Scheduled(releases)
+
+
+def check_changeable(release: Release, now: datetime | None = None) -> None:
+    """Only a scheduled release that has not happened yet can be moved or withdrawn."""
+    now = now or utcnow()
+    if release.status is ReleaseStatus.WITHDRAWN:
+        raise ReleaseRefusal(
+            "release_day",
+            f"This release was withdrawn on {format_local(release.withdrawn_at)} and can no "
+            "longer be changed. Schedule the module version again instead",
+        )
+    if release.release_at <= now:
+        raise ReleaseRefusal(
+            "release_day",
+            f"This release happened at {format_local(release.release_at)}: participants "
+            "can already see it, so it can no longer be changed or withdrawn",
+        )
+
+
+def reschedule(user: User, release: Release, release_at: datetime) -> bool:
+    """Move a future release; False if the time is unchanged (a repeated submit)."""
+    check_changeable(release)
+    _check_within_cohort(release.cohort, release_at)
+    if release.release_at == release_at:
+        return False
+    previous = release.release_at
+    release.release_at = release_at
+    db.session.flush()
+    audit.record(
+        "release.rescheduled",
+        actor=user,
+        target=release,
+        previous=previous.isoformat(),
+        release_at=release_at.isoformat(),
+    )
+    return True
+
+
+def withdraw(user: User, release: Release) -> bool:
+    """Withdraw a future release; False if it was withdrawn already (a repeated submit)."""
+    if release.status is ReleaseStatus.WITHDRAWN:
+        return False
+    check_changeable(release)
+    release.status = ReleaseStatus.WITHDRAWN
+    release.withdrawn_at = utcnow()
+    db.session.flush()
+    audit.record("release.withdrawn", actor=user, target=release)
+    return True
+
+
+def load_release(release_id: int) -> Release | None:
+    stmt = (
+        sa.select(Release)
+        .where(Release.id == release_id)
+        .options(
+            joinedload(Release.cohort).joinedload(Cohort.pilot),
+            joinedload(Release.module_version).joinedload(ModuleVersion.module),
+        )
+    )
+    return db.session.scalar(stmt)

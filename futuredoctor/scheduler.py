@@ -1,0 +1,162 @@
+"""The scheduler process (``flask scheduler``): side effects that fall due over time.
+
+Facts (is a module out?) are derived from the clock in queries, so nothing here is needed
+for participants to see content on time. This process only does side effects, each one
+idempotent, so several copies can run at once and a crash or restart loses nothing:
+
+(a) queue one notification per enrolled participant for each release that became due;
+(b) email queued notifications, claiming rows so no two processes send the same one;
+(c) queue the weekly digest of unfinished modules (once per person per ISO week).
+
+It runs APScheduler 3's ``BlockingScheduler`` in its own process, never inside web
+workers (each worker would start its own). Every job runs in a fresh app context, commits
+once, rolls back and logs on error, and runs again at the next poll.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import click
+from flask import Flask, current_app
+
+from futuredoctor.extensions import db
+from futuredoctor.models import utcnow
+
+log = logging.getLogger("futuredoctor.scheduler")
+
+DIGEST_EVERY = timedelta(minutes=15)
+
+
+def queue_due_releases() -> int:
+    from futuredoctor.releases.notify import queue_due_release_notifications
+
+    return queue_due_release_notifications(utcnow(), limit=_batch())
+
+
+def send_notifications() -> int:
+    from futuredoctor.notifications.delivery import send_queued
+
+    report = send_queued(utcnow(), limit=_batch())
+    if report.failed:
+        log.warning("%s notification(s) failed and will be retried", report.failed)
+    return report.sent + report.skipped
+
+
+def queue_digests() -> int:
+    from futuredoctor.notifications.digest import queue_weekly_digests
+
+    return queue_weekly_digests(utcnow())
+
+
+JOBS: dict[str, Callable[[], int]] = {
+    "queue_due_releases": queue_due_releases,
+    "send_notifications": send_notifications,
+    "queue_digests": queue_digests,
+}
+
+
+def _batch() -> int:
+    return int(current_app.config.get("SCHEDULER_BATCH_SIZE", 200))
+
+
+def run_job(app: Flask, name: str) -> int | None:
+    """Run one job in its own app context and transaction: commit once on success, roll
+    back and log on failure (the next poll tries again). Returns the job's count, or None
+    if it failed."""
+    with app.app_context():
+        try:
+            done = JOBS[name]()
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("Scheduler job %s failed; it will run again at the next poll", name)
+            return None
+        finally:
+            db.session.remove()
+    if done:
+        log.info("%s: %s", name, done)
+    return done
+
+
+def run_once(app: Flask) -> dict[str, int | None]:
+    """Every job once, in order: queue, then send, then digests. Used by ``--once`` (cron)
+    and by tests."""
+    return {name: run_job(app, name) for name in JOBS}
+
+
+def build_scheduler(app: Flask, interval: int) -> Any:
+    """A blocking scheduler with the three jobs. Each job starts at once (catching up on
+    anything that fell due while no scheduler was running), never overlaps itself, and
+    coalesces missed runs into one."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    scheduler = BlockingScheduler(
+        timezone="UTC",
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+    )
+    now = utcnow()
+    every = {
+        "queue_due_releases": interval,
+        "send_notifications": interval,
+        "queue_digests": max(interval, int(DIGEST_EVERY.total_seconds())),
+    }
+    for name, seconds in every.items():
+        scheduler.add_job(
+            run_job,
+            "interval",
+            seconds=seconds,
+            args=[app, name],
+            id=name,
+            name=name,
+            next_run_time=now,
+        )
+    return scheduler
+
+
+def register_scheduler_command(app: Flask) -> None:
+    @app.cli.command("scheduler")
+    @click.option("--once", is_flag=True, help="Run every job once and exit (for cron).")
+    @click.option(
+        "--interval",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Seconds between polls (default: FUTUREDOCTOR_SCHEDULER_INTERVAL or 30).",
+    )
+    def scheduler_command(once: bool, interval: int | None) -> None:
+        """Run the scheduler: release notifications, email sending and weekly digests."""
+        flask_app = current_app._get_current_object()  # type: ignore[attr-defined]
+        _configure_logging()
+        if once:
+            results = run_once(flask_app)
+            for name, done in results.items():
+                click.echo(f"{name}: {'failed' if done is None else done}")
+            sys.exit(1 if None in results.values() else 0)
+        seconds = interval or int(flask_app.config.get("SCHEDULER_INTERVAL", 30))
+        scheduler = build_scheduler(flask_app, seconds)
+
+        def stop(signum: int, frame: Any) -> None:
+            log.info("Stopping the scheduler (signal %s)", signum)
+            scheduler.shutdown(wait=False)
+
+        signal.signal(signal.SIGTERM, stop)
+        click.echo(
+            f"Scheduler polling every {seconds} s "
+            f"(mail backend: {flask_app.config.get('MAIL_BACKEND')}). Ctrl+C to stop."
+        )
+        with contextlib.suppress(KeyboardInterrupt, SystemExit):
+            scheduler.start()
+
+
+def _configure_logging() -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -1,0 +1,132 @@
+"""The month calendar, the list, the cohort preview, with query counts that do not grow."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from futuredoctor.models import ReleaseStatus, utcnow
+from futuredoctor.timezones import to_local
+from tests.factories import make_module, make_release
+from tests.releases.conftest import tomorrow
+
+
+def _text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_month_view_shows_releases_on_their_uk_day(lead_client, db_session, version, cohorts):
+    release = make_release(version, cohorts["lon-2026-autumn"], days_from_now=1)
+    make_release(version, cohorts["sw-2026-autumn"], days_from_now=1)  # another region
+    db_session.commit()
+    month = to_local(release.release_at).strftime("%Y-%m")
+    page = _text(lead_client.get(f"/releases?month={month}"))
+    assert version.title in page
+    assert f"/releases/{release.id}" in page
+    assert "1 release" in page  # the South West one is not counted
+
+
+def test_month_view_rejects_a_malformed_month(lead_client):
+    assert lead_client.get("/releases?month=2026-13").status_code == 404
+    assert lead_client.get("/releases?month=soon").status_code == 404
+    assert lead_client.get("/releases?month=2027-03").status_code == 200
+
+
+def test_list_view_separates_upcoming_from_past_and_withdrawn(
+    lead_client, db_session, version, cohorts
+):
+    other = make_module(title="Withdrawn module").latest
+    make_release(version, cohorts["lon-2026-autumn"], days_from_now=2)
+    gone = make_release(other, cohorts["lon-2026-autumn"], days_from_now=3)
+    gone.status = ReleaseStatus.WITHDRAWN
+    gone.withdrawn_at = utcnow()
+    db_session.commit()
+    upcoming = _text(lead_client.get("/releases/list"))
+    assert version.title in upcoming and "Withdrawn module" not in upcoming
+    past = _text(lead_client.get("/releases/list?when=past"))
+    assert "Withdrawn module" in past and "Withdrawn</strong>" in past
+
+
+def test_calendar_and_list_query_counts_do_not_grow(
+    lead_client, db_session, cohorts, count_queries
+):
+    def add(n: int) -> None:
+        for i in range(n):
+            make_release(make_module().latest, cohorts["lon-2026-autumn"], days_from_now=1 + i / 50)
+        db_session.commit()
+
+    month = to_local(utcnow() + timedelta(days=1)).strftime("%Y-%m")
+    add(2)
+    counts = []
+    for extra in (0, 10):
+        add(extra)
+        with count_queries() as calendar_queries:
+            assert lead_client.get(f"/releases?month={month}").status_code == 200
+        with count_queries() as list_queries:
+            assert lead_client.get("/releases/list").status_code == 200
+        counts.append((len(calendar_queries), len(list_queries)))
+    assert counts[0] == counts[1]
+
+
+def test_preview_shows_what_the_cohort_sees_that_day(lead_client, db_session, version, cohorts):
+    cohort = cohorts["lon-2026-autumn"]
+    soon = make_release(version, cohort, days_from_now=1)
+    later_module = make_module(title="Much later module").latest
+    make_release(later_module, cohort, days_from_now=30)
+    db_session.commit()
+    day = to_local(soon.release_at).date()
+    page = _text(lead_client.get(f"/cohorts/lon-2026-autumn/preview?date={day.isoformat()}"))
+    assert version.title in page and "New that day" in page
+    assert "Coming later" in page and "Much later module" in page
+    before = _text(
+        lead_client.get(
+            f"/cohorts/lon-2026-autumn/preview?date={(day - timedelta(days=1)).isoformat()}"
+        )
+    )
+    assert "No modules have been released to this cohort by then" in before
+
+
+def test_preview_newer_version_supersedes_and_withdrawn_is_hidden(lead_client, db_session, cohorts):
+    from futuredoctor.models import ModuleVersion
+
+    module = make_module(title="Versioned module")
+    v1 = module.latest
+    v2 = ModuleVersion(
+        module=module,
+        number=2,
+        title="Versioned module",
+        summary="v2",
+        estimated_minutes=10,
+        delivery_mode="online",
+        learning_outcomes=[],
+        body_markdown="x",
+        content_hash="f" * 64,
+    )
+    db_session.add(v2)
+    db_session.flush()
+    hidden = make_module(title="Hidden module").latest
+    cohort = cohorts["lon-2026-autumn"]
+    make_release(v1, cohort, days_from_now=-5)
+    make_release(v2, cohort, days_from_now=-1)
+    gone = make_release(hidden, cohort, days_from_now=-2)
+    gone.status = ReleaseStatus.WITHDRAWN
+    db_session.commit()
+    page = _text(lead_client.get("/cohorts/lon-2026-autumn/preview"))
+    assert "version 2" in page and "version 1 ·" not in page
+    assert "Hidden module" not in page
+
+
+def test_preview_of_another_regions_cohort_is_not_found(lead_client):
+    assert lead_client.get("/cohorts/sw-2026-autumn/preview").status_code == 404
+
+
+def test_preview_chooser_redirects_and_reports_bad_input(lead_client):
+    day = tomorrow()
+    response = lead_client.get(
+        f"/releases/preview?cohort=lon-2026-autumn&day={day.day}&month={day.month}&year={day.year}"
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/cohorts/lon-2026-autumn/preview?date={day}")
+    bad = lead_client.get("/releases/preview?cohort=sw-2026-autumn&day=31&month=2&year=2027")
+    assert bad.status_code == 400
+    assert "Choose a cohort from the list" in _text(bad) and "real date" in _text(bad)
+    assert lead_client.get("/cohorts/lon-2026-autumn/preview?date=2027-02-31").status_code == 400

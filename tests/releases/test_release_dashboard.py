@@ -1,0 +1,76 @@
+"""The region dashboard: counts, completion by module, the GPC heat map (SVG and table),
+and a query count that does not grow with participants or modules."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from futuredoctor.models import FrameworkDomain, Progress, Role, utcnow
+from tests.factories import make_enrolment, make_module, make_release, make_user
+from tests.helpers import login
+
+
+def _text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def _populate(db_session, cohorts, participants: int, modules: int) -> None:
+    domain = db_session.scalar(sa.select(FrameworkDomain).where(FrameworkDomain.code == "GPC5"))
+    releases = []
+    for _ in range(modules):
+        version = make_module().latest
+        version.domains.append(domain)
+        releases.append(make_release(version, cohorts["lon-2026-autumn"], days_from_now=-2))
+        make_release(version, cohorts["lon-2027-spring"], days_from_now=5)
+    for i in range(participants):
+        user = make_user(roles=[(Role.PARTICIPANT, None)])
+        enrolment = make_enrolment(user, cohorts["lon-2026-autumn"])
+        if i % 2 == 0:
+            db_session.add(
+                Progress(
+                    enrolment=enrolment,
+                    release=releases[0],
+                    started_at=utcnow(),
+                    completed_at=utcnow(),
+                )
+            )
+    db_session.commit()
+
+
+def test_dashboard_shows_counts_completion_and_heat_map(lead_client, db_session, cohorts):
+    _populate(db_session, cohorts, participants=4, modules=2)
+    page = _text(lead_client.get("/regions/LON/dashboard"))
+    assert "<h1>Region dashboard</h1>" in page
+    assert 'role="img"' in page and '<title id="heatmap-title">' in page
+    for n in range(1, 10):
+        assert f">GPC{n}<" in page
+    # GPC5: 2 released modules; 2 of 8 (participant, release) pairs completed = 25%.
+    assert "2 modules, 25% completed" in page
+    assert "(2 of 8)" in page
+    # Completion by module: first module completed by 2 of 4.
+    assert re.search(r">4</td>\s*<td[^>]*>2</td>\s*<td[^>]*>2</td>\s*<td[^>]*>50%", page)
+    assert "Upcoming releases" in page
+
+
+def test_dashboard_is_scoped_to_the_region(lead_client, client, db_session):
+    assert lead_client.get("/regions/SW/dashboard").status_code == 404
+    assert lead_client.get("/regions/LON/dashboard").status_code == 200
+
+
+def test_lead_educator_has_no_region_dashboard(client, db_session, cohorts):
+    educator = make_user(roles=[(Role.LEAD_EDUCATOR, cohorts["lon-2026-autumn"].pilot)])
+    db_session.commit()
+    login(client, educator)
+    assert client.get("/regions/LON/dashboard").status_code == 404
+
+
+def test_dashboard_query_count_does_not_grow(lead_client, db_session, cohorts, count_queries):
+    _populate(db_session, cohorts, participants=3, modules=2)
+    with count_queries() as small:
+        assert lead_client.get("/regions/LON/dashboard").status_code == 200
+    _populate(db_session, cohorts, participants=30, modules=8)
+    with count_queries() as large:
+        assert lead_client.get("/regions/LON/dashboard").status_code == 200
+    assert len(small) == len(large)

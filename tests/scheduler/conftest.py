@@ -1,0 +1,50 @@
+"""Fixtures for scheduler jobs: a London cohort with enrolled participants and a module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+import sqlalchemy as sa
+
+from futuredoctor.models import (
+    Cohort,
+    EnrolmentStatus,
+    Module,
+    ModuleVersion,
+    Role,
+    User,
+)
+from tests.factories import make_enrolment, make_user
+
+
+@dataclass
+class Scene:
+    cohort: Cohort
+    version: ModuleVersion
+    participants: list[User]
+
+
+def enrol_participants(cohort: Cohort, count: int) -> list[User]:
+    people = []
+    for _ in range(count):
+        user = make_user(roles=[(Role.PARTICIPANT, None)])
+        make_enrolment(user, cohort)
+        people.append(user)
+    return people
+
+
+@pytest.fixture
+def scene(app, db_session) -> Scene:
+    """Three enrolled participants in London's autumn cohort, plus one waitlisted and one
+    withdrawn who must never be notified."""
+    app.config["MAIL_BACKEND"] = "memory"
+    cohort = db_session.scalar(sa.select(Cohort).where(Cohort.slug == "lon-2026-autumn"))
+    version = db_session.scalar(
+        sa.select(Module).where(Module.slug == "shared-decision-making")
+    ).latest
+    participants = enrol_participants(cohort, 3)
+    for status in (EnrolmentStatus.WAITLISTED, EnrolmentStatus.WITHDRAWN):
+        make_enrolment(make_user(roles=[(Role.PARTICIPANT, None)]), cohort, status=status)
+    db_session.commit()
+    return Scene(cohort, version, participants)
