@@ -8,9 +8,11 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from futuredoctor.models.audit import AuditEvent
+from futuredoctor.models.enrolment import ConsentRecord
 from futuredoctor.models.export import ExportRecord
 
-APPEND_ONLY = (AuditEvent, ExportRecord)
+# Consent records are the history of each person's choices: a change is a new record.
+APPEND_ONLY = (AuditEvent, ConsentRecord, ExportRecord)
 
 
 class AppendOnlyError(RuntimeError):

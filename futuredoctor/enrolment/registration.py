@@ -1,0 +1,146 @@
+"""Who may join a cohort, and what a valid professional registration looks like.
+
+Shared by the CSV import, the single-person enrolment form and the public request to join,
+so every route into a cohort applies the same rules with the same wording.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from futuredoctor.models import CAREER_STAGES, Cohort, ProfessionalGroup
+
+GROUP_LABELS = {
+    ProfessionalGroup.DOCTOR.value: "Doctor",
+    ProfessionalGroup.NURSE.value: "Nurse",
+    ProfessionalGroup.MIDWIFE.value: "Midwife",
+    ProfessionalGroup.PHARMACIST.value: "Pharmacist",
+    ProfessionalGroup.ALLIED_HEALTH.value: "Allied health professional",
+    ProfessionalGroup.OTHER.value: "Other",
+}
+
+# body code -> (pattern, how to describe the format to a person)
+BODIES: dict[str, tuple[re.Pattern[str], str]] = {
+    "GMC": (re.compile(r"\d{7}"), "7 digits, like 7123456"),
+    "NMC": (
+        re.compile(r"\d{2}[A-Z]\d{4}[A-Z]"),
+        "2 digits, a letter, 4 digits and a letter, like 12A3456E",
+    ),
+    "GPhC": (re.compile(r"\d{7}"), "7 digits, like 2087654"),
+    "HCPC": (re.compile(r"[A-Z]{2}\d{4,6}"), "2 letters then digits, like PA123456"),
+}
+BODY_NAMES = {
+    "GMC": "General Medical Council (GMC)",
+    "NMC": "Nursing and Midwifery Council (NMC)",
+    "GPhC": "General Pharmaceutical Council (GPhC)",
+    "HCPC": "Health and Care Professions Council (HCPC)",
+}
+# Which regulator each professional group registers with; "other" may have any or none.
+GROUP_BODIES: dict[str, tuple[str, ...]] = {
+    "doctor": ("GMC",),
+    "nurse": ("NMC",),
+    "midwife": ("NMC",),
+    "pharmacist": ("GPhC",),
+    "allied_health": ("HCPC",),
+    "other": ("GMC", "NMC", "GPhC", "HCPC"),
+}
+_BODY_BY_KEY = {code.lower(): code for code in BODIES}
+_STAGE_BY_KEY = {stage.lower(): stage for stage in CAREER_STAGES}
+_GROUP_BY_KEY = {
+    **{value: value for value in GROUP_LABELS},
+    **{label.lower(): value for value, label in GROUP_LABELS.items()},
+    "allied health": "allied_health",
+    "allied-health": "allied_health",
+}
+
+
+def normalise_group(raw: str) -> str | None:
+    return _GROUP_BY_KEY.get(raw.strip().lower())
+
+
+def normalise_body(raw: str) -> str | None:
+    return _BODY_BY_KEY.get(raw.strip().lower())
+
+
+def normalise_stage(raw: str) -> str | None:
+    return _STAGE_BY_KEY.get(raw.strip().lower())
+
+
+def normalise_number(raw: str) -> str:
+    """Registration numbers are compared without spaces and in capitals."""
+    return re.sub(r"\s+", "", raw).upper()
+
+
+def group_label(value: str | None) -> str:
+    return GROUP_LABELS.get(value or "", value or "")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a person's details, named by the field it belongs to."""
+
+    field: str
+    message: str
+
+
+def registration_problems(group: str | None, body: str | None, number: str) -> list[Problem]:
+    """Check the body fits the professional group and the number fits the body.
+
+    ``body`` is already normalised (None when blank or unknown: ``body_raw`` decides which).
+    """
+    problems: list[Problem] = []
+    if group is None:
+        return problems
+    allowed = GROUP_BODIES[group]
+    if body is None:
+        if group != "other":
+            problems.append(
+                Problem("registration_body", f"Enter the registration body: {allowed[0]}")
+            )
+        elif number:
+            problems.append(
+                Problem("registration_body", "Enter the body that issued the registration number")
+            )
+        return problems
+    if body not in allowed:
+        problems.append(
+            Problem(
+                "registration_body",
+                f"{group_label(group)}s register with the {allowed[0]}, not the {body}",
+            )
+        )
+        return problems
+    if not number:
+        problems.append(Problem("registration_number", f"Enter the {body} registration number"))
+    elif not BODIES[body][0].fullmatch(number):
+        problems.append(
+            Problem(
+                "registration_number",
+                f"{body} registration number must be {BODIES[body][1]}",
+            )
+        )
+    return problems
+
+
+def eligibility_problems(cohort: Cohort, group: str | None, stage: str | None) -> list[Problem]:
+    """Whether the cohort is open to this professional group and career stage."""
+    problems: list[Problem] = []
+    groups = cohort.eligible_professional_groups or []
+    stages = cohort.eligible_career_stages or []
+    if group is not None and groups and group not in groups:
+        allowed = ", ".join(group_label(g).lower() for g in groups)
+        problems.append(Problem("professional_group", f"{cohort.name} is open to: {allowed}"))
+    if stage is not None and stages and stage not in stages:
+        problems.append(
+            Problem("career_stage", f"{cohort.name} is open to career stages: {', '.join(stages)}")
+        )
+    return problems
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def starts_like_formula(value: str) -> bool:
+    """Spreadsheets run cells that start like this as formulas (CSV injection)."""
+    return value.startswith(FORMULA_STARTS)

@@ -1,0 +1,289 @@
+"""Pilot administrators' and lead educators' pages for a cohort: roster, export, single
+enrolment, withdrawal, re-enrolment, invitations and the bulk CSV import."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+import sqlalchemy as sa
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from werkzeug.wrappers import Response as BaseResponse
+
+from futuredoctor import audit
+from futuredoctor.enrolment import capacity, csv_commit, csv_import, invitations, roster
+from futuredoctor.enrolment.blueprint import actor, bp, london_today, pagination
+from futuredoctor.enrolment.csv_format import COLUMNS, EXAMPLE_ROWS, template_csv
+from futuredoctor.enrolment.forms import (
+    ActionForm,
+    EnrolmentActionForm,
+    ImportForm,
+    PersonForm,
+    RosterSearchForm,
+)
+from futuredoctor.extensions import db
+from futuredoctor.models import Cohort, Enrolment, EnrolmentStatus, User
+from futuredoctor.paging import page_number
+from futuredoctor.permissions import Permission, requires
+from futuredoctor.pilots.services import cohort_counts
+
+
+def _filters(form: RosterSearchForm) -> tuple[str, EnrolmentStatus | None]:
+    status = EnrolmentStatus(form.status.data) if form.status.data else None
+    return (form.q.data or "").strip(), status
+
+
+@bp.get("/cohorts/<slug>/roster")
+@requires(Permission.MANAGE_ENROLMENT, cohort="slug")
+def roster_view(cohort: Cohort) -> tuple[str, int]:
+    form = RosterSearchForm(formdata=request.args)
+    number = page_number(request.args.get("page"))
+    valid = not request.args or form.validate()
+    page, rows = roster.roster_page(cohort, *_filters(form), number) if valid else (None, [])
+    counts = cohort_counts([cohort.id])[cohort.id]
+    return (
+        render_template(
+            "enrolment/roster.html",
+            cohort=cohort,
+            form=form,
+            page=page,
+            rows=rows,
+            pagination=pagination(page) if page else None,
+            counts=counts,
+            free=max(cohort.capacity - counts.enrolled - counts.invited, 0),
+            released=roster.released_total(cohort),
+            action_form=ActionForm(),
+        ),
+        200 if valid else 400,
+    )
+
+
+@bp.get("/cohorts/<slug>/roster.csv")
+@requires(Permission.MANAGE_ENROLMENT, cohort="slug")
+def roster_export(cohort: Cohort) -> BaseResponse:
+    form = RosterSearchForm(formdata=request.args)
+    if request.args and not form.validate():
+        abort(400)
+    q, status = _filters(form)
+    audit.record(
+        "roster.exported", actor=actor(), target=cohort, search=q, status=str(status or "")
+    )
+    db.session.commit()
+
+    def generate() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        yield "\ufeff"
+        for row in roster.export_rows(cohort, q, status):
+            writer.writerow(row)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+
+    filename = f"{cohort.slug}-roster-{london_today():%Y-%m-%d}.csv"
+    return Response(
+        stream_with_context(generate()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/cohorts/<slug>/enrol", methods=["GET", "POST"])
+@requires(Permission.MANAGE_ENROLMENT, cohort="slug")
+def enrol(cohort: Cohort) -> tuple[str, int] | BaseResponse:
+    form = PersonForm()
+    if request.method == "POST" and form.check_against(cohort):
+        try:
+            user = _find_or_create_person(form)
+            enrolment = capacity.enrol(user, cohort, actor())
+            db.session.commit()
+        except capacity.EnrolmentRefusal as refusal:
+            db.session.rollback()
+            form.email.errors = [refusal.message]
+        else:
+            if enrolment.status is EnrolmentStatus.WAITLISTED:
+                flash(f"{cohort.name} is full: {user.full_name} is on the waitlist.", "success")
+            else:
+                flash(f"Enrolled {user.full_name} and sent an invitation.", "success")
+            return redirect(url_for("enrolment.roster_view", slug=cohort.slug))
+    status = 400 if form.errors else 200
+    return render_template("enrolment/enrol.html", cohort=cohort, form=form), status
+
+
+def _find_or_create_person(form: PersonForm) -> User:
+    """An existing account keeps its details; blanks are filled in from the form."""
+    email = (form.email.data or "").lower()
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    details = {
+        "professional_group": form.professional_group.data or None,
+        "registration_body": form.registration_body.data or None,
+        "registration_number": form.registration_number.data or None,
+        "career_stage": form.career_stage.data or None,
+        "employer": form.employer.data or None,
+    }
+    if user is None:
+        user = User(
+            email=email,
+            given_name=form.given_name.data or "",
+            family_name=form.family_name.data or "",
+            **details,
+        )
+        db.session.add(user)
+    else:
+        for name, value in details.items():
+            if getattr(user, name) is None and value is not None:
+                setattr(user, name, value)
+    db.session.flush()
+    return user
+
+
+def _enrolment_in(cohort: Cohort) -> Enrolment:
+    """The enrolment named in the form: 400 when missing, 404 when not in this cohort."""
+    form = EnrolmentActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    enrolment = db.session.get(Enrolment, form.enrolment_id.data)
+    if enrolment is None or enrolment.cohort_id != cohort.id:
+        abort(404)
+    return enrolment
+
+
+def _back(cohort: Cohort) -> BaseResponse:
+    target = request.form.get("return_to", "")
+    if not target.startswith(f"/cohorts/{cohort.slug}/roster"):
+        target = url_for("enrolment.roster_view", slug=cohort.slug)
+    return redirect(target)
+
+
+@bp.post("/cohorts/<slug>/enrolments/withdraw")
+@requires(Permission.MANAGE_ENROLMENT, cohort="slug")
+def withdraw(cohort: Cohort) -> BaseResponse:
+    enrolment = _enrolment_in(cohort)
+    name = enrolment.user.full_name
+    try:
+        offered = capacity.withdraw(enrolment, actor())
+        db.session.commit()
+    except capacity.EnrolmentRefusal as refusal:
+        db.session.rollback()
+        flash(refusal.message, "info")
+        return _back(cohort)
+    message = f"Withdrew {name} from {cohort.name}."
+    if offered:
+        names = ", ".join(e.user.full_name for e in offered)
+        message += f" The freed place was offered to {names} from the waitlist."
+    flash(message, "success")
+    return _back(cohort)
+
+
+@bp.post("/cohorts/<slug>/enrolments/re-enrol")
+@requires(Permission.MANAGE_ENROLMENT, cohort="slug")
+def re_enrol(cohort: Cohort) -> BaseResponse:
+    enrolment = _enrolment_in(cohort)
+    user = enrolment.user
+    try:
+        enrolment = capacity.enrol(user, cohort, actor())
+        db.session.commit()
+    except capacity.EnrolmentRefusal as refusal:
+        db.session.rollback()
+        flash(refusal.message, "info")
+        return _back(cohort)
+    if enrolment.status is EnrolmentStatus.WAITLISTED:
+        flash(f"{cohort.name} is full: {user.full_name} is back on the waitlist.", "success")
+    else:
+        flash(f"Re-enrolled {user.full_name} and sent a new invitation.", "success")
+    return _back(cohort)
+
+
+@bp.post("/cohorts/<slug>/enrolments/resend-invitation")
+@requires(Permission.MANAGE_ENROLMENT, cohort="slug")
+def resend_invitation(cohort: Cohort) -> BaseResponse:
+    enrolment = _enrolment_in(cohort)
+    if enrolment.status is not EnrolmentStatus.ENROLLED:
+        flash(f"{enrolment.user.full_name} does not hold a place, so has no invitation.", "info")
+        return _back(cohort)
+    invitations.invite(enrolment, actor())
+    audit.record("invitation.resent", actor=actor(), target=enrolment)
+    db.session.commit()
+    flash(
+        f"Sent a new invitation to {enrolment.user.email}. Older links no longer work.", "success"
+    )
+    return _back(cohort)
+
+
+@bp.post("/cohorts/<slug>/waitlist/offer")
+@requires(Permission.MANAGE_ENROLMENT, cohort="slug")
+def offer_places(cohort: Cohort) -> BaseResponse:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    offered = capacity.offer_freed_places(cohort, actor())
+    db.session.commit()
+    if offered:
+        flash(f"Offered {len(offered)} free place(s) to people on the waitlist.", "success")
+    else:
+        flash("There are no free places or nobody is waiting.", "info")
+    return _back(cohort)
+
+
+@bp.get("/cohorts/<slug>/import/template.csv")
+@requires(Permission.MANAGE_ENROLMENT, cohort="slug")
+def import_template(cohort: Cohort) -> BaseResponse:
+    return Response(
+        template_csv(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="enrolment-template.csv"'},
+    )
+
+
+@bp.route("/cohorts/<slug>/import", methods=["GET", "POST"])
+@requires(Permission.MANAGE_ENROLMENT, cohort="slug")
+def import_people(cohort: Cohort) -> tuple[str, int] | BaseResponse:
+    form = ImportForm()
+    plan = None
+    filename = ""
+    if form.validate_on_submit():
+        upload = form.file.data
+        if upload is None or not getattr(upload, "filename", ""):
+            form.file.errors = ["Select a CSV file to upload"]
+        else:
+            filename = upload.filename or ""
+            data = upload.read()
+            plan = csv_import.validate(
+                data, actor(), bool(form.waitlist_overflow.data), london_today()
+            )
+            if plan.ok:
+                result = csv_commit.commit(plan, actor(), filename)
+                db.session.commit()
+                flash(_import_summary(result), "success")
+                return redirect(url_for("enrolment.roster_view", slug=cohort.slug))
+            db.session.rollback()  # release the cohort locks; nothing was written
+    status = 400 if form.errors or plan is not None else 200
+    return (
+        render_template(
+            "enrolment/import.html",
+            cohort=cohort,
+            form=form,
+            plan=plan,
+            filename=filename,
+            columns=COLUMNS,
+            examples=EXAMPLE_ROWS,
+        ),
+        status,
+    )
+
+
+def _import_summary(result: csv_commit.ImportResult) -> str:
+    parts = [f"Enrolled {result.enrolled} people and sent their invitations"]
+    if result.waitlisted:
+        parts.append(f"put {result.waitlisted} on a waitlist")
+    parts.append(f"created {result.new_accounts} new accounts")
+    return "; ".join(parts) + ". Nothing else changed."

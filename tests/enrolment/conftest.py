@@ -1,0 +1,60 @@
+"""Fixtures for the enrolment tests: a London pilot administrator and small cohorts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from futuredoctor.models import Cohort, Notification, Pilot, Role
+from tests.factories import make_cohort, make_user
+from tests.helpers import login
+
+
+@pytest.fixture
+def london_pilot(db_session) -> Pilot:
+    return db_session.scalar(sa.select(Pilot).where(Pilot.slug == "lon-inclusion-health"))
+
+
+@pytest.fixture
+def pilot_admin(db_session, london_pilot):
+    user = make_user(
+        email="jamal.admin@example.nhs.uk",
+        roles=[(Role.PILOT_ADMIN, london_pilot)],
+        given_name="Jamal",
+        family_name="Idris",
+    )
+    db_session.commit()
+    return user
+
+
+@pytest.fixture
+def admin_client(client, pilot_admin):
+    login(client, pilot_admin)
+    return client
+
+
+@pytest.fixture
+def small_cohort(db_session, london_pilot) -> Cohort:
+    cohort = make_cohort(
+        london_pilot,
+        slug="lon-small",
+        name="Small cohort",
+        capacity=2,
+        enrolment_opens=date(2026, 11, 1),
+        enrolment_closes=date(2027, 1, 31),
+        starts_on=date(2027, 2, 1),
+        ends_on=date(2027, 8, 31),
+        eligible_professional_groups=["doctor", "nurse"],
+        eligible_career_stages=["FY1", "FY2", "other"],
+    )
+    db_session.commit()
+    return cohort
+
+
+def notifications(db_session, kind: str, recipient_id: int | None = None) -> list[Notification]:
+    stmt = sa.select(Notification).where(Notification.kind == kind)
+    if recipient_id is not None:
+        stmt = stmt.where(Notification.recipient_id == recipient_id)
+    return list(db_session.scalars(stmt.order_by(Notification.id)))

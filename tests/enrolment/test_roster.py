@@ -1,0 +1,92 @@
+"""The roster: search, paging, invitation status, progress counts, and the CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import sqlalchemy as sa
+
+from futuredoctor.enrolment import capacity
+from futuredoctor.enrolment.roster import safe_cell
+from futuredoctor.models import AuditEvent, Progress, utcnow
+from tests.factories import make_cohort, make_module, make_release, make_user
+
+
+def _fill(db_session, cohort, pilot_admin, count: int, release, start: int = 0) -> None:
+    for i in range(start, start + count):
+        person = make_user(given_name=f"Given{i:03d}", family_name=f"Family{i:03d}")
+        enrolment = capacity.enrol(person, cohort, pilot_admin)
+        db_session.add(
+            Progress(
+                enrolment=enrolment,
+                release=release,
+                started_at=utcnow(),
+                completed_at=utcnow() if i % 2 else None,
+            )
+        )
+    db_session.commit()
+
+
+def test_roster_pages_search_and_cost_the_same_queries_whatever_their_length(
+    admin_client, db_session, london_pilot, pilot_admin, count_queries
+):
+    cohort = make_cohort(london_pilot, slug="lon-roster", capacity=500)
+    release = make_release(make_module().latest, cohort)
+    _fill(db_session, cohort, pilot_admin, 3, release)
+    with count_queries() as few:
+        page = admin_client.get("/cohorts/lon-roster/roster")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "Given001 Family001" in body and "Sent" in body and "1 of 1" in body
+    _fill(db_session, cohort, pilot_admin, 60, release, start=3)
+    with count_queries() as many:
+        page = admin_client.get("/cohorts/lon-roster/roster")
+    assert page.status_code == 200
+    assert len(many) == len(few), (len(few), len(many))
+    assert "Showing 1 to 50 of 63" in page.get_data(as_text=True)
+    assert admin_client.get("/cohorts/lon-roster/roster?page=2").status_code == 200
+    assert admin_client.get("/cohorts/lon-roster/roster?page=3").status_code == 404
+    found = admin_client.get("/cohorts/lon-roster/roster?q=given002+family002").get_data(
+        as_text=True
+    )
+    assert "Given002 Family002" in found and "Given003" not in found
+    assert "Showing 1 to 1 of 1" in found
+    bad = admin_client.get("/cohorts/lon-roster/roster?status=nonsense")
+    assert bad.status_code == 400
+
+
+def test_other_regions_rosters_are_not_found(admin_client):
+    assert admin_client.get("/cohorts/sw-2026-autumn/roster").status_code == 404
+    assert admin_client.get("/cohorts/sw-2026-autumn/roster.csv").status_code == 404
+    assert admin_client.get("/cohorts/lon-2026-autumn/roster").status_code == 200
+
+
+def test_export_is_streamed_formula_safe_and_audited(
+    admin_client, db_session, small_cohort, pilot_admin
+):
+    person = make_user(given_name="=cmd|' /C calc'!A0", family_name="@SUM(1+1)")
+    person.employer = "-2+3"
+    capacity.enrol(person, small_cohort, pilot_admin)
+    capacity.enrol(make_user(given_name="Plain"), small_cohort, pilot_admin)
+    db_session.commit()
+    response = admin_client.get("/cohorts/lon-small/roster.csv")
+    assert response.status_code == 200 and response.is_streamed
+    assert response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    assert len(rows) == 2
+    risky = next(r for r in rows if r["family_name"].startswith("'"))
+    assert risky["given_name"] == "'=cmd|' /C calc'!A0"
+    assert risky["family_name"] == "'@SUM(1+1)"
+    assert risky["employer"] == "'-2+3"
+    assert risky["invitation"] == "Sent" and risky["modules_completed"] == "0"
+    assert (
+        db_session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "roster.exported"))
+        == 1
+    )
+
+
+def test_safe_cell():
+    for value in ["=1", "+1", "-1", "@A1", "\tx", "\rx"]:
+        assert safe_cell(value) == "'" + value
+    assert safe_cell("Ann") == "Ann" and safe_cell(None) == "" and safe_cell(3) == "3"
