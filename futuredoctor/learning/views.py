@@ -1,17 +1,24 @@
-"""The module catalogue and module pages."""
+"""The module catalogue and module pages. The participant's own pages live in
+``progress_views`` and ``account_views``, on the same blueprint."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
 
 from futuredoctor.content import render_markdown
+from futuredoctor.learning.feedback import feedback_for
+from futuredoctor.learning.forms import ActionForm, StartForm
+from futuredoctor.learning.journey import entry_for
 from futuredoctor.learning.services import gpc_domains, latest_versions, module_by_slug
-from futuredoctor.permissions import signed_in
+from futuredoctor.models import Role
+from futuredoctor.permissions import Permission, has_permission, signed_in
 
 bp = Blueprint("learning", __name__, template_folder="templates")
 
 # Templates other features contribute to the bottom of the module page, in order.
 MODULE_PAGE_PARTIALS: list[str] = []
+MODULE_PAGE_PARTIALS.append("livinglab/_you_said_we_did.html")  # living lab
 
 
 @bp.route("/modules")
@@ -39,14 +46,27 @@ def catalogue() -> tuple[str, int] | str:
 @bp.route("/modules/<slug>")
 @signed_in
 def module(slug: str) -> str:
+    """A participant sees the version released to them (with their progress); everyone
+    else, and a participant before release, sees the newest version."""
     found = module_by_slug(slug)
     if found is None or not found.versions:
         abort(404)
-    version = found.latest
+    takes_modules = has_permission(current_user, Permission.TAKE_MODULES)
+    entry = entry_for(current_user, slug) if takes_modules else None
+    version = entry.version if entry is not None else found.latest
     return render_template(
         "learning/module.html",
         module=found,
         version=version,
         body=render_markdown(version.body_markdown),
+        entry=entry,
+        feedback=feedback_for(entry) if entry is not None else None,
+        not_released=entry is None and Role.PARTICIPANT in current_user.roles,
+        action_form=ActionForm(),
+        start_form=StartForm(),
         module_page_partials=MODULE_PAGE_PARTIALS,
     )
+
+
+# The participant's pages register their routes on ``bp``.
+from futuredoctor.learning import account_views, progress_views  # noqa: E402, F401

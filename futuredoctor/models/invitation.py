@@ -72,6 +72,16 @@ class AccountClosureRequest(Base):
     """A participant's request to close their account, handled by a national admin."""
 
     __tablename__ = "account_closure_request"
+    __table_args__ = (
+        # One pending request per person: a double-click or a second tab cannot add another.
+        sa.Index(
+            "uq_account_closure_request_pending",
+            "user_id",
+            unique=True,
+            sqlite_where=sa.text("processed_at IS NULL"),
+            postgresql_where=sa.text("processed_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)

@@ -1,11 +1,11 @@
-"""participant learning schema changes (reserved; no changes yet)
+"""participant learning: at most one pending account closure request per person
 
 Revision ID: 0005
 Revises: 0004
 """
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 revision = "0005"
 down_revision = "0004"
@@ -14,8 +14,15 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    op.create_index(
+        "uq_account_closure_request_pending",
+        "account_closure_request",
+        ["user_id"],
+        unique=True,
+        sqlite_where=sa.text("processed_at IS NULL"),
+        postgresql_where=sa.text("processed_at IS NULL"),
+    )
 
 
 def downgrade():
-    pass
+    op.drop_index("uq_account_closure_request_pending", table_name="account_closure_request")

@@ -1,0 +1,109 @@
+"""Completed modules and the GPC domains they cover: the completion record and the
+coverage chart read the same numbers, so they always agree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from futuredoctor.extensions import db
+from futuredoctor.learning.services import gpc_domains
+from futuredoctor.models import (
+    Cohort,
+    Enrolment,
+    FrameworkDomain,
+    ModuleVersion,
+    Progress,
+    Release,
+    User,
+)
+
+# Chart geometry (SVG user units); the viewBox scales it to the page width.
+CHART_WIDTH = 640
+LABEL_WIDTH = 70
+BAR_HEIGHT = 24
+BAR_GAP = 12
+VALUE_WIDTH = 190
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A completed module: the newest version completed, when and in which cohort."""
+
+    version: ModuleVersion
+    completed_at: datetime
+    cohort: Cohort
+
+    @property
+    def minutes(self) -> int:
+        return self.version.estimated_minutes
+
+
+@dataclass(frozen=True)
+class DomainCoverage:
+    domain: FrameworkDomain
+    modules: int
+    minutes: int
+
+
+@dataclass(frozen=True)
+class Bar:
+    coverage: DomainCoverage
+    y: int
+    width: int
+
+
+def completions(user: User) -> list[Completion]:
+    """One row per completed module (the newest version completed), oldest first.
+
+    Includes cohorts the person has since left: the learning was done."""
+    stmt = (
+        sa.select(Progress)
+        .join(Enrolment, Enrolment.id == Progress.enrolment_id)
+        .where(Enrolment.user_id == user.id, Progress.completed_at.is_not(None))
+        .options(
+            joinedload(Progress.release).options(
+                joinedload(Release.module_version).options(
+                    joinedload(ModuleVersion.module), selectinload(ModuleVersion.domains)
+                ),
+                joinedload(Release.cohort).joinedload(Cohort.pilot),
+            )
+        )
+    )
+    newest: dict[int, Progress] = {}
+    for progress in db.session.scalars(stmt).unique():
+        version = progress.release.module_version
+        current = newest.get(version.module_id)
+        if current is None or version.number > current.release.module_version.number:
+            newest[version.module_id] = progress
+    rows = [
+        Completion(p.release.module_version, p.completed_at, p.release.cohort)
+        for p in newest.values()
+        if p.completed_at is not None
+    ]
+    return sorted(rows, key=lambda c: (c.completed_at, c.version.title))
+
+
+def coverage(rows: list[Completion]) -> list[DomainCoverage]:
+    """Modules and minutes per GPC domain, all nine domains in framework order."""
+    result = []
+    for domain in gpc_domains():
+        covering = [c for c in rows if any(d.id == domain.id for d in c.version.domains)]
+        result.append(DomainCoverage(domain, len(covering), sum(c.minutes for c in covering)))
+    return result
+
+
+def chart_bars(rows: list[DomainCoverage]) -> tuple[list[Bar], int, int]:
+    """Bar positions for the server-rendered chart, scaled to the domain with most modules.
+    Returns the bars, the chart height and the width available to a full bar."""
+    most = max((r.modules for r in rows), default=0) or 1
+    span = CHART_WIDTH - LABEL_WIDTH - VALUE_WIDTH
+    bars = [
+        Bar(r, index * (BAR_HEIGHT + BAR_GAP), round(span * r.modules / most))
+        for index, r in enumerate(rows)
+    ]
+    height = len(rows) * (BAR_HEIGHT + BAR_GAP)
+    return bars, height, span

@@ -1,0 +1,95 @@
+"""Starting and completing modules, and private reflections. Services change and flush; the
+view commits once. Every action is idempotent: a second click changes nothing."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from futuredoctor.extensions import db
+from futuredoctor.learning.journey import JourneyEntry, entry_for, released_versions
+from futuredoctor.models import Enrolment, Progress, Release, User, utcnow
+
+REFLECTION_MAX = 10_000
+
+
+class LearningRefusal(Exception):
+    """An action refused with a message for the person; ``field`` is where to show it."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotReleased(LookupError):
+    """The module has not been released to this participant."""
+
+
+def require_entry(user: User, slug: str) -> JourneyEntry:
+    entry = entry_for(user, slug)
+    if entry is None:
+        raise NotReleased(slug)
+    return entry
+
+
+def _progress_row(enrolment: Enrolment, release: Release) -> Progress:
+    """The progress row for this enrolment and release, created if missing."""
+    progress = db.session.scalar(
+        sa.select(Progress).where(
+            Progress.enrolment_id == enrolment.id, Progress.release_id == release.id
+        )
+    )
+    if progress is None:
+        progress = Progress(enrolment_id=enrolment.id, release_id=release.id)
+        db.session.add(progress)
+        db.session.flush()  # a concurrent duplicate fails here, on the unique constraint
+    return progress
+
+
+def start(user: User, slug: str, version_number: int | None = None) -> tuple[Progress, bool]:
+    """Start the version taken (or a newer released ``version_number``). Returns the
+    progress and whether anything changed."""
+    entry = require_entry(user, slug)
+    release, enrolment = entry.release, entry.enrolment
+    if version_number is not None and version_number != entry.version.number:
+        found = released_versions(user, slug).get(version_number)
+        if found is None or version_number < entry.version.number:
+            raise LearningRefusal(f"Version {version_number} has not been released to you")
+        release, enrolment = found
+    progress = _progress_row(enrolment, release)
+    if progress.started_at is not None:
+        return progress, False
+    progress.started_at = utcnow()
+    db.session.flush()
+    return progress, True
+
+
+def complete(user: User, slug: str) -> tuple[Progress, bool]:
+    """Mark the version taken as completed (starting it too, if need be)."""
+    entry = require_entry(user, slug)
+    progress = _progress_row(entry.enrolment, entry.release)
+    if progress.completed_at is not None:
+        return progress, False
+    now = utcnow()
+    progress.started_at = progress.started_at or now
+    progress.completed_at = now
+    db.session.flush()
+    return progress, True
+
+
+def save_reflection(user: User, slug: str, text: str) -> Progress:
+    """Keep the participant's private reflection; an empty text removes it."""
+    text = text.replace("\r\n", "\n").strip()
+    if len(text) > REFLECTION_MAX:
+        raise LearningRefusal(
+            f"Reflection must be {REFLECTION_MAX:,} characters or fewer (it has {len(text):,})",
+            field="reflection",
+        )
+    entry = require_entry(user, slug)
+    progress = _progress_row(entry.enrolment, entry.release)
+    new_value = text or None
+    if progress.reflection != new_value:
+        progress.reflection = new_value
+        progress.reflection_updated_at = utcnow()
+        db.session.flush()
+    return progress

@@ -1,0 +1,160 @@
+"""The participant's dashboard and home page: released modules, status, what is new, the
+version taken, and a query count that does not grow with the number of modules."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from futuredoctor.extensions import db
+from futuredoctor.learning.journey import journey_summary
+from futuredoctor.models import AuditEvent, Progress, Role, utcnow
+from tests.factories import make_module, make_release, make_user
+from tests.helpers import login
+from tests.learning.conftest import add_version, enrolment_of
+
+
+def _row(html: str, title: str) -> str:
+    start = html.index(f">{title}</a>")
+    return html[start : html.index("</tr>", start)]
+
+
+def test_dashboard_lists_released_modules_with_status(client, journey) -> None:
+    db.session.add_all(
+        [
+            Progress(
+                enrolment_id=enrolment_of(journey.participant).id,
+                release_id=journey.releases["old"].id,
+                started_at=utcnow() - timedelta(days=30),
+                completed_at=utcnow() - timedelta(days=29),
+            ),
+            Progress(
+                enrolment_id=enrolment_of(journey.participant).id,
+                release_id=journey.releases["recent"].id,
+                started_at=utcnow(),
+            ),
+        ]
+    )
+    db.session.commit()
+    login(client, journey.participant)
+    html = client.get("/my-learning").get_data(as_text=True)
+    assert "Module future" not in html  # not released yet
+    assert "Completed" in _row(html, "Module old")
+    assert "In progress" in _row(html, "Module recent")
+    assert "Not started" in _row(html, "Module today")
+    assert "20</span> minutes of learning completed" in html
+
+
+def test_new_means_released_in_the_last_14_days_or_since_the_previous_visit(
+    client, journey
+) -> None:
+    summary = journey_summary(journey.participant)
+    new = {e.module.slug for e in summary.entries if e.is_new}
+    assert new == {"mod-recent", "mod-today"}
+    # Signed in 50 days ago, and again now: everything since the earlier visit is new.
+    db.session.add(
+        AuditEvent(
+            action="login.succeeded",
+            actor_id=journey.participant.id,
+            occurred_at=utcnow() - timedelta(days=50),
+        )
+    )
+    db.session.commit()
+    login(client, journey.participant)
+    summary = journey_summary(journey.participant)
+    assert {e.module.slug for e in summary.entries if e.is_new} == {
+        "mod-old",
+        "mod-recent",
+        "mod-today",
+    }
+    html = client.get("/my-learning").get_data(as_text=True)
+    assert "since your last visit" in html
+    assert "New</strong>" in _row(html, "Module old")
+
+
+def test_newer_released_version_supersedes_but_unreleased_one_is_not_shown(client, journey) -> None:
+    module = journey.modules["recent"]
+    v2 = add_version(module, 2, title="Module recent, revised")
+    v3 = add_version(module, 3, title="Module recent, draft")
+    make_release(v2, journey.cohort, days_from_now=-1)
+    make_release(v3, journey.cohort, days_from_now=10)
+    db.session.commit()
+    login(client, journey.participant)
+    html = client.get("/my-learning").get_data(as_text=True)
+    assert "Module recent, revised" in html
+    assert "draft" not in html
+    page = client.get("/modules/mod-recent").get_data(as_text=True)
+    assert "<h1>Module recent, revised</h1>" in page
+    assert "You are taking version 2" in page
+    # Someone who is not a participant sees the newest version in the catalogue view.
+    viewer = make_user()
+    db.session.commit()
+    login(client, viewer)
+    assert "<h1>Module recent, draft</h1>" in client.get("/modules/mod-recent").get_data(
+        as_text=True
+    )
+
+
+def test_progress_stays_with_the_version_started(client, journey) -> None:
+    login(client, journey.participant)
+    client.post("/modules/mod-recent/start")
+    v2 = add_version(journey.modules["recent"], 2, title="Module recent, revised")
+    make_release(v2, journey.cohort, days_from_now=-0.01)
+    db.session.commit()
+    page = client.get("/modules/mod-recent").get_data(as_text=True)
+    assert "You are taking version 1" in page
+    assert "Version 2 has been released since you started" in page
+    client.post("/modules/mod-recent/start", data={"version": "2"})
+    page = client.get("/modules/mod-recent").get_data(as_text=True)
+    assert "You are taking version 2" in page
+    # A version that was never released to them is refused.
+    response = client.post(
+        "/modules/mod-recent/start", data={"version": "9"}, follow_redirects=True
+    )
+    assert "Version 9 has not been released to you" in response.get_data(as_text=True)
+
+
+def test_dashboard_query_count_does_not_grow_with_modules(client, journey, count_queries) -> None:
+    login(client, journey.participant)
+    client.get("/my-learning")
+    with count_queries() as few:
+        assert client.get("/my-learning").status_code == 200
+    for n in range(12):
+        module = make_module(title=f"Extra {n}")
+        make_release(module.versions[0], journey.cohort, days_from_now=-2)
+    db.session.commit()
+    with count_queries() as many:
+        html = client.get("/my-learning").get_data(as_text=True)
+    assert "Extra 11" in html
+    assert len(many) == len(few)
+
+
+def test_home_page_shows_the_same_summary(client, journey, count_queries) -> None:
+    login(client, journey.participant)
+    html = client.get("/").get_data(as_text=True)
+    assert "Modules released to you" in html
+    assert "Module today" in html
+    assert "minutes of learning completed" in html
+    with count_queries() as few:
+        client.get("/")
+    module = make_module(title="Extra")
+    make_release(module.versions[0], journey.cohort, days_from_now=-2)
+    db.session.commit()
+    with count_queries() as many:
+        client.get("/")
+    assert len(many) == len(few)
+
+
+def test_people_without_an_enrolment_see_an_empty_dashboard(client, journey) -> None:
+    admin = make_user(roles=[(Role.NATIONAL_ADMIN, None)])
+    db.session.commit()
+    login(client, admin)
+    response = client.get("/my-learning")
+    assert response.status_code == 200
+    assert "No modules have been released to you yet" in response.get_data(as_text=True)
+
+
+def test_staff_without_the_participant_role_are_refused(client, journey) -> None:
+    login(client, journey.educator)
+    assert client.get("/my-learning").status_code == 403
+    assert client.post("/modules/mod-old/start").status_code == 403
+    assert client.get("/modules/mod-old/reflection").status_code == 403
