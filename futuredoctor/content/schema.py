@@ -81,6 +81,10 @@ class ModuleFrontMatter(_Strict):
     ]
     version: Annotated[int, Field(ge=1)]
     changelog: str
+    # Feedback item ids this version acts on; sync links them and marks them done.
+    addresses_feedback: Annotated[
+        list[Annotated[int, Field(ge=1)]], AfterValidator(_no_duplicates)
+    ] = []
 
     @field_validator("slug")
     @classmethod

@@ -79,7 +79,9 @@ def content_hash(module: ModuleFile) -> str:
     The version number is left out (bumping it alone changes nothing) and the GPC codes
     are sorted (the mapping is a set).
     """
-    front_matter = module.front_matter.model_dump(mode="json", exclude={"version"})
+    front_matter = module.front_matter.model_dump(
+        mode="json", exclude={"version", "addresses_feedback"}
+    )
     front_matter["gpc_domains"] = sorted(front_matter["gpc_domains"])
     canonical = json.dumps(
         {"front_matter": front_matter, "body": module.body},
@@ -100,6 +102,11 @@ def sync_content(
     loaded = load_content(content_dir, regions_dir, frameworks_dir)
     if loaded.problems:
         raise ContentError(loaded.problems)
+    from futuredoctor.livinglab.loop import check_addresses  # the living-lab loop
+
+    addressed, problems = check_addresses(loaded.modules)
+    if problems:
+        raise ContentError(problems)
     report = SyncReport()
     domains: dict[str, FrameworkDomain] = {}
     for framework_file in loaded.frameworks:
@@ -107,7 +114,7 @@ def sync_content(
         if framework.code == GPC:
             domains = {domain.code: domain for domain in framework.domains}
     _sync_regions(session, [f.region for f in loaded.regions], report)
-    _sync_modules(session, loaded.modules, domains, report)
+    _sync_modules(session, loaded.modules, domains, report, addressed)
     session.flush()
     return report
 
@@ -221,6 +228,7 @@ def _sync_modules(
     files: list[ModuleFile],
     domains: dict[str, FrameworkDomain],
     report: SyncReport,
+    addressed: dict[int, Any] | None = None,
 ) -> None:
     # One query for modules and one for all their versions (plus one for version domains).
     modules = {
@@ -237,6 +245,11 @@ def _sync_modules(
         latest = module.versions[-1] if module.versions else None
         if latest is not None and latest.content_hash == digest:
             report.unchanged += 1
+            continue
+        if latest is not None and spec.version < latest.number and any(
+            v.number == spec.version and v.content_hash == digest for v in module.versions
+        ):
+            report.unchanged += 1  # the file is behind a version published in the web editor
             continue
         number = spec.version if latest is None else max(spec.version, latest.number + 1)
         version = ModuleVersion(
@@ -255,3 +268,8 @@ def _sync_modules(
         )
         session.add(version)
         report.versions_created.append(f"{spec.slug} v{number}")
+        if spec.addresses_feedback and addressed is not None:
+            from futuredoctor.livinglab.loop import close_loop
+
+            session.flush()
+            close_loop(version, [addressed[i] for i in spec.addresses_feedback], None)

@@ -1,0 +1,186 @@
+"""Living-lab co-design sessions: who came, and the suggestions that become feedback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from futuredoctor.extensions import db
+from futuredoctor.livinglab.scope import TRIAGE, modules_in_scope
+from futuredoctor.models import (
+    CodesignSession,
+    FeedbackItem,
+    FeedbackSource,
+    FeedbackStatus,
+    ModuleVersion,
+    Pilot,
+    Region,
+    User,
+    utcnow,
+)
+from futuredoctor.paging import Page, paginate
+from futuredoctor.permissions import scope_pilots
+
+ATTENDEE_KINDS = {
+    "participants_count": "Participants",
+    "educators_count": "Educators",
+    "patients_public_count": "Patients and members of the public",
+    "other_professionals_count": "Other professionals",
+}
+DOUBLE_SUBMIT_WINDOW = timedelta(minutes=10)
+
+
+class SessionRefused(Exception):
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    module_version_id: int
+    text: str
+
+
+def pilots_for(user: User) -> list[Pilot]:
+    stmt = sa.select(Pilot).join(Region).options(joinedload(Pilot.region))
+    stmt = scope_pilots(stmt, user, TRIAGE, Pilot.id).order_by(Region.name, Pilot.name)
+    return list(db.session.scalars(stmt))
+
+
+def versions_for(user: User) -> list[ModuleVersion]:
+    """Module versions a suggestion can be about: every version of the user's modules."""
+    stmt = (
+        sa.select(ModuleVersion)
+        .where(ModuleVersion.module_id.in_(modules_in_scope(user)))
+        .order_by(ModuleVersion.title, ModuleVersion.number)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def sessions_page(user: User, number: int) -> Page:
+    counts = (
+        sa.select(sa.func.count())
+        .where(FeedbackItem.codesign_session_id == CodesignSession.id)
+        .correlate(CodesignSession)
+        .scalar_subquery()
+    )
+    stmt = (
+        sa.select(CodesignSession)
+        .options(joinedload(CodesignSession.pilot).joinedload(Pilot.region))
+        .order_by(CodesignSession.held_on.desc(), CodesignSession.id.desc())
+    )
+    stmt = scope_pilots(stmt, user, TRIAGE, CodesignSession.pilot_id)
+    page = paginate(stmt, number)
+    ids = [s.id for s in page.items]
+    found = (
+        dict(
+            db.session.execute(
+                sa.select(CodesignSession.id, counts).where(CodesignSession.id.in_(ids))
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    return Page(
+        items=[(s, found.get(s.id, 0)) for s in page.items],
+        number=page.number,
+        per_page=page.per_page,
+        total=page.total,
+    )
+
+
+def find_recent_duplicate(pilot: Pilot, held_on: date, title: str) -> CodesignSession | None:
+    stmt = sa.select(CodesignSession).where(
+        CodesignSession.pilot_id == pilot.id,
+        CodesignSession.held_on == held_on,
+        sa.func.lower(CodesignSession.title) == title.lower(),
+    )
+    return db.session.scalar(stmt.limit(1))
+
+
+def record_session(
+    pilot: Pilot,
+    held_on: date,
+    title: str,
+    counts: dict[str, int],
+    notes: str | None,
+    suggestions: list[Suggestion],
+    actor: User,
+) -> tuple[CodesignSession, bool]:
+    """Record a session and its suggestions; returns (session, created). Submitting the
+    same session again soon after is treated as a double submit, not a second session."""
+    if held_on > date.today():
+        raise SessionRefused("The session date must be today or in the past", "held_on_day")
+    existing = find_recent_duplicate(pilot, held_on, title)
+    if existing is not None:
+        recent = existing.created_at >= utcnow() - DOUBLE_SUBMIT_WINDOW
+        if recent and existing.created_by_id == actor.id:
+            return existing, False
+        raise SessionRefused(
+            f"A session called “{existing.title}” on this date is already recorded for "
+            "this pilot. Add suggestions to it, or use a different title",
+            "title",
+        )
+    session = CodesignSession(
+        pilot=pilot,
+        held_on=held_on,
+        title=title,
+        notes=notes or None,
+        created_by_id=actor.id,
+        **counts,
+    )
+    db.session.add(session)
+    db.session.flush()
+    for suggestion in suggestions:
+        add_suggestion(session, suggestion, actor)
+    return session, True
+
+
+def add_suggestion(session: CodesignSession, suggestion: Suggestion, actor: User) -> FeedbackItem:
+    """A suggestion becomes a feedback item (source: co-design session), status received."""
+    item = FeedbackItem(
+        module_version_id=suggestion.module_version_id,
+        source=FeedbackSource.CODESIGN_SESSION,
+        codesign_session_id=session.id,
+        text=suggestion.text,
+        status=FeedbackStatus.RECEIVED,
+        notify_on_action=False,
+    )
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def find_suggestion(session: CodesignSession, suggestion: Suggestion) -> FeedbackItem | None:
+    stmt = sa.select(FeedbackItem).where(
+        FeedbackItem.codesign_session_id == session.id,
+        FeedbackItem.module_version_id == suggestion.module_version_id,
+        FeedbackItem.text == suggestion.text,
+    )
+    return db.session.scalar(stmt.limit(1))
+
+
+def session_items(session: CodesignSession) -> list[FeedbackItem]:
+    from futuredoctor.livinglab.inbox import item_loading
+
+    stmt = (
+        sa.select(FeedbackItem)
+        .where(FeedbackItem.codesign_session_id == session.id)
+        .options(*item_loading())
+        .order_by(FeedbackItem.id)
+    )
+    return list(db.session.scalars(stmt).unique())
+
+
+def attendees(session: CodesignSession) -> list[tuple[str, int]]:
+    return [(label, getattr(session, name)) for name, label in ATTENDEE_KINDS.items()]
+
+
+def total_attendees(session: Any) -> int:
+    return sum(getattr(session, name) for name in ATTENDEE_KINDS)

@@ -1,0 +1,272 @@
+"""Forms for the inbox, triage, co-design sessions, the version editor and the diff."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import ValidationError as FormError
+
+from futuredoctor.content.schema import DELIVERY_MODES
+from futuredoctor.livinglab.workflow import MAX_REASON
+from futuredoctor.models import FeedbackStatus
+
+MAX_TEXT = 2000
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _in_choices(form: FlaskForm, field: SelectField) -> None:
+    if (field.data or "") not in {c.value for c in field.iter_choices()}:
+        raise FormError(f"Choose a {field.label.text.lower()} from the list")
+
+
+class InboxFilterForm(FlaskForm):
+    """Read from the query string, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    module = SelectField("Module", choices=[], validate_choice=False, validators=[_in_choices])
+    version = SelectField("Version", choices=[], validate_choice=False, validators=[_in_choices])
+    region = SelectField("Region", choices=[], validate_choice=False, validators=[_in_choices])
+    status = SelectField("Status", choices=[], validate_choice=False, validators=[_in_choices])
+    rating = SelectField("Rating", choices=[], validate_choice=False, validators=[_in_choices])
+    tag = SelectField("Tag", choices=[], validate_choice=False, validators=[_in_choices])
+    source = SelectField("Source", choices=[], validate_choice=False, validators=[_in_choices])
+    text = StringField(
+        "Text contains",
+        filters=[_strip],
+        validators=[Optional(), Length(max=100, message="Search must be 100 characters or fewer")],
+    )
+
+
+class StatusForm(FlaskForm):
+    status = SelectField("New status", choices=[], validate_choice=False)
+    note = TextAreaField(
+        "Note (required when declining)",
+        filters=[_strip],
+        validators=[
+            Length(max=MAX_REASON, message=f"Note must be {MAX_REASON} characters or fewer")
+        ],
+    )
+    from_status = HiddenField()
+
+    def validate_status(self, field: SelectField) -> None:
+        # Any real status passes here; the workflow explains why a move is not allowed.
+        if (field.data or "") not in {s.value for s in FeedbackStatus}:
+            raise FormError("Select the new status")
+
+
+class BulkStatusForm(StatusForm):
+    items = SelectMultipleField("Feedback items", coerce=int, validate_choice=False)
+
+    def validate_items(self, field: SelectMultipleField) -> None:
+        if not field.data:
+            raise FormError("Select at least one feedback item")
+        if len(field.data) > 200:
+            raise FormError("Select 200 items or fewer at a time")
+
+
+class TagForm(FlaskForm):
+    tags = StringField(
+        "Add tags",
+        filters=[_strip],
+        validators=[Length(max=500, message="Tags must be 500 characters or fewer in total")],
+    )
+    remove = HiddenField()
+
+
+class SuggestionFields(Form):
+    """One suggestion row of the session form; empty rows are ignored."""
+
+    version = SelectField("Module version", choices=[], validate_choice=False)
+    text = TextAreaField(
+        "Suggestion",
+        filters=[_strip],
+        validators=[
+            Length(max=MAX_TEXT, message=f"Suggestion must be {MAX_TEXT} characters or fewer")
+        ],
+    )
+
+    def validate_version(self, field: SelectField) -> None:
+        if self.text.data and (field.data or "") not in {
+            c.value for c in field.iter_choices() if c.value
+        }:
+            raise FormError("Select the module version this suggestion is about")
+
+    def validate_text(self, field: TextAreaField) -> None:
+        if field.data == "" and self.version.data:
+            raise FormError("Enter the suggestion, or leave the module version empty")
+
+
+def _count(label: str) -> IntegerField:
+    return IntegerField(
+        label,
+        default=0,
+        validators=[
+            InputRequired(f"Enter the number of {label.lower()}, or 0"),
+            NumberRange(
+                0, 10000, message=f"Number of {label.lower()} must be between 0 and 10,000"
+            ),
+        ],
+    )
+
+
+class SessionForm(FlaskForm):
+    pilot = SelectField("Pilot", choices=[], validate_choice=False, validators=[_in_choices])
+    held_on_day = StringField("Day", filters=[_strip])
+    held_on_month = StringField("Month", filters=[_strip])
+    held_on_year = StringField("Year", filters=[_strip])
+    title = StringField(
+        "Title",
+        filters=[_strip],
+        validators=[
+            DataRequired("Enter a title for the session"),
+            Length(max=200, message="Title must be 200 characters or fewer"),
+        ],
+    )
+    participants_count = _count("Participants")
+    educators_count = _count("Educators")
+    patients_public_count = _count("Patients and members of the public")
+    other_professionals_count = _count("Other professionals")
+    notes = TextAreaField(
+        "Notes (optional)",
+        filters=[_strip],
+        validators=[Length(max=10000, message="Notes must be 10,000 characters or fewer")],
+    )
+    suggestions = FieldList(FormField(SuggestionFields), min_entries=3, max_entries=10)
+
+    held_on: date | None = None
+
+    def validate_held_on_day(self, field: StringField) -> None:
+        parts = (self.held_on_day.data, self.held_on_month.data, self.held_on_year.data)
+        if not any(parts):
+            raise FormError("Enter the date the session was held")
+        if not all(p and p.isdigit() for p in parts):
+            raise FormError("Session date must include a day, month and year, as numbers")
+        try:
+            self.held_on = date(int(parts[2]), int(parts[1]), int(parts[0]))
+        except ValueError:
+            raise FormError("Session date must be a real date, like 14 10 2026") from None
+        if self.held_on.year < 2020:
+            raise FormError("Session date must be in 2020 or later")
+
+
+class AddSuggestionForm(FlaskForm):
+    version = SelectField(
+        "Module version", choices=[], validate_choice=False, validators=[_in_choices]
+    )
+    text = TextAreaField(
+        "Suggestion",
+        filters=[_strip],
+        validators=[
+            DataRequired("Enter the suggestion"),
+            Length(max=MAX_TEXT, message=f"Suggestion must be {MAX_TEXT} characters or fewer"),
+        ],
+    )
+
+
+class VersionForm(FlaskForm):
+    based_on = HiddenField()
+    title = StringField(
+        "Title",
+        filters=[_strip],
+        validators=[
+            DataRequired("Enter a title"),
+            Length(max=200, message="Title must be 200 characters or fewer"),
+        ],
+    )
+    summary = TextAreaField(
+        "Summary",
+        filters=[_strip],
+        validators=[
+            DataRequired("Enter a summary"),
+            Length(max=300, message="Summary must be 300 characters or fewer"),
+        ],
+    )
+    estimated_minutes = IntegerField(
+        "Estimated time in minutes",
+        validators=[
+            InputRequired("Enter the estimated time in minutes, as a number"),
+            NumberRange(5, 480, message="Estimated time must be between 5 and 480 minutes"),
+        ],
+    )
+    delivery_mode = SelectField(
+        "Delivery mode",
+        choices=[SelectChoice(m, m.capitalize()) for m in DELIVERY_MODES],
+        validate_choice=False,
+        validators=[_in_choices],
+    )
+    learning_outcomes = TextAreaField(
+        "Learning outcomes",
+        validators=[
+            Length(max=5000, message="Learning outcomes must be 5,000 characters or fewer")
+        ],
+    )
+    gpc_domains = SelectMultipleField("GPC domains", choices=[], validate_choice=False)
+    body = TextAreaField(
+        "Module content (Markdown)",
+        validators=[
+            DataRequired("Enter the module content"),
+            Length(max=100_000, message="Module content must be 100,000 characters or fewer"),
+        ],
+    )
+    changelog = TextAreaField(
+        "What changed in this version",
+        filters=[_strip],
+        validators=[
+            DataRequired("Enter what changed in this version"),
+            Length(max=MAX_TEXT, message=f"What changed must be {MAX_TEXT} characters or fewer"),
+        ],
+    )
+    addresses = SelectMultipleField(
+        "Feedback this version addresses", coerce=int, choices=[], validate_choice=False
+    )
+
+    def outcomes(self) -> list[str]:
+        return [
+            line.strip(" -*\t")
+            for line in (self.learning_outcomes.data or "").splitlines()
+            if line.strip(" -*\t")
+        ]
+
+    def validate_learning_outcomes(self, field: TextAreaField) -> None:
+        if not self.outcomes():
+            raise FormError("Enter at least one learning outcome, one per line")
+
+    def validate_gpc_domains(self, field: SelectMultipleField) -> None:
+        known = {c.value for c in field.iter_choices()}
+        if not field.data:
+            raise FormError("Select at least one GPC domain")
+        if not set(field.data) <= known:
+            raise FormError("Select GPC domains from the list")
+
+
+class DiffForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    before = SelectField(
+        "Compare version", choices=[], validate_choice=False, validators=[_in_choices]
+    )
+    after = SelectField("with version", choices=[], validate_choice=False, validators=[_in_choices])
+
+    def validate_after(self, field: SelectField) -> None:
+        if field.data and field.data == self.before.data:
+            raise FormError("Choose two different versions to compare")

@@ -1,0 +1,65 @@
+"""The "You said, we did" history shown on every module page.
+
+What is quoted: suggestions from co-design sessions (and items recorded by educators
+for patients or the public) are group contributions written up by staff, so their text
+is shown. A participant's own words are shown only when they asked to hear what was done
+about them (``notify_on_action``); otherwise the item is counted, not quoted. Nobody is
+ever named. A signed-in participant also sees their own items marked as theirs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from futuredoctor.extensions import db
+from futuredoctor.livinglab.loop import excerpt
+from futuredoctor.models import Enrolment, FeedbackItem, FeedbackSource, Module, ModuleVersion
+
+QUOTE_LIMIT = 300
+
+
+@dataclass
+class Quote:
+    text: str
+    source: FeedbackSource
+    yours: bool
+
+
+@dataclass
+class HistoryEntry:
+    version: ModuleVersion
+    quotes: list[Quote] = field(default_factory=list)
+    unquoted: int = 0  # participant items counted but not quoted
+    yours: int = 0
+
+    @property
+    def addressed(self) -> int:
+        return len(self.quotes) + self.unquoted
+
+
+def quotable(item: FeedbackItem) -> bool:
+    return item.source is not FeedbackSource.PARTICIPANT or item.notify_on_action
+
+
+def history(module: Module, viewer_id: int | None) -> list[HistoryEntry]:
+    """Every version, newest first, with the feedback it addressed; one query."""
+    versions = {v.id: v for v in module.versions}
+    entries = {vid: HistoryEntry(v) for vid, v in versions.items()}
+    if versions:
+        stmt = (
+            sa.select(FeedbackItem, Enrolment.user_id)
+            .outerjoin(Enrolment, Enrolment.id == FeedbackItem.enrolment_id)
+            .where(FeedbackItem.addressed_by_version_id.in_(list(versions)))
+            .order_by(FeedbackItem.id)
+        )
+        for item, user_id in db.session.execute(stmt):
+            entry = entries[item.addressed_by_version_id]
+            yours = viewer_id is not None and user_id == viewer_id
+            entry.yours += yours
+            if (quotable(item) or yours) and item.text:
+                entry.quotes.append(Quote(excerpt(item.text, QUOTE_LIMIT), item.source, yours))
+            else:
+                entry.unquoted += 1
+    return sorted(entries.values(), key=lambda e: e.version.number, reverse=True)

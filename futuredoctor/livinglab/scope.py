@@ -1,0 +1,112 @@
+"""Who may triage which feedback, and on which modules a person may act.
+
+A feedback item belongs to the pilot of its enrolment's cohort, or of the co-design
+session it came from. A module belongs to every pilot it has been released to (a
+scheduled release, past or future): lead educators of those pilots may triage its
+feedback and publish its next version; national admins may act on every module.
+Out-of-scope records are 404 through ``permissions.register_scoped_record``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask_login import current_user
+
+from futuredoctor.extensions import db
+from futuredoctor.models import (
+    CodesignSession,
+    Cohort,
+    Enrolment,
+    FeedbackItem,
+    Module,
+    ModuleVersion,
+    Pilot,
+    Release,
+    ReleaseStatus,
+    User,
+)
+from futuredoctor.permissions import Permission, pilot_ids_in_scope, register_scoped_record
+
+TRIAGE = Permission.TRIAGE_FEEDBACK
+# A pilot id no grant can hold: records that belong to no pilot are national-only.
+_NOWHERE = Pilot(id=0, slug="", name="")
+
+
+def item_pilot_id() -> sa.ColumnElement[Any]:
+    """The pilot an inbox row belongs to; needs the outer joins of ``scoped_items``."""
+    return sa.func.coalesce(Cohort.pilot_id, CodesignSession.pilot_id)
+
+
+def scoped_items(user: User) -> sa.Select[Any]:
+    """Feedback items the user may triage, with the joins the inbox filters use."""
+    stmt = (
+        sa.select(FeedbackItem)
+        .outerjoin(Enrolment, Enrolment.id == FeedbackItem.enrolment_id)
+        .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
+        .outerjoin(CodesignSession, CodesignSession.id == FeedbackItem.codesign_session_id)
+    )
+    allowed = pilot_ids_in_scope(user, TRIAGE)
+    return stmt if allowed is None else stmt.where(item_pilot_id().in_(allowed))
+
+
+def modules_in_scope(user: User) -> sa.Select[Any]:
+    """Ids of the modules the user may act on (all modules for national admins)."""
+    allowed = pilot_ids_in_scope(user, TRIAGE)
+    if allowed is None:
+        return sa.select(Module.id)
+    return (
+        sa.select(ModuleVersion.module_id)
+        .join(Release, Release.module_version_id == ModuleVersion.id)
+        .join(Cohort, Cohort.id == Release.cohort_id)
+        .where(Release.status == ReleaseStatus.SCHEDULED, Cohort.pilot_id.in_(allowed))
+        .distinct()
+    )
+
+
+def pilot_for_module(module: Module) -> Pilot:
+    """The pilot through which the signed-in person may act on ``module``: one in their
+    scope that it is released to, else a pilot nobody is scoped to."""
+    allowed = pilot_ids_in_scope(current_user, TRIAGE)
+    stmt = (
+        sa.select(Pilot)
+        .join(Cohort, Cohort.pilot_id == Pilot.id)
+        .join(Release, Release.cohort_id == Cohort.id)
+        .join(ModuleVersion, ModuleVersion.id == Release.module_version_id)
+        .where(ModuleVersion.module_id == module.id, Release.status == ReleaseStatus.SCHEDULED)
+        .order_by(Pilot.id)
+        .limit(1)
+    )
+    if allowed is not None:
+        stmt = stmt.where(Pilot.id.in_(allowed))
+    return db.session.scalar(stmt) or _NOWHERE
+
+
+def _item_scope(item: FeedbackItem) -> Cohort | Pilot:
+    if item.enrolment is not None:
+        return item.enrolment.cohort
+    if item.codesign_session is not None:
+        return item.codesign_session.pilot
+    return _NOWHERE
+
+
+def _load_item(value: Any) -> FeedbackItem | None:
+    return db.session.get(FeedbackItem, int(value))
+
+
+def _load_session(value: Any) -> CodesignSession | None:
+    return db.session.get(CodesignSession, int(value))
+
+
+def _load_module(value: Any) -> Module | None:
+    return db.session.scalar(sa.select(Module).where(Module.slug == value))
+
+
+def register() -> None:
+    register_scoped_record("feedback_item", _load_item, _item_scope)
+    register_scoped_record("codesign_session", _load_session, lambda s: s.pilot)
+    register_scoped_record("module", _load_module, pilot_for_module)
+
+
+register()

@@ -1,0 +1,301 @@
+"""The feedback inbox and triage of single items and of many at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from futuredoctor.extensions import db
+from futuredoctor.livinglab import history as yswd
+from futuredoctor.livinglab import inbox, triage
+from futuredoctor.livinglab.forms import BulkStatusForm, InboxFilterForm, StatusForm, TagForm
+from futuredoctor.livinglab.workflow import (
+    MANUAL_TARGETS,
+    SOURCE_LABELS,
+    STATUS_COLOURS,
+    STATUS_LABELS,
+    TransitionRefused,
+    allowed_targets,
+    label,
+)
+from futuredoctor.models import (
+    FeedbackItem,
+    FeedbackSource,
+    FeedbackStatus,
+    FeedbackStatusChange,
+    Module,
+    User,
+)
+from futuredoctor.paging import Page, page_number, pagination_params
+from futuredoctor.permissions import Permission, requires
+
+bp = Blueprint("livinglab", __name__, template_folder="templates")
+TRIAGE = Permission.TRIAGE_FEEDBACK
+RATING_CHOICES = [("", "Any rating")] + [
+    (str(n), f"Any rating of {n}" + (" or lower" if n > 1 else "")) for n in (1, 2, 3)
+]
+
+
+def actor() -> User:
+    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
+@bp.app_template_global()
+def you_said_we_did(module: Module) -> list[yswd.HistoryEntry]:
+    """Data for ``livinglab/_you_said_we_did.html`` on the module page."""
+    viewer = current_user.id if current_user.is_authenticated else None
+    return yswd.history(module, viewer)
+
+
+@bp.app_context_processor
+def _labels() -> dict[str, Any]:
+    return {
+        "feedback_status_labels": STATUS_LABELS,
+        "feedback_status_colours": STATUS_COLOURS,
+        "feedback_source_labels": SOURCE_LABELS,
+    }
+
+
+def pagination(page: Page) -> dict[str, Any] | None:
+    args = request.args.to_dict()
+
+    def url_for_page(number: int) -> str:
+        return url_for(request.endpoint or "", **{**request.view_args, **args, "page": str(number)})  # type: ignore[arg-type]
+
+    return pagination_params(page, url_for_page)
+
+
+def _filter_form() -> tuple[InboxFilterForm, dict[str, list[Any]]]:
+    choices = inbox.filter_choices(actor())
+    form = InboxFilterForm(formdata=request.args)
+    modules = {v.module.slug: v.title for v in choices["versions"]}
+    form.module.choices = [("", "All modules"), *sorted(modules.items(), key=lambda m: m[1])]
+    form.version.choices = [("", "All versions")] + [
+        (str(v.id), f"{v.title} (version {v.number})") for v in choices["versions"]
+    ]
+    form.region.choices = [("", "All regions")] + [(r.code, r.name) for r in choices["regions"]]
+    form.status.choices = [("", "All statuses")] + [(s.value, t) for s, t in STATUS_LABELS.items()]
+    form.rating.choices = RATING_CHOICES
+    form.tag.choices = [("", "All tags")] + [(str(t.id), t.name) for t in choices["tags"]]
+    form.source.choices = [("", "All sources")] + [(s.value, t) for s, t in SOURCE_LABELS.items()]
+    for field in (
+        form.module,
+        form.version,
+        form.region,
+        form.status,
+        form.rating,
+        form.tag,
+        form.source,
+    ):
+        field.data = field.data or ""
+    return form, choices
+
+
+def _wanted(form: InboxFilterForm, choices: dict[str, list[Any]]) -> inbox.InboxFilter:
+    module_ids = {v.module.slug: v.module_id for v in choices["versions"]}
+    region_ids = {r.code: r.id for r in choices["regions"]}
+    return inbox.InboxFilter(
+        module_id=module_ids.get(form.module.data or ""),
+        version_id=int(form.version.data) if form.version.data else None,
+        region_id=region_ids.get(form.region.data or ""),
+        status=FeedbackStatus(form.status.data) if form.status.data else None,
+        max_rating=int(form.rating.data) if form.rating.data else None,
+        tag_id=int(form.tag.data) if form.tag.data else None,
+        source=FeedbackSource(form.source.data) if form.source.data else None,
+        text=form.text.data or None,
+    )
+
+
+def _bulk_form() -> BulkStatusForm:
+    form = BulkStatusForm(prefix="bulk")
+    form.status.choices = [("", "Choose a status")] + [(s.value, label(s)) for s in MANUAL_TARGETS]
+    return form
+
+
+def _render_inbox(bulk: BulkStatusForm | None = None, status: int = 200) -> tuple[str, int]:
+    form, choices = _filter_form()
+    number = page_number(request.args.get("page"))
+    filtering = any(k != "page" for k in request.args)
+    if filtering and not form.validate():
+        page, status = None, 400
+    else:
+        page = inbox.inbox_page(actor(), _wanted(form, choices), number)
+    return render_template(
+        "livinglab/inbox.html",
+        form=form,
+        page=page,
+        pagination=pagination(page) if page else None,
+        bulk=bulk or _bulk_form(),
+        counts=inbox.status_counts(actor()),
+        filtering=filtering,
+    ), status
+
+
+@bp.get("/feedback")
+@requires(TRIAGE)
+def inbox_view() -> tuple[str, int]:
+    return _render_inbox()
+
+
+@bp.post("/feedback/status")
+@requires(TRIAGE)
+def bulk_status() -> tuple[str, int] | Response:
+    form = _bulk_form()
+    back = request.form.get("back", "")
+    target = (
+        back
+        if back.startswith("/feedback") and "//" not in back
+        else url_for("livinglab.inbox_view")
+    )
+    if form.validate_on_submit():
+        items = inbox.items_for_update(actor(), form.items.data or [])
+        if not items:
+            abort(404)
+        try:
+            changed, refused = triage.change_many(
+                items, FeedbackStatus(form.status.data), form.note.data, actor()
+            )
+            db.session.commit()
+        except TransitionRefused as refusal:
+            db.session.rollback()
+            form.note.errors = [refusal.message]
+        else:
+            if changed:
+                ids = ", ".join(str(i.id) for i in changed)
+                flash(f"Moved feedback {ids} to {label(form.status.data).lower()}.", "success")
+            for message in refused:
+                flash(message + ".", "info")
+            return redirect(target)
+    return _render_inbox(form, 400)
+
+
+# --- one item --------------------------------------------------------------------------
+
+
+def _status_form(item: FeedbackItem) -> StatusForm:
+    form = StatusForm()
+    form.status.choices = [("", "Choose a status")] + [
+        (s.value, label(s)) for s in allowed_targets(item.status)
+    ]
+    if request.method == "GET":
+        form.from_status.data = item.status.value
+    return form
+
+
+def _render_item(
+    item: FeedbackItem,
+    status_form: StatusForm | None = None,
+    tag_form: TagForm | None = None,
+    code: int = 200,
+) -> tuple[str, int]:
+    entries = list(
+        db.session.scalars(
+            sa.select(FeedbackStatusChange)
+            .where(FeedbackStatusChange.feedback_item_id == item.id)
+            .order_by(FeedbackStatusChange.changed_at, FeedbackStatusChange.id)
+        )
+    )
+    people_ids = {e.changed_by_id for e in entries if e.changed_by_id}
+    people = (
+        {
+            u.id: u
+            for u in db.session.scalars(
+                sa.select(User).where(User.id.in_(people_ids)).options(selectinload(User.grants))
+            )
+        }
+        if people_ids
+        else {}
+    )
+    return render_template(
+        "livinglab/item.html",
+        item=item,
+        entries=entries,
+        people=people,
+        status_form=status_form or _status_form(item),
+        tag_form=tag_form or TagForm(),
+        quotable=yswd.quotable(item),
+    ), code
+
+
+@bp.get("/feedback/<int:item_id>")
+@requires(TRIAGE, feedback_item="item_id")
+def item(feedback_item: FeedbackItem) -> tuple[str, int]:
+    return _render_item(feedback_item)
+
+
+@bp.post("/feedback/<int:item_id>/status")
+@requires(TRIAGE, feedback_item="item_id")
+def item_status(feedback_item: FeedbackItem) -> tuple[str, int] | Response:
+    item = feedback_item
+    form = _status_form(item)
+    here = url_for("livinglab.item", item_id=item.id)
+    if form.validate_on_submit():
+        target = FeedbackStatus(form.status.data)
+        if form.from_status.data and form.from_status.data != item.status.value:
+            if item.status is target:  # the same change submitted twice
+                flash(f"Feedback {item.id} is already {label(target).lower()}.", "info")
+                return redirect(here)
+            form.status.errors = [
+                f"Someone changed this item to {label(item.status).lower()} while you were "
+                "looking at it. Check the timeline and choose again"
+            ]
+            form.from_status.data = item.status.value
+            form.status.choices = [("", "Choose a status")] + [
+                (s.value, label(s)) for s in allowed_targets(item.status)
+            ]
+            return _render_item(item, status_form=form, code=409)
+        try:
+            triage.change_status(item, target, form.note.data, actor())
+            db.session.commit()
+        except TransitionRefused as refusal:
+            db.session.rollback()
+            getattr(form, refusal.field).errors = [refusal.message]
+        else:
+            flash(f"Feedback {item.id} is now {label(target).lower()}.", "success")
+            return redirect(here)
+    return _render_item(item, status_form=form, code=400)
+
+
+@bp.post("/feedback/<int:item_id>/tags")
+@requires(TRIAGE, feedback_item="item_id")
+def item_tags(feedback_item: FeedbackItem) -> tuple[str, int] | Response:
+    item = feedback_item
+    form = TagForm()
+    here = url_for("livinglab.item", item_id=item.id)
+    if form.validate_on_submit():
+        if form.remove.data:
+            if not form.remove.data.isdigit():
+                abort(400)
+            name = triage.remove_tag(item, int(form.remove.data))
+            db.session.commit()
+            flash(
+                f"Removed the tag “{name}”." if name else "That tag was already removed.",
+                "success" if name else "info",
+            )
+            return redirect(here)
+        try:
+            added = triage.add_tags(item, triage.parse_tags(form.tags.data or ""))
+            db.session.commit()
+        except ValueError as problem:
+            db.session.rollback()
+            form.tags.errors = [str(problem)]
+        except IntegrityError:  # someone created the same new tag at the same moment
+            db.session.rollback()
+            form.tags.errors = ["That tag was created by someone else just now: add it again"]
+        else:
+            shown = ", ".join(f"“{n}”" for n in added)
+            flash(
+                f"Added {shown}." if added else "Those tags were already there.",
+                "success" if added else "info",
+            )
+            return redirect(here)
+    return _render_item(item, tag_form=form, code=400)
+
+
+from futuredoctor.livinglab import views_codesign, views_versions  # noqa: E402,F401

@@ -1,0 +1,160 @@
+"""Publishing a new module version, comparing versions, and "Did it work?" ratings."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from futuredoctor.content import render_markdown
+from futuredoctor.extensions import db
+from futuredoctor.learning.services import module_by_slug
+from futuredoctor.livinglab import diff, ratings, versions
+from futuredoctor.livinglab.forms import DiffForm, VersionForm
+from futuredoctor.livinglab.scope import modules_in_scope
+from futuredoctor.livinglab.views import TRIAGE, actor, bp
+from futuredoctor.models import Module
+from futuredoctor.permissions import requires, signed_in
+
+
+def _version_form(module: Module) -> VersionForm:
+    form = VersionForm()
+    latest = module.latest
+    form.gpc_domains.choices = [(d.code, f"{d.code} – {d.title}") for d in versions.gpc_domains()]
+    if request.method == "GET":
+        form.based_on.data = str(latest.number)
+        form.title.data = latest.title
+        form.summary.data = latest.summary
+        form.estimated_minutes.data = latest.estimated_minutes
+        form.delivery_mode.data = latest.delivery_mode
+        form.learning_outcomes.data = "\n".join(latest.learning_outcomes)
+        form.gpc_domains.data = [d.code for d in latest.domains]
+        form.body.data = latest.body_markdown
+        form.changelog.data = ""
+        form.addresses.data = []
+    return form
+
+
+@bp.route("/modules/<slug>/versions/new", methods=["GET", "POST"])
+@requires(TRIAGE, module="slug")
+def version_new(module: Module) -> tuple[str, int] | Response:
+    module = module_by_slug(module.slug) or abort(404)
+    form = _version_form(module)
+    open_items = versions.open_items_for(actor(), module)
+    preview = None
+    code = 200
+    if request.method == "POST":
+        if request.form.get("action") == "preview":
+            form.validate()  # show problems, but a preview is never refused
+            preview = render_markdown(form.body.data or "")
+            code = 200
+        elif form.validate_on_submit():
+            new = versions.NewVersion(
+                based_on=int(form.based_on.data) if (form.based_on.data or "").isdigit() else 0,
+                title=form.title.data or "",
+                summary=form.summary.data or "",
+                estimated_minutes=form.estimated_minutes.data or 0,
+                delivery_mode=form.delivery_mode.data or "",
+                learning_outcomes=form.outcomes(),
+                gpc_domains=list(form.gpc_domains.data or []),
+                body=form.body.data or "",
+                changelog=form.changelog.data or "",
+                addresses=list(form.addresses.data or []),
+            )
+            try:
+                version = versions.publish_version(module, new, actor())
+                db.session.commit()
+            except versions.PublishRefused as refusal:
+                db.session.rollback()
+                getattr(form, refusal.field).errors = [refusal.message]
+                module = module_by_slug(module.slug) or abort(404)
+                open_items = versions.open_items_for(actor(), module)
+            else:
+                count = len(new.addresses)
+                flash(
+                    f"Published version {version.number} of “{version.title}”"
+                    + (
+                        f", addressing {count} feedback item{'s' if count != 1 else ''}."
+                        if count
+                        else "."
+                    ),
+                    "success",
+                )
+                return redirect(url_for("learning.module", slug=module.slug))
+        code = 400 if form.errors and preview is None else code
+    return render_template(
+        "livinglab/version_new.html",
+        module=module,
+        latest=module.latest,
+        form=form,
+        open_items=open_items,
+        preview=preview,
+    ), code
+
+
+@bp.get("/modules/<slug>/versions/<int:number>/module.md")
+@requires(TRIAGE, module="slug")
+def version_markdown(module: Module, number: int) -> Response:
+    found = next((v for v in module.versions if v.number == number), None)
+    if found is None:
+        abort(404)
+    response = Response(versions.module_markdown(found), mimetype="text/markdown")
+    response.headers["Content-Disposition"] = "attachment; filename=module.md"
+    return response
+
+
+@bp.get("/modules/<slug>/changes")
+@signed_in
+def changes(slug: str) -> tuple[str, int]:
+    module = module_by_slug(slug)
+    if module is None or not module.versions:
+        abort(404)
+    numbers = [v.number for v in module.versions]
+    by_number = {v.number: v for v in module.versions}
+    form = DiffForm(formdata=request.args if request.args else None)
+    choices = [(str(n), f"Version {n}") for n in reversed(numbers)]
+    form.before.choices = choices
+    form.after.choices = choices
+    if not request.args:
+        form.before.data = str(numbers[-2] if len(numbers) > 1 else numbers[-1])
+        form.after.data = str(numbers[-1])
+    code = 200
+    before = after = None
+    if len(numbers) > 1 and (not request.args or form.validate()):
+        before, after = by_number[int(form.before.data)], by_number[int(form.after.data)]
+    elif request.args and len(numbers) > 1:
+        code = 400
+    return render_template(
+        "livinglab/changes.html",
+        module=module,
+        latest=module.latest,
+        form=form,
+        before=before,
+        after=after,
+        fields=diff.field_changes(before, after) if before and after else [],
+        body=diff.body_diff(before.body_markdown, after.body_markdown) if before and after else [],
+    ), code
+
+
+@bp.get("/feedback/ratings")
+@requires(TRIAGE)
+def ratings_index() -> str:
+    overview = ratings.module_overview(actor(), modules_in_scope(actor()))
+    return render_template("livinglab/ratings_index.html", overview=overview)
+
+
+@bp.get("/feedback/ratings/<slug>")
+@requires(TRIAGE, module="slug")
+def ratings_view(module: Module) -> str:
+    version_rows = ratings.by_version(actor(), module)
+    region_rows = ratings.by_region(actor(), module)
+    return render_template(
+        "livinglab/ratings.html",
+        module=module,
+        latest=module.latest,
+        version_rows=version_rows,
+        region_rows=region_rows,
+        version_chart=ratings.version_chart(version_rows) if version_rows else None,
+        region_chart=ratings.region_chart(region_rows) if region_rows else None,
+        dimensions=ratings.DIMENSIONS,
+        small=ratings.SMALL,
+    )

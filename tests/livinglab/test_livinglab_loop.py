@@ -1,0 +1,240 @@
+"""Co-design sessions, publishing versions that close the loop, the content-file route,
+"You said, we did", the version diff and "Did it work?" ratings."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from futuredoctor.content import ContentError, sync_content
+from futuredoctor.extensions import db
+from futuredoctor.livinglab.loop import NOTIFICATION_KIND
+from futuredoctor.models import (
+    AuditEvent,
+    CodesignSession,
+    FeedbackItem,
+    FeedbackSource,
+    FeedbackStatus,
+    Module,
+    Notification,
+)
+from tests.helpers import login
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _session_form(lab, **extra):
+    data = {
+        "pilot": "lon-inclusion-health",
+        "title": "Autumn review",
+        "held_on_day": "2",
+        "held_on_month": "11",
+        "held_on_year": "2026",
+        "participants_count": "5",
+        "educators_count": "2",
+        "patients_public_count": "3",
+        "other_professionals_count": "1",
+        "notes": "Good discussion",
+        "suggestions-0-version": str(lab.module.latest.id),
+        "suggestions-0-text": "Add a community example",
+        "suggestions-1-version": str(lab.module.latest.id),
+        "suggestions-1-text": "Shorter second activity",
+        "suggestions-2-version": "",
+        "suggestions-2-text": "",
+    }
+    data.update(extra)
+    return data
+
+
+def test_recording_a_codesign_session(client, lab) -> None:
+    login(client, lab.educator)
+    response = client.post("/codesign/new", data=_session_form(lab))
+    assert response.status_code == 302
+    session = db.session.scalar(sa.select(CodesignSession))
+    assert (session.patients_public_count, session.created_by_id) == (3, lab.educator.id)
+    items = db.session.scalars(
+        sa.select(FeedbackItem).where(FeedbackItem.codesign_session_id == session.id)
+    ).all()
+    assert {i.source for i in items} == {FeedbackSource.CODESIGN_SESSION}
+    assert len(items) == 2
+    again = client.post("/codesign/new", data=_session_form(lab), follow_redirects=True)
+    assert "was already recorded" in again.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CodesignSession)) == 1
+    page = client.get(f"/codesign/{session.id}").get_data(as_text=True)
+    assert "Add a community example" in page and "Total attendees" in page
+    assert "Autumn review" in client.get("/codesign").get_data(as_text=True)
+    added = client.post(
+        f"/codesign/{session.id}/suggestions",
+        data={"version": str(lab.module.latest.id), "text": "One more"},
+    )
+    assert added.status_code == 302
+    inbox = client.get("/feedback?source=codesign_session").get_data(as_text=True)
+    assert inbox.count('name="bulk-items"') == 3
+    login(client, lab.sw_educator)
+    assert client.get(f"/codesign/{session.id}").status_code == 404
+    assert client.get(f"/feedback/{items[0].id}").status_code == 404
+
+
+def test_bad_session_input_changes_nothing(client, lab) -> None:
+    login(client, lab.educator)
+    bad = _session_form(
+        lab,
+        held_on_day="31",
+        held_on_month="2",
+        educators_count="-1",
+        **{"suggestions-0-version": ""},
+        pilot="sw-remote-rural-coastal",
+    )
+    response = client.post("/codesign/new", data=bad)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    for message in [
+        "Session date must be a real date",
+        "between 0 and 10,000",
+        "Select the module version this suggestion is about",
+        "Choose a pilot from the list",
+    ]:
+        assert message in page, message
+    future = client.post("/codesign/new", data=_session_form(lab, held_on_year="2099"))
+    assert "today or in the past" in future.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CodesignSession)) == 0
+
+
+def _version_form(module: Module, **extra):
+    latest = module.latest
+    data = {
+        "based_on": str(latest.number),
+        "title": latest.title,
+        "summary": latest.summary,
+        "estimated_minutes": str(latest.estimated_minutes),
+        "delivery_mode": latest.delivery_mode,
+        "learning_outcomes": "\n".join(latest.learning_outcomes),
+        "gpc_domains": [d.code for d in latest.domains],
+        "body": latest.body_markdown + "\n\n## New section\n\nA worked example.",
+        "changelog": "Added a worked example",
+    }
+    data.update(extra)
+    return data
+
+
+def test_publishing_a_version_closes_the_loop(client, lab) -> None:
+    login(client, lab.educator)
+    url = f"/modules/{lab.module.slug}/versions/new"
+    editor = client.get(url).get_data(as_text=True)
+    assert f"Feedback {lab.items[0].id}" in editor
+    preview = client.post(url, data={**_version_form(lab.module), "action": "preview"})
+    assert preview.status_code == 200 and "<h2>New section</h2>" in preview.get_data(as_text=True)
+    ids = [lab.items[0].id, lab.items[1].id]
+    response = client.post(url, data=_version_form(lab.module, addresses=ids))
+    assert response.status_code == 302
+    db.session.expire_all()
+    module = db.session.get(Module, lab.module.id)
+    new = module.latest
+    assert (new.number, new.published_by_id, len(new.content_hash)) == (2, lab.educator.id, 64)
+    for item in lab.items[:2]:
+        item = db.session.get(FeedbackItem, item.id)
+        assert (item.status, item.addressed_by_version_id) == (FeedbackStatus.DONE, new.id)
+        assert item.history[-1].status is FeedbackStatus.DONE
+    assert db.session.get(FeedbackItem, lab.items[2].id).status is FeedbackStatus.RECEIVED
+    (note,) = db.session.scalars(
+        sa.select(Notification).where(Notification.kind == NOTIFICATION_KIND)
+    )
+    assert (note.recipient_id, note.subject_key) == (
+        lab.participant.id,
+        f"feedback:{lab.items[0].id}",
+    )
+    assert db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "module_version_published")
+    )
+    # The same form again is stale (version 2 now exists) and changes nothing.
+    again = client.post(url, data=_version_form(lab.module, based_on="1", addresses=ids))
+    assert again.status_code == 400 and "was published after you opened" in again.get_data(
+        as_text=True
+    )
+    # "You said, we did": the opted-in participant's words are quoted, the other's counted.
+    login(client, lab.participant)
+    page = client.get(f"/modules/{lab.module.slug}").get_data(as_text=True)
+    assert "You said, we did" in page and "Great case study" in page and "Your feedback" in page
+    assert "Too long for a night shift" not in page
+    diff = client.get(f"/modules/{lab.module.slug}/changes?before=1&after=2").get_data(as_text=True)
+    assert "<ins>" in diff and "New section" in diff and "Added line" in diff
+    same = client.get(f"/modules/{lab.module.slug}/changes?before=2&after=2")
+    assert same.status_code == 400
+
+
+def test_publishing_refusals(client, lab) -> None:
+    url = f"/modules/{lab.module.slug}/versions/new"
+    login(client, lab.sw_educator)
+    assert client.get(url).status_code == 404
+    login(client, lab.educator)
+    unchanged = client.post(
+        url, data=_version_form(lab.module, body=lab.module.latest.body_markdown)
+    )
+    assert "Nothing has changed" in unchanged.get_data(as_text=True)
+    other = client.post(url, data=_version_form(lab.module, addresses=[lab.sw_items[0].id]))
+    assert "not open feedback about this module" in other.get_data(as_text=True)
+    empty = client.post(url, data={})
+    assert empty.status_code == 400
+    db.session.expire_all()
+    assert len(db.session.get(Module, lab.module.id).versions) == 1
+    login(client, lab.admin)
+    assert client.get(f"/modules/{lab.sw_module.slug}/versions/new").status_code == 200
+
+
+def test_ratings_by_version_and_region(client, lab) -> None:
+    login(client, lab.educator)
+    page = client.get(f"/feedback/ratings/{lab.module.slug}").get_data(as_text=True)
+    assert 'role="img"' in page and "<title" in page
+    assert "Fewer than 5" in page
+    assert "3.67" in page  # mean relevance of 5, 2 and 4
+    assert "London" in page
+    assert client.get(f"/feedback/ratings/{lab.sw_module.slug}").status_code == 404
+    assert lab.module.slug in client.get("/feedback/ratings").get_data(as_text=True)
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> tuple[Path, Path]:
+    modules = shutil.copytree(ROOT / "modules_content", tmp_path / "modules_content")
+    return modules, ROOT / "regions"
+
+
+def _edit(path: Path, ids: str, extra: str = "\n\nA new paragraph.") -> None:
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("version: 1\n", f"version: 2\naddresses_feedback: {ids}\n", 1)
+    path.write_text(text + extra, encoding="utf-8")
+
+
+def test_content_sync_links_addressed_feedback(app, lab, content) -> None:
+    modules, regions = content
+    _edit(modules / lab.module.slug / "module.md", f"[{lab.items[1].id}]")
+    report = sync_content(db.session, modules, regions)
+    assert report.versions_created == [f"{lab.module.slug} v2"]
+    item = db.session.get(FeedbackItem, lab.items[1].id)
+    assert item.status is FeedbackStatus.DONE and item.addressed_by_version.number == 2
+    assert item.history[-1].changed_by_id is None
+
+
+def test_content_sync_reports_unknown_feedback_and_writes_nothing(app, lab, content) -> None:
+    modules, regions = content
+    _edit(modules / lab.module.slug / "module.md", f"[999999, {lab.sw_items[0].id}]")
+    with pytest.raises(ContentError) as error:
+        sync_content(db.session, modules, regions)
+    messages = [p.message for p in error.value.problems]
+    assert "feedback item 999999 does not exist" in messages[0]
+    assert "is about module 'teaching-on-the-job'" in messages[1]
+    assert error.value.problems[0].field == "addresses_feedback[0]"
+    db.session.rollback()
+    assert len(db.session.get(Module, lab.module.id).versions) == 1
+
+
+def test_content_sync_keeps_a_version_published_on_the_web(client, lab, content) -> None:
+    login(client, lab.educator)
+    client.post(f"/modules/{lab.module.slug}/versions/new", data=_version_form(lab.module))
+    modules, regions = content
+    report = sync_content(db.session, modules, regions)
+    assert report.versions_created == []
+    db.session.expire_all()
+    assert db.session.get(Module, lab.module.id).latest.number == 2
