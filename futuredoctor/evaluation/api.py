@@ -1,0 +1,150 @@
+"""The evaluation API (/api/v1): the package and each CSV file, for evaluators' scripts.
+
+These routes are not session-based. They carry ``access_rule = ("public", "bearer-token")``:
+the app's session gate (``_enforce_access_rules``) lets public routes through, and
+``token_required`` below is then the only gate, checking the bearer token, the owner's
+account and the owner's grants itself. That keeps one decorator deciding access for the
+API, keeps browsers' session cookies from ever authorising a script call, and means CSRF
+(a session-cookie attack) does not apply, so the blueprint is exempt from it. Answers are
+JSON with a clear message, never an HTML page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, jsonify, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from futuredoctor.evaluation import records, tokens
+from futuredoctor.evaluation.openapi import PARAMETERS, openapi_spec
+from futuredoctor.evaluation.package import stream_csv, stream_package
+from futuredoctor.evaluation.pseudonyms import ExportUnavailable, study_secret
+from futuredoctor.evaluation.schema import TABLES, TABLES_BY_FILE
+from futuredoctor.evaluation.scope import UNGRANTED, ExportRequestError, ExportScope, parse_request
+from futuredoctor.evaluation.views import export_filename
+from futuredoctor.extensions import csrf, db
+from futuredoctor.models import User
+from futuredoctor.permissions import Permission, has_permission, public
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1", template_folder="templates")
+csrf.exempt(bp)
+FILE_NAMES = [t.path for t in TABLES]
+
+
+def api_error(status: int, code: str, message: str, **extra: Any) -> Response:
+    response = jsonify(error={"status": status, "code": code, "message": message, **extra})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="futuredoctor", error="invalid_token"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Authenticate by ``Authorization: Bearer <token>``; pass the token's owner to the view."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            token = tokens.authenticate(request.headers.get("Authorization"))
+        except tokens.TokenProblem as problem:
+            return api_error(401, problem.code, problem.message)
+        user = token.user
+        # Recorded even when the request then fails: the owner sees the token is in use.
+        db.session.commit()
+        if not has_permission(user, Permission.EXPORT_EVALUATION):
+            return api_error(
+                403, "forbidden", "The owner of this token does not have evaluation access."
+            )
+        return view(user, *args, **kwargs)
+
+    wrapper.access_rule = ("public", "bearer-token")  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _scope_from_args(user: User) -> ExportScope | Response:
+    unknown = sorted(set(request.args) - set(PARAMETERS))
+    if unknown:
+        return api_error(
+            400,
+            "unknown_parameter",
+            f"Unknown parameter: {', '.join(unknown)}. Allowed: {', '.join(PARAMETERS)}.",
+        )
+    flags = request.args.getlist("include_free_text")
+    try:
+        return parse_request(
+            user,
+            request.args.getlist("scope"),
+            request.args.get("date_from"),
+            request.args.get("date_to"),
+            flags[-1] if flags else None,
+            default_to_all=True,
+        )
+    except ExportRequestError as problem:
+        if problem.errors.get("scope") == UNGRANTED:
+            return api_error(404, "scope_not_found", UNGRANTED + ".", fields=problem.errors)
+        return api_error(400, "invalid_parameters", str(problem) + ".", fields=problem.errors)
+
+
+def _secret() -> bytes | Response:
+    try:
+        return study_secret()
+    except ExportUnavailable as problem:
+        return api_error(503, "exports_unavailable", str(problem))
+
+
+@bp.get("/exports")
+@token_required
+def exports(user: User) -> Response:
+    secret = _secret()
+    if isinstance(secret, Response):
+        return secret
+    scope = _scope_from_args(user)
+    if isinstance(scope, Response):
+        return scope
+    chunks = stream_package(scope, secret, records.recording(user, "api", scope))
+    return records.download(chunks, export_filename(scope), "application/zip")
+
+
+@bp.get("/exports/<file_name>")
+@token_required
+def export_file(user: User, file_name: str) -> Response:
+    table = TABLES_BY_FILE.get(file_name)
+    if table is None:
+        return api_error(404, "file_not_found", f"No such file. Files: {', '.join(FILE_NAMES)}.")
+    secret = _secret()
+    if isinstance(secret, Response):
+        return secret
+    scope = _scope_from_args(user)
+    if isinstance(scope, Response):
+        return scope
+    chunks = stream_csv(table, scope, secret, records.recording(user, "api", scope, file_name))
+    filename = export_filename(scope, "csv").replace(".csv", f"-{table.name}.csv")
+    return records.download(chunks, filename, "text/csv")
+
+
+def _spec() -> dict[str, Any]:
+    server = url_for("api.exports", _external=True).rsplit("/exports", 1)[0]
+    return openapi_spec(server, FILE_NAMES)
+
+
+@bp.get("/openapi.json")
+@public
+def openapi_json() -> Response:
+    return jsonify(_spec())
+
+
+@bp.get("/docs")
+@public
+def docs() -> str:
+    """The API described for people: the same description, as a page."""
+    spec = _spec()
+    return render_template(
+        "evaluation/api_docs.html",
+        spec=spec,
+        server=spec["servers"][0]["url"],
+        parameters=spec["components"]["parameters"],
+    )

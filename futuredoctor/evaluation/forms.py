@@ -1,0 +1,72 @@
+"""Forms for the export page, API tokens and the export record filter.
+
+The export form only collects the raw values: ``scope.parse_request`` validates them, the
+same way for the web and the API, and the view puts its messages on these fields.
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
+
+from futuredoctor.evaluation.records import CHANNELS
+from futuredoctor.evaluation.tokens import EXPIRY_CHOICES
+
+
+class ExportForm(FlaskForm):
+    scope = SelectMultipleField("Regions and pilots", choices=[], validate_choice=False)
+    date_from = StringField("Start date")
+    date_to = StringField("End date")
+    include_free_text = BooleanField("Include free text")
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        "Token name",
+        filters=[_strip],
+        validators=[
+            DataRequired("Enter a name for the token"),
+            Length(max=100, message="Token name must be 100 characters or fewer"),
+        ],
+    )
+    expiry = SelectField(
+        "Expires after",
+        choices=[SelectChoice(v, label) for v, label in EXPIRY_CHOICES],
+        default="90",
+        validate_choice=False,
+        validators=[AnyOf([v for v, _ in EXPIRY_CHOICES], message="Select when the token expires")],
+    )
+
+
+class RevokeForm(FlaskForm):
+    token_id = HiddenField(validators=[DataRequired("Choose a token to revoke")])
+
+
+class ExportRecordFilterForm(FlaskForm):
+    """The export record filter: read from the query string, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    channel = SelectField(
+        "Channel",
+        choices=[
+            SelectChoice("", "Web and API"),
+            *(SelectChoice(k, v) for k, v in CHANNELS.items()),
+        ],
+        validate_choice=False,
+        validators=[Optional(), AnyOf(list(CHANNELS), message="Select web or API")],
+    )
+    person = StringField(
+        "Email address",
+        validators=[
+            Optional(),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+    )

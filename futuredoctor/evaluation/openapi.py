@@ -1,0 +1,193 @@
+"""The OpenAPI 3.1 description of the evaluation API, built from the same file list and
+parameters the endpoints use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from futuredoctor.evaluation.scope import EARLIEST
+from futuredoctor.evaluation.tokens import TOKEN_PREFIX
+
+PARAMETERS = ("scope", "date_from", "date_to", "include_free_text")
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def _query_parameters() -> dict[str, Any]:
+    date_schema = {"type": "string", "examples": ["2026-09-01", "1/9/2026"]}
+    return {
+        "scope": {
+            "name": "scope",
+            "in": "query",
+            "description": (
+                "A region (region:CODE) or pilot (pilot:slug) you hold evaluation access to; "
+                "repeat for several. Omitted: every region and pilot granted to you."
+            ),
+            "style": "form",
+            "explode": True,
+            "schema": {
+                "type": "array",
+                "items": {"type": "string", "pattern": "^(region|pilot):.+$"},
+            },
+            "examples": {"london": {"value": ["region:LON"]}},
+        },
+        "date_from": {
+            "name": "date_from",
+            "in": "query",
+            "description": (
+                "First day of the date range (UK date, inclusive): YYYY-MM-DD or DD/MM/YYYY. "
+                f"Omitted: {EARLIEST:%d %B %Y}. Not before 2020 nor more than a year ahead."
+            ),
+            "schema": date_schema,
+        },
+        "date_to": {
+            "name": "date_to",
+            "in": "query",
+            "description": "Last day of the date range (UK date, inclusive). Omitted: today.",
+            "schema": date_schema,
+        },
+        "include_free_text": {
+            "name": "include_free_text",
+            "in": "query",
+            "description": "Include feedback text and educators' notes (default false).",
+            "schema": {"type": "boolean", "default": False},
+        },
+    }
+
+
+def openapi_spec(server_url: str, file_names: list[str]) -> dict[str, Any]:
+    refs = [{"$ref": f"#/components/parameters/{name}"} for name in PARAMETERS]
+    common_errors = {
+        "400": _error("A parameter is malformed, unknown or out of range."),
+        "401": _error("The token is missing, malformed, unknown, revoked or expired."),
+        "403": _error("The token's owner does not have evaluation access."),
+        "404": _error("A region or pilot is not one you hold evaluation access to."),
+        "503": _error("Exports are switched off: the study secret is not configured."),
+    }
+    disposition = {
+        "Content-Disposition": {
+            "description": "attachment; filename=...",
+            "schema": {"type": "string"},
+        }
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Future Doctor evaluation API",
+            "version": "1.0.0",
+            "summary": "De-identified, consent-filtered evaluation data for evaluators' scripts.",
+            "description": (
+                "Download the same evaluation package as the web export page, or one CSV file "
+                "of it. Authenticate with a personal API token (created on the API tokens "
+                f"page; it starts with {TOKEN_PREFIX}) sent as 'Authorization: Bearer "
+                "<token>'. Every download is recorded in the export record."
+            ),
+        },
+        "servers": [{"url": server_url}],
+        "security": [{"bearerToken": []}],
+        "paths": {
+            "/exports": {
+                "get": {
+                    "operationId": "downloadPackage",
+                    "summary": "Download the evaluation package (zip)",
+                    "description": (
+                        "A zip of every CSV file, datapackage.json (Frictionless Data Package), "
+                        "README.md (codebook) and MANIFEST (SHA-256 of each file). Streamed."
+                    ),
+                    "parameters": refs,
+                    "responses": {
+                        "200": {
+                            "description": "The package.",
+                            "headers": disposition,
+                            "content": {
+                                "application/zip": {
+                                    "schema": {
+                                        "type": "string",
+                                        "contentMediaType": "application/zip",
+                                    }
+                                }
+                            },
+                        },
+                        **common_errors,
+                    },
+                }
+            },
+            "/exports/{file_name}": {
+                "get": {
+                    "operationId": "downloadFile",
+                    "summary": "Download one CSV file of the package",
+                    "parameters": [
+                        {
+                            "name": "file_name",
+                            "in": "path",
+                            "required": True,
+                            "description": "Which file.",
+                            "schema": {"type": "string", "enum": file_names},
+                        },
+                        *refs,
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The CSV file (UTF-8, header row).",
+                            "headers": disposition,
+                            "content": {"text/csv": {"schema": {"type": "string"}}},
+                        },
+                        **common_errors,
+                        "404": _error(
+                            "No such file, or a region or pilot you do not have access to."
+                        ),
+                    },
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "operationId": "describeApi",
+                    "summary": "This description",
+                    "security": [],
+                    "responses": {
+                        "200": {
+                            "description": "The OpenAPI 3.1 description.",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        }
+                    },
+                }
+            },
+        },
+        "components": {
+            "securitySchemes": {
+                "bearerToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A personal API token from the API tokens page.",
+                }
+            },
+            "parameters": _query_parameters(),
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "required": ["status", "code", "message"],
+                            "properties": {
+                                "status": {"type": "integer"},
+                                "code": {"type": "string"},
+                                "message": {"type": "string"},
+                                "fields": {
+                                    "type": "object",
+                                    "description": "A message per bad parameter.",
+                                    "additionalProperties": {"type": "string"},
+                                },
+                            },
+                        }
+                    },
+                }
+            },
+        },
+    }

@@ -1,0 +1,259 @@
+"""The evaluation package as a stream of zip bytes.
+
+``zipfile`` writes to an unseekable sink (so it uses data descriptors instead of seeking
+back), each CSV entry is fed from its row generator a batch at a time, and whatever the sink
+holds is yielded at once: memory stays flat however many rows there are. Row counts and
+checksums are gathered on the way; ``datapackage.json``, ``README.md`` and ``MANIFEST``
+come last because they describe what was written. ``on_complete`` runs once the last byte
+is known and before it is sent, so the export record exists whenever a download completes.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from futuredoctor.evaluation.aggregates import aggregates
+from futuredoctor.evaluation.codebook import codebook_markdown
+from futuredoctor.evaluation.schema import TABLES, Table
+from futuredoctor.evaluation.scope import ExportScope
+from futuredoctor.evaluation.tables import TABLE_ROWS, Row, utc_text
+from futuredoctor.timezones import local_zone
+
+FLUSH_BYTES = 64 * 1024
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+ROWS: dict[str, Callable[[ExportScope, bytes], Iterator[Row]]] = {
+    **TABLE_ROWS,
+    "aggregates": aggregates,
+}
+DIALECT = {
+    "delimiter": ",",
+    "doubleQuote": True,
+    "header": True,
+    "lineTerminator": "\r\n",
+    "quoteChar": '"',
+    "skipInitialSpace": False,
+}
+
+
+@dataclass
+class PackageResult:
+    row_counts: dict[str, int] = field(default_factory=dict)
+    file_sha256: dict[str, str] = field(default_factory=dict)
+    file_bytes: dict[str, int] = field(default_factory=dict)
+    sha256: str = ""
+    size: int = 0
+
+
+def protect(text: str) -> str:
+    """Stop spreadsheets reading a cell as a formula (CWE-1236)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+class CsvEncoder:
+    """Rows in, UTF-8 CSV bytes out, in batches."""
+
+    def __init__(self) -> None:
+        self._text = io.StringIO()
+        # Text is always quoted, so tabs, commas and line breaks inside it are unambiguous.
+        self._writer = csv.writer(self._text, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
+
+    def write(self, row: Iterable[Any]) -> None:
+        self._writer.writerow([protect(v) if isinstance(v, str) else v for v in row])
+
+    @property
+    def pending(self) -> int:
+        return self._text.tell()
+
+    def take(self) -> bytes:
+        data = self._text.getvalue().encode("utf-8")
+        self._text.seek(0)
+        self._text.truncate()
+        return data
+
+
+def csv_chunks(table: Table, scope: ExportScope, secret: bytes, result: PackageResult):
+    """The CSV file of ``table`` as byte chunks, counting rows and hashing as it goes."""
+    encoder = CsvEncoder()
+    digest = hashlib.sha256()
+    size = rows = 0
+    encoder.write(f.name for f in table.fields_for(scope.include_free_text))
+    for row in ROWS[table.name](scope, secret):
+        encoder.write(row)
+        rows += 1
+        if encoder.pending >= FLUSH_BYTES:
+            data = encoder.take()
+            digest.update(data)
+            size += len(data)
+            yield data
+    data = encoder.take()
+    digest.update(data)
+    size += len(data)
+    yield data
+    result.row_counts[table.path] = rows
+    result.file_sha256[table.path] = digest.hexdigest()
+    result.file_bytes[table.path] = size
+
+
+class _Sink:
+    """An unseekable file for ``zipfile``: keeps what is written until it is drained."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self._parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        return None
+
+    def drain(self) -> bytes:
+        data = b"".join(self._parts)
+        self._parts.clear()
+        return data
+
+
+def stream_package(
+    scope: ExportScope, secret: bytes, on_complete: Callable[[PackageResult], None]
+) -> Iterator[bytes]:
+    result = PackageResult()
+    digest = hashlib.sha256()
+    sink = _Sink()
+    stamp = scope.as_of.astimezone(local_zone()).timetuple()[:6]
+
+    def drained() -> bytes:
+        data = sink.drain()
+        digest.update(data)
+        result.size += len(data)
+        return data
+
+    def entry(name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=stamp)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        return info
+
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for table in TABLES:
+            with archive.open(entry(table.path), mode="w", force_zip64=True) as member:
+                for chunk in csv_chunks(table, scope, secret, result):
+                    member.write(chunk)
+                    data = drained()
+                    if data:
+                        yield data
+        metadata = {
+            "datapackage.json": datapackage_json(scope, result),
+            "README.md": readme(scope, result).encode("utf-8"),
+        }
+        for name, content in metadata.items():
+            archive.writestr(entry(name), content)
+            result.file_sha256[name] = hashlib.sha256(content).hexdigest()
+        archive.writestr(entry("MANIFEST"), manifest(result.file_sha256))
+    final = drained()
+    result.sha256 = digest.hexdigest()
+    on_complete(result)
+    yield final
+
+
+def stream_csv(
+    table: Table, scope: ExportScope, secret: bytes, on_complete: Callable[[PackageResult], None]
+) -> Iterator[bytes]:
+    """One CSV file alone (the API's per-file endpoint); its checksum is the file's."""
+    result = PackageResult()
+    pending = b""
+    for chunk in csv_chunks(table, scope, secret, result):
+        if pending:
+            yield pending
+        pending = chunk
+    result.sha256 = result.file_sha256[table.path]
+    result.size = result.file_bytes[table.path]
+    on_complete(result)
+    yield pending
+
+
+def manifest(hashes: dict[str, str]) -> str:
+    """``sha256sum`` format, so ``sha256sum -c MANIFEST`` checks the unpacked files."""
+    return "".join(f"{digest}  {name}\n" for name, digest in hashes.items())
+
+
+def datapackage(scope: ExportScope, result: PackageResult) -> dict[str, Any]:
+    resources = []
+    for table in TABLES:
+        schema: dict[str, Any] = {
+            "fields": [f.table_schema() for f in table.fields_for(scope.include_free_text)],
+            "primaryKey": table.primary_key,
+            "missingValues": table.missing_values,
+        }
+        if table.foreign_keys:
+            schema["foreignKeys"] = [
+                {"fields": source, "reference": {"resource": target, "fields": fields}}
+                for source, target, fields in table.foreign_keys
+            ]
+        resources.append(
+            {
+                "name": table.name,
+                "path": table.path,
+                "profile": "tabular-data-resource",
+                "title": table.title,
+                "description": table.description,
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "bytes": result.file_bytes.get(table.path, 0),
+                "hash": f"sha256:{result.file_sha256.get(table.path, '')}",
+                "dialect": DIALECT,
+                "schema": schema,
+            }
+        )
+    return {
+        "profile": "tabular-data-package",
+        "name": "futuredoctor-evaluation",
+        "title": "Future Doctor pilots: evaluation data",
+        "description": (
+            "De-identified, consent-filtered evaluation data for "
+            f"{', '.join(c.label for c in scope.choices)}, "
+            f"{scope.date_from.isoformat()} to {scope.date_to.isoformat()}. "
+            "See README.md for the codebook."
+        ),
+        "created": utc_text(scope.as_of),
+        "keywords": ["Future Doctor", "evaluation", "living lab", "GMC GPC"],
+        "resources": resources,
+    }
+
+
+def datapackage_json(scope: ExportScope, result: PackageResult) -> bytes:
+    return (json.dumps(datapackage(scope, result), indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def readme(scope: ExportScope, result: PackageResult) -> str:
+    """The README: what this export covers, what it holds, then the codebook."""
+    free_text = "included" if scope.include_free_text else "not included (the columns are absent)"
+    lines = [
+        "# Future Doctor pilots: evaluation data",
+        "",
+        f"- Scope: {'; '.join(c.label for c in scope.choices)}",
+        "- Date range (UK dates, inclusive): "
+        f"{scope.date_from:%d/%m/%Y} to {scope.date_to:%d/%m/%Y}",
+        f"- Consent judged as at: {utc_text(scope.as_of)}",
+        f"- Free text: {free_text}",
+        "",
+        "| File | Rows |",
+        "|---|---|",
+        *(f"| `{path}` | {count} |" for path, count in result.row_counts.items()),
+        "",
+    ]
+    if not result.row_counts.get("participants.csv"):
+        lines += [
+            "> **Note: no participants.** Nobody in this scope currently consents to research "
+            "use of their data, so the participant, progress and aggregate files hold headers "
+            "(and zero counts) only. The package is still complete and valid.",
+            "",
+        ]
+    return "\n".join(lines) + "\n" + codebook_markdown(scope.include_free_text)

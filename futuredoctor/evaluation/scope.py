@@ -1,0 +1,246 @@
+"""What an export covers: the regions and pilots asked for (checked against the evaluator's
+grants), a UK date range and the free-text option.
+
+The web form and the API read the same parameters through ``parse_request``, so both give
+the same answers to bad input: a message per parameter, and nothing about regions or pilots
+the person may not see (an ungranted scope and one that does not exist read alike).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from futuredoctor.extensions import db
+from futuredoctor.models import Pilot, Region, User, utcnow
+from futuredoctor.permissions import (
+    ROLE_PERMISSIONS,
+    Permission,
+    can_access,
+    has_permission,
+)
+from futuredoctor.timezones import local_zone
+
+EXPORT = Permission.EXPORT_EVALUATION
+EARLIEST = date(2020, 1, 1)
+MAX_DAYS_AHEAD = 365
+_UK_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_TRUE = {"1", "true", "yes", "y", "on"}
+_FALSE = {"", "0", "false", "no", "n", "off"}
+UNGRANTED = "Select only regions or pilots you have evaluation access to"
+
+
+@dataclass(frozen=True)
+class ScopeChoice:
+    value: str  # "region:LON" or "pilot:lon-inclusion-health"
+    label: str
+    region_id: int | None
+    pilot_id: int | None
+
+
+@dataclass(frozen=True)
+class ExportScope:
+    """A validated export request; carries everything the table queries need."""
+
+    user_id: int
+    choices: tuple[ScopeChoice, ...]
+    date_from: date
+    date_to: date
+    include_free_text: bool
+    as_of: datetime  # consent is judged as at this instant, the same for every file
+
+    @property
+    def start(self) -> datetime:
+        """The first instant of ``date_from`` in UK time, in UTC."""
+        return _local_midnight(self.date_from)
+
+    @property
+    def end(self) -> datetime:
+        """The first instant after ``date_to`` in UK time, in UTC (exclusive)."""
+        return _local_midnight(self.date_to + timedelta(days=1))
+
+    def pilot_ids(self) -> sa.Select[Any]:
+        """A subquery of the pilots in scope."""
+        region_ids = [c.region_id for c in self.choices if c.region_id]
+        pilot_ids = [c.pilot_id for c in self.choices if c.pilot_id]
+        return sa.select(Pilot.id).where(
+            sa.or_(Pilot.region_id.in_(region_ids), Pilot.id.in_(pilot_ids))
+        )
+
+    def region_ids(self) -> sa.Select[Any]:
+        return sa.select(Pilot.region_id).where(Pilot.id.in_(self.pilot_ids()))
+
+    def record_scope(self) -> dict[str, Any]:
+        """The scope as written to the export record."""
+        return {
+            "scopes": [c.value for c in self.choices],
+            "labels": [c.label for c in self.choices],
+            "date_from": self.date_from.isoformat(),
+            "date_to": self.date_to.isoformat(),
+        }
+
+    def record_options(self) -> dict[str, Any]:
+        return {"include_free_text": self.include_free_text, "as_of": self.as_of.isoformat()}
+
+
+class ExportRequestError(ValueError):
+    """Bad parameters: ``errors`` maps each parameter name to one message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=local_zone()).astimezone(UTC)
+
+
+def local_today() -> date:
+    return utcnow().astimezone(local_zone()).date()
+
+
+def scope_choices(user: User) -> list[ScopeChoice]:
+    """The regions and pilots the person holds evaluation grants for (every region for a
+    national admin), in a stable order."""
+    national = any(
+        g.region_id is None and g.pilot_id is None and EXPORT in ROLE_PERMISSIONS[g.role]
+        for g in user.grants
+    )
+    if national:
+        regions = db.session.scalars(sa.select(Region).order_by(Region.name))
+        return [_region_choice(r) for r in regions]
+    choices = []
+    for grant in user.grants:
+        if EXPORT not in ROLE_PERMISSIONS[grant.role]:
+            continue
+        if grant.region is not None:
+            choices.append(_region_choice(grant.region))
+        elif grant.pilot is not None:
+            choices.append(_pilot_choice(grant.pilot))
+    unique = {c.value: c for c in choices}
+    return sorted(unique.values(), key=lambda c: (c.region_id is None, c.label))
+
+
+def _region_choice(region: Region) -> ScopeChoice:
+    return ScopeChoice(f"region:{region.code}", f"{region.name} (region)", region.id, None)
+
+
+def _pilot_choice(pilot: Pilot) -> ScopeChoice:
+    return ScopeChoice(f"pilot:{pilot.slug}", f"{pilot.name} (pilot)", None, pilot.id)
+
+
+def resolve_choice(user: User, value: str) -> ScopeChoice | None:
+    """A region or pilot named ``region:CODE`` / ``pilot:slug`` that the person may export,
+    or None (unknown and ungranted are not told apart)."""
+    kind, _, key = value.strip().partition(":")
+    record: Region | Pilot | None = None
+    if kind == "region" and key:
+        record = db.session.scalar(sa.select(Region).where(Region.code == key))
+    elif kind == "pilot" and key:
+        record = db.session.scalar(sa.select(Pilot).where(Pilot.slug == key))
+    if record is None or not can_access(user, EXPORT, record):
+        return None
+    return _region_choice(record) if isinstance(record, Region) else _pilot_choice(record)
+
+
+def parse_date(text: str | None) -> date | None:
+    """A UK date (23/11/2026, 23-11-2026, 23.11.2026) or ISO 8601 (2026-11-23); None when
+    blank; ValueError when malformed or not a real date."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    uk, iso = _UK_DATE.match(text), _ISO_DATE.match(text)
+    if uk:
+        day, month, year = (int(part) for part in uk.groups())
+    elif iso:
+        year, month, day = (int(part) for part in iso.groups())
+    else:
+        raise ValueError("format")
+    return date(year, month, day)  # ValueError for 31/2/2026
+
+
+def parse_flag(text: str | None) -> bool:
+    value = (text or "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(value)
+
+
+def parse_request(
+    user: User,
+    scopes: Iterable[str],
+    date_from: str | None,
+    date_to: str | None,
+    include_free_text: str | None,
+    default_to_all: bool = False,
+) -> ExportScope:
+    """Validate an export request; raise ExportRequestError naming every bad parameter.
+
+    With ``default_to_all`` (the API), no scope means every granted scope and a missing
+    date means 1 January 2020 / today.
+    """
+    if not has_permission(user, EXPORT):
+        raise PermissionError("not an evaluator")
+    errors: dict[str, str] = {}
+    values = [v for v in (s.strip() for s in scopes) if v]
+    chosen: dict[str, ScopeChoice] = {}
+    if not values and default_to_all:
+        chosen = {c.value: c for c in scope_choices(user)}
+    elif not values:
+        errors["scope"] = "Select at least one region or pilot"
+    for value in values:
+        choice = resolve_choice(user, value)
+        if choice is None:
+            errors["scope"] = UNGRANTED
+            break
+        chosen[choice.value] = choice
+    if not chosen and "scope" not in errors:
+        errors["scope"] = "You do not have evaluation access to any region or pilot"
+
+    today = local_today()
+    dates: dict[str, date | None] = {}
+    for name, raw, label in (("date_from", date_from, "start"), ("date_to", date_to, "end")):
+        try:
+            dates[name] = parse_date(raw)
+        except ValueError:
+            errors[name] = f"Enter the {label} date as a real date, for example 23/11/2026"
+            continue
+        value = dates[name]
+        if value is None:
+            if default_to_all:
+                dates[name] = EARLIEST if name == "date_from" else today
+            else:
+                errors[name] = f"Enter a {label} date"
+        elif value < EARLIEST:
+            errors[name] = f"The {label} date must be on or after 1 January 2020"
+        elif value > today + timedelta(days=MAX_DAYS_AHEAD):
+            errors[name] = f"The {label} date must be no more than a year from today"
+    start, end = dates.get("date_from"), dates.get("date_to")
+    if start and end and not errors.keys() & {"date_from", "date_to"} and end < start:
+        errors["date_to"] = "The end date must be the same as or after the start date"
+
+    try:
+        free_text = parse_flag(include_free_text)
+    except ValueError:
+        errors["include_free_text"] = "include_free_text must be true or false"
+        free_text = False
+
+    if errors:
+        raise ExportRequestError(errors)
+    assert start is not None and end is not None
+    return ExportScope(
+        user_id=user.id,
+        choices=tuple(sorted(chosen.values(), key=lambda c: c.value)),
+        date_from=start,
+        date_to=end,
+        include_free_text=free_text,
+        as_of=utcnow(),
+    )

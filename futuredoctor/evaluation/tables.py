@@ -1,0 +1,378 @@
+"""One streaming row generator per CSV file.
+
+Every generator runs one query and reads it in batches (``yield_per``: a server-side cursor
+on PostgreSQL), so memory does not grow with the number of rows, and query counts do not
+grow either: tags and GPC domains are aggregated in SQL. Only enrolments whose research
+consent is current at ``scope.as_of`` appear, judged the same way for every file. The
+columns selected never include names, emails, registration numbers or reflections.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from futuredoctor.evaluation.pseudonyms import pseudonym
+from futuredoctor.evaluation.schema import CAREER_STAGES, PROFESSIONAL_GROUPS, UNKNOWN
+from futuredoctor.evaluation.scope import ExportScope
+from futuredoctor.extensions import db
+from futuredoctor.models import (
+    CodesignSession,
+    Cohort,
+    ConsentRecord,
+    ConsentStatement,
+    Enrolment,
+    FeedbackItem,
+    FeedbackStatusChange,
+    FeedbackTag,
+    FrameworkDomain,
+    Module,
+    ModuleVersion,
+    Pilot,
+    Progress,
+    Region,
+    Release,
+    User,
+    feedback_item_tag,
+    module_version_domain,
+)
+from futuredoctor.timezones import local_zone
+
+BATCH = 2_000
+Row = tuple[Any, ...]
+
+
+def _stream(stmt: sa.Select[Any]) -> Iterator[Any]:
+    return iter(db.session.execute(stmt.execution_options(yield_per=BATCH)))
+
+
+def utc_text(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def uk_date_text(value: datetime | None) -> str | None:
+    return value.astimezone(local_zone()).date().isoformat() if value is not None else None
+
+
+def _date_text(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _group(value: str | None) -> str:
+    return value if value in PROFESSIONAL_GROUPS else UNKNOWN
+
+
+def _stage(value: str | None) -> str:
+    return value if value in CAREER_STAGES else UNKNOWN
+
+
+def _joined(column: Any) -> Any:
+    """Values of ``column`` joined with semicolons, in whichever way the database spells it."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.func.string_agg(column, sa.literal_column("';'"))
+    return sa.func.group_concat(column, ";")
+
+
+def _sorted_list(text: str | None, key: Callable[[str], Any] | None = None) -> str | None:
+    return ";".join(sorted(text.split(";"), key=key)) if text else None
+
+
+def current_consent(scope: ExportScope) -> Any:
+    """Each enrolment's newest consent record as at ``as_of``, where it was given."""
+    newer = aliased(ConsentRecord)
+    later = sa.or_(
+        newer.recorded_at > ConsentRecord.recorded_at,
+        sa.and_(newer.recorded_at == ConsentRecord.recorded_at, newer.id > ConsentRecord.id),
+    )
+    superseded = sa.exists().where(
+        newer.enrolment_id == ConsentRecord.enrolment_id, newer.recorded_at <= scope.as_of, later
+    )
+    return (
+        sa.select(
+            ConsentRecord.enrolment_id,
+            ConsentRecord.statement_id,
+            ConsentRecord.recorded_at,
+        )
+        .where(
+            ConsentRecord.recorded_at <= scope.as_of,
+            ConsentRecord.given.is_(True),
+            ~superseded,
+        )
+        .subquery("current_consent")
+    )
+
+
+def in_range(column: Any, scope: ExportScope) -> sa.ColumnElement[bool]:
+    return sa.and_(column >= scope.start, column < scope.end)
+
+
+def _cohorts_in_scope(scope: ExportScope) -> sa.Select[Any]:
+    return sa.select(Cohort.id).where(Cohort.pilot_id.in_(scope.pilot_ids()))
+
+
+def participants(scope: ExportScope, secret: bytes) -> Iterator[Row]:
+    consent = current_consent(scope)
+    stmt = (
+        sa.select(
+            Enrolment.user_id,
+            Region.code,
+            Pilot.slug,
+            Cohort.slug,
+            User.professional_group,
+            User.career_stage,
+            Enrolment.status,
+            Enrolment.enrolled_at,
+            Enrolment.withdrawn_at,
+            ConsentStatement.version,
+            consent.c.recorded_at,
+        )
+        .join(consent, consent.c.enrolment_id == Enrolment.id)
+        .join(ConsentStatement, ConsentStatement.id == consent.c.statement_id)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .join(Pilot, Pilot.id == Cohort.pilot_id)
+        .join(Region, Region.id == Pilot.region_id)
+        .join(User, User.id == Enrolment.user_id)
+        .where(Cohort.pilot_id.in_(scope.pilot_ids()))
+        .order_by(Enrolment.id)
+    )
+    for r in _stream(stmt):
+        yield (
+            pseudonym(secret, r[0]),
+            r[1],
+            r[2],
+            r[3],
+            _group(r[4]),
+            _stage(r[5]),
+            r[6].value,
+            uk_date_text(r[7]),
+            uk_date_text(r[8]),
+            r[9],
+            uk_date_text(r[10]),
+        )
+
+
+def modules(scope: ExportScope, secret: bytes) -> Iterator[Row]:
+    domains = (
+        sa.select(_joined(FrameworkDomain.code))
+        .join(module_version_domain, module_version_domain.c.domain_id == FrameworkDomain.id)
+        .where(module_version_domain.c.module_version_id == ModuleVersion.id)
+        .scalar_subquery()
+    )
+    stmt = (
+        sa.select(
+            ModuleVersion.id,
+            Module.slug,
+            ModuleVersion.number,
+            ModuleVersion.title,
+            ModuleVersion.published_at,
+            ModuleVersion.estimated_minutes,
+            ModuleVersion.delivery_mode,
+            domains,
+            ModuleVersion.changelog,
+        )
+        .join(Module, Module.id == ModuleVersion.module_id)
+        .order_by(ModuleVersion.id)
+    )
+    for r in _stream(stmt):
+        codes = _sorted_list(r[7], key=lambda code: (len(code), code))
+        yield (r[0], r[1], r[2], r[3], utc_text(r[4]), r[5], r[6], codes, r[8] or None)
+
+
+def releases(scope: ExportScope, secret: bytes) -> Iterator[Row]:
+    stmt = (
+        sa.select(
+            Release.id,
+            Release.module_version_id,
+            Module.slug,
+            ModuleVersion.number,
+            Region.code,
+            Pilot.slug,
+            Cohort.slug,
+            Release.release_at,
+            Release.status,
+            Release.withdrawn_at,
+        )
+        .join(ModuleVersion, ModuleVersion.id == Release.module_version_id)
+        .join(Module, Module.id == ModuleVersion.module_id)
+        .join(Cohort, Cohort.id == Release.cohort_id)
+        .join(Pilot, Pilot.id == Cohort.pilot_id)
+        .join(Region, Region.id == Pilot.region_id)
+        .where(Cohort.pilot_id.in_(scope.pilot_ids()))
+        .order_by(Release.id)
+    )
+    for r in _stream(stmt):
+        yield (*r[:7], utc_text(r[7]), r[8].value, utc_text(r[9]))
+
+
+def progress(scope: ExportScope, secret: bytes) -> Iterator[Row]:
+    consent = current_consent(scope)
+    stmt = (
+        sa.select(
+            Enrolment.user_id,
+            Cohort.slug,
+            Progress.release_id,
+            Release.module_version_id,
+            Progress.started_at,
+            Progress.completed_at,
+        )
+        .join(Enrolment, Enrolment.id == Progress.enrolment_id)
+        .join(consent, consent.c.enrolment_id == Enrolment.id)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .join(Release, Release.id == Progress.release_id)
+        .where(
+            Cohort.pilot_id.in_(scope.pilot_ids()),
+            Release.cohort_id.in_(_cohorts_in_scope(scope)),
+            sa.or_(in_range(Progress.started_at, scope), in_range(Progress.completed_at, scope)),
+        )
+        .order_by(Progress.id)
+    )
+    for r in _stream(stmt):
+        yield (pseudonym(secret, r[0]), r[1], r[2], r[3], utc_text(r[4]), utc_text(r[5]))
+
+
+def feedback_select(scope: ExportScope, *columns: Any) -> sa.Select[Any]:
+    """Feedback given in the date range within the scope: from consenting participants, or
+    not from a participant at all (co-design sessions, educators, the public)."""
+    consent = current_consent(scope)
+    item_pilot = sa.func.coalesce(Cohort.pilot_id, CodesignSession.pilot_id)
+    return (
+        sa.select(*columns)
+        .select_from(FeedbackItem)
+        .outerjoin(Enrolment, Enrolment.id == FeedbackItem.enrolment_id)
+        .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
+        .outerjoin(CodesignSession, CodesignSession.id == FeedbackItem.codesign_session_id)
+        .outerjoin(consent, consent.c.enrolment_id == FeedbackItem.enrolment_id)
+        .where(
+            item_pilot.in_(scope.pilot_ids()),
+            in_range(FeedbackItem.created_at, scope),
+            sa.or_(FeedbackItem.enrolment_id.is_(None), consent.c.enrolment_id.is_not(None)),
+        )
+    )
+
+
+def feedback_columns(scope: ExportScope) -> list[Any]:
+    """The columns feedback.csv is built from (the benchmark copies the same ones)."""
+    tags = (
+        sa.select(_joined(FeedbackTag.name))
+        .join(feedback_item_tag, feedback_item_tag.c.tag_id == FeedbackTag.id)
+        .where(feedback_item_tag.c.feedback_item_id == FeedbackItem.id)
+        .scalar_subquery()
+    )
+    columns = [
+        FeedbackItem.id,
+        FeedbackItem.module_version_id,
+        FeedbackItem.source,
+        Enrolment.user_id,
+        Cohort.slug,
+        FeedbackItem.codesign_session_id,
+        FeedbackItem.relevance,
+        FeedbackItem.quality,
+        FeedbackItem.applicability,
+        FeedbackItem.status,
+        FeedbackItem.addressed_by_version_id,
+        tags,
+        FeedbackItem.created_at,
+    ]
+    if scope.include_free_text:
+        columns += [FeedbackItem.text, FeedbackItem.status_reason]
+    return columns
+
+
+def feedback(scope: ExportScope, secret: bytes) -> Iterator[Row]:
+    columns = feedback_columns(scope)
+    stmt = feedback_select(scope, *columns).order_by(FeedbackItem.id)
+    for r in _stream(stmt):
+        person = pseudonym(secret, r[3]) if r[3] is not None else None
+        row = (
+            r[0],
+            r[1],
+            r[2].value,
+            person,
+            r[4],
+            r[5],
+            r[6],
+            r[7],
+            r[8],
+            r[9].value,
+            r[10],
+            _sorted_list(r[11]),
+            utc_text(r[12]),
+        )
+        yield row + tuple(r[13:]) if scope.include_free_text else row
+
+
+def actions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
+    exported = feedback_select(scope, FeedbackItem.id)
+    step = sa.func.row_number().over(
+        partition_by=FeedbackStatusChange.feedback_item_id,
+        order_by=(FeedbackStatusChange.changed_at, FeedbackStatusChange.id),
+    )
+    columns = [
+        FeedbackStatusChange.id,
+        FeedbackStatusChange.feedback_item_id,
+        step,
+        FeedbackStatusChange.status,
+        FeedbackStatusChange.changed_at,
+        FeedbackItem.module_version_id,
+        FeedbackItem.addressed_by_version_id,
+    ]
+    if scope.include_free_text:
+        columns.append(FeedbackStatusChange.note)
+    stmt = (
+        sa.select(*columns)
+        .join(FeedbackItem, FeedbackItem.id == FeedbackStatusChange.feedback_item_id)
+        .where(FeedbackItem.id.in_(exported))
+        .order_by(FeedbackStatusChange.feedback_item_id, step)
+    )
+    for r in _stream(stmt):
+        yield (r[0], r[1], r[2], r[3].value, utc_text(r[4]), r[5], r[6], *r[7:])
+
+
+def sessions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
+    referenced = feedback_select(scope, FeedbackItem.codesign_session_id).where(
+        FeedbackItem.codesign_session_id.is_not(None)
+    )
+    columns = [
+        CodesignSession.id,
+        Region.code,
+        Pilot.slug,
+        CodesignSession.held_on,
+        CodesignSession.title,
+        CodesignSession.participants_count,
+        CodesignSession.educators_count,
+        CodesignSession.patients_public_count,
+        CodesignSession.other_professionals_count,
+    ]
+    if scope.include_free_text:
+        columns.append(CodesignSession.notes)
+    held = sa.and_(
+        CodesignSession.pilot_id.in_(scope.pilot_ids()),
+        CodesignSession.held_on >= scope.date_from,
+        CodesignSession.held_on <= scope.date_to,
+    )
+    stmt = (
+        sa.select(*columns)
+        .join(Pilot, Pilot.id == CodesignSession.pilot_id)
+        .join(Region, Region.id == Pilot.region_id)
+        .where(sa.or_(held, CodesignSession.id.in_(referenced)))
+        .order_by(CodesignSession.id)
+    )
+    for r in _stream(stmt):
+        yield (r[0], r[1], r[2], _date_text(r[3]), *r[4:])
+
+
+TABLE_ROWS: dict[str, Callable[[ExportScope, bytes], Iterator[Row]]] = {
+    "participants": participants,
+    "modules": modules,
+    "releases": releases,
+    "progress": progress,
+    "sessions": sessions,
+    "feedback": feedback,
+    "actions": actions,
+}

@@ -1,0 +1,218 @@
+"""Evaluators' pages: the export form (which streams the package), the data dictionary and
+personal API tokens; and the national admins' export record."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import click
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from futuredoctor.config import PROJECT_ROOT
+from futuredoctor.content.render import render_markdown
+from futuredoctor.evaluation import records, tokens
+from futuredoctor.evaluation.codebook import RULES
+from futuredoctor.evaluation.codebook import data_dictionary as data_dictionary_markdown
+from futuredoctor.evaluation.forms import (
+    ExportForm,
+    ExportRecordFilterForm,
+    RevokeForm,
+    TokenForm,
+)
+from futuredoctor.evaluation.package import stream_package
+from futuredoctor.evaluation.pseudonyms import ExportUnavailable, study_secret
+from futuredoctor.evaluation.schema import LIKERT_LABELS, TABLES
+from futuredoctor.evaluation.scope import (
+    ExportRequestError,
+    local_today,
+    parse_request,
+    scope_choices,
+)
+from futuredoctor.extensions import db
+from futuredoctor.models import ApiToken, User, utcnow
+from futuredoctor.paging import page_number, pagination_params
+from futuredoctor.permissions import Permission, get_owned_or_404, requires
+
+bp = Blueprint("evaluation", __name__, url_prefix="/evaluation", template_folder="templates")
+NEW_TOKEN_KEY = "evaluation_new_token"  # noqa: S105 (a session key name)
+
+
+def _actor() -> User:
+    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
+def uk_date(value: Any) -> str:
+    return f"{value.day}/{value.month}/{value.year}"
+
+
+def export_filename(scope: Any, suffix: str = "zip") -> str:
+    return f"futuredoctor-evaluation-{scope.as_of:%Y%m%d-%H%M%S}.{suffix}"
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+@bp.route("/", methods=["GET", "POST"])
+@requires(Permission.EXPORT_EVALUATION)
+def index() -> tuple[str, int] | Response:
+    """The export form; a valid POST answers with the package itself (a download)."""
+    user = _actor()
+    choices = scope_choices(user)
+    form = ExportForm()
+    form.scope.choices = [(c.value, c.label) for c in choices]
+    try:
+        secret = study_secret()
+    except ExportUnavailable as problem:
+        return render_template("evaluation/unavailable.html", message=str(problem)), 503
+    if request.method == "GET":
+        today = local_today()
+        form.scope.data = [c.value for c in choices]
+        form.date_from.data = uk_date(today - timedelta(days=365))
+        form.date_to.data = uk_date(today)
+        return _render_export(form, choices, 200)
+    try:
+        scope = parse_request(
+            user,
+            form.scope.data or [],
+            form.date_from.data,
+            form.date_to.data,
+            "true" if form.include_free_text.data else "false",
+        )
+    except ExportRequestError as problem:
+        for name, message in problem.errors.items():
+            getattr(form, name).errors = [message]
+        return _render_export(form, choices, 400)
+    chunks = stream_package(scope, secret, records.recording(user, "web", scope))
+    return records.download(chunks, export_filename(scope), "application/zip")
+
+
+def _render_export(form: ExportForm, choices: list[Any], status: int) -> tuple[str, int]:
+    return (
+        render_template("evaluation/export.html", form=form, choices=choices, tables=TABLES),
+        status,
+    )
+
+
+@bp.get("/data-dictionary")
+@requires(Permission.EXPORT_EVALUATION)
+def data_dictionary() -> str:
+    return render_template(
+        "evaluation/data_dictionary.html",
+        rules=render_markdown(RULES),
+        tables=TABLES,
+        likert=LIKERT_LABELS,
+    )
+
+
+# --- API tokens -----------------------------------------------------------------------------
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@requires(Permission.EXPORT_EVALUATION)
+def api_tokens() -> tuple[str, int] | Response:
+    form = TokenForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            token, secret = tokens.create_token(_actor(), form.name.data or "", form.expiry.data)
+            db.session.commit()
+        except tokens.TokenRefusal as refusal:
+            db.session.rollback()
+            field = getattr(form, refusal.field or "name")
+            field.errors = [*field.errors, refusal.message]
+        else:
+            # Shown once, on the next page view only; never stored anywhere but as a hash.
+            session[NEW_TOKEN_KEY] = {"id": token.id, "secret": secret}
+            flash(
+                f"API token {token.name} created. Copy it now: it will not be shown again.",
+                "success",
+            )
+            return redirect(url_for("evaluation.api_tokens"))
+    status = 400 if form.errors else 200
+    return _render_tokens(form, status)
+
+
+@bp.post("/tokens/revoke")
+@requires(Permission.EXPORT_EVALUATION)
+def api_token_revoke() -> tuple[str, int] | Response:
+    form = RevokeForm()
+    if not form.validate_on_submit() or not (form.token_id.data or "").isdigit():
+        return _render_tokens(TokenForm(formdata=None), 400, problem="Choose a token to revoke")
+    token = get_owned_or_404(ApiToken, int(form.token_id.data), current_user, lambda t: t.user_id)
+    if tokens.revoke_token(token, _actor()):
+        db.session.commit()
+        flash(
+            f"API token {token.name} ({token.prefix}…) revoked. Scripts using it will stop "
+            "working at once.",
+            "success",
+        )
+    else:
+        flash(f"API token {token.name} was already revoked.", "info")
+    return redirect(url_for("evaluation.api_tokens"))
+
+
+def _render_tokens(form: TokenForm, status: int, problem: str | None = None) -> tuple[str, int]:
+    user = _actor()
+    new = session.pop(NEW_TOKEN_KEY, None)
+    now = utcnow()
+    rows = [(t, tokens.token_status(t, now)) for t in tokens.tokens_for(user)]
+    return (
+        render_template(
+            "evaluation/tokens.html",
+            form=form,
+            revoke_form=RevokeForm(formdata=None),
+            rows=rows,
+            new_token=new,
+            problem=problem,
+        ),
+        status,
+    )
+
+
+# --- export record (national admins) --------------------------------------------------------
+
+
+@bp.get("/exports")
+@requires(Permission.VIEW_AUDIT)
+def export_record() -> tuple[str, int]:
+    form = ExportRecordFilterForm(formdata=request.args)
+    number = page_number(request.args.get("page"))
+    if request.args and not form.validate():
+        return render_template("evaluation/export_record.html", form=form, page=None), 400
+    page = records.list_exports(form.channel.data or None, form.person.data or None, number)
+    args = request.args.to_dict()
+
+    def url_for_page(n: int) -> str:
+        return url_for("evaluation.export_record", **{**args, "page": str(n)})
+
+    return (
+        render_template(
+            "evaluation/export_record.html",
+            form=form,
+            page=page,
+            rows=[(r, records.summary(r)) for r in page.items],
+            channels=records.CHANNELS,
+            pagination=pagination_params(page, url_for_page),
+        ),
+        200,
+    )
+
+
+@bp.cli.command("data-dictionary")
+@click.option("--check", is_flag=True, help="Fail if docs/data-dictionary.md is out of date.")
+def write_data_dictionary(check: bool) -> None:
+    """Write docs/data-dictionary.md from the export's field definitions."""
+    path = PROJECT_ROOT / "docs" / "data-dictionary.md"
+    text = data_dictionary_markdown()
+    if check:
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            raise click.ClickException(
+                f"{path} is out of date: run flask evaluation data-dictionary"
+            )
+        click.echo(f"{path} is up to date.")
+        return
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {path}.")

@@ -1,0 +1,153 @@
+"""Personal API tokens and the /api/v1 endpoints: lifecycle, clear JSON errors, the same
+package as the web, and an OpenAPI description that validates."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from openapi_spec_validator import validate
+
+from futuredoctor.extensions import db
+from futuredoctor.models import ApiToken, AuditEvent, ExportRecord, RoleGrant, utcnow
+from tests.evaluation.conftest import Study, open_zip, read_csv
+from tests.helpers import login
+
+TOKEN = re.compile(r"fdk_[A-Za-z0-9_-]{43}")
+
+
+def _create_token(client: Any, name: str = "analysis server", expiry: str = "90") -> str:
+    response = client.post("/evaluation/tokens", data={"name": name, "expiry": expiry})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    page = client.get("/evaluation/tokens").get_data(as_text=True)
+    found = TOKEN.findall(page)
+    assert found, "the new token is shown"
+    assert not TOKEN.findall(client.get("/evaluation/tokens").get_data(as_text=True))  # once
+    return found[0]
+
+
+def _api(client: Any, path: str, token: str | None = None, **params: Any) -> Any:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.get(path, headers=headers, query_string=params)
+
+
+def _error_code(response: Any) -> str:
+    assert response.mimetype == "application/json"
+    return response.get_json()["error"]["code"]
+
+
+def test_token_lifecycle(client: Any, study: Study) -> None:
+    login(client, study.evaluator)
+    token = _create_token(client)
+    stored = db.session.scalars(sa.select(ApiToken)).one()
+    assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert stored.prefix == token[:12] and token not in str(stored.__dict__.values())
+    assert stored.expires_at is not None and stored.last_used_at is None
+
+    client.get("/sign-out")  # the API never relies on a session
+    response = _api(client, "/api/v1/exports", token, scope="region:LON")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    archive = open_zip(response.get_data())
+    assert len(read_csv(archive, "participants.csv")) == 1
+    db.session.expire_all()
+    assert db.session.get(ApiToken, stored.id).last_used_at is not None
+    record = db.session.scalars(sa.select(ExportRecord)).one()
+    assert record.channel == "api"
+    assert record.sha256 == hashlib.sha256(response.get_data()).hexdigest()
+
+    one_file = _api(client, "/api/v1/exports/feedback.csv", token, include_free_text="true")
+    assert one_file.status_code == 200 and one_file.mimetype == "text/csv"
+    assert one_file.get_data(as_text=True).startswith('"feedback_id"')
+    assert "HYPERLINK" in one_file.get_data(as_text=True)
+    file_record = db.session.scalars(
+        sa.select(ExportRecord).order_by(ExportRecord.id.desc())
+    ).first()
+    assert file_record.options["files"] == ["feedback.csv"]
+    assert file_record.row_counts == {"feedback.csv": 2}
+    assert file_record.sha256 == hashlib.sha256(one_file.get_data()).hexdigest()
+
+    # Revoked in the UI: refused at once, with a clear message.
+    login(client, study.evaluator)
+    assert client.post("/evaluation/tokens/revoke", data={"token_id": stored.id}).status_code == 302
+    refused = _api(client, "/api/v1/exports", token)
+    assert refused.status_code == 401 and _error_code(refused) == "revoked_token"
+    assert "revoked" in refused.get_json()["error"]["message"]
+    assert refused.headers["WWW-Authenticate"].startswith("Bearer")
+    again = client.post("/evaluation/tokens/revoke", data={"token_id": stored.id})
+    assert again.status_code == 302  # a second click changes nothing
+    actions = set(db.session.scalars(sa.select(AuditEvent.action)))
+    assert {"api_token.created", "api_token.revoked", "export.downloaded"} <= actions
+
+
+def test_bad_tokens_get_clear_401s(client: Any, study: Study) -> None:
+    login(client, study.evaluator)
+    token = _create_token(client, expiry="30")
+    missing = _api(client, "/api/v1/exports")
+    assert missing.status_code == 401 and _error_code(missing) == "missing_token"
+    for header in ("Basic abc", "Bearer", "Bearer not-a-token", f"Token {token}"):
+        response = client.get("/api/v1/exports", headers={"Authorization": header})
+        assert response.status_code == 401 and _error_code(response) == "malformed_token"
+    unknown = _api(client, "/api/v1/exports", "fdk_" + "A" * 43)
+    assert unknown.status_code == 401 and _error_code(unknown) == "unknown_token"
+
+    stored = db.session.scalars(sa.select(ApiToken)).one()
+    stored.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    expired = _api(client, "/api/v1/exports", token)
+    assert expired.status_code == 401 and _error_code(expired) == "expired_token"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ExportRecord)) == 0
+
+
+def test_scope_and_parameters_are_checked(client: Any, study: Study) -> None:
+    login(client, study.evaluator)
+    token = _create_token(client)
+    ungranted = _api(client, "/api/v1/exports", token, scope="region:SW")
+    assert ungranted.status_code == 404 and _error_code(ungranted) == "scope_not_found"
+    nowhere = _api(client, "/api/v1/exports/participants.csv", token, scope="region:XX")
+    assert nowhere.get_json() == ungranted.get_json()  # unknown and ungranted read alike
+    bad = _api(client, "/api/v1/exports", token, date_from="2026-11-23", date_to="2026-11-01")
+    assert bad.status_code == 400
+    assert "date_to" in bad.get_json()["error"]["fields"]
+    typo = _api(client, "/api/v1/exports", token, start="2026-01-01")
+    assert typo.status_code == 400 and _error_code(typo) == "unknown_parameter"
+    flag = _api(client, "/api/v1/exports", token, include_free_text="perhaps")
+    assert flag.status_code == 400
+    no_file = _api(client, "/api/v1/exports/secrets.csv", token)
+    assert no_file.status_code == 404 and _error_code(no_file) == "file_not_found"
+
+    # Grants are read at use: a token stops working for scopes its owner loses.
+    db.session.execute(sa.delete(RoleGrant).where(RoleGrant.user_id == study.evaluator.id))
+    db.session.commit()
+    forbidden = _api(client, "/api/v1/exports", token)
+    assert forbidden.status_code == 403 and _error_code(forbidden) == "forbidden"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ExportRecord)) == 0
+
+
+def test_token_form_refuses_bad_input(client: Any, study: Study) -> None:
+    login(client, study.evaluator)
+    empty = client.post("/evaluation/tokens", data={"name": "  ", "expiry": "90"})
+    assert empty.status_code == 400 and "Enter a name for the token" in empty.get_data(True)
+    odd = client.post("/evaluation/tokens", data={"name": "x", "expiry": "forever"})
+    assert odd.status_code == 400 and "Select when the token expires" in odd.get_data(True)
+    _create_token(client, "laptop")
+    twice = client.post("/evaluation/tokens", data={"name": "Laptop", "expiry": "90"})
+    assert twice.status_code == 400
+    assert "already have an active token called Laptop" in twice.get_data(True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken)) == 1
+    other = client.post("/evaluation/tokens/revoke", data={"token_id": "999999"})
+    assert other.status_code == 404
+
+
+def test_openapi_description_is_valid_and_documented(client: Any) -> None:
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    spec = response.get_json()
+    validate(spec)
+    assert spec["openapi"] == "3.1.0"
+    assert set(spec["paths"]) == {"/exports", "/exports/{file_name}", "/openapi.json"}
+    page = client.get("/api/v1/docs").get_data(as_text=True)
+    assert "<h1>Evaluation API reference</h1>" in page
+    assert "GET /exports/{file_name}" in page

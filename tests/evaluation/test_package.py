@@ -1,0 +1,240 @@
+"""The package an evaluator downloads: valid, complete, de-identified and consent-filtered."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import frictionless
+import sqlalchemy as sa
+
+from futuredoctor.evaluation.pseudonyms import pseudonym
+from futuredoctor.evaluation.schema import TABLES
+from futuredoctor.extensions import db
+from futuredoctor.models import (
+    AuditEvent,
+    ExportRecord,
+    FeedbackItem,
+    FeedbackSource,
+    FeedbackTag,
+    Progress,
+    Release,
+    utcnow,
+)
+from tests.evaluation.conftest import (
+    HIDDEN_TEXT,
+    HOSTILE_TEXT,
+    REFLECTION,
+    Study,
+    export_form,
+    open_zip,
+    read_csv,
+    withdraw_consent,
+)
+from tests.factories import make_enrolment, make_user
+from tests.helpers import login
+
+FILES = {
+    *(t.path for t in TABLES),
+    "datapackage.json",
+    "README.md",
+    "MANIFEST",
+}
+
+
+def _download(client: Any, **form: Any) -> bytes:
+    response = client.post("/evaluation/", data=export_form(**form))
+    assert response.status_code == 200, response.get_data(as_text=True)[:3000]
+    assert response.mimetype == "application/zip"
+    assert "attachment" in response.headers["Content-Disposition"]
+    return response.get_data()
+
+
+def test_package_is_valid_complete_and_de_identified(
+    client: Any, study: Study, tmp_path: Path
+) -> None:
+    login(client, study.evaluator)
+    data = _download(client)
+    archive = open_zip(data)
+    assert set(archive.namelist()) == FILES
+
+    # Frictionless accepts the package: types, categories, required fields and keys.
+    archive.extractall(tmp_path)
+    report = frictionless.validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+    # ...and the schema has teeth: an out-of-range rating and a dangling key are caught.
+    feedback_csv = tmp_path / "feedback.csv"
+    lines = feedback_csv.read_bytes().decode().split("\r\n")
+    row = next(i for i, line in enumerate(lines) if '"participant"' in line)
+    cells = lines[row].split(",")
+    cells[3] = '"' + "0" * 64 + '"'  # a participant who is not in participants.csv
+    cells[6] = "9"  # relevance
+    lines[row] = ",".join(cells)
+    feedback_csv.write_bytes("\r\n".join(lines).encode())
+    broken = frictionless.validate(str(tmp_path / "datapackage.json"))
+    assert {e[0] for e in broken.flatten(["type"])} >= {"constraint-error", "foreign-key"}
+
+    # MANIFEST holds the SHA-256 of every other file, in sha256sum format.
+    manifest = dict(
+        reversed(line.split("  ", 1)) for line in archive.read("MANIFEST").decode().splitlines()
+    )
+    assert set(manifest) == FILES - {"MANIFEST"}
+    for name, digest in manifest.items():
+        assert hashlib.sha256(archive.read(name)).hexdigest() == digest
+
+    # Only the consenting London participant, under the study pseudonym.
+    secret = client.application.config["STUDY_SECRET"].encode()
+    expected = pseudonym(secret, study.consenting.id)
+    participants = read_csv(archive, "participants.csv")
+    assert [p["participant_id"] for p in participants] == [expected]
+    assert participants[0]["cohort"] == "lon-2026-autumn"
+    assert participants[0]["professional_group"] == "doctor"
+    progress = read_csv(archive, "progress.csv")
+    assert [p["participant_id"] for p in progress] == [expected]
+    feedback = read_csv(archive, "feedback.csv")
+    assert {f["participant_id"] for f in feedback} == {expected, ""}  # "" = co-design session
+    assert {f["source"] for f in feedback} == {"participant", "codesign_session"}
+    assert "text" not in feedback[0] and "status_reason" not in feedback[0]  # free text off
+    assert next(f for f in feedback if f["participant_id"])["tags"] == "case studies;handover"
+    actions = read_csv(archive, "actions.csv")
+    assert [(a["feedback_id"], a["status"], a["step"]) for a in actions] == [
+        (str(study.item.id), "under_review", "1")
+    ]
+    sessions = read_csv(archive, "sessions.csv")
+    assert [s["title"] for s in sessions] == ["'+Autumn living lab"]  # formula-protected
+    assert "notes" not in sessions[0]
+    assert {r["cohort"] for r in read_csv(archive, "releases.csv")} == {"lon-2026-autumn"}
+    assert len(read_csv(archive, "modules.csv")) >= 12
+
+    # No direct identifier, reflection or non-consenting text anywhere in the zip.
+    everything = b"".join(archive.read(name) for name in archive.namelist()).decode()
+    for person in study.people:
+        for value in (
+            person.email,
+            person.given_name,
+            person.family_name,
+            person.registration_number,
+        ):
+            if value:
+                assert value not in everything, value
+    for value in (REFLECTION, HIDDEN_TEXT, "Quillfeather", "7990001"):
+        assert value not in everything, value
+
+    # The export record: who, channel, scope, options, row counts and the zip's checksum.
+    record = db.session.scalars(sa.select(ExportRecord)).one()
+    assert record.user_id == study.evaluator.id
+    assert record.channel == "web"
+    assert record.scope["scopes"] == ["region:LON"]
+    assert record.options["include_free_text"] is False
+    assert record.sha256 == hashlib.sha256(data).hexdigest()
+    assert record.row_counts == {t.path: len(read_csv(archive, t.path)) for t in TABLES}
+    event = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "export.downloaded")
+    ).one()
+    assert event.actor_id == study.evaluator.id
+    assert event.target_id == str(record.id)
+    readme = archive.read("README.md").decode()
+    assert "`participants.csv` | 1 |" in readme
+
+
+def test_free_text_is_opt_in_and_spreadsheet_safe(client: Any, study: Study) -> None:
+    login(client, study.evaluator)
+    archive = open_zip(_download(client, include_free_text="y"))
+    feedback = {f["source"]: f for f in read_csv(archive, "feedback.csv")}
+    # Tabs, quotes and new lines survive CSV quoting; the formula is defused.
+    assert feedback["participant"]["text"] == "'" + HOSTILE_TEXT
+    assert feedback["codesign_session"]["text"] == "Add a community example"
+    assert read_csv(archive, "actions.csv")[0]["note"] == "'-looking into it"
+    assert read_csv(archive, "sessions.csv")[0]["notes"] == "'@notes from the session"
+    schema = json.loads(archive.read("datapackage.json"))
+    feedback_fields = next(r for r in schema["resources"] if r["name"] == "feedback")
+    assert "text" in [f["name"] for f in feedback_fields["schema"]["fields"]]
+    record = db.session.scalars(sa.select(ExportRecord)).one()
+    assert record.options["include_free_text"] is True
+
+
+def test_withdrawn_consent_removes_a_person_from_later_exports(client: Any, study: Study) -> None:
+    login(client, study.evaluator)
+    first = open_zip(_download(client))
+    assert len(read_csv(first, "participants.csv")) == 1
+    withdraw_consent(study.enrolment)
+    later = open_zip(_download(client))
+    assert read_csv(later, "participants.csv") == []
+    assert read_csv(later, "progress.csv") == []
+    assert [f["source"] for f in read_csv(later, "feedback.csv")] == ["codesign_session"]
+    assert read_csv(later, "actions.csv") == []
+    assert "no participants" in later.read("README.md").decode()
+
+
+def test_pseudonyms_are_stable_and_depend_on_the_study_secret(client: Any, study: Study) -> None:
+    login(client, study.evaluator)
+    first = read_csv(open_zip(_download(client)), "participants.csv")
+    again = read_csv(open_zip(_download(client)), "participants.csv")
+    assert first[0]["participant_id"] == again[0]["participant_id"]
+    client.application.config["STUDY_SECRET"] = "another-study-with-its-own-secret-value"
+    other = read_csv(open_zip(_download(client)), "participants.csv")
+    assert other[0]["participant_id"] != first[0]["participant_id"]
+    assert len(other[0]["participant_id"]) == 64
+
+
+def test_empty_result_is_a_valid_package_with_headers_and_a_note(
+    client: Any, study: Study, tmp_path: Path
+) -> None:
+    login(client, study.evaluator)
+    data = _download(client, date_from="1/1/2020", date_to="31/12/2020")
+    withdraw_consent(study.enrolment)
+    data = _download(client, date_from="1/1/2020", date_to="31/12/2020")
+    archive = open_zip(data)
+    for table in TABLES:
+        header = archive.read(table.path).decode().splitlines()[0]
+        assert header.split(",")[0].strip('"') == table.fields[0].name
+    assert read_csv(archive, "participants.csv") == []
+    assert read_csv(archive, "feedback.csv") == []
+    aggregates = read_csv(archive, "aggregates.csv")
+    assert aggregates and {a["participants"] for a in aggregates} == {"0"}
+    assert "no participants" in archive.read("README.md").decode()
+    archive.extractall(tmp_path)
+    report = frictionless.validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_export_queries_do_not_grow_with_rows(
+    client: Any, study: Study, count_queries: Any
+) -> None:
+    login(client, study.evaluator)
+    with count_queries() as few:
+        response = client.post("/evaluation/", data=export_form(include_free_text="y"))
+        assert response.is_streamed
+        response.get_data()
+    cohort = study.enrolment.cohort
+    release = db.session.scalars(sa.select(Release).where(Release.cohort_id == cohort.id)).one()
+    for n in range(15):
+        person = make_user(professional_group="nurse", career_stage="other")
+        enrolment = make_enrolment(person, cohort, consent=True)
+        db.session.add(Progress(enrolment=enrolment, release=release, started_at=utcnow()))
+        item = FeedbackItem(
+            module_version_id=release.module_version_id,
+            enrolment=enrolment,
+            source=FeedbackSource.PARTICIPANT,
+            relevance=1 + n % 5,
+            created_at=utcnow(),
+        )
+        item.tags = [FeedbackTag(name=f"theme {n}")]
+        db.session.add(item)
+    db.session.commit()
+    with count_queries() as many:
+        data = client.post("/evaluation/", data=export_form(include_free_text="y")).get_data()
+    assert len(read_csv(open_zip(data), "participants.csv")) == 16
+    aggregates = read_csv(open_zip(data), "aggregates.csv")
+    nurses = next(
+        a
+        for a in aggregates
+        if a["professional_group"] == "nurse"
+        and a["career_stage"] == "other"
+        and a["region"] == "LON"
+    )
+    assert nurses["participants"] == "15" and nurses["feedback_items"] == "15"
+    assert len(many) == len(few)
