@@ -87,11 +87,29 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from futuredoctor.admin.views import bp as admin_bp
     from futuredoctor.auth.views import bp as auth_bp
+    from futuredoctor.enrolment.views import bp as enrolment_bp
+    from futuredoctor.evaluation.api import bp as api_bp
+    from futuredoctor.evaluation.views import bp as evaluation_bp
     from futuredoctor.learning.views import bp as learning_bp
+    from futuredoctor.livinglab.views import bp as livinglab_bp
     from futuredoctor.main.views import bp as main_bp
+    from futuredoctor.notifications.views import bp as notifications_bp
     from futuredoctor.pilots.views import bp as pilots_bp
+    from futuredoctor.releases.views import bp as releases_bp
 
-    for blueprint in (main_bp, auth_bp, learning_bp, pilots_bp, admin_bp):
+    for blueprint in (
+        main_bp,
+        auth_bp,
+        learning_bp,
+        pilots_bp,
+        admin_bp,
+        releases_bp,
+        notifications_bp,
+        enrolment_bp,
+        livinglab_bp,
+        evaluation_bp,
+        api_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

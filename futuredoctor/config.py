@@ -16,6 +16,8 @@ INSTANCE_DIR = PROJECT_ROOT / "instance"
 DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"  # noqa: S105
 MIN_SECRET_KEY_LENGTH = 32
 WEAK_SECRET_KEYS = {"", "secret", "changeme", "dev", "development", DEV_SECRET_KEY}
+# The per-study key for evaluation pseudonyms; held outside the database (env or a file).
+DEV_STUDY_SECRET = "dev-only-study-secret-not-for-research-use"  # noqa: S105
 
 
 class ConfigError(RuntimeError):
@@ -51,6 +53,12 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "MAIL_SMTP_PASSWORD": _env("MAIL_SMTP_PASSWORD"),
         "MAIL_SMTP_STARTTLS": _env_bool("MAIL_SMTP_STARTTLS", True),
         "MAIL_FILE_DIR": _env("MAIL_FILE_DIR", str(INSTANCE_DIR / "mail")),
+        "MAIL_SMTP_TIMEOUT": int(_env("MAIL_SMTP_TIMEOUT", "30") or 30),
+        "MAIL_MAX_ATTEMPTS": int(_env("MAIL_MAX_ATTEMPTS", "8") or 8),
+        "PUBLIC_URL": _env("PUBLIC_URL", "http://127.0.0.1:5000"),  # links in emails
+        "ENROLMENT_INVITATION_DAYS": int(_env("ENROLMENT_INVITATION_DAYS", "14") or 14),
+        "SCHEDULER_INTERVAL": int(_env("SCHEDULER_INTERVAL", "30") or 30),
+        "SCHEDULER_BATCH_SIZE": int(_env("SCHEDULER_BATCH_SIZE", "200") or 200),
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute"),
@@ -67,10 +75,26 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "REMEMBER_COOKIE_SECURE": env != "development",
         "PERMANENT_SESSION_LIFETIME": 8 * 3600,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "STUDY_SECRET": _study_secret(env),
     }
     if overrides:
         config.update(overrides)
     return config
+
+
+def _study_secret(env: str) -> str | None:
+    """FUTUREDOCTOR_STUDY_SECRET, else the file FUTUREDOCTOR_STUDY_SECRET_FILE names; a
+    development default in development only (exports refuse to run without one)."""
+    value = _env("STUDY_SECRET")
+    path = _env("STUDY_SECRET_FILE")
+    if not value and path:
+        try:
+            value = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as error:
+            raise ConfigError(f"FUTUREDOCTOR_STUDY_SECRET_FILE cannot be read: {error}") from error
+    if not value and env == "development":
+        value = DEV_STUDY_SECRET
+    return value or None
 
 
 def check_config(config: dict[str, Any]) -> None:

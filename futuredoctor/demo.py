@@ -19,6 +19,7 @@ from futuredoctor.models import (
     FeedbackSource,
     FeedbackStatus,
     Module,
+    ModuleVersion,
     Pilot,
     Progress,
     Region,
@@ -136,6 +137,18 @@ def create_demo_data(password: str) -> list[tuple[str, str]]:
     db.session.flush()
     assert first_participant is not None
     # Feature demo data (each call is repeatable), then the logins to print.
+    from futuredoctor.releases.demo import create_release_demo_data
+
+    create_release_demo_data(first_participant)
+    from futuredoctor.enrolment.demo import create_enrolment_demo
+
+    create_enrolment_demo(pilot_admin)
+    from futuredoctor.learning.demo import create_learning_demo_data
+
+    create_learning_demo_data(first_participant)
+    from futuredoctor.livinglab.demo import create_living_lab_demo
+
+    create_living_lab_demo(educator.email, first_participant.email)
     return [
         (Role.PARTICIPANT.label, first_participant.email),
         (Role.LEAD_EDUCATOR.label, educator.email),
@@ -181,15 +194,21 @@ def _consent_statement() -> ConsentStatement:
 
 
 def _release(module: Module, cohort: Cohort, release_at: Any, creator: User) -> Release:
-    version = module.latest
+    """The demo's first release of this module to the cohort, whichever version it was:
+    later versions (published in the demo or by people) must not add another."""
     release = db.session.scalar(
-        sa.select(Release).where(
-            Release.module_version_id == version.id, Release.cohort_id == cohort.id
-        )
+        sa.select(Release)
+        .join(Release.module_version)
+        .where(ModuleVersion.module_id == module.id, Release.cohort_id == cohort.id)
+        .order_by(Release.id)
+        .limit(1)
     )
     if release is None:
         release = Release(
-            module_version=version, cohort=cohort, release_at=release_at, created_by_id=creator.id
+            module_version=module.versions[0],
+            cohort=cohort,
+            release_at=release_at,
+            created_by_id=creator.id,
         )
         db.session.add(release)
         db.session.flush()

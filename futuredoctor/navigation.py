@@ -12,10 +12,49 @@ from futuredoctor.permissions import Permission, has_permission
 # mark the item as the current section)
 NAV_ITEMS: list[tuple[str, str, Permission | None, tuple[str, ...]]] = [
     ("Home", "main.home", None, ("main.",)),
-    ("Modules", "learning.catalogue", None, ("learning.",)),
+    (
+        "My learning",
+        "learning.my_learning",
+        Permission.TAKE_MODULES,
+        ("learning.my_", "learning.completion_record"),
+    ),
+    (
+        "Modules",
+        "learning.catalogue",
+        None,
+        ("learning.catalogue", "learning.module", "learning.reflection", "learning.feedback"),
+    ),
     ("Regions and pilots", "pilots.index", Permission.VIEW_PILOT, ("pilots.",)),
+    (
+        "Join requests",
+        "enrolment.join_request_list",
+        Permission.MANAGE_ENROLMENT,
+        ("enrolment.join_request",),
+    ),
+    (
+        "Releases",
+        "releases.month",
+        Permission.SCHEDULE_RELEASES,
+        ("releases.month", "releases.listing", "releases.new", "releases.detail",
+         "releases.change", "releases.withdraw", "releases.preview"),
+    ),
+    (
+        "Feedback",
+        "livinglab.inbox_view",
+        Permission.TRIAGE_FEEDBACK,
+        ("livinglab.inbox", "livinglab.item", "livinglab.bulk", "livinglab.session",
+         "livinglab.ratings", "livinglab.version"),
+    ),
+    ("Notifications", "notifications.inbox", Permission.TAKE_MODULES, ("notifications.",)),
+    (
+        "Evaluation data",
+        "evaluation.index",
+        Permission.EXPORT_EVALUATION,
+        ("evaluation.index", "evaluation.data_dictionary", "evaluation.api_token"),
+    ),
     ("Users", "admin.users", Permission.MANAGE_USERS, ("admin.user", "admin.grant")),
     ("Audit log", "admin.audit", Permission.VIEW_AUDIT, ("admin.audit",)),
+    ("Exports", "evaluation.export_record", Permission.VIEW_AUDIT, ("evaluation.export_record",)),
 ]
 
 
@@ -26,7 +65,16 @@ def navigation_for(user: Any, endpoint: str) -> list[dict[str, Any]]:
     for label, target, permission, prefixes in NAV_ITEMS:
         if permission is not None and not has_permission(user, permission):
             continue
+        if target == "notifications.inbox":
+            label = _with_unread(label, user)
         items.append(
             {"text": label, "href": url_for(target), "current": endpoint.startswith(prefixes)}
         )
     return items
+
+
+def _with_unread(label: str, user: Any) -> str:
+    from futuredoctor.notifications.outbox import unread_count
+
+    unread = unread_count(user.id)
+    return f"{label} ({unread} unread)" if unread else label

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from futuredoctor.extensions import db
-from futuredoctor.learning.services import released_modules_for
+from futuredoctor.learning.journey import journey_summary
 from futuredoctor.models import (
     AuditEvent,
     Cohort,
@@ -59,7 +59,7 @@ def _participant(user: User) -> dict[str, Any]:
             .order_by(Enrolment.created_at)
         )
     )
-    return {"enrolments": enrolments, "modules": released_modules_for(user)}
+    return {"enrolments": enrolments, "journey": journey_summary(user)}
 
 
 def _grants(user: User, role: Role) -> list[Any]:
