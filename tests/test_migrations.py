@@ -44,3 +44,19 @@ def test_constraint_names_follow_the_convention(app: Flask) -> None:
     assert "uq_release_module_version_id_cohort_id" in names
     assert "ck_feedback_item_relevance_range" in names
     assert all(not name.startswith("None") for name in names)
+
+
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+def test_migrations_downgrade_to_nothing_and_back(empty_database_url: str) -> None:
+    import flask_migrate
+
+    from futuredoctor import create_app
+    from tests.conftest import make_test_config
+
+    app = create_app(make_test_config(empty_database_url))
+    with app.app_context():
+        flask_migrate.downgrade(revision="base")
+        assert sa.inspect(db.engine).get_table_names() == ["alembic_version"]
+        flask_migrate.upgrade()
+        assert "release" in sa.inspect(db.engine).get_table_names()
+        db.engine.dispose()

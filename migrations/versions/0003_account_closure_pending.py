@@ -1,14 +1,14 @@
 """participant learning: at most one pending account closure request per person
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0003
+Revises: 0002
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
