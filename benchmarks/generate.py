@@ -16,6 +16,7 @@ import psycopg
 from futuredoctor.passwords import hash_password
 
 BENCH_PASSWORD = "bench-password-2026"  # noqa: S105
+CONSENT_RATE = 0.95  # share of participants who give research consent
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,7 @@ def generate(dsn: str, scale: Scale, seed: int = 2026) -> dict[str, int]:
             "COPY consent_record (enrolment_id, statement_id, given, recorded_at) FROM STDIN"
         ) as copy:
             for _, eid, _ in people:
-                copy.write_row((eid, statement_id, rng.random() < 0.8, now))
+                copy.write_row((eid, statement_id, rng.random() < CONSENT_RATE, now))
 
         progress_rows = feedback_rows = 0
         with cur.copy(
@@ -261,3 +262,49 @@ def generate(dsn: str, scale: Scale, seed: int = 2026) -> dict[str, int]:
         "progress": progress_rows,
         "feedback": feedback_rows,
     }
+
+
+def add_feedback(dsn: str, per_participant: int, seed: int = 7) -> int:
+    """More feedback for the memory benchmark: items on releases that have none yet."""
+    rng = random.Random(seed)
+    added = 0
+    with psycopg.connect(dsn) as conn, conn.cursor() as cur:
+        rows = cur.execute(
+            "SELECT e.id, r.module_version_id, r.release_at FROM enrolment e"
+            " JOIN release r ON r.cohort_id = e.cohort_id"
+            " WHERE NOT EXISTS (SELECT 1 FROM feedback_item f WHERE f.enrolment_id = e.id"
+            " AND f.module_version_id = r.module_version_id)"
+            " ORDER BY e.id, r.release_at"
+        )
+        chosen: list[tuple[int, int, datetime]] = []
+        counts: dict[int, int] = {}
+        for eid, vid, at in rows:
+            if counts.get(eid, 0) < per_participant:
+                counts[eid] = counts.get(eid, 0) + 1
+                chosen.append((eid, vid, at))
+        with cur.copy(
+            "COPY feedback_item (module_version_id, enrolment_id, source, relevance, quality,"
+            " applicability, text, status, notify_on_action, created_at, updated_at)"
+            " FROM STDIN"
+        ) as copy:
+            for eid, vid, at in chosen:
+                when = at + timedelta(days=3)
+                copy.write_row(
+                    (
+                        vid,
+                        eid,
+                        "participant",
+                        rng.randint(1, 5),
+                        rng.randint(1, 5),
+                        rng.randint(1, 5),
+                        rng.choice(FEEDBACK_TEXT),
+                        "received",
+                        False,
+                        when,
+                        when,
+                    )
+                )
+                added += 1
+        conn.commit()
+        cur.execute("ANALYZE feedback_item")
+    return added

@@ -7,6 +7,9 @@ from collections.abc import Callable
 from benchmarks.generate import BENCH_PASSWORD
 from benchmarks.results import Context, Result
 from benchmarks.serving import gunicorn, sign_in, wrk
+from benchmarks.suite_enrolment import csv_enrolment
+from benchmarks.suite_export import export_memory, export_vs_copy
+from benchmarks.suite_releases import release_notifications
 
 
 def participant_dashboard(context: Context) -> list[Result]:
@@ -38,4 +41,8 @@ def participant_dashboard(context: Context) -> list[Result]:
 
 SUITES: dict[str, Callable[[Context], list[Result]]] = {
     "dashboard": participant_dashboard,
+    "releases": release_notifications,
+    "enrolment": csv_enrolment,
+    "export": export_vs_copy,
+    "export-memory": export_memory,  # last: it adds feedback rows to reach 1,000,000
 }

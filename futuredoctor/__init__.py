@@ -23,6 +23,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     check_config(app.config)
 
     app.jinja_options = {
+        # Escape everything, including the NHS.UK macros (".jinja" files, which Flask's
+        # default would leave unescaped).
+        "autoescape": True,
         "undefined": ChainableUndefined,  # nhsuk-frontend-jinja macros read optional params
         "trim_blocks": True,
         "lstrip_blocks": True,
@@ -114,10 +117,12 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
+    from futuredoctor.chrome import component
     from futuredoctor.navigation import navigation_for
     from futuredoctor.permissions import Permission, has_permission
     from futuredoctor.timezones import format_local, format_local_date
 
+    app.jinja_env.globals["component"] = component
     app.jinja_env.filters["local_datetime"] = format_local
     app.jinja_env.filters["local_date"] = format_local_date
     app.jinja_env.filters["long_date"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""

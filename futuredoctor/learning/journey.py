@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload
 
 from futuredoctor.extensions import db
 from futuredoctor.models import (
@@ -106,10 +106,21 @@ def _released_to(user: User, slug: str | None = None) -> list[tuple[Release, Enr
             Release.is_released,
         )
         .options(
-            joinedload(Release.module_version).options(
-                joinedload(ModuleVersion.module), selectinload(ModuleVersion.domains)
-            ),
-            joinedload(Release.cohort).joinedload(Cohort.pilot),
+            # The dashboard runs this on every visit: leave out the module bodies and the
+            # GPC mapping, which only the module page needs (for one version).
+            joinedload(Release.module_version)
+            .load_only(
+                ModuleVersion.module_id,
+                ModuleVersion.number,
+                ModuleVersion.title,
+                ModuleVersion.summary,
+                ModuleVersion.estimated_minutes,
+                ModuleVersion.delivery_mode,
+                ModuleVersion.changelog,
+                ModuleVersion.published_at,
+            )
+            .options(joinedload(ModuleVersion.module), lazyload(ModuleVersion.domains)),
+            joinedload(Release.cohort).load_only(Cohort.pilot_id, Cohort.slug, Cohort.name),
         )
     )
     if slug is not None:

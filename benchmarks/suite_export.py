@@ -1,0 +1,120 @@
+"""Issue 5: streaming the evaluation export against PostgreSQL's own COPY, and its memory
+at 100,000 and 1,000,000 feedback rows."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from datetime import date
+
+import psycopg
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+from benchmarks.app_context import bench_app
+from benchmarks.generate import add_feedback
+from benchmarks.results import Context, Result
+from futuredoctor.evaluation.package import PackageResult, csv_chunks
+from futuredoctor.evaluation.pseudonyms import study_secret
+from futuredoctor.evaluation.schema import TABLES_BY_FILE
+from futuredoctor.evaluation.scope import ExportScope, ScopeChoice
+from futuredoctor.evaluation.tables import feedback_columns, feedback_select
+from futuredoctor.extensions import db
+from futuredoctor.models import Region, utcnow
+
+
+def scope_for(codes: list[str], include_free_text: bool) -> ExportScope:
+    regions = db.session.scalars(sa.select(Region).where(Region.code.in_(codes)))
+    choices = tuple(ScopeChoice(f"region:{r.code}", r.name, r.id, None) for r in regions)
+    return ExportScope(
+        user_id=0,
+        choices=choices,
+        date_from=date(2020, 1, 1),
+        date_to=date.today(),
+        include_free_text=include_free_text,
+        as_of=utcnow(),
+    )
+
+
+def _all_codes() -> list[str]:
+    return list(db.session.scalars(sa.select(Region.code).order_by(Region.code)))
+
+
+def export_vs_copy(context: Context) -> list[Result]:
+    with bench_app(context.database_url):
+        scope = scope_for(_all_codes(), include_free_text=True)
+        table = TABLES_BY_FILE["feedback.csv"]
+        result = PackageResult()
+        started = time.perf_counter()
+        size = sum(len(chunk) for chunk in csv_chunks(table, scope, study_secret(), result))
+        elapsed = time.perf_counter() - started
+        rows = result.row_counts.get(table.name) or result.row_counts.get(table.path)
+        stmt = feedback_select(scope, *feedback_columns(scope)).order_by(sa.text("1"))
+        sql = str(
+            stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+        )
+    with psycopg.connect(context.dsn) as conn, conn.cursor() as cur:
+        started = time.perf_counter()
+        copied = 0
+        with cur.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER)") as copy:
+            for data in copy:
+                copied += len(data)
+        baseline = time.perf_counter() - started
+    ratio = elapsed / baseline
+    return [
+        Result(
+            name=f"Export feedback.csv: {rows:,} rows, streamed with pseudonyms and formula protection",
+            measured=f"{elapsed:.2f} s ({size / 1e6:,.0f} MB)",
+            baseline=f"{baseline:.2f} s (COPY (SELECT same columns) TO STDOUT WITH CSV, {copied / 1e6:,.0f} MB)",
+            ratio=ratio,
+            target="≤ 1.5",
+            ok=ratio <= 1.5,
+        )
+    ]
+
+
+def _measure(context: Context, codes: list[str]) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.export_memory", context.database_url, *codes],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def export_memory(context: Context) -> list[Result]:
+    """Peak memory of a whole package at about 100,000 and about 1,000,000 feedback rows."""
+    with bench_app(context.database_url):
+        codes = _all_codes()
+        counts = dict(
+            db.session.execute(
+                sa.text(
+                    "SELECT r.code, count(*) FROM feedback_item f JOIN enrolment e ON e.id = f.enrolment_id"
+                    " JOIN cohort c ON c.id = e.cohort_id JOIN pilot p ON p.id = c.pilot_id"
+                    " JOIN region r ON r.id = p.region_id GROUP BY r.code"
+                )
+            ).all()
+        )
+    per_participant = max(0, -(-1_050_000 // max(context.sizes["participants"], 1)) - 10)
+    if context.scale.participants >= 60_000 and sum(counts.values()) < 1_000_000:
+        add_feedback(context.dsn, per_participant)
+    small_codes = [min(counts, key=lambda c: abs(counts[c] - 0.1 * sum(counts.values())))]
+    small = _measure(context, small_codes)
+    large = _measure(context, codes)
+    ratio = large["peak_kib"] / small["peak_kib"]
+    feedback_rows = ("feedback", "feedback.csv")
+    rows_small = next((small["rows"][k] for k in feedback_rows if k in small["rows"]), 0)
+    rows_large = next((large["rows"][k] for k in feedback_rows if k in large["rows"]), 0)
+    return [
+        Result(
+            name="Peak memory of a whole export package (separate process each)",
+            measured=f"{large['peak_kib'] / 1024:,.0f} MiB at {rows_large:,} feedback rows",
+            baseline=f"{small['peak_kib'] / 1024:,.0f} MiB at {rows_small:,} feedback rows",
+            ratio=ratio,
+            target="≤ 1.20",
+            ok=ratio <= 1.2,
+        )
+    ]
