@@ -42,7 +42,7 @@ def register_cli(app: Flask) -> None:
             click.echo("Content has problems; nothing was written.", err=True)
             sys.exit(1)
         db.session.commit()
-        click.echo(str(report))
+        click.echo(report.summary())
 
     app.cli.add_command(content)
 
