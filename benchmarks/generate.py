@@ -121,7 +121,7 @@ def generate(dsn: str, scale: Scale, seed: int = 2026) -> dict[str, int]:
                             pilot_id,
                             f"{slug}-bench-{n:02d}",
                             f"Benchmark cohort {n}",
-                            10_000,
+                            100_000,
                             date(2026, 1, 1),
                             date(2026, 12, 31),
                             date(2026, 2, 1),

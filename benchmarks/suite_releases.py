@@ -72,12 +72,12 @@ def release_notifications(context: Context) -> list[Result]:
         db.session.commit()
         elapsed = time.perf_counter() - started
 
-        # Baseline: the same rows inserted by one hand-written INSERT ... SELECT.
+        # Baseline: the same rows written into the same table (same indexes) by one
+        # hand-written INSERT ... SELECT, rolled back afterwards.
         with psycopg.connect(context.dsn) as conn:
-            conn.execute("CREATE TEMP TABLE n AS SELECT * FROM notification LIMIT 0")
             started = time.perf_counter()
             conn.execute(
-                "INSERT INTO n (kind, recipient_id, subject_key, title, body, payload,"
+                "INSERT INTO notification (kind, recipient_id, subject_key, title, body, payload,"
                 " created_at, attempts) SELECT 'baseline', e.user_id, 'release:' || r.id,"
                 " 'New module', 'Body', '{}', now(), 0 FROM release r JOIN enrolment e"
                 " ON e.cohort_id = r.cohort_id AND e.status = 'enrolled'"
@@ -85,11 +85,12 @@ def release_notifications(context: Context) -> list[Result]:
                 (release_ids,),
             )
             baseline = time.perf_counter() - started
+            conn.rollback()
     results.append(
         Result(
             name=f"Queue release notifications for {people:,} participants ({len(cohorts)} cohorts)",
             measured=f"{elapsed:.2f} s ({queued:,} rows)",
-            baseline=f"{baseline:.2f} s (hand-written INSERT … SELECT)",
+            baseline=f"{baseline:.2f} s (hand-written INSERT … SELECT into the same table)",
             ratio=elapsed / baseline if baseline else None,
             target="< 2 s and exactly one row per participant",
             ok=elapsed < 2 and queued == people,

@@ -24,11 +24,11 @@ from futuredoctor.enrolment.registration import (
     normalise_number,
     normalise_stage,
     registration_problems,
-    starts_like_formula,
 )
 from futuredoctor.extensions import db
 from futuredoctor.models import Cohort, Enrolment, EnrolmentStatus, Role, RoleGrant, User
 from futuredoctor.permissions import Permission, scope_pilots
+from futuredoctor.spreadsheet import starts_like_formula
 
 EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 LIMITS = {"email": 254, "given_name": 100, "family_name": 100, "employer": 200}

@@ -36,10 +36,10 @@ from futuredoctor.enrolment.registration import (
     normalise_body,
     normalise_number,
     registration_problems,
-    starts_like_formula,
 )
 from futuredoctor.models import CAREER_STAGES, Cohort, EnrolmentStatus
 from futuredoctor.passwords import MIN_PASSWORD_LENGTH
+from futuredoctor.spreadsheet import starts_like_formula
 
 
 def _strip(value: Any) -> Any:

@@ -138,9 +138,3 @@ def eligibility_problems(cohort: Cohort, group: str | None, stage: str | None) -
     return problems
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def starts_like_formula(value: str) -> bool:
-    """Spreadsheets run cells that start like this as formulas (CSV injection)."""
-    return value.startswith(FORMULA_STARTS)

@@ -27,6 +27,7 @@ from futuredoctor.models import (
     utcnow,
 )
 from futuredoctor.paging import Page, paginate
+from futuredoctor.spreadsheet import protect
 from futuredoctor.timezones import format_local, format_local_date
 
 
@@ -181,13 +182,6 @@ EXPORT_HEADER = [
 ]
 
 
-def safe_cell(value: Any) -> str:
-    """Neutralise spreadsheet formulas (CSV injection): a cell that starts with = + - @,
-    a tab or a carriage return is prefixed with a single quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
-
-
 def export_rows(cohort: Cohort, q: str, status: EnrolmentStatus | None) -> Iterator[list[str]]:
     """The roster as CSV rows, streamed from a single query."""
     progress = (
@@ -221,7 +215,7 @@ def export_rows(cohort: Cohort, q: str, status: EnrolmentStatus | None) -> Itera
             enrolment, (_aware(type_, accepted), _aware(type_, expires)), now
         )
         yield [
-            safe_cell(v)
+            protect("" if v is None else str(v))
             for v in (
                 user.email,
                 user.given_name,

@@ -24,10 +24,10 @@ from futuredoctor.evaluation.codebook import codebook_markdown
 from futuredoctor.evaluation.schema import TABLES, Table
 from futuredoctor.evaluation.scope import ExportScope
 from futuredoctor.evaluation.tables import TABLE_ROWS, Row, utc_text
+from futuredoctor.spreadsheet import protect
 from futuredoctor.timezones import local_zone
 
 FLUSH_BYTES = 64 * 1024
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 ROWS: dict[str, Callable[[ExportScope, bytes], Iterator[Row]]] = {
     **TABLE_ROWS,
     "aggregates": aggregates,
@@ -49,11 +49,6 @@ class PackageResult:
     file_bytes: dict[str, int] = field(default_factory=dict)
     sha256: str = ""
     size: int = 0
-
-
-def protect(text: str) -> str:
-    """Stop spreadsheets reading a cell as a formula (CWE-1236)."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 class CsvEncoder:

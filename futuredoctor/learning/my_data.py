@@ -34,9 +34,9 @@ from futuredoctor.models import (
     Release,
     User,
 )
+from futuredoctor.spreadsheet import safe_cell
 
 BATCH = 200
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 README = """Your data from the Future Doctor pilots platform
 ================================================
@@ -57,13 +57,6 @@ notifications      messages the platform sent you
 audit_events       security-relevant actions you took (such as signing in)
 closure_requests   your requests to close your account
 """
-
-
-def safe_cell(value: Any) -> Any:
-    """A spreadsheet must never run a cell as a formula (CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _plain(value: Any) -> Any:

@@ -12,7 +12,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from futuredoctor.extensions import db
-from futuredoctor.learning.my_data import DATASETS, safe_cell
+from futuredoctor.learning.my_data import DATASETS
 from futuredoctor.learning.services import gpc_domains
 from futuredoctor.models import (
     AccountClosureRequest,
@@ -22,6 +22,7 @@ from futuredoctor.models import (
     Role,
     utcnow,
 )
+from futuredoctor.spreadsheet import safe_cell
 from tests.factories import make_user
 from tests.helpers import login
 from tests.learning.conftest import add_version, count, enrolment_of, map_domains
