@@ -131,13 +131,16 @@ def _released_to(user: User, slug: str | None = None) -> list[tuple[Release, Enr
     return list(db.session.execute(stmt).unique().tuples())
 
 
-def _progress_by_release(user: User, release_ids: list[int]) -> dict[tuple[int, int], Progress]:
-    if not release_ids:
+def _progress_by_release(
+    rows: list[tuple[Release, Enrolment]],
+) -> dict[tuple[int, int], Progress]:
+    """Progress on these (release, enrolment) pairs, found through the (enrolment, release)
+    unique index rather than by scanning each release's progress across the cohort."""
+    if not rows:
         return {}
-    stmt = (
-        sa.select(Progress)
-        .join(Enrolment, Enrolment.id == Progress.enrolment_id)
-        .where(Enrolment.user_id == user.id, Progress.release_id.in_(release_ids))
+    stmt = sa.select(Progress).where(
+        Progress.enrolment_id.in_({e.id for _, e in rows}),
+        Progress.release_id.in_({r.id for r, _ in rows}),
     )
     return {(p.enrolment_id, p.release_id): p for p in db.session.scalars(stmt)}
 
@@ -147,7 +150,7 @@ def journey_for(
 ) -> list[JourneyEntry]:
     """The participant's modules (or the one with ``slug``), newest release first."""
     rows = _released_to(user, slug)
-    progress = _progress_by_release(user, [r.id for r, _ in rows])
+    progress = _progress_by_release(rows)
     now = utcnow()
     fresh_after = now - timedelta(days=NEW_FOR_DAYS)
     if since is not None:
