@@ -21,6 +21,7 @@ from typing import Any
 
 from futuredoctor.evaluation.aggregates import aggregates
 from futuredoctor.evaluation.codebook import codebook_markdown
+from futuredoctor.evaluation.copy_export import can_copy, copy_chunks
 from futuredoctor.evaluation.schema import TABLES, Table
 from futuredoctor.evaluation.scope import ExportScope
 from futuredoctor.evaluation.tables import TABLE_ROWS, Row, utc_text
@@ -36,7 +37,7 @@ DIALECT = {
     "delimiter": ",",
     "doubleQuote": True,
     "header": True,
-    "lineTerminator": "\r\n",
+    "lineTerminator": "\n",  # as PostgreSQL's COPY writes it, so every file agrees
     "quoteChar": '"',
     "skipInitialSpace": False,
 }
@@ -57,7 +58,7 @@ class CsvEncoder:
     def __init__(self) -> None:
         self._text = io.StringIO()
         # Text is always quoted, so tabs, commas and line breaks inside it are unambiguous.
-        self._writer = csv.writer(self._text, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
+        self._writer = csv.writer(self._text, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
 
     def write(self, row: Iterable[Any]) -> None:
         self._writer.writerow([protect(v) if isinstance(v, str) else v for v in row])
@@ -78,19 +79,28 @@ def csv_chunks(table: Table, scope: ExportScope, secret: bytes, result: PackageR
     encoder = CsvEncoder()
     digest = hashlib.sha256()
     size = rows = 0
+
+    def sent(data: bytes) -> bytes:
+        nonlocal size
+        digest.update(data)
+        size += len(data)
+        return data
+
     encoder.write(f.name for f in table.fields_for(scope.include_free_text))
-    for row in ROWS[table.name](scope, secret):
-        encoder.write(row)
-        rows += 1
-        if encoder.pending >= FLUSH_BYTES:
-            data = encoder.take()
-            digest.update(data)
-            size += len(data)
-            yield data
-    data = encoder.take()
-    digest.update(data)
-    size += len(data)
-    yield data
+    if can_copy(table.name):
+        yield sent(encoder.take())
+        for item in copy_chunks(table.name, scope, secret):
+            if isinstance(item, int):
+                rows = item
+            else:
+                yield sent(item)
+    else:
+        for row in ROWS[table.name](scope, secret):
+            encoder.write(row)
+            rows += 1
+            if encoder.pending >= FLUSH_BYTES:
+                yield sent(encoder.take())
+        yield sent(encoder.take())
     result.row_counts[table.path] = rows
     result.file_sha256[table.path] = digest.hexdigest()
     result.file_bytes[table.path] = size

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 
 from futuredoctor.evaluation.pseudonyms import pseudonym
@@ -75,7 +76,7 @@ def _stage(value: str | None) -> str:
 def _joined(column: Any) -> Any:
     """Values of ``column`` joined with semicolons, in whichever way the database spells it."""
     if db.session.get_bind().dialect.name == "postgresql":
-        return sa.func.string_agg(column, sa.literal_column("';'"))
+        return sa.func.string_agg(column, aggregate_order_by(sa.literal_column("';'"), column))
     return sa.func.group_concat(column, ";")
 
 
@@ -256,14 +257,19 @@ def feedback_select(scope: ExportScope, *columns: Any) -> sa.Select[Any]:
     )
 
 
-def feedback_columns(scope: ExportScope) -> list[Any]:
-    """The columns feedback.csv is built from (the benchmark copies the same ones)."""
-    tags = (
+def tags_of_feedback() -> Any:
+    """A feedback item's tag names joined with semicolons (a correlated subquery)."""
+    return (
         sa.select(_joined(FeedbackTag.name))
         .join(feedback_item_tag, feedback_item_tag.c.tag_id == FeedbackTag.id)
         .where(feedback_item_tag.c.feedback_item_id == FeedbackItem.id)
         .scalar_subquery()
     )
+
+
+def feedback_columns(scope: ExportScope) -> list[Any]:
+    """The columns feedback.csv is built from (the benchmark copies the same ones)."""
+    tags = tags_of_feedback()
     columns = [
         FeedbackItem.id,
         FeedbackItem.module_version_id,

@@ -67,13 +67,13 @@ def test_package_is_valid_complete_and_de_identified(
 
     # ...and the schema has teeth: an out-of-range rating and a dangling key are caught.
     feedback_csv = tmp_path / "feedback.csv"
-    lines = feedback_csv.read_bytes().decode().split("\r\n")
+    lines = feedback_csv.read_bytes().decode().split("\n")
     row = next(i for i, line in enumerate(lines) if '"participant"' in line)
     cells = lines[row].split(",")
     cells[3] = '"' + "0" * 64 + '"'  # a participant who is not in participants.csv
     cells[6] = "9"  # relevance
     lines[row] = ",".join(cells)
-    feedback_csv.write_bytes("\r\n".join(lines).encode())
+    feedback_csv.write_bytes("\n".join(lines).encode())
     broken = frictionless.validate(str(tmp_path / "datapackage.json"))
     assert {e[0] for e in broken.flatten(["type"])} >= {"constraint-error", "foreign-key"}
 
