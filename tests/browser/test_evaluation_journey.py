@@ -48,7 +48,8 @@ def test_evaluator_downloads_by_web_and_api_and_admin_sees_both(
 ) -> None:
     page = visitor.page
     visitor.sign_in(EVALUATOR)
-    page.click("text=Download evaluation data")
+    with page.expect_navigation():
+        page.click("text=Download evaluation data")
     assert page.locator("h1").inner_text() == "Download evaluation data"
     visitor.check_page("evaluation-export")
 

@@ -70,7 +70,8 @@ def test_signed_out_pages_and_sign_in_errors_are_accessible(visitor: Visitor) ->
     assert "Enter a correct email address and password" in summary.inner_text()
     visitor.check_page("sign-in-error")
     visitor.go("/sign-in")
-    visitor.page.click("button:has-text('Sign in')")
+    with visitor.page.expect_navigation():
+        visitor.page.click("button:has-text('Sign in')")
     assert visitor.page.locator(".nhsuk-error-message").count() == 2
     visitor.check_page("sign-in-empty")
 
