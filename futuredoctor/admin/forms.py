@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
+from futuredoctor.form_fields import email_field, name_field
 from futuredoctor.models import Role
 from futuredoctor.passwords import MIN_PASSWORD_LENGTH
 
@@ -31,36 +32,10 @@ class UserSearchForm(FlaskForm):
     )
 
 
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
-
-
 class NewUserForm(FlaskForm):
-    email = EmailField(
-        "Email address",
-        filters=[_strip],
-        validators=[
-            DataRequired("Enter an email address"),
-            Email("Enter an email address in the correct format, like name@example.nhs.uk"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-        ],
-    )
-    given_name = StringField(
-        "Given name",
-        filters=[_strip],
-        validators=[
-            DataRequired("Enter a given name"),
-            Length(max=100, message="Given name must be 100 characters or fewer"),
-        ],
-    )
-    family_name = StringField(
-        "Family name",
-        filters=[_strip],
-        validators=[
-            DataRequired("Enter a family name"),
-            Length(max=100, message="Family name must be 100 characters or fewer"),
-        ],
-    )
+    email = email_field()
+    given_name = name_field("Given name")
+    family_name = name_field("Family name")
     password = PasswordField(
         "Initial password (optional)",
         validators=[

@@ -37,13 +37,10 @@ from futuredoctor.enrolment.registration import (
     normalise_number,
     registration_problems,
 )
+from futuredoctor.form_fields import email_field, name_field, strip
 from futuredoctor.models import CAREER_STAGES, Cohort, EnrolmentStatus
 from futuredoctor.passwords import MIN_PASSWORD_LENGTH
 from futuredoctor.spreadsheet import starts_like_formula
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
 
 
 def _no_formula(form: Any, field: Any) -> None:
@@ -54,33 +51,9 @@ def _no_formula(form: Any, field: Any) -> None:
 class PersonForm(FlaskForm):
     """A person's details, as for one row of the enrolment CSV."""
 
-    email = EmailField(
-        "Email address",
-        filters=[_strip],
-        validators=[
-            DataRequired("Enter an email address"),
-            Email("Enter an email address in the correct format, like name@example.nhs.uk"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-        ],
-    )
-    given_name = StringField(
-        "Given name",
-        filters=[_strip],
-        validators=[
-            DataRequired("Enter a given name"),
-            Length(max=100, message="Given name must be 100 characters or fewer"),
-            _no_formula,
-        ],
-    )
-    family_name = StringField(
-        "Family name",
-        filters=[_strip],
-        validators=[
-            DataRequired("Enter a family name"),
-            Length(max=100, message="Family name must be 100 characters or fewer"),
-            _no_formula,
-        ],
-    )
+    email = email_field()
+    given_name = name_field("Given name", _no_formula)
+    family_name = name_field("Family name", _no_formula)
     professional_group = SelectField(
         "Professional group",
         choices=[SelectChoice("", "Choose a professional group")]
@@ -100,7 +73,7 @@ class PersonForm(FlaskForm):
     )
     registration_number = StringField(
         "Registration number",
-        filters=[_strip, lambda v: normalise_number(v) if isinstance(v, str) else v],
+        filters=[strip, lambda v: normalise_number(v) if isinstance(v, str) else v],
         validators=[Length(max=16, message="Registration number must be 16 characters or fewer")],
     )
     career_stage = SelectField(
@@ -115,7 +88,7 @@ class PersonForm(FlaskForm):
     )
     employer = StringField(
         "Employer (optional)",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             Length(max=200, message="Employer must be 200 characters or fewer"),
             _no_formula,
@@ -145,7 +118,7 @@ class PersonForm(FlaskForm):
 class JoinRequestForm(PersonForm):
     message = TextAreaField(
         "Anything the pilot team should know (optional)",
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=2000, message="Message must be 2000 characters or fewer")],
     )
 
@@ -172,7 +145,7 @@ class DecisionForm(FlaskForm):
     decision = HiddenField(validators=[AnyOf(["approve", "decline"])])
     reason = TextAreaField(
         "Reason for declining (optional, sent to the person)",
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=500, message="Reason must be 500 characters or fewer")],
     )
 
@@ -224,7 +197,7 @@ class ConsentForm(FlaskForm):
 class RequestLinkForm(FlaskForm):
     email = EmailField(
         "Email address",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired("Enter your email address"),
             Email("Enter an email address in the correct format, like name@example.nhs.uk"),

@@ -13,6 +13,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from futuredoctor.evaluation.records import CHANNELS
 from futuredoctor.evaluation.tokens import EXPIRY_CHOICES
+from futuredoctor.form_fields import strip
 
 
 class ExportForm(FlaskForm):
@@ -22,14 +23,10 @@ class ExportForm(FlaskForm):
     include_free_text = BooleanField("Include free text")
 
 
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
-
-
 class TokenForm(FlaskForm):
     name = StringField(
         "Token name",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired("Enter a name for the token"),
             Length(max=100, message="Token name must be 100 characters or fewer"),

@@ -21,14 +21,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.validators import ValidationError as FormError
 
 from futuredoctor.content.schema import DELIVERY_MODES
+from futuredoctor.form_fields import strip
 from futuredoctor.livinglab.workflow import MAX_REASON
 from futuredoctor.models import FeedbackStatus
 
 MAX_TEXT = 2000
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
 
 
 def _in_choices(form: FlaskForm, field: SelectField) -> None:
@@ -51,7 +48,7 @@ class InboxFilterForm(FlaskForm):
     source = SelectField("Source", choices=[], validate_choice=False, validators=[_in_choices])
     text = StringField(
         "Text contains",
-        filters=[_strip],
+        filters=[strip],
         validators=[Optional(), Length(max=100, message="Search must be 100 characters or fewer")],
     )
 
@@ -60,7 +57,7 @@ class StatusForm(FlaskForm):
     status = SelectField("New status", choices=[], validate_choice=False)
     note = TextAreaField(
         "Note (required when declining)",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             Length(max=MAX_REASON, message=f"Note must be {MAX_REASON} characters or fewer")
         ],
@@ -86,7 +83,7 @@ class BulkStatusForm(StatusForm):
 class TagForm(FlaskForm):
     tags = StringField(
         "Add tags",
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=500, message="Tags must be 500 characters or fewer in total")],
     )
     remove = HiddenField()
@@ -98,7 +95,7 @@ class SuggestionFields(Form):
     version = SelectField("Module version", choices=[], validate_choice=False)
     text = TextAreaField(
         "Suggestion",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             Length(max=MAX_TEXT, message=f"Suggestion must be {MAX_TEXT} characters or fewer")
         ],
@@ -130,12 +127,12 @@ def _count(label: str) -> IntegerField:
 
 class SessionForm(FlaskForm):
     pilot = SelectField("Pilot", choices=[], validate_choice=False, validators=[_in_choices])
-    held_on_day = StringField("Day", filters=[_strip])
-    held_on_month = StringField("Month", filters=[_strip])
-    held_on_year = StringField("Year", filters=[_strip])
+    held_on_day = StringField("Day", filters=[strip])
+    held_on_month = StringField("Month", filters=[strip])
+    held_on_year = StringField("Year", filters=[strip])
     title = StringField(
         "Title",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired("Enter a title for the session"),
             Length(max=200, message="Title must be 200 characters or fewer"),
@@ -147,7 +144,7 @@ class SessionForm(FlaskForm):
     other_professionals_count = _count("Other professionals")
     notes = TextAreaField(
         "Notes (optional)",
-        filters=[_strip],
+        filters=[strip],
         validators=[Length(max=10000, message="Notes must be 10,000 characters or fewer")],
     )
     suggestions = FieldList(FormField(SuggestionFields), min_entries=3, max_entries=10)
@@ -174,7 +171,7 @@ class AddSuggestionForm(FlaskForm):
     )
     text = TextAreaField(
         "Suggestion",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired("Enter the suggestion"),
             Length(max=MAX_TEXT, message=f"Suggestion must be {MAX_TEXT} characters or fewer"),
@@ -186,7 +183,7 @@ class VersionForm(FlaskForm):
     based_on = HiddenField()
     title = StringField(
         "Title",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired("Enter a title"),
             Length(max=200, message="Title must be 200 characters or fewer"),
@@ -194,7 +191,7 @@ class VersionForm(FlaskForm):
     )
     summary = TextAreaField(
         "Summary",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired("Enter a summary"),
             Length(max=300, message="Summary must be 300 characters or fewer"),
@@ -229,7 +226,7 @@ class VersionForm(FlaskForm):
     )
     changelog = TextAreaField(
         "What changed in this version",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired("Enter what changed in this version"),
             Length(max=MAX_TEXT, message=f"What changed must be {MAX_TEXT} characters or fewer"),
