@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -45,6 +46,23 @@ class Applicant:
     message: str | None
 
 
+# What a join request records about the person, and what an approved request copies into
+# their new account.
+PERSON_DETAILS = (
+    "given_name",
+    "family_name",
+    "professional_group",
+    "registration_body",
+    "registration_number",
+    "career_stage",
+    "employer",
+)
+
+
+def _person_details(source: Any) -> dict[str, Any]:
+    return {name: getattr(source, name) for name in PERSON_DETAILS}
+
+
 def window_open(cohort: Cohort, today: date) -> bool:
     return cohort.enrolment_opens <= today <= cohort.enrolment_closes
 
@@ -66,14 +84,8 @@ def submit(cohort: Cohort, applicant: Applicant, user: User | None) -> JoinReque
         cohort=cohort,
         user_id=user.id if user is not None else None,
         email=email,
-        given_name=applicant.given_name,
-        family_name=applicant.family_name,
-        professional_group=applicant.professional_group,
-        registration_body=applicant.registration_body,
-        registration_number=applicant.registration_number,
-        career_stage=applicant.career_stage,
-        employer=applicant.employer,
         message=applicant.message,
+        **_person_details(applicant),
     )
     db.session.add(request)
     db.session.flush()
@@ -134,16 +146,7 @@ def approve(request: JoinRequest, actor: User) -> Enrolment:
     _lock_pending(request)
     user = db.session.scalar(sa.select(User).where(User.email == request.email))
     if user is None:
-        user = User(
-            email=request.email,
-            given_name=request.given_name,
-            family_name=request.family_name,
-            professional_group=request.professional_group,
-            registration_body=request.registration_body,
-            registration_number=request.registration_number,
-            career_stage=request.career_stage,
-            employer=request.employer,
-        )
+        user = User(email=request.email, **_person_details(request))
         db.session.add(user)
         db.session.flush()
     try:
