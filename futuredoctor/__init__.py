@@ -36,6 +36,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
 
     db.init_app(app)
+
+    from futuredoctor.transactions import init_transactions
+
+    init_transactions(app)
     migrate.init_app(app, db, directory=str(_project_path("migrations")))
     csrf.init_app(app)
     limiter.init_app(app)
@@ -73,15 +77,18 @@ def _init_login(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
 
+    # One query for the user and their grants (with scopes). It runs on every request, so
+    # the statement is built once.
+    by_id = (
+        sa.select(User).where(User.id == sa.bindparam("user_id")).options(joinedload(User.grants))
+    )
+
     @login_manager.user_loader
     def _load_user(token: str) -> User | None:
         user_id, _, version = token.partition(":")
         if not user_id.isdigit() or not version.isdigit():
             return None
-        # One query for the user and their grants (with scopes): this runs on every request.
-        user = db.session.scalar(
-            sa.select(User).where(User.id == int(user_id)).options(joinedload(User.grants))
-        )
+        user = db.session.execute(by_id, {"user_id": int(user_id)}).unique().scalar()
         if user is None or user.session_version != int(version):
             return None
         return user

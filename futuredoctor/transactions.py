@@ -1,0 +1,59 @@
+"""How each request's database transaction ends.
+
+A request that only read ends with COMMIT instead of the ROLLBACK Flask-SQLAlchemy issues
+when it removes the session. For a transaction that wrote nothing the two are the same, but
+psycopg forgets every server-side prepared statement on ROLLBACK, so ending reads that way
+made PostgreSQL plan each query of each page afresh (most of a query's cost on the
+dashboard). Anything that may have written (an ORM flush, or any statement other than a
+plain SELECT) still ends with ROLLBACK unless the view committed, as before.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+
+from futuredoctor.extensions import db
+
+WROTE = "futuredoctor_wrote"
+
+
+def init_transactions(app: Flask) -> None:
+    """Call after ``db.init_app``: teardown functions run last-registered first, so this
+    one runs before Flask-SQLAlchemy removes the session."""
+    with app.app_context():
+        engines = list(db.engines.values())
+    for engine in engines:
+        sa.event.listen(engine, "begin", _begin)
+        sa.event.listen(engine, "before_cursor_execute", _before_execute)
+
+    @app.teardown_appcontext
+    def _end_read_only(exc: BaseException | None) -> None:
+        end_read_only(exc)
+
+
+def _begin(conn: sa.Connection) -> None:
+    conn.info[WROTE] = False
+
+
+def _before_execute(
+    conn: sa.Connection, cursor: Any, statement: str, params: Any, context: Any, many: bool
+) -> None:
+    dml = context is not None and (context.isinsert or context.isupdate or context.isdelete)
+    if dml or statement.lstrip()[:6].upper() != "SELECT":
+        conn.info[WROTE] = True
+
+
+def end_read_only(exc: BaseException | None = None) -> bool:
+    """Commit the request's transaction if it only read; True if it did."""
+    session = db.session()
+    if exc is not None or not session.in_transaction():
+        return False
+    if session.new or session.dirty or session.deleted:
+        return False
+    if session.connection().info.get(WROTE, True):
+        return False
+    session.commit()
+    return True
