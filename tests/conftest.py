@@ -61,10 +61,12 @@ def build_database(database_url: str, content: bool = True) -> None:
 
 
 class IsolatedClient(FlaskClient):
-    """Forget the user cached on ``g`` between requests (tests share one app context)."""
+    """Forget what a request keeps on ``g`` (the user, the header's unread count) between
+    requests: tests share one app context, where a server gives each request its own."""
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
         g.pop("_login_user", None)
+        g.pop("unread_count", None)
         return super().open(*args, **kwargs)
 
 

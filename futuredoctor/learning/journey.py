@@ -4,8 +4,10 @@ their progress and what is new. A fixed number of queries, whatever the number o
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, lazyload
@@ -18,14 +20,35 @@ from futuredoctor.models import (
     EnrolmentStatus,
     Module,
     ModuleVersion,
+    Notification,
+    Pilot,
     Progress,
     Release,
     User,
     utcnow,
 )
 
+T = TypeVar("T")
 NEW_FOR_DAYS = 14
 NOT_STARTED, IN_PROGRESS, COMPLETED = "Not started", "In progress", "Completed"
+
+
+def status_of(started_at: datetime | None, completed_at: datetime | None) -> str:
+    if started_at is None:
+        return NOT_STARTED
+    return COMPLETED if completed_at else IN_PROGRESS
+
+
+def choose(
+    candidates: list[T], key: Callable[[T], tuple[int, bool, datetime]]
+) -> tuple[T, T]:
+    """(taken, newest) among one module's released candidates. ``key`` gives (version
+    number, has progress, released at): the newest version is the one they are offered,
+    but the one they have progress on stays theirs."""
+    ordered = sorted(candidates, key=key, reverse=True)
+    newest = ordered[0]
+    taken = next((c for c in ordered if key(c)[1]), newest)
+    return taken, newest
 
 
 @dataclass(frozen=True)
@@ -53,9 +76,9 @@ class JourneyEntry:
 
     @property
     def status(self) -> str:
-        if self.progress is None or self.progress.started_at is None:
+        if self.progress is None:
             return NOT_STARTED
-        return COMPLETED if self.progress.completed_at else IN_PROGRESS
+        return status_of(self.progress.started_at, self.progress.completed_at)
 
     @property
     def newer_version(self) -> ModuleVersion | None:
@@ -64,8 +87,23 @@ class JourneyEntry:
 
 
 @dataclass(frozen=True)
+class JourneyLine:
+    """One row of the participant's module list: plain values, so the list pages never
+    load ORM objects (the dashboard is the most visited page)."""
+
+    slug: str
+    title: str
+    number: int
+    minutes: int
+    status: str
+    is_new: bool
+    released_at: datetime  # when the newest version released to them came out
+    newer_number: int | None  # a newer released version than the one taken
+
+
+@dataclass(frozen=True)
 class JourneySummary:
-    entries: list[JourneyEntry]
+    entries: list[JourneyLine]
     previous_visit: datetime | None
 
     def count(self, status: str) -> int:
@@ -73,27 +111,11 @@ class JourneySummary:
 
     @property
     def completed_minutes(self) -> int:
-        return sum(e.version.estimated_minutes for e in self.entries if e.status == COMPLETED)
+        return sum(e.minutes for e in self.entries if e.status == COMPLETED)
 
     @property
     def new_count(self) -> int:
         return sum(1 for e in self.entries if e.is_new)
-
-
-def previous_visit(user: User) -> datetime | None:
-    """When the person signed in before this visit: the second newest successful sign-in.
-
-    Read from the audit log, so "new since your last visit" needs no write on every page view
-    and stays the same for the whole visit.
-    """
-    stmt = (
-        sa.select(AuditEvent.occurred_at)
-        .where(AuditEvent.actor_id == user.id, AuditEvent.action == "login.succeeded")
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-        .limit(1)
-        .offset(1)
-    )
-    return db.session.scalar(stmt)
 
 
 def _released_to(user: User, slug: str | None = None) -> list[tuple[Release, Enrolment]]:
@@ -145,16 +167,18 @@ def _progress_by_release(
     return {(p.enrolment_id, p.release_id): p for p in db.session.scalars(stmt)}
 
 
-def journey_for(
-    user: User, slug: str | None = None, since: datetime | None = None
-) -> list[JourneyEntry]:
+def _fresh_after(since: datetime | None) -> datetime:
+    """Releases after this moment are marked new: the last 14 days, or since the visit
+    before this one if that was longer ago."""
+    fresh_after = utcnow() - timedelta(days=NEW_FOR_DAYS)
+    return fresh_after if since is None else min(fresh_after, since)
+
+
+def journey_for(user: User, slug: str | None = None) -> list[JourneyEntry]:
     """The participant's modules (or the one with ``slug``), newest release first."""
     rows = _released_to(user, slug)
     progress = _progress_by_release(rows)
-    now = utcnow()
-    fresh_after = now - timedelta(days=NEW_FOR_DAYS)
-    if since is not None:
-        fresh_after = min(fresh_after, since)
+    fresh_after = _fresh_after(None)
 
     by_module: dict[int, list[tuple[Release, Enrolment]]] = defaultdict(list)
     for release, enrolment in rows:
@@ -162,20 +186,14 @@ def journey_for(
 
     entries = []
     for candidates in by_module.values():
-        # Newest version first; within a version, the cohort where they have progress first.
-        candidates.sort(
-            key=lambda pair: (
+        (release, enrolment), (newest, _) = choose(
+            candidates,
+            lambda pair: (
                 pair[0].module_version.number,
                 (pair[1].id, pair[0].id) in progress,
                 pair[0].release_at,
             ),
-            reverse=True,
         )
-        newest, _ = candidates[0]
-        taken = next(
-            (pair for pair in candidates if (pair[1].id, pair[0].id) in progress), candidates[0]
-        )
-        release, enrolment = taken
         entries.append(
             JourneyEntry(
                 release=release,
@@ -186,12 +204,6 @@ def journey_for(
             )
         )
     return sorted(entries, key=lambda e: (e.newest.release_at, e.version.title), reverse=True)
-
-
-def journey_summary(user: User) -> JourneySummary:
-    """Everything the dashboard and the home page show, in five queries."""
-    since = previous_visit(user)
-    return JourneySummary(journey_for(user, since=since), since)
 
 
 def entry_for(user: User, slug: str) -> JourneyEntry | None:
@@ -217,3 +229,128 @@ def enrolments_of(user: User) -> list[Enrolment]:
         .order_by(Enrolment.created_at)
     )
     return list(db.session.scalars(stmt))
+
+
+# The list pages (the dashboard above all) run these on every visit, so they are built once
+# with bound parameters, read plain rows and stay at two queries whatever the number of
+# modules or cohorts.
+_UNREAD = (
+    sa.select(sa.func.count())
+    .where(Notification.recipient_id == sa.bindparam("user_id"), Notification.read_at.is_(None))
+    .scalar_subquery()
+)
+_PREVIOUS_VISIT = (
+    # The second newest successful sign-in, from the audit log: "new since your last visit"
+    # needs no write on every page view and stays the same for the whole visit.
+    sa.select(AuditEvent.occurred_at)
+    .where(
+        AuditEvent.actor_id == sa.bindparam("user_id"), AuditEvent.action == "login.succeeded"
+    )
+    .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    .limit(1)
+    .offset(1)
+    .scalar_subquery()
+)
+_ENROLMENTS = sa.join(Enrolment, Cohort, Cohort.id == Enrolment.cohort_id).join(
+    Pilot, Pilot.id == Cohort.pilot_id
+)
+_OVERVIEW = (
+    # One row even for someone with no enrolment: the counts hang off a single-row select.
+    sa.select(
+        _UNREAD.label("unread"),
+        _PREVIOUS_VISIT.label("previous_visit"),
+        Enrolment.status,
+        Cohort.slug.label("cohort_slug"),
+        Cohort.name.label("cohort_name"),
+        Pilot.name.label("pilot_name"),
+    )
+    .select_from(sa.select(sa.literal(1).label("one")).subquery())
+    .outerjoin(_ENROLMENTS, Enrolment.user_id == sa.bindparam("user_id"))
+    .order_by(Enrolment.created_at, Enrolment.id)
+)
+_LINES = (
+    sa.select(
+        ModuleVersion.module_id,
+        Module.slug,
+        ModuleVersion.number,
+        ModuleVersion.title,
+        ModuleVersion.estimated_minutes,
+        Release.release_at,
+        Progress.id.label("progress_id"),
+        Progress.started_at,
+        Progress.completed_at,
+    )
+    .select_from(Release)
+    .join(Enrolment, Enrolment.cohort_id == Release.cohort_id)
+    .join(ModuleVersion, ModuleVersion.id == Release.module_version_id)
+    .join(Module, Module.id == ModuleVersion.module_id)
+    .outerjoin(
+        Progress,
+        sa.and_(Progress.enrolment_id == Enrolment.id, Progress.release_id == Release.id),
+    )
+    .where(
+        Enrolment.user_id == sa.bindparam("user_id"),
+        Enrolment.status == EnrolmentStatus.ENROLLED,
+        Release.is_released,
+    )
+)
+
+
+@dataclass(frozen=True)
+class CohortPlace:
+    cohort_slug: str
+    cohort_name: str
+    pilot_name: str
+    status: EnrolmentStatus
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the participant's home page and "My learning" show."""
+
+    places: list[CohortPlace]
+    summary: JourneySummary
+    unread: int
+
+
+def overview(user_id: int) -> Overview:
+    """The participant's cohorts, modules, unread count and previous visit, in two queries."""
+    params = {"user_id": user_id}
+    head = db.session.execute(_OVERVIEW, params).all()
+    places = [
+        CohortPlace(r.cohort_slug, r.cohort_name, r.pilot_name, r.status)
+        for r in head
+        if r.status is not None
+    ]
+    since = head[0].previous_visit
+    summary = JourneySummary(_lines(db.session.execute(_LINES, params).all(), since), since)
+    return Overview(places, summary, head[0].unread)
+
+
+def _lines(rows: Sequence[Any], since: datetime | None) -> list[JourneyLine]:
+    fresh_after = _fresh_after(since)
+    by_module: dict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        by_module[row.module_id].append(row)
+    lines = []
+    for candidates in by_module.values():
+        taken, newest = choose(
+            candidates, lambda r: (r.number, r.progress_id is not None, r.release_at)
+        )
+        lines.append(
+            JourneyLine(
+                slug=taken.slug,
+                title=taken.title,
+                number=taken.number,
+                minutes=taken.estimated_minutes,
+                status=status_of(taken.started_at, taken.completed_at),
+                is_new=newest.release_at > fresh_after,
+                released_at=newest.release_at,
+                newer_number=newest.number if newest is not taken else None,
+            )
+        )
+    return sorted(lines, key=lambda line: (line.released_at, line.title), reverse=True)
+
+
+def journey_summary(user: User) -> JourneySummary:
+    return overview(user.id).summary

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from futuredoctor.extensions import db
-from futuredoctor.learning.journey import journey_summary
+from futuredoctor.learning.journey import overview
 from futuredoctor.models import (
     AuditEvent,
     Cohort,
@@ -25,6 +25,7 @@ from futuredoctor.models import (
     Role,
     User,
 )
+from futuredoctor.notifications.outbox import remember_unread_count
 from futuredoctor.permissions import Permission, scope_pilots
 from futuredoctor.pilots.services import pilots_in_scope
 
@@ -51,15 +52,9 @@ def home_sections(user: User) -> list[HomeSection]:
 
 
 def _participant(user: User) -> dict[str, Any]:
-    enrolments = list(
-        db.session.scalars(
-            sa.select(Enrolment)
-            .where(Enrolment.user_id == user.id)
-            .options(joinedload(Enrolment.cohort).joinedload(Cohort.pilot))
-            .order_by(Enrolment.created_at)
-        )
-    )
-    return {"enrolments": enrolments, "journey": journey_summary(user)}
+    seen = overview(user.id)
+    remember_unread_count(user.id, seen.unread)  # the header's count, without a query
+    return {"places": seen.places, "journey": seen.summary}
 
 
 def _grants(user: User, role: Role) -> list[Any]:

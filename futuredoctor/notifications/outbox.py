@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 from sqlalchemy.dialects import postgresql, sqlite
 
 from futuredoctor.extensions import db
@@ -99,8 +100,20 @@ def queue_for_recipients(
     return max(result.rowcount or 0, 0)
 
 
+_UNREAD = sa.select(sa.func.count()).where(
+    Notification.recipient_id == sa.bindparam("user_id"), Notification.read_at.is_(None)
+)
+
+
 def unread_count(user_id: int) -> int:
-    stmt = sa.select(sa.func.count()).where(
-        Notification.recipient_id == user_id, Notification.read_at.is_(None)
-    )
-    return db.session.scalar(stmt) or 0
+    """Unread notifications, for the header (unless the page already read them)."""
+    known = g.get("unread_count") if has_request_context() else None
+    if known is not None and known[0] == user_id:
+        return int(known[1])
+    return db.session.scalar(_UNREAD, {"user_id": user_id}) or 0
+
+
+def remember_unread_count(user_id: int, count: int) -> None:
+    """A page that read the count in its own query passes it on to the header."""
+    if has_request_context():
+        g.unread_count = (user_id, count)

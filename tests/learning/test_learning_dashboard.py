@@ -48,7 +48,7 @@ def test_new_means_released_in_the_last_14_days_or_since_the_previous_visit(
     client, journey
 ) -> None:
     summary = journey_summary(journey.participant)
-    new = {e.module.slug for e in summary.entries if e.is_new}
+    new = {e.slug for e in summary.entries if e.is_new}
     assert new == {"mod-recent", "mod-today"}
     # Signed in 50 days ago, and again now: everything since the earlier visit is new.
     db.session.add(
@@ -61,7 +61,7 @@ def test_new_means_released_in_the_last_14_days_or_since_the_previous_visit(
     db.session.commit()
     login(client, journey.participant)
     summary = journey_summary(journey.participant)
-    assert {e.module.slug for e in summary.entries if e.is_new} == {
+    assert {e.slug for e in summary.entries if e.is_new} == {
         "mod-old",
         "mod-recent",
         "mod-today",
