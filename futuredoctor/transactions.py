@@ -55,5 +55,11 @@ def end_read_only(exc: BaseException | None = None) -> bool:
         return False
     if session.connection().info.get(WROTE, True):
         return False
-    session.commit()
+    # Keep loaded objects as they are, as closing the session would: a streamed response
+    # may still read them after this teardown (the evaluation export does).
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
     return True

@@ -59,6 +59,17 @@ def ends(own_app: Flask) -> list[str]:
         db.session.execute(sa.insert(Region).values(code="ZY", name="Also unsaved"))
         return "inserted"
 
+    @app.route("/_t/stream")
+    @public
+    def stream() -> Any:
+        region = db.session.scalars(sa.select(Region).order_by(Region.code)).first()
+
+        def chunks() -> Iterator[str]:
+            yield "first "
+            yield region.code  # read after the request's teardown has ended the transaction
+
+        return app.response_class(chunks())
+
     @app.route("/_t/fail")
     @public
     def fail() -> Any:
@@ -85,6 +96,15 @@ def test_uncommitted_writes_are_still_rolled_back(
     assert client.get(path).status_code == 200
     assert ends == ["rollback"]
     assert not {"ZZ", "ZY"} & _codes(own_app)
+
+
+def test_objects_read_by_a_streamed_response_survive_the_commit(
+    client: Any, ends: list[str]
+) -> None:
+    response = client.get("/_t/stream")
+    assert response.get_data(as_text=True).startswith("first ")
+    assert len(response.get_data(as_text=True)) > len("first ")
+    assert ends == ["commit"]
 
 
 def test_a_failed_request_is_rolled_back(own_app: Flask, client: Any, ends: list[str]) -> None:
