@@ -52,7 +52,12 @@ NAV_ITEMS: list[tuple[str, str, Permission | None, tuple[str, ...]]] = [
         Permission.EXPORT_EVALUATION,
         ("evaluation.index", "evaluation.data_dictionary", "evaluation.api_token"),
     ),
-    ("Users", "admin.users", Permission.MANAGE_USERS, ("admin.user", "admin.grant")),
+    (
+        "Users",
+        "admin.users",
+        Permission.MANAGE_USERS,
+        ("admin.user", "admin.grant", "admin.closure"),
+    ),
     ("Audit log", "admin.audit", Permission.VIEW_AUDIT, ("admin.audit",)),
     ("Exports", "evaluation.export_record", Permission.VIEW_AUDIT, ("evaluation.export_record",)),
 ]

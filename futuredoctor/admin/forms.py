@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, SelectField, StringField
+from wtforms import HiddenField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
@@ -96,3 +96,10 @@ class AuditFilterForm(FlaskForm):
         values = {choice.value for choice in field.iter_choices()}
         if (field.data or "") not in values:
             raise ValidationError("Select an action from the list")
+
+
+class KeepOpenForm(FlaskForm):
+    """Decline a request to close an account; the service checks the note (required, and
+    at most 2,000 characters) so the rule lives in one place."""
+
+    note = TextAreaField("Why the account stays open (sent to the person)")

@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload, lazyload
 from wtforms.fields.choices import SelectChoice
 
 from futuredoctor import audit
+from futuredoctor.admin import closures
 from futuredoctor.extensions import db
 from futuredoctor.models import AuditEvent, Pilot, Region, Role, RoleGrant, User, utcnow
 from futuredoctor.paging import Page, paginate
@@ -258,6 +259,7 @@ def close_account(user: User, actor: User) -> bool:
     user.session_version += 1  # every existing session cookie stops working
     db.session.flush()
     audit.record("account.closed", actor=actor, target=user)
+    closures.settle_on_closing(user, actor)
     return True
 
 

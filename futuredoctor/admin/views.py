@@ -10,12 +10,14 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from futuredoctor.admin import services
+from futuredoctor.admin import closures, services
+from futuredoctor.admin.closures import ClosureRefusal
 from futuredoctor.admin.forms import (
     AccountStatusForm,
     ActionForm,
     AuditFilterForm,
     GrantForm,
+    KeepOpenForm,
     NewUserForm,
     UserSearchForm,
 )
@@ -60,7 +62,12 @@ def users() -> tuple[str, int]:
     ]
     return (
         render_template(
-            "admin/users.html", form=form, page=page, rows=rows, pagination=_pagination(page)
+            "admin/users.html",
+            form=form,
+            page=page,
+            rows=rows,
+            pagination=_pagination(page),
+            closures_waiting=closures.pending_count(),
         ),
         200,
     )
@@ -183,6 +190,41 @@ def user_status(user_id: int) -> tuple[str, int] | Response:
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
+# --- requests to close an account ---------------------------------------------------------
+
+
+@bp.get("/closure-requests")
+@requires(Permission.MANAGE_USERS)
+def closure_requests() -> str:
+    page = closures.pending_requests(page_number(request.args.get("page")))
+    return render_template(
+        "admin/closure_requests.html", page=page, pagination=_pagination(page)
+    )
+
+
+@bp.post("/users/<int:user_id>/closure-request/keep-open")
+@requires(Permission.MANAGE_USERS)
+def closure_keep_open(user_id: int) -> tuple[str, int] | Response:
+    user = _user_or_404(user_id)
+    form = KeepOpenForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        settled = closures.keep_open(user, _actor(), form.note.data)
+        db.session.commit()
+    except ClosureRefusal as refusal:
+        db.session.rollback()
+        form.note.errors = [refusal.message]
+        return _render_detail(
+            user, keep_open_form=form, problem=(refusal.message, "#note"), status=400
+        )
+    if settled is None:
+        flash(f"{user.full_name} has no request waiting: it may have been handled already.", "info")
+    else:
+        flash(f"Kept the account of {user.full_name} open and told them why.", "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
 def _user_or_404(user_id: int) -> User:
     user = services.get_user(user_id)
     if user is None:
@@ -208,6 +250,7 @@ def _render_detail(
     grant_form: GrantForm | None = None,
     problem: tuple[str, str] | None = None,
     status: int = 200,
+    keep_open_form: KeepOpenForm | None = None,
 ) -> tuple[str, int]:
     if grant_form is None:
         grant_form = _grant_form()
@@ -223,6 +266,8 @@ def _render_detail(
             action_form=ActionForm(),
             problem=problem,
             is_self=user.id == current_user.id,
+            closure=closures.pending_closure(user),
+            keep_open_form=keep_open_form or KeepOpenForm(),
         ),
         status,
     )

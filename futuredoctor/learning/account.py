@@ -23,6 +23,19 @@ def pending_closure(user: User) -> AccountClosureRequest | None:
     )
 
 
+def latest_settled(user: User) -> AccountClosureRequest | None:
+    """The person's most recently handled request, for their account page."""
+    return db.session.scalar(
+        sa.select(AccountClosureRequest)
+        .where(
+            AccountClosureRequest.user_id == user.id,
+            AccountClosureRequest.processed_at.is_not(None),
+        )
+        .order_by(AccountClosureRequest.processed_at.desc(), AccountClosureRequest.id.desc())
+        .limit(1)
+    )
+
+
 def request_closure(user: User, reason: str | None) -> tuple[AccountClosureRequest, bool]:
     """Record the request once; a second one while the first is pending changes nothing.
     Returns the pending request and whether it is new."""

@@ -34,6 +34,7 @@ def account_page() -> str:
         participant=participant,
         enrolments=enrolments_of(me) if participant else [],
         pending=account.pending_closure(me) if participant else None,
+        settled=account.latest_settled(me) if participant else None,
         action_form=ActionForm(),
     )
 

@@ -230,7 +230,8 @@ def _closures(user: User) -> Iterable[dict[str, Any]]:
         .order_by(AccountClosureRequest.requested_at)
     )
     for (r,) in _stream(stmt):
-        yield {"requested_at": r.requested_at, "reason": r.reason, "processed_at": r.processed_at}
+        yield {"requested_at": r.requested_at, "reason": r.reason,
+               "processed_at": r.processed_at, "outcome": r.outcome, "note": r.note}  # fmt: skip
 
 
 DATASETS = [
@@ -256,7 +257,8 @@ DATASETS = [
             _notifications),
     Dataset("audit_events", ["occurred_at", "action", "target_type", "target_id", "ip_address",
                              "details"], _audit),
-    Dataset("closure_requests", ["requested_at", "reason", "processed_at"], _closures),
+    Dataset("closure_requests", ["requested_at", "reason", "processed_at", "outcome", "note"],
+            _closures),
 ]  # fmt: skip
 
 

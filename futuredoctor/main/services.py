@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from futuredoctor.admin import closures
 from futuredoctor.extensions import db
 from futuredoctor.learning.journey import overview
 from futuredoctor.models import (
@@ -134,4 +135,5 @@ def _national_admin(user: User) -> dict[str, Any]:
             "Module versions": count(ModuleVersion),
         },
         "recent": recent,
+        "closures": closures.pending_count(),
     }

@@ -21,6 +21,7 @@ from futuredoctor.models.feedback import (
 from futuredoctor.models.framework import Framework, FrameworkDomain
 from futuredoctor.models.invitation import (
     AccountClosureRequest,
+    ClosureOutcome,
     Invitation,
     JoinRequest,
     JoinRequestStatus,
@@ -38,6 +39,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Base",
+    "ClosureOutcome",
     "CodesignSession",
     "Cohort",
     "ConsentRecord",

@@ -68,6 +68,11 @@ class JoinRequest(Base):
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
 
 
+class ClosureOutcome(enum.StrEnum):
+    CLOSED = "closed"
+    KEPT_OPEN = "kept_open"
+
+
 class AccountClosureRequest(Base):
     """A participant's request to close their account, handled by a national admin."""
 
@@ -89,5 +94,7 @@ class AccountClosureRequest(Base):
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     processed_at: Mapped[datetime | None]
     processed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    outcome: Mapped[str | None] = mapped_column(sa.String(16))  # ClosureOutcome, once handled
+    note: Mapped[str | None] = mapped_column(sa.Text)  # the admin's words to the person
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -67,9 +67,10 @@ def test_non_admins_get_403_on_every_admin_page(app, client, db_session, region)
     grant_id = other.grants[0].id
     login(client, staff)
     base = f"/admin/users/{other.id}"
-    gets = ["/admin/users", "/admin/users/new", base, "/admin/audit"]
+    gets = ["/admin/users", "/admin/users/new", base, "/admin/audit", "/admin/closure-requests"]
     posts = [
         "/admin/users/new",
+        f"{base}/closure-request/keep-open",
         f"{base}/grants",
         f"{base}/grants/{grant_id}/remove",
         f"{base}/unlock",
@@ -94,6 +95,8 @@ def test_non_admins_get_403_on_every_admin_page(app, client, db_session, region)
         "admin.grant_remove",
         "admin.user_unlock",
         "admin.user_status",
+        "admin.closure_requests",
+        "admin.closure_keep_open",
         "admin.audit",
     }
 
