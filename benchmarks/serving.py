@@ -8,6 +8,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -19,6 +20,14 @@ VENV_BIN = Path(sys.executable).parent
 WORKERS = 2
 WRK_THREADS = 2
 WRK_CONNECTIONS = 16
+_ROTATE = """
+local cookies = {COOKIES}
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", nil, {["Cookie"] = cookies[(n % #cookies) + 1]})
+end
+"""
 
 
 def free_port() -> int:
@@ -74,12 +83,20 @@ def sign_in(base: str, email: str, password: str) -> str:
     return f"session={cookie.value}"
 
 
-def wrk(url: str, cookie: str | None = None, seconds: int = 10) -> float:
-    """Requests per second that wrk sustains against ``url``; fails on any error response."""
+def wrk(
+    url: str, cookie: str | None = None, seconds: int = 10, cookies: list[str] | None = None
+) -> float:
+    """Requests per second that wrk sustains against ``url``; fails on any error response.
+    With ``cookies``, each request goes out as the next person in turn."""
     command = ["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s", "--latency"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
-    out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    with tempfile.TemporaryDirectory() as folder:
+        if cookies:
+            script = Path(folder) / "rotate.lua"
+            script.write_text(_ROTATE.replace("COOKIES", ", ".join(f'"{c}"' for c in cookies)))
+            command += ["-s", str(script)]
+        out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     if "Non-2xx or 3xx responses" in out:
         raise RuntimeError(f"wrk saw error responses from {url}:\n{out}")
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
