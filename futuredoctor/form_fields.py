@@ -3,10 +3,10 @@ the same error message wherever a person meets it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from wtforms import EmailField, StringField
+from wtforms import EmailField, Field, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 
@@ -15,12 +15,36 @@ def strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-def email_field(label: str = "Email address") -> EmailField:
+def bounded_text(
+    label: str,
+    max_length: int,
+    *,
+    noun: str | None = None,
+    required: str | None = None,
+    kind: type[Field] = StringField,
+    filters: Sequence[Callable[..., Any]] = (strip,),
+    extra: Sequence[Callable[..., Any]] = (),
+) -> Any:
+    """Typed text of at most ``max_length`` characters. ``required`` is the message for an
+    empty answer (None: it may be left empty); ``noun`` names it in the length message."""
+    validators: list[Any] = [DataRequired(required)] if required else []
+    validators.append(
+        Length(
+            max=max_length,
+            message=f"{noun or label} must be {max_length:,} characters or fewer",
+        )
+    )
+    return kind(label, filters=list(filters), validators=[*validators, *extra])
+
+
+def email_field(
+    label: str = "Email address", missing: str = "Enter an email address"
+) -> EmailField:
     return EmailField(
         label,
         filters=[strip],
         validators=[
-            DataRequired("Enter an email address"),
+            DataRequired(missing),
             Email("Enter an email address in the correct format, like name@example.nhs.uk"),
             Length(max=254, message="Email address must be 254 characters or fewer"),
         ],
@@ -29,12 +53,4 @@ def email_field(label: str = "Email address") -> EmailField:
 
 def name_field(label: str, *extra: Callable[..., Any]) -> StringField:
     """A required person's name (given or family), at most 100 characters."""
-    return StringField(
-        label,
-        filters=[strip],
-        validators=[
-            DataRequired(f"Enter a {label.lower()}"),
-            Length(max=100, message=f"{label} must be 100 characters or fewer"),
-            *extra,
-        ],
-    )
+    return bounded_text(label, 100, required=f"Enter a {label.lower()}", extra=extra)

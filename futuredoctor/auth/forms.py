@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import HiddenField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+from futuredoctor.form_fields import email_field
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(
-        "Email address",
-        validators=[
-            DataRequired("Enter your email address"),
-            Email("Enter an email address in the correct format, like name@example.nhs.uk"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-        ],
-    )
+    email = email_field(missing="Enter your email address")
     password = PasswordField(
         "Password",
         validators=[

@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    EmailField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -22,7 +21,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     AnyOf,
     DataRequired,
-    Email,
     EqualTo,
     InputRequired,
     Length,
@@ -37,7 +35,7 @@ from futuredoctor.enrolment.registration import (
     normalise_number,
     registration_problems,
 )
-from futuredoctor.form_fields import email_field, name_field, strip
+from futuredoctor.form_fields import bounded_text, email_field, name_field, strip
 from futuredoctor.models import CAREER_STAGES, Cohort, EnrolmentStatus
 from futuredoctor.passwords import MIN_PASSWORD_LENGTH
 from futuredoctor.spreadsheet import starts_like_formula
@@ -86,14 +84,7 @@ class PersonForm(FlaskForm):
             AnyOf(list(CAREER_STAGES), message="Select a career stage from the list"),
         ],
     )
-    employer = StringField(
-        "Employer (optional)",
-        filters=[strip],
-        validators=[
-            Length(max=200, message="Employer must be 200 characters or fewer"),
-            _no_formula,
-        ],
-    )
+    employer = bounded_text("Employer (optional)", 200, noun="Employer", extra=[_no_formula])
 
     def check_against(self, cohort: Cohort) -> bool:
         """Apply the registration and eligibility rules; errors go next to their fields."""
@@ -116,10 +107,11 @@ class PersonForm(FlaskForm):
 
 
 class JoinRequestForm(PersonForm):
-    message = TextAreaField(
+    message = bounded_text(
         "Anything the pilot team should know (optional)",
-        filters=[strip],
-        validators=[Length(max=2000, message="Message must be 2000 characters or fewer")],
+        2000,
+        noun="Message",
+        kind=TextAreaField,
     )
 
 
@@ -143,10 +135,11 @@ class ActionForm(FlaskForm):
 class DecisionForm(FlaskForm):
     request_id = IntegerField(validators=[InputRequired()])
     decision = HiddenField(validators=[AnyOf(["approve", "decline"])])
-    reason = TextAreaField(
+    reason = bounded_text(
         "Reason for declining (optional, sent to the person)",
-        filters=[strip],
-        validators=[Length(max=500, message="Reason must be 500 characters or fewer")],
+        500,
+        noun="Reason",
+        kind=TextAreaField,
     )
 
 
@@ -195,15 +188,7 @@ class ConsentForm(FlaskForm):
 
 
 class RequestLinkForm(FlaskForm):
-    email = EmailField(
-        "Email address",
-        filters=[strip],
-        validators=[
-            DataRequired("Enter your email address"),
-            Email("Enter an email address in the correct format, like name@example.nhs.uk"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-        ],
-    )
+    email = email_field(missing="Enter your email address")
 
 
 ROSTER_STATUSES = [

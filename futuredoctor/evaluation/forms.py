@@ -13,7 +13,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from futuredoctor.evaluation.records import CHANNELS
 from futuredoctor.evaluation.tokens import EXPIRY_CHOICES
-from futuredoctor.form_fields import strip
+from futuredoctor.form_fields import bounded_text
 
 
 class ExportForm(FlaskForm):
@@ -24,14 +24,7 @@ class ExportForm(FlaskForm):
 
 
 class TokenForm(FlaskForm):
-    name = StringField(
-        "Token name",
-        filters=[strip],
-        validators=[
-            DataRequired("Enter a name for the token"),
-            Length(max=100, message="Token name must be 100 characters or fewer"),
-        ],
-    )
+    name = bounded_text("Token name", 100, required="Enter a name for the token")
     expiry = SelectField(
         "Expires after",
         choices=[SelectChoice(v, label) for v, label in EXPIRY_CHOICES],

@@ -17,11 +17,11 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as FormError
 
 from futuredoctor.content.schema import DELIVERY_MODES
-from futuredoctor.form_fields import strip
+from futuredoctor.form_fields import bounded_text, strip
 from futuredoctor.livinglab.workflow import MAX_REASON
 from futuredoctor.models import FeedbackStatus
 
@@ -55,12 +55,8 @@ class InboxFilterForm(FlaskForm):
 
 class StatusForm(FlaskForm):
     status = SelectField("New status", choices=[], validate_choice=False)
-    note = TextAreaField(
-        "Note (required when declining)",
-        filters=[strip],
-        validators=[
-            Length(max=MAX_REASON, message=f"Note must be {MAX_REASON} characters or fewer")
-        ],
+    note = bounded_text(
+        "Note (required when declining)", MAX_REASON, noun="Note", kind=TextAreaField
     )
     from_status = HiddenField()
 
@@ -93,13 +89,7 @@ class SuggestionFields(Form):
     """One suggestion row of the session form; empty rows are ignored."""
 
     version = SelectField("Module version", choices=[], validate_choice=False)
-    text = TextAreaField(
-        "Suggestion",
-        filters=[strip],
-        validators=[
-            Length(max=MAX_TEXT, message=f"Suggestion must be {MAX_TEXT} characters or fewer")
-        ],
-    )
+    text = bounded_text("Suggestion", MAX_TEXT, kind=TextAreaField)
 
     def validate_version(self, field: SelectField) -> None:
         if self.text.data and (field.data or "") not in {
@@ -130,23 +120,12 @@ class SessionForm(FlaskForm):
     held_on_day = StringField("Day", filters=[strip])
     held_on_month = StringField("Month", filters=[strip])
     held_on_year = StringField("Year", filters=[strip])
-    title = StringField(
-        "Title",
-        filters=[strip],
-        validators=[
-            DataRequired("Enter a title for the session"),
-            Length(max=200, message="Title must be 200 characters or fewer"),
-        ],
-    )
+    title = bounded_text("Title", 200, required="Enter a title for the session")
     participants_count = _count("Participants")
     educators_count = _count("Educators")
     patients_public_count = _count("Patients and members of the public")
     other_professionals_count = _count("Other professionals")
-    notes = TextAreaField(
-        "Notes (optional)",
-        filters=[strip],
-        validators=[Length(max=10000, message="Notes must be 10,000 characters or fewer")],
-    )
+    notes = bounded_text("Notes (optional)", 10_000, noun="Notes", kind=TextAreaField)
     suggestions = FieldList(FormField(SuggestionFields), min_entries=3, max_entries=10)
 
     held_on: date | None = None
@@ -169,34 +148,15 @@ class AddSuggestionForm(FlaskForm):
     version = SelectField(
         "Module version", choices=[], validate_choice=False, validators=[_in_choices]
     )
-    text = TextAreaField(
-        "Suggestion",
-        filters=[strip],
-        validators=[
-            DataRequired("Enter the suggestion"),
-            Length(max=MAX_TEXT, message=f"Suggestion must be {MAX_TEXT} characters or fewer"),
-        ],
+    text = bounded_text(
+        "Suggestion", MAX_TEXT, required="Enter the suggestion", kind=TextAreaField
     )
 
 
 class VersionForm(FlaskForm):
     based_on = HiddenField()
-    title = StringField(
-        "Title",
-        filters=[strip],
-        validators=[
-            DataRequired("Enter a title"),
-            Length(max=200, message="Title must be 200 characters or fewer"),
-        ],
-    )
-    summary = TextAreaField(
-        "Summary",
-        filters=[strip],
-        validators=[
-            DataRequired("Enter a summary"),
-            Length(max=300, message="Summary must be 300 characters or fewer"),
-        ],
-    )
+    title = bounded_text("Title", 200, required="Enter a title")
+    summary = bounded_text("Summary", 300, required="Enter a summary", kind=TextAreaField)
     estimated_minutes = IntegerField(
         "Estimated time in minutes",
         validators=[
@@ -210,27 +170,23 @@ class VersionForm(FlaskForm):
         validate_choice=False,
         validators=[_in_choices],
     )
-    learning_outcomes = TextAreaField(
-        "Learning outcomes",
-        validators=[
-            Length(max=5000, message="Learning outcomes must be 5,000 characters or fewer")
-        ],
-    )
+    # Markdown: leading spaces can matter, so these two keep what was typed.
+    learning_outcomes = bounded_text("Learning outcomes", 5000, kind=TextAreaField, filters=())
     gpc_domains = SelectMultipleField("GPC domains", choices=[], validate_choice=False)
-    body = TextAreaField(
+    body = bounded_text(
         "Module content (Markdown)",
-        validators=[
-            DataRequired("Enter the module content"),
-            Length(max=100_000, message="Module content must be 100,000 characters or fewer"),
-        ],
+        100_000,
+        noun="Module content",
+        required="Enter the module content",
+        kind=TextAreaField,
+        filters=(),
     )
-    changelog = TextAreaField(
+    changelog = bounded_text(
         "What changed in this version",
-        filters=[strip],
-        validators=[
-            DataRequired("Enter what changed in this version"),
-            Length(max=MAX_TEXT, message=f"What changed must be {MAX_TEXT} characters or fewer"),
-        ],
+        MAX_TEXT,
+        noun="What changed",
+        required="Enter what changed in this version",
+        kind=TextAreaField,
     )
     addresses = SelectMultipleField(
         "Feedback this version addresses", coerce=int, choices=[], validate_choice=False
