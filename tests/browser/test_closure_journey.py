@@ -49,6 +49,11 @@ def test_admin_keeps_an_account_open_then_closes_it(visitor: Visitor) -> None:
     _ask_to_close(visitor, "I am leaving the pilot.")
 
     visitor.sign_in("national.admin@example.nhs.uk")
+    assert "to close an account</a> waiting for a decision" in page.content()
+    visitor.check_page("home-national-admin-closure-waiting")
+    visitor.go("/admin/users")
+    assert "to close an account</a> waiting for a decision" in page.content()
+    visitor.check_page("admin-users-closure-waiting")
     visitor.go("/admin/closure-requests")
     assert "Robin Leaver" in page.content() and "I am leaving the pilot." in page.content()
     visitor.check_page("admin-closure-requests")
