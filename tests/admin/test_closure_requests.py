@@ -3,6 +3,10 @@ account (settling the request) or keep it open with a note the person receives."
 
 from __future__ import annotations
 
+import csv
+import io
+import zipfile
+
 import sqlalchemy as sa
 
 from futuredoctor.models import AccountClosureRequest, AuditEvent, Notification, Role
@@ -118,3 +122,23 @@ def test_other_roles_cannot_see_or_settle_requests(client, db_session) -> None:
     )
     assert response.status_code == 403
     assert _request_of(db_session, person).processed_at is None
+
+
+def test_the_decision_is_in_the_persons_data_download_and_formula_safe(
+    client, db_session
+) -> None:
+    admin, person = _people(db_session)
+    _ask(client, person, reason="=HYPERLINK(\"http://example.com\")")
+    login(client, admin)
+    client.post(
+        f"/admin/users/{person.id}/closure-request/keep-open",
+        data={"note": "=1+1 is not a reason to leave"},
+    )
+    client.post("/sign-out")
+    login(client, person)
+    archive = zipfile.ZipFile(io.BytesIO(client.post("/account/download-my-data").data))
+    rows = list(csv.DictReader(io.StringIO(archive.read("closure_requests.csv").decode())))
+    assert [(r["outcome"], r["note"]) for r in rows] == [
+        ("kept_open", "'=1+1 is not a reason to leave")
+    ]
+    assert rows[0]["reason"].startswith("'=HYPERLINK")
