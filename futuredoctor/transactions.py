@@ -1,4 +1,9 @@
-"""How each request's database transaction ends.
+"""How each request's database transaction ends: the one door for commits.
+
+A request that succeeded (status below 400) is committed here, once; one that was refused
+(4xx), failed (5xx) or raised is rolled back, so nothing a refused service flushed is kept.
+Views and services never commit or roll back themselves.
+
 
 A request that only read ends with COMMIT instead of the ROLLBACK Flask-SQLAlchemy issues
 when it removes the session. For a transaction that wrote nothing the two are the same, but
@@ -13,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, Response
 
 from futuredoctor.extensions import db
 
@@ -28,6 +33,16 @@ def init_transactions(app: Flask) -> None:
     for engine in engines:
         sa.event.listen(engine, "begin", _begin)
         sa.event.listen(engine, "before_cursor_execute", _before_execute)
+
+    @app.after_request
+    def _commit_or_roll_back(response: Response) -> Response:
+        end_request(response.status_code)
+        return response
+
+    @app.teardown_request
+    def _roll_back_failed(exc: BaseException | None) -> None:
+        if exc is not None:
+            db.session.rollback()
 
     @app.teardown_appcontext
     def _end_read_only(exc: BaseException | None) -> None:
@@ -63,3 +78,19 @@ def end_read_only(exc: BaseException | None = None) -> bool:
     finally:
         session.expire_on_commit = expire
     return True
+
+
+def end_request(status: int) -> None:
+    """Commit a request that succeeded; roll back one that was refused or failed."""
+    session = db.session()
+    if status >= 400:
+        session.rollback()
+        return
+    if not session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        return
+    # Keep loaded objects readable: a streamed response may still read them afterwards.
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire

@@ -9,6 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
 
+from futuredoctor import clock
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -19,8 +21,8 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> datetime:
-    """The current instant, timezone-aware, so it never mixes with naive local times."""
-    return datetime.now(UTC)
+    """The app clock's current instant (see ``futuredoctor.clock``)."""
+    return clock.now()
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
