@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from futuredoctor.config import check_config, load_config
 from futuredoctor.extensions import csrf, db, limiter, login_manager, migrate
+from futuredoctor.undefined import NamedUndefined
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -26,7 +27,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # Escape everything, including the NHS.UK macros (".jinja" files, which Flask's
         # default would leave unescaped).
         "autoescape": True,
-        "undefined": ChainableUndefined,  # nhsuk-frontend-jinja macros read optional params
+        # nhsuk-frontend-jinja macros read optional params; tests also refuse unknown names.
+        "undefined": NamedUndefined if app.config.get("STRICT_TEMPLATES") else ChainableUndefined,
         "trim_blocks": True,
         "lstrip_blocks": True,
     }

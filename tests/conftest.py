@@ -33,6 +33,7 @@ TEMPLATES = {True: "futuredoctor_template", False: "futuredoctor_template_empty"
 def make_test_config(database_url: str, **extra: Any) -> dict[str, Any]:
     config = {
         "TESTING": True,
+        "STRICT_TEMPLATES": True,  # a template naming a variable it was not given fails
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
