@@ -9,7 +9,7 @@ export FLASK_APP := futuredoctor
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run setup setup-test database chromium wrk test lint bench clean
+.PHONY: run setup setup-test database chromium wrk test lint typecheck bench lock clean
 
 # The scheduler (release notifications, email, digests) runs beside the web server in its
 # own process and stops with it. Development mail goes to the console unless
@@ -28,13 +28,24 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMPS)/python: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[serve]"
+# Installs exactly the versions in the lock files (`make lock` writes them from the ranges in
+# pyproject.toml), so every machine runs what CI ran.
+$(STAMPS)/python: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	@mkdir -p $(STAMPS) && touch $@
 
-$(STAMPS)/python-test: pyproject.toml $(STAMPS)/python
-	$(BIN)/pip install --quiet -e ".[test,serve]"
+$(STAMPS)/python-test: requirements-test.lock $(STAMPS)/python
+	$(BIN)/pip install --quiet -r requirements-test.lock
 	@touch $@
+
+# Re-resolve the lock files after changing dependencies in pyproject.toml.
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet "uv>=0.5,<1"
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra serve --python-version 3.11 \
+	  --output-file requirements.lock
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra serve --extra test --python-version 3.11 \
+	  --constraint requirements.lock --output-file requirements-test.lock
 
 $(STAMPS)/npm: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -62,10 +73,14 @@ chromium:
 
 test: setup-test
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: setup-test
 	$(BIN)/ruff check .
+
+typecheck: setup-test
+	$(BIN)/mypy
 
 # Load tests need wrk; install Debian's when missing and we are allowed to.
 wrk:
