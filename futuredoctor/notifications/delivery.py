@@ -5,6 +5,8 @@ For each message: **claim** one waiting row (PostgreSQL picks it with ``FOR UPDA
 LOCKED`` so two processes take different rows; on SQLite the conditional ``UPDATE`` is the
 claim) by counting the attempt and pushing ``next_attempt_at`` one lease ahead, and
 **commit**; then build and **send** the email; then **record** the result and **commit**.
+Each claim and each result is a single statement on an autocommit connection, so each is
+committed on its own.
 
 - A crash or a database outage before the claim commits sends nothing; the row stays
   waiting. After the claim commits and before the result commits, the row is re-claimed
@@ -87,10 +89,10 @@ def _due(now: datetime) -> sa.ColumnElement[bool]:
     )
 
 
-def give_up_unfinished(now: datetime, max_attempts: int) -> int:
+def give_up_unfinished(conn: sa.Connection, now: datetime, max_attempts: int) -> int:
     """Rows whose every attempt was claimed but never recorded (the sender died each time,
     perhaps on this very message) are given up instead of being tried forever."""
-    result = db.session.execute(
+    result = conn.execute(
         sa.update(Notification)
         .where(_due(now), Notification.attempts >= max_attempts)
         .values(
@@ -100,21 +102,35 @@ def give_up_unfinished(now: datetime, max_attempts: int) -> int:
                 Notification.last_error, f"No result recorded after {max_attempts} attempts"
             ),
         )
-        .execution_options(synchronize_session=False, preserve_rowcount=True)
+        .execution_options(preserve_rowcount=True)
     )
     return max(result.rowcount or 0, 0)
 
 
-def claim_one(now: datetime, max_attempts: int, hold: timedelta) -> int | None:
-    """Take one due row for this sender: count the attempt and hold it for ``hold``.
-    Returns its id, or None when nothing is due. The caller commits the claim."""
+CLAIMED = (
+    Notification.id,
+    Notification.kind,
+    Notification.recipient_id,
+    Notification.title,
+    Notification.body,
+    Notification.payload,
+    Notification.attempts,
+)
+
+
+def claim_one(
+    conn: sa.Connection, now: datetime, max_attempts: int, hold: timedelta
+) -> sa.Row[Any] | None:
+    """Take one due row for this sender in one statement: count the attempt and hold it
+    for ``hold``. On an autocommit connection the statement is its own transaction, so the
+    claim is committed when this returns. Returns the row, or None when nothing is due."""
     pick = (
         sa.select(Notification.id)
         .where(_due(now), Notification.attempts < max_attempts)
         .order_by(Notification.created_at, Notification.id)
         .limit(1)
     )
-    if db.session.get_bind().dialect.name == "postgresql":
+    if conn.dialect.name == "postgresql":
         # A CTE runs the locking pick once; "id IN (subquery)" may be re-run by the planner.
         picked = pick.with_for_update(skip_locked=True).cte("picked")
         taken: sa.ColumnElement[bool] = Notification.id == picked.c.id
@@ -126,10 +142,9 @@ def claim_one(now: datetime, max_attempts: int, hold: timedelta) -> int | None:
         sa.update(Notification)
         .where(taken, _due(now))
         .values(attempts=Notification.attempts + 1, next_attempt_at=now + hold)
-        .returning(Notification.id)
-        .execution_options(synchronize_session=False)
+        .returning(*CLAIMED)
     )
-    return db.session.scalars(claim).first()
+    return conn.execute(claim).first()
 
 
 def message_id(notification_id: int, config: Any) -> str:
@@ -137,7 +152,7 @@ def message_id(notification_id: int, config: Any) -> str:
     return f"<notification-{notification_id}@{message_domain(config)}>"
 
 
-def _email_body(notification: Notification) -> str:
+def _email_body(notification: Any) -> str:
     link = _link(notification)
     lines = [notification.body, ""]
     if link:
@@ -150,7 +165,7 @@ def _email_body(notification: Notification) -> str:
     return "\n".join(lines)
 
 
-def _link(notification: Notification) -> str | None:
+def _link(notification: Any) -> str | None:
     slug = (notification.payload or {}).get("module_slug")
     if slug:
         return url_for("learning.module", slug=slug, _external=True)
@@ -159,7 +174,7 @@ def _link(notification: Notification) -> str | None:
     return None
 
 
-def build_email(notification: Notification, user: User, config: Any) -> EmailMessage:
+def build_email(notification: Any, user: Any, config: Any) -> EmailMessage:
     """The email for one row; any problem is raised as ``Unbuildable``."""
     try:
         return build_message(
@@ -180,40 +195,45 @@ def _describe(error: BaseException) -> str:
 
 
 def send_queued(now: datetime, limit: int | None = None) -> DeliveryReport:
-    """Send up to ``limit`` due messages, each claimed, sent and recorded in its own
-    transactions (this function commits). An error reaching the database propagates: the
-    caller rolls back and tries again at the next poll."""
+    """Send up to ``limit`` due messages. Each claim and each result is its own committed
+    statement on one autocommit connection (so three round trips a message, not a batch
+    transaction). An error reaching the database propagates: the caller logs it and the
+    next poll goes on, with at most the message in flight to repeat."""
     config = current_app.config
     limit = limit or int(config.get("SCHEDULER_BATCH_SIZE", 200))
     max_attempts = int(config.get("MAIL_MAX_ATTEMPTS", 8))
     hold = lease(config)
     report = DeliveryReport()
-    report.given_up += give_up_unfinished(now, max_attempts)
-    db.session.commit()
-    with current_app.test_request_context(base_url=config.get("PUBLIC_URL")):
+    with (
+        db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn,
+        current_app.test_request_context(base_url=config.get("PUBLIC_URL")),
+    ):
+        report.given_up += give_up_unfinished(conn, now, max_attempts)
         for _ in range(limit):
-            notification_id = claim_one(now, max_attempts, hold)
-            db.session.commit()
-            if notification_id is None:
+            claimed = claim_one(conn, now, max_attempts, hold)
+            if claimed is None:
                 break
-            deliver_one(notification_id, now, max_attempts, report, config)
-            db.session.commit()
+            deliver_one(conn, claimed, now, max_attempts, report, config)
     return report
 
 
 def deliver_one(
-    notification_id: int, now: datetime, max_attempts: int, report: DeliveryReport, config: Any
+    conn: sa.Connection,
+    notification: sa.Row[Any],
+    now: datetime,
+    max_attempts: int,
+    report: DeliveryReport,
+    config: Any,
 ) -> None:
-    """Build and send one claimed row and record the outcome (the caller commits)."""
-    notification, user = db.session.execute(
-        sa.select(Notification, User)
-        .join(User, User.id == Notification.recipient_id)
-        .where(Notification.id == notification_id)
-        .execution_options(populate_existing=True)
+    """Build and send one claimed row, then record the outcome."""
+    user = conn.execute(
+        sa.select(User.email, User.email_notifications, User.is_enabled).where(
+            User.id == notification.recipient_id
+        )
     ).one()
     if not user.email_notifications or not user.is_enabled:
-        notification.attempts -= 1  # nothing was attempted: in-app only
-        _done(notification, now)
+        # Nothing was attempted: in-app only.
+        _record(conn, notification, attempts=notification.attempts - 1, **_done(now))
         report.skipped += 1
         return
     try:
@@ -221,47 +241,45 @@ def deliver_one(
     except MailRefused:
         # Configuration forbids sending anything: give the row back untouched and fail the
         # job loudly.
-        notification.attempts -= 1
-        notification.next_attempt_at = None
-        db.session.commit()
+        _record(conn, notification, attempts=notification.attempts - 1, next_attempt_at=None)
         raise
     except Exception as error:  # one bad message never stops the others
-        _failed(notification, now, error, max_attempts, report)
+        _record(conn, notification, **_failed(notification, now, error, max_attempts, report))
     else:
-        _done(notification, now)
+        _record(conn, notification, **_done(now))
         report.sent += 1
 
 
-def _done(notification: Notification, now: datetime) -> None:
-    notification.sent_at = now
-    notification.next_attempt_at = None
-    notification.last_error = None
+def _record(conn: sa.Connection, notification: sa.Row[Any], **values: Any) -> None:
+    conn.execute(sa.update(Notification).where(Notification.id == notification.id).values(values))
+
+
+def _done(now: datetime) -> dict[str, Any]:
+    return {"sent_at": now, "next_attempt_at": None, "last_error": None}
 
 
 def _failed(
-    notification: Notification,
+    notification: sa.Row[Any],
     now: datetime,
     error: Exception,
     max_attempts: int,
     report: DeliveryReport,
-) -> None:
-    notification.last_error = _describe(error)
+) -> dict[str, Any]:
+    reason = _describe(error)
     report.failed += 1
     if isinstance(error, Unbuildable) or notification.attempts >= max_attempts:
-        notification.failed_at = now
-        notification.next_attempt_at = None
         report.given_up += 1
         log.error(
             "Notification %s given up after %s attempt(s): %s",
             notification.id,
             notification.attempts,
-            notification.last_error,
+            reason,
         )
-    else:
-        notification.next_attempt_at = now + pause_after(notification.attempts)
-        log.warning(
-            "Notification %s not sent (attempt %s), retrying later: %s",
-            notification.id,
-            notification.attempts,
-            notification.last_error,
-        )
+        return {"last_error": reason, "failed_at": now, "next_attempt_at": None}
+    log.warning(
+        "Notification %s not sent (attempt %s), retrying later: %s",
+        notification.id,
+        notification.attempts,
+        reason,
+    )
+    return {"last_error": reason, "next_attempt_at": now + pause_after(notification.attempts)}

@@ -86,13 +86,14 @@ def test_a_send_that_keeps_failing_is_given_up_after_max_attempts(app, queued, m
 
 def test_a_claim_that_never_finishes_is_taken_again_after_its_lease(app, queued):
     now = clock.now()
-    claimed = delivery.claim_one(now, 8, timedelta(minutes=5))
-    db.session.commit()  # ...and the sender dies here, before sending
-    assert claimed == queued[0]
-    assert delivery.claim_one(now + timedelta(minutes=4), 8, timedelta(minutes=5)) == queued[1]
-    db.session.rollback()
-    report = delivery.send_queued(now + timedelta(minutes=6))
-    assert report.sent == 2
+    hold = timedelta(minutes=5)
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        claimed = delivery.claim_one(conn, now, 8, hold)  # ...and the sender dies here
+        assert claimed is not None and claimed.id == queued[0] and claimed.attempts == 1
+        again = delivery.claim_one(conn, now + timedelta(minutes=4), 8, hold)
+        assert again is not None and again.id == queued[1]  # the first is still held
+    report = delivery.send_queued(now + timedelta(minutes=10))
+    assert report.sent == 2  # the first two, taken again after their leases; the poison fails
     first = _rows()[0]
     assert first.sent_at is not None and first.attempts == 2
 
