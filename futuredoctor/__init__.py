@@ -100,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     from futuredoctor.enrolment.views import bp as enrolment_bp
     from futuredoctor.evaluation.api import bp as api_bp
     from futuredoctor.evaluation.views import bp as evaluation_bp
+    from futuredoctor.health import bp as health_bp
     from futuredoctor.learning.views import bp as learning_bp
     from futuredoctor.livinglab.views import bp as livinglab_bp
     from futuredoctor.main.views import bp as main_bp
@@ -108,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     from futuredoctor.releases.views import bp as releases_bp
 
     for blueprint in (
+        health_bp,
         main_bp,
         auth_bp,
         learning_bp,
