@@ -95,6 +95,7 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from futuredoctor.admin import outbox_views  # noqa: F401  (adds routes to admin_bp)
     from futuredoctor.admin.views import bp as admin_bp
     from futuredoctor.auth.views import bp as auth_bp
     from futuredoctor.enrolment.views import bp as enrolment_bp
