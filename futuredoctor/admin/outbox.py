@@ -1,5 +1,6 @@
-"""The email outbox as national admins see it: messages given up or still waiting, and
-the two things they can do about one (retry it, or discard it: kept on record, never sent).
+"""The email outbox as national admins see it: messages given up or waiting to be tried
+again, how many are queued, and the two things an admin can do about one (retry it, or
+discard it: kept on record, never sent).
 
 Only given-up messages can be retried: a waiting one is already retried by the sender, and
 resetting a row a sender holds right now could send it twice. Services flush; the request
@@ -31,6 +32,9 @@ KIND_LABELS = {
 
 _OPEN = sa.and_(Notification.sent_at.is_(None), Notification.discarded_at.is_(None))
 _FAILED = sa.and_(_OPEN, Notification.failed_at.is_not(None))
+# Failed at least once: given up, or waiting for its next attempt.
+_PROBLEM = sa.and_(_OPEN, sa.or_(Notification.failed_at.is_not(None), Notification.attempts > 0))
+_QUEUED = sa.and_(_OPEN, Notification.failed_at.is_(None), Notification.attempts == 0)
 
 
 def kind_label(kind: str) -> str:
@@ -45,16 +49,13 @@ def status(notification: Notification) -> str:
 
 
 def problems(number: int) -> Page:
-    """Unsent, undiscarded messages: given-up ones first, newest first, then those waiting
-    to be retried, then the queue. Paged; the recipient is loaded in the same query."""
-    rank = sa.case(
-        (Notification.failed_at.is_not(None), 0),
-        (Notification.attempts > 0, 1),
-        else_=2,
-    )
+    """Messages that failed at least once and are not sent or discarded: given-up ones
+    first, then those waiting to be retried, newest problem first. Paged; the recipient is
+    loaded in the same query."""
+    rank = sa.case((Notification.failed_at.is_not(None), 0), else_=1)
     stmt = (
         sa.select(Notification)
-        .where(_OPEN)
+        .where(_PROBLEM)
         .options(joinedload(Notification.recipient))
         .order_by(
             rank,
@@ -67,6 +68,11 @@ def problems(number: int) -> Page:
 
 def failed_count() -> int:
     return db.session.scalar(sa.select(sa.func.count()).where(_FAILED)) or 0
+
+
+def queued_count() -> int:
+    """Messages not tried yet: a number that keeps growing means the sender is not running."""
+    return db.session.scalar(sa.select(sa.func.count()).where(_QUEUED)) or 0
 
 
 def get(notification_id: int) -> Notification | None:

@@ -39,6 +39,7 @@ def _render(problem: str | None = None, status: int = 200) -> tuple[str, int]:
                 page, lambda number: url_for("admin.outbox", page=str(number))
             ),
             outbox=outbox,
+            queued=outbox.queued_count(),
             problem=problem,
         ),
         status,
