@@ -142,3 +142,27 @@ def test_a_release_that_cannot_be_queued_does_not_stop_the_others(
     keys = {row.subject_key for row in _rows()}
     assert keys == {f"release:{good.id}"}
     assert db_session.get(type(bad), bad.id).notifications_queued_at is None
+
+
+def test_a_digest_row_the_database_refuses_does_not_stop_the_others(
+    app, db_session, scene: Scene, monkeypatch
+):
+    from futuredoctor.notifications import digest
+
+    make_release(scene.version, scene.cohort, days_from_now=-1)
+    db_session.commit()
+    poisoned = scene.participants[1].id
+    real = digest.queue_many
+
+    def picky(rows):
+        rows = list(rows)
+        if any(row["recipient_id"] == poisoned for row in rows):
+            db.session.execute(sa.text("SELECT * FROM no_such_table"))  # the database refuses
+        return real(rows)
+
+    monkeypatch.setattr(digest, "queue_many", picky)
+    due = clock.now() + timedelta(days=7 - clock.now().weekday(), hours=12)  # after Mon 08:00
+    assert digest.queue_weekly_digests(due) == 2
+    db_session.commit()
+    queued = {row.recipient_id for row in _rows() if row.kind == "weekly_digest"}
+    assert queued == {scene.participants[0].id, scene.participants[2].id}
