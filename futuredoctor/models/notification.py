@@ -17,6 +17,7 @@ from futuredoctor.models.base import Base, utcnow
 from futuredoctor.models.user import User
 
 WAITING = "sent_at IS NULL AND failed_at IS NULL AND discarded_at IS NULL"
+PROBLEM = "sent_at IS NULL AND discarded_at IS NULL AND (failed_at IS NOT NULL OR attempts > 0)"
 
 
 class Notification(Base):
@@ -29,6 +30,14 @@ class Notification(Base):
             "created_at",
             sqlite_where=sa.text(WAITING),
             postgresql_where=sa.text(WAITING),
+        ),
+        # The admin's outbox page and home-page count read only emails that failed: few.
+        sa.Index(
+            "ix_notification_problem",
+            "failed_at",
+            "created_at",
+            sqlite_where=sa.text(PROBLEM),
+            postgresql_where=sa.text(PROBLEM),
         ),
         sa.Index("ix_notification_recipient_read", "recipient_id", "read_at"),
     )

@@ -26,6 +26,8 @@ person turned email off (``attempts`` stays 0 then). The in-app inbox shows ever
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -198,34 +200,42 @@ def send_queued(now: datetime, limit: int | None = None) -> DeliveryReport:
     """Send up to ``limit`` due messages. Each claim and each result is its own committed
     statement on one autocommit connection (so three round trips a message, not a batch
     transaction). An error reaching the database propagates: the caller logs it and the
-    next poll goes on, with at most the message in flight to repeat."""
+    next poll goes on, with at most the message in flight to repeat.
+
+    ``now`` is when the round started; the time each claim and result uses moves on from it
+    as the round goes, so a lease taken late in a slow round still runs from its claim."""
     config = current_app.config
     limit = limit or int(config.get("SCHEDULER_BATCH_SIZE", 200))
     max_attempts = int(config.get("MAIL_MAX_ATTEMPTS", 8))
     hold = lease(config)
     report = DeliveryReport()
+    started = time.monotonic()
+
+    def moment() -> datetime:
+        return now + timedelta(seconds=time.monotonic() - started)
+
     with (
         db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn,
         current_app.test_request_context(base_url=config.get("PUBLIC_URL")),
     ):
         report.given_up += give_up_unfinished(conn, now, max_attempts)
         for _ in range(limit):
-            claimed = claim_one(conn, now, max_attempts, hold)
+            claimed = claim_one(conn, moment(), max_attempts, hold)
             if claimed is None:
                 break
-            deliver_one(conn, claimed, now, max_attempts, report, config)
+            deliver_one(conn, claimed, moment, max_attempts, report, config)
     return report
 
 
 def deliver_one(
     conn: sa.Connection,
     notification: sa.Row[Any],
-    now: datetime,
+    moment: Callable[[], datetime],
     max_attempts: int,
     report: DeliveryReport,
     config: Any,
 ) -> None:
-    """Build and send one claimed row, then record the outcome."""
+    """Build and send one claimed row, then record the outcome (timed by ``moment``)."""
     user = conn.execute(
         sa.select(User.email, User.email_notifications, User.is_enabled).where(
             User.id == notification.recipient_id
@@ -233,7 +243,7 @@ def deliver_one(
     ).one()
     if not user.email_notifications or not user.is_enabled:
         # Nothing was attempted: in-app only.
-        _record(conn, notification, attempts=notification.attempts - 1, **_done(now))
+        _record(conn, notification, attempts=notification.attempts - 1, **_done(moment()))
         report.skipped += 1
         return
     try:
@@ -244,9 +254,9 @@ def deliver_one(
         _record(conn, notification, attempts=notification.attempts - 1, next_attempt_at=None)
         raise
     except Exception as error:  # one bad message never stops the others
-        _record(conn, notification, **_failed(notification, now, error, max_attempts, report))
+        _record(conn, notification, **_failed(notification, moment(), error, max_attempts, report))
     else:
-        _record(conn, notification, **_done(now))
+        _record(conn, notification, **_done(moment()))
         report.sent += 1
 
 

@@ -1,4 +1,5 @@
-"""notification delivery state: a claim lease / retry time, given-up and discarded rows
+"""notification delivery state: a claim lease / retry time, given-up and discarded rows,
+and an index for the emails that failed
 
 Revision ID: 0005
 Revises: 0004
@@ -14,6 +15,7 @@ depends_on = None
 
 OLD = "sent_at IS NULL"
 NEW = "sent_at IS NULL AND failed_at IS NULL AND discarded_at IS NULL"
+PROBLEM = "sent_at IS NULL AND discarded_at IS NULL AND (failed_at IS NOT NULL OR attempts > 0)"
 
 
 def _unsent_index(where: str) -> None:
@@ -34,9 +36,18 @@ def upgrade():
         batch.add_column(sa.Column("failed_at", sa.DateTime(timezone=True), nullable=True))
         batch.add_column(sa.Column("discarded_at", sa.DateTime(timezone=True), nullable=True))
     _unsent_index(NEW)
+    op.create_index(
+        "ix_notification_problem",
+        "notification",
+        ["failed_at", "created_at"],
+        unique=False,
+        sqlite_where=sa.text(PROBLEM),
+        postgresql_where=sa.text(PROBLEM),
+    )
 
 
 def downgrade():
+    op.drop_index("ix_notification_problem", table_name="notification")
     op.drop_index("ix_notification_unsent", table_name="notification")
     with op.batch_alter_table("notification") as batch:
         batch.drop_column("discarded_at")
