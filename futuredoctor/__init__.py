@@ -97,11 +97,13 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from futuredoctor.admin import outbox_views  # noqa: F401  (adds routes to admin_bp)
     from futuredoctor.admin.views import bp as admin_bp
     from futuredoctor.auth.views import bp as auth_bp
     from futuredoctor.enrolment.views import bp as enrolment_bp
     from futuredoctor.evaluation.api import bp as api_bp
     from futuredoctor.evaluation.views import bp as evaluation_bp
+    from futuredoctor.health import bp as health_bp
     from futuredoctor.learning.views import bp as learning_bp
     from futuredoctor.livinglab.views import bp as livinglab_bp
     from futuredoctor.main.views import bp as main_bp
@@ -110,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     from futuredoctor.releases.views import bp as releases_bp
 
     for blueprint in (
+        health_bp,
         main_bp,
         auth_bp,
         learning_bp,

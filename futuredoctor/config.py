@@ -55,8 +55,11 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "MAIL_FILE_DIR": _env("MAIL_FILE_DIR", str(INSTANCE_DIR / "mail")),
         "MAIL_SMTP_TIMEOUT": int(_env("MAIL_SMTP_TIMEOUT", "30") or 30),
         "MAIL_MAX_ATTEMPTS": int(_env("MAIL_MAX_ATTEMPTS", "8") or 8),
+        # Seconds a sender holds a claimed email before another may send it (0: automatic).
+        "MAIL_CLAIM_SECONDS": float(_env("MAIL_CLAIM_SECONDS", "0") or 0),
         "PUBLIC_URL": _env("PUBLIC_URL", "http://127.0.0.1:5000"),  # links in emails
         "ENROLMENT_INVITATION_DAYS": int(_env("ENROLMENT_INVITATION_DAYS", "14") or 14),
+        "HEALTH_CHECK_TIMEOUT": float(_env("HEALTH_CHECK_TIMEOUT", "2") or 2),
         "SCHEDULER_INTERVAL": int(_env("SCHEDULER_INTERVAL", "30") or 30),
         "SCHEDULER_BATCH_SIZE": int(_env("SCHEDULER_BATCH_SIZE", "200") or 200),
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),

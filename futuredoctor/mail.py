@@ -13,9 +13,11 @@ import smtplib
 import ssl
 from collections.abc import Callable, Mapping
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from uuid import uuid4
 
 from flask import Flask, current_app
 
@@ -49,6 +51,14 @@ def build_message(
     return message
 
 
+def message_domain(config: Mapping[str, Any]) -> str:
+    """The right-hand side of our Message-IDs: the sender's domain, else the public host."""
+    domain = parseaddr(str(config.get("MAIL_FROM") or ""))[1].rpartition("@")[2]
+    if not domain:
+        domain = urlsplit(str(config.get("PUBLIC_URL") or "")).hostname or ""
+    return domain or "futuredoctor.invalid"
+
+
 def _console(message: EmailMessage, config: Mapping[str, Any]) -> None:
     log.info("Email (not sent, console backend):\n%s", message.as_string())
 
@@ -57,7 +67,9 @@ def _file(message: EmailMessage, config: Mapping[str, Any]) -> None:
     folder = Path(config["MAIL_FILE_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
     stem = "".join(c if c.isalnum() else "-" for c in message["Message-ID"].strip("<>"))
-    path = folder / f"{stem}.eml"
+    # One file per delivery, so a message delivered twice shows as two files (as it would
+    # in a mailbox), each named after its Message-ID.
+    path = folder / f"{stem}--{uuid4().hex[:12]}.eml"
     partial = path.with_suffix(".eml.part")
     partial.write_bytes(bytes(message))
     partial.replace(path)  # whole files only: a reader never sees half a message

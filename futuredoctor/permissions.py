@@ -36,6 +36,7 @@ class Permission(enum.StrEnum):
     EDIT_CHAMPION_PROFILE = "edit_champion_profile"
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT = "view_audit"
+    MANAGE_OUTBOX = "manage_outbox"  # failed and waiting emails: retry, discard
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -5,12 +5,15 @@ for participants to see content on time. This process only does side effects, ea
 idempotent, so several copies can run at once and a crash or restart loses nothing:
 
 (a) queue one notification per enrolled participant for each release that became due;
-(b) email queued notifications, claiming rows so no two processes send the same one;
+(b) email queued notifications one at a time: claim a row and commit, send, record and
+    commit, so a crash repeats at most the message in flight and one bad message is set
+    aside as failed while the others go on;
 (c) queue the weekly digest of unfinished modules (once per person per ISO week).
 
 It runs APScheduler 3's ``BlockingScheduler`` in its own process, never inside web
-workers (each worker would start its own). Every job runs in a fresh app context, commits
-once, rolls back and logs on error, and runs again at the next poll.
+workers (each worker would start its own). Every job runs in a fresh app context; an error
+is logged and rolled back, and the job runs again at the next poll. One bad item (a
+release, a digest row, an email) is set aside inside its job and never stops the others.
 """
 
 from __future__ import annotations
@@ -45,7 +48,11 @@ def send_notifications() -> int:
 
     report = send_queued(utcnow(), limit=_batch())
     if report.failed:
-        log.warning("%s notification(s) failed and will be retried", report.failed)
+        log.warning(
+            "%s notification(s) failed this round; %s given up (see the outbox page)",
+            report.failed,
+            report.given_up,
+        )
     return report.sent + report.skipped
 
 
@@ -67,22 +74,34 @@ def _batch() -> int:
 
 
 def run_job(app: Flask, name: str) -> int | None:
-    """Run one job in its own app context and transaction: commit once on success, roll
-    back and log on failure (the next poll tries again). Returns the job's count, or None
-    if it failed."""
+    """Run one job in its own app context: commit what is left on success, roll back and
+    log on failure (the next poll tries again; the pool's pre-ping replaces connections a
+    database restart has broken). Returns the job's count, or None if it failed."""
     with app.app_context():
         try:
             done = JOBS[name]()
             db.session.commit()
         except Exception:
-            db.session.rollback()
             log.exception("Scheduler job %s failed; it will run again at the next poll", name)
+            _forget_session()
             return None
         finally:
-            db.session.remove()
+            _forget_session()
     if done:
         log.info("%s: %s", name, done)
     return done
+
+
+def _forget_session() -> None:
+    """Roll back and drop the session, even when the database has gone away meanwhile."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is already broken: nothing to roll back
+        log.debug("Rollback failed", exc_info=True)
+    try:
+        db.session.remove()
+    except Exception:
+        log.debug("Closing the session failed", exc_info=True)
 
 
 def run_once(app: Flask) -> dict[str, int | None]:

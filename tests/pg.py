@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -40,19 +41,41 @@ def _run(cmd: list[str]) -> None:
     subprocess.run(cmd, check=True, capture_output=True)
 
 
+@dataclass
+class Cluster:
+    """A running throwaway cluster that a test may stop and start again (outage tests)."""
+
+    bindir: Path
+    root: Path
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}"
+
+    def _pg_ctl(self, *args: str) -> None:
+        _run([str(self.bindir / "pg_ctl"), "-D", str(self.root / "data"), *args])
+
+    def start(self) -> None:
+        options = f"-k {self.root} -h 127.0.0.1 -p {self.port} -F"
+        self._pg_ctl("-w", "-l", str(self.root / "log"), "-o", options, "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        """``immediate`` is a crash: no checkpoint, every connection cut at once."""
+        self._pg_ctl("-m", mode, "stop")
+
+
 @contextmanager
-def throwaway_cluster(bindir: Path) -> Iterator[str]:
-    """Yield a server URL (``postgresql+psycopg://postgres@127.0.0.1:PORT``)."""
+def running_cluster(bindir: Path) -> Iterator[Cluster]:
+    """Initialise and start a cluster in a fresh temporary folder; remove it afterwards."""
     root = Path(tempfile.mkdtemp(prefix="futuredoctor-pg-"))
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
-    data = root / "data"
-    port = _free_port()
     _run(
         [
             str(bindir / "initdb"),
             "-D",
-            str(data),
+            str(root / "data"),
             "-U",
             "postgres",
             "-A",
@@ -62,21 +85,19 @@ def throwaway_cluster(bindir: Path) -> Iterator[str]:
             "UTF8",
         ]
     )
-    _run(
-        [
-            str(bindir / "pg_ctl"),
-            "-D",
-            str(data),
-            "-w",
-            "-l",
-            str(root / "log"),
-            "-o",
-            f"-k {root} -h 127.0.0.1 -p {port} -F",
-            "start",
-        ]
-    )
+    cluster = Cluster(bindir, root, _free_port())
+    cluster.start()
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
+        yield cluster
     finally:
-        _run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"])
-        shutil.rmtree(root, ignore_errors=True)
+        try:
+            cluster.stop()
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def throwaway_cluster(bindir: Path) -> Iterator[str]:
+    """Yield a server URL (``postgresql+psycopg://postgres@127.0.0.1:PORT``)."""
+    with running_cluster(bindir) as cluster:
+        yield cluster.url

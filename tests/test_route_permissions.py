@@ -13,8 +13,19 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from futuredoctor import clock
 from futuredoctor.extensions import db
-from futuredoctor.models import Cohort, Enrolment, EnrolmentStatus, Pilot, Region, Role, User
+from futuredoctor.models import (
+    Cohort,
+    Enrolment,
+    EnrolmentStatus,
+    Notification,
+    Pilot,
+    Region,
+    Role,
+    User,
+)
+from futuredoctor.notifications.outbox import queue
 from futuredoctor.permissions import ROLE_PERMISSIONS, access_rule
 from tests.factories import make_user
 from tests.helpers import login
@@ -71,7 +82,7 @@ SAMPLES: dict[tuple[str, str], tuple[Any, Any]] = {
     },
     ("livinglab.version_markdown", "number"): (1, 1),
 }
-DYNAMIC_ARGS = {"user_id", "grant_id"}  # filled in from the database below
+DYNAMIC_ARGS = {"user_id", "grant_id", "notification_id"}  # filled in from the database below
 
 ROLES = [None, *Role]
 
@@ -138,9 +149,17 @@ def test_every_route_for_every_role(app: Flask, client, role: Role | None) -> No
     other = make_user(roles=[(Role.PARTICIPANT, None)])
     grant_id = other.grants[0].id
     db.session.commit()
+    queue("module_released", other.id, "route-sweep", "Title", "Body")  # for the outbox
+    db.session.execute(sa.update(Notification).values(failed_at=clock.now()))
+    db.session.commit()
+    notification_id = db.session.scalar(sa.select(Notification.id))
     if user is not None:
         login(client, user)
-    dynamic = {"user_id": (other.id, other.id), "grant_id": (grant_id, grant_id)}
+    dynamic = {
+        "user_id": (other.id, other.id),
+        "grant_id": (grant_id, grant_id),
+        "notification_id": (notification_id, notification_id),
+    }
     placeholders: dict[Any, Any] = living_lab_samples()
     placeholders.update(release_samples())
     failures = []

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from futuredoctor.admin import closures
+from futuredoctor.admin import closures, outbox
 from futuredoctor.extensions import db
 from futuredoctor.learning.journey import overview
 from futuredoctor.models import (
@@ -136,4 +136,5 @@ def _national_admin(user: User) -> dict[str, Any]:
         },
         "recent": recent,
         "closures": closures.pending_count(),
+        "failed_emails": outbox.failed_count(),
     }

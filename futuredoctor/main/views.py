@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, render_template
 from flask_login import current_user
-from werkzeug.wrappers import Response
 
 from futuredoctor.main.services import home_sections
 from futuredoctor.permissions import public
@@ -30,9 +29,3 @@ def accessibility() -> str:
 @public
 def privacy() -> str:
     return render_template("main/privacy.html")
-
-
-@bp.route("/healthz")
-@public
-def healthz() -> Response:
-    return jsonify(status="ok")

@@ -5,8 +5,10 @@ one digest a week."""
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from datetime import datetime, time
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -25,6 +27,8 @@ from futuredoctor.timezones import to_local
 KIND = "weekly_digest"
 SEND_FROM = time(8, 0)  # Monday 08:00 UK time; later in the week it catches up
 CHUNK = 500
+
+log = logging.getLogger(__name__)
 
 
 def week_key(now: datetime) -> str:
@@ -99,5 +103,23 @@ def queue_weekly_digests(now: datetime) -> int:
         )
     queued = 0
     for start in range(0, len(rows), CHUNK):
-        queued += queue_many(rows[start : start + CHUNK])
+        queued += _queue_isolated(rows[start : start + CHUNK])
+    return queued
+
+
+def _queue_isolated(rows: list[dict[str, Any]]) -> int:
+    """Queue a chunk in one statement; if that fails, row by row, so one row the database
+    refuses is logged with its reason and the rest are still queued."""
+    try:
+        with db.session.begin_nested():
+            return queue_many(rows)
+    except Exception:
+        log.warning("A digest chunk failed; queueing its %s rows one by one", len(rows))
+    queued = 0
+    for row in rows:
+        try:
+            with db.session.begin_nested():
+                queued += queue_many([row])
+        except Exception:
+            log.exception("Digest for user %s not queued", row["recipient_id"])
     return queued

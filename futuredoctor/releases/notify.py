@@ -9,6 +9,7 @@ release that became due meanwhile.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -25,6 +26,9 @@ from futuredoctor.models import (
 from futuredoctor.notifications.outbox import queue_for_recipients
 
 KIND = "module_released"
+TITLE_LENGTH = 200  # Notification.title
+
+log = logging.getLogger(__name__)
 
 
 def due_releases(now: datetime, limit: int) -> list[Release]:
@@ -51,6 +55,7 @@ def queue_release_notifications(release: Release, now: datetime) -> int:
     version = release.module_version
     updated = version.number > 1
     title = f"Updated module: {version.title}" if updated else f"New module: {version.title}"
+    title = title[:TITLE_LENGTH]
     body = (
         f"Version {version.number} of “{version.title}” is now available to the "
         f"{release.cohort.name}."
@@ -78,9 +83,15 @@ def queue_release_notifications(release: Release, now: datetime) -> int:
 
 def queue_due_release_notifications(now: datetime, limit: int = 100) -> int:
     """Queue notifications for releases that became due; returns how many rows were new.
-    The caller commits once."""
+    Each release is queued in its own savepoint, so one that cannot be queued is logged
+    with its reason and left for the next poll while the others go on. The caller commits."""
     queued = 0
     for release in due_releases(now, limit):
-        queued += queue_release_notifications(release, now)
+        release_id = release.id
+        try:
+            with db.session.begin_nested():
+                queued += queue_release_notifications(release, now)
+        except Exception:
+            log.exception("Release %s: notifications not queued; tried again next poll", release_id)
     db.session.flush()
     return queued

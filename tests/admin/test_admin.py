@@ -68,7 +68,10 @@ def test_non_admins_get_403_on_every_admin_page(app, client, db_session, region)
     login(client, staff)
     base = f"/admin/users/{other.id}"
     gets = ["/admin/users", "/admin/users/new", base, "/admin/audit", "/admin/closure-requests"]
+    gets.append("/admin/outbox")
     posts = [
+        "/admin/outbox/1/retry",
+        "/admin/outbox/1/discard",
         "/admin/users/new",
         f"{base}/closure-request/keep-open",
         f"{base}/grants",
@@ -98,6 +101,9 @@ def test_non_admins_get_403_on_every_admin_page(app, client, db_session, region)
         "admin.closure_requests",
         "admin.closure_keep_open",
         "admin.audit",
+        "admin.outbox",
+        "admin.outbox_retry",
+        "admin.outbox_discard",
     }
 
 

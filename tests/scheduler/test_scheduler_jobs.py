@@ -105,8 +105,8 @@ def test_rows_that_keep_failing_stop_after_the_last_attempt(app, db_session, sce
 
 
 def test_retry_pauses_grow(app):
-    assert [delivery.retry_after(n).total_seconds() / 60 for n in range(5)] == [0, 1, 3, 7, 15]
-    assert delivery.retry_after(20) < timedelta(days=2)
+    assert [delivery.pause_after(n).total_seconds() / 60 for n in range(1, 6)] == [1, 2, 4, 8, 16]
+    assert delivery.pause_after(20) == timedelta(hours=2)
 
 
 def test_people_who_turned_email_off_get_in_app_only(app, db_session, scene):
