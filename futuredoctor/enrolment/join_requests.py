@@ -31,6 +31,7 @@ from futuredoctor.models import (
 from futuredoctor.notifications.outbox import queue, queue_many
 from futuredoctor.paging import Page, paginate
 from futuredoctor.permissions import Permission, scope_pilots
+from futuredoctor.refusals import Refusal
 
 
 @dataclass(frozen=True)
@@ -135,12 +136,6 @@ def recent_decisions(user: User, limit: int = 20) -> list[JoinRequest]:
     return list(db.session.scalars(scope_pilots(stmt, user, Permission.MANAGE_ENROLMENT, Pilot.id)))
 
 
-class DecisionRefusal(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 def approve(request: JoinRequest, actor: User) -> Enrolment:
     """Enrol the requester (a new account when the address is new), or waitlist them."""
     _lock_pending(request)
@@ -151,8 +146,8 @@ def approve(request: JoinRequest, actor: User) -> Enrolment:
         db.session.flush()
     try:
         enrolment = capacity.enrol(user, request.cohort, actor)
-    except capacity.EnrolmentRefusal as refusal:
-        raise DecisionRefusal(refusal.message + ". Decline the request instead.") from None
+    except Refusal as refusal:
+        raise Refusal(None, refusal.message + ". Decline the request instead.") from None
     _decide(request, JoinRequestStatus.APPROVED, actor, None)
     request.user_id = user.id
     return enrolment
@@ -185,7 +180,7 @@ def _lock_pending(request: JoinRequest) -> None:
     )
     db.session.refresh(request)
     if request.status is not JoinRequestStatus.PENDING:
-        raise DecisionRefusal(f"This request has already been {request.status.value}")
+        raise Refusal(None, f"This request has already been {request.status.value}")
 
 
 def _decide(

@@ -15,6 +15,8 @@ from futuredoctor.extensions import db, limiter
 from futuredoctor.models import Cohort, JoinRequest
 from futuredoctor.paging import page_number
 from futuredoctor.permissions import Permission, can_access, public, requires
+from futuredoctor.refusals import Refusal
+from futuredoctor.transactions import savepoint
 
 
 def _cohort_or_404(slug: str) -> Cohort:
@@ -59,7 +61,6 @@ def join(slug: str) -> tuple[str, int] | Response:
         )
         user = current_user if current_user.is_authenticated else None
         join_requests.submit(cohort, applicant, user)  # type: ignore[arg-type]
-        db.session.commit()
         return redirect(url_for("enrolment.join_requested", slug=cohort.slug))
     status = 400 if form.errors else 200
     return render_template("enrolment/join.html", cohort=cohort, form=form, is_open=is_open), status
@@ -102,19 +103,20 @@ def join_request_decide() -> tuple[str, int] | Response:
     name = f"{join_request.given_name} {join_request.family_name}"
     cohort = join_request.cohort
     try:
-        if form.decision.data == "approve":
-            enrolment = join_requests.approve(join_request, actor())
-            outcome = (
-                f"Approved {name}: on the waitlist for {cohort.name}, which is full."
-                if enrolment.status.value == "waitlisted"
-                else f"Approved {name}: enrolled in {cohort.name} and sent an invitation."
-            )
-        else:
-            join_requests.decline(join_request, actor(), form.reason.data or None)
-            outcome = f"Declined the request from {name}."
-        db.session.commit()
-    except join_requests.DecisionRefusal as refusal:
-        db.session.rollback()
+        # The refusal is answered with a redirect (which the door commits), so the
+        # savepoint undoes what approving flushed before it was refused.
+        with savepoint():
+            if form.decision.data == "approve":
+                enrolment = join_requests.approve(join_request, actor())
+                outcome = (
+                    f"Approved {name}: on the waitlist for {cohort.name}, which is full."
+                    if enrolment.status.value == "waitlisted"
+                    else f"Approved {name}: enrolled in {cohort.name} and sent an invitation."
+                )
+            else:
+                join_requests.decline(join_request, actor(), form.reason.data or None)
+                outcome = f"Declined the request from {name}."
+    except Refusal as refusal:
         flash(refusal.message, "info")
     else:
         flash(outcome, "success")

@@ -31,10 +31,10 @@ from futuredoctor.evaluation.scope import (
     parse_request,
     scope_choices,
 )
-from futuredoctor.extensions import db
 from futuredoctor.models import ApiToken, User, utcnow
 from futuredoctor.paging import page_number, pagination_params
 from futuredoctor.permissions import Permission, get_owned_or_404, requires
+from futuredoctor.refusals import Refusal, show_refusal
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation", template_folder="templates")
 NEW_TOKEN_KEY = "evaluation_new_token"  # noqa: S105 (a session key name)
@@ -117,11 +117,8 @@ def api_tokens() -> tuple[str, int] | Response:
     if request.method == "POST" and form.validate_on_submit():
         try:
             token, secret = tokens.create_token(_actor(), form.name.data or "", form.expiry.data)
-            db.session.commit()
-        except tokens.TokenRefusal as refusal:
-            db.session.rollback()
-            field = getattr(form, refusal.field or "name")
-            field.errors = [*field.errors, refusal.message]
+        except Refusal as refusal:
+            show_refusal(form, refusal, "name")
         else:
             # Shown once, on the next page view only; never stored anywhere but as a hash.
             session[NEW_TOKEN_KEY] = {"id": token.id, "secret": secret}
@@ -142,7 +139,6 @@ def api_token_revoke() -> tuple[str, int] | Response:
         return _render_tokens(TokenForm(formdata=None), 400, problem="Choose a token to revoke")
     token = get_owned_or_404(ApiToken, int(form.token_id.data), current_user, lambda t: t.user_id)
     if tokens.revoke_token(token, _actor()):
-        db.session.commit()
         flash(
             f"API token {token.name} ({token.prefix}…) revoked. Scripts using it will stop "
             "working at once.",

@@ -4,25 +4,23 @@ records only; URLs carry a module slug, never someone else's record id."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from futuredoctor.extensions import db
 from futuredoctor.learning import coverage as coverage_service
 from futuredoctor.learning import feedback as feedback_service
 from futuredoctor.learning import progress
 from futuredoctor.learning.feedback import FeedbackAnswers, is_editable
 from futuredoctor.learning.forms import ActionForm, FeedbackForm, ReflectionForm, StartForm
 from futuredoctor.learning.journey import JourneyEntry, enrolments_of, journey_summary
-from futuredoctor.learning.progress import LearningRefusal, NotReleased
+from futuredoctor.learning.progress import NotReleased
 from futuredoctor.learning.services import module_by_slug
 from futuredoctor.learning.views import bp
 from futuredoctor.models import EnrolmentStatus, User, utcnow
 from futuredoctor.permissions import Permission, requires
+from futuredoctor.refusals import Refusal, show_refusal
+from futuredoctor.transactions import retry_on_conflict
 
 
 def _me() -> User:
@@ -44,19 +42,6 @@ def _entry_or_refusal(slug: str) -> JourneyEntry | tuple[str, int]:
         return _not_released(slug, 200 if request.method == "GET" else 400)
 
 
-def _commit_retrying(action: Any) -> Any:
-    """Run ``action`` and commit; if a concurrent double submission won the race on a unique
-    constraint, run it once more (it now finds the row and changes nothing)."""
-    try:
-        result = action()
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        result = action()
-        db.session.commit()
-    return result
-
-
 @bp.get("/my-learning")
 @requires(Permission.TAKE_MODULES)
 def my_learning() -> str:
@@ -70,12 +55,10 @@ def module_start(slug: str) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         abort(400)
     try:
-        _, changed = _commit_retrying(lambda: progress.start(_me(), slug, form.version.data))
+        _, changed = retry_on_conflict(lambda: progress.start(_me(), slug, form.version.data))
     except NotReleased:
-        db.session.rollback()
         return _not_released(slug, 400)
-    except LearningRefusal as refusal:
-        db.session.rollback()
+    except Refusal as refusal:
         flash(refusal.message, "error")
         return redirect(url_for("learning.module", slug=slug))
     if changed:
@@ -89,9 +72,8 @@ def module_complete(slug: str) -> Response | tuple[str, int]:
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        _, changed = _commit_retrying(lambda: progress.complete(_me(), slug))
+        _, changed = retry_on_conflict(lambda: progress.complete(_me(), slug))
     except NotReleased:
-        db.session.rollback()
         return _not_released(slug, 400)
     if changed:
         flash("Module completed. It is now on your completion record.", "success")
@@ -109,12 +91,11 @@ def reflection(slug: str) -> Response | tuple[str, int]:
         form.reflection.data = entry.progress.reflection if entry.progress else ""
     elif form.validate_on_submit():
         try:
-            _commit_retrying(
+            retry_on_conflict(
                 lambda: progress.save_reflection(_me(), slug, form.reflection.data or "")
             )
-        except LearningRefusal as refusal:
-            db.session.rollback()
-            form.reflection.errors = [refusal.message]
+        except Refusal as refusal:
+            show_refusal(form, refusal, "reflection")
         else:
             flash("Your reflection is saved. Only you can see it.", "success")
             return redirect(url_for("learning.module", slug=slug))
@@ -145,10 +126,9 @@ def feedback(slug: str) -> Response | tuple[str, int]:
             notify_on_action=bool(form.notify_on_action.data),
         )
         try:
-            _, created = _commit_retrying(lambda: feedback_service.save_feedback(entry, answers))
-        except LearningRefusal as refusal:
-            db.session.rollback()
-            getattr(form, refusal.field or "relevance").errors = [refusal.message]
+            _, created = retry_on_conflict(lambda: feedback_service.save_feedback(entry, answers))
+        except Refusal as refusal:
+            show_refusal(form, refusal, "relevance")
         else:
             flash(
                 "Thank you: your feedback is sent to the module's educators."

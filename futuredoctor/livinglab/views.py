@@ -7,7 +7,6 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
@@ -20,7 +19,6 @@ from futuredoctor.livinglab.workflow import (
     SOURCE_LABELS,
     STATUS_COLOURS,
     STATUS_LABELS,
-    TransitionRefused,
     allowed_targets,
     label,
 )
@@ -34,6 +32,8 @@ from futuredoctor.models import (
 )
 from futuredoctor.paging import Page, page_number, pagination_params
 from futuredoctor.permissions import Permission, requires
+from futuredoctor.refusals import Refusal, show_refusal
+from futuredoctor.transactions import retry_on_conflict, savepoint
 
 bp = Blueprint("livinglab", __name__, template_folder="templates")
 TRIAGE = Permission.TRIAGE_FEEDBACK
@@ -158,13 +158,12 @@ def bulk_status() -> tuple[str, int] | Response:
         if not items:
             abort(404)
         try:
-            changed, refused = triage.change_many(
-                items, FeedbackStatus(form.status.data), form.note.data, actor()
-            )
-            db.session.commit()
-        except TransitionRefused as refusal:
-            db.session.rollback()
-            form.note.errors = [refusal.message]
+            with savepoint():  # one refused note undoes the items already moved
+                changed, refused = triage.change_many(
+                    items, FeedbackStatus(form.status.data), form.note.data, actor()
+                )
+        except Refusal as refusal:
+            show_refusal(form, refusal, "note")
         else:
             if changed:
                 ids = ", ".join(str(i.id) for i in changed)
@@ -252,10 +251,8 @@ def item_status(feedback_item: FeedbackItem) -> tuple[str, int] | Response:
             return _render_item(item, status_form=form, code=409)
         try:
             triage.change_status(item, target, form.note.data, actor())
-            db.session.commit()
-        except TransitionRefused as refusal:
-            db.session.rollback()
-            getattr(form, refusal.field).errors = [refusal.message]
+        except Refusal as refusal:
+            show_refusal(form, refusal)
         else:
             flash(f"Feedback {item.id} is now {label(target).lower()}.", "success")
             return redirect(here)
@@ -273,21 +270,19 @@ def item_tags(feedback_item: FeedbackItem) -> tuple[str, int] | Response:
             if not form.remove.data.isdigit():
                 abort(400)
             name = triage.remove_tag(item, int(form.remove.data))
-            db.session.commit()
             flash(
                 f"Removed the tag “{name}”." if name else "That tag was already removed.",
                 "success" if name else "info",
             )
             return redirect(here)
         try:
-            added = triage.add_tags(item, triage.parse_tags(form.tags.data or ""))
-            db.session.commit()
-        except ValueError as problem:
-            db.session.rollback()
-            form.tags.errors = [str(problem)]
-        except IntegrityError:  # someone created the same new tag at the same moment
-            db.session.rollback()
-            form.tags.errors = ["That tag was created by someone else just now: add it again"]
+            names = triage.parse_tags(form.tags.data or "")
+            added = retry_on_conflict(  # someone created the same new tag at the same moment
+                lambda: triage.add_tags(item, names),
+                Refusal("tags", "That tag was created by someone else just now: add it again"),
+            )
+        except Refusal as refusal:
+            show_refusal(form, refusal, "tags")
         else:
             shown = ", ".join(f"“{n}”" for n in added)
             flash(

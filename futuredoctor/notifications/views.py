@@ -9,7 +9,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from futuredoctor.extensions import db
 from futuredoctor.models import User
 from futuredoctor.notifications import services
 from futuredoctor.notifications.forms import MarkAllReadForm, MarkReadForm, PreferencesForm
@@ -46,7 +45,6 @@ def mark_read() -> Response:
         abort(400)
     notification_id = int(form.notification_id.data or 0)
     if services.mark_read(_me(), notification_id):
-        db.session.commit()
         flash("Notification marked as read.", "success")
     elif not services.owns(_me(), notification_id):
         abort(404)
@@ -59,7 +57,6 @@ def mark_all_read() -> Response:
     if not MarkAllReadForm().validate_on_submit():
         abort(400)
     count = services.mark_all_read(_me())
-    db.session.commit()
     if count:
         flash(f"Marked {count} notification{'s' if count != 1 else ''} as read.", "success")
     return redirect(url_for("notifications.inbox"))
@@ -75,7 +72,6 @@ def preferences() -> Any:
         form.digest.data = "no" if me.digest_opt_out else "yes"
     elif form.validate_on_submit():
         services.set_preferences(me, form.email.data == "yes", form.digest.data == "yes")
-        db.session.commit()
         flash("Your notification settings are saved.", "success")
         return redirect(url_for("notifications.preferences"))
     status = 400 if form.errors else 200
