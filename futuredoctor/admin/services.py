@@ -1,5 +1,5 @@
-"""National admin work on accounts and role grants. Services change and flush; the view
-commits once. Refusals are raised as ``Refusal`` naming the form field they belong to,
+"""National admin work on accounts and role grants. Services change and flush; the request
+door commits once. Refusals are raised as ``Refusal`` naming the form field they belong to,
 before anything is changed."""
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from futuredoctor.enrolment.registration import group_label
 from futuredoctor.extensions import db, limiter
 from futuredoctor.models import Cohort, JoinRequest
 from futuredoctor.paging import page_number
-from futuredoctor.permissions import Permission, can_access, public, requires
+from futuredoctor.permissions import Permission, get_scoped_or_404, public, requires
 from futuredoctor.refusals import Refusal
 from futuredoctor.transactions import savepoint
 
@@ -95,11 +95,9 @@ def join_request_decide() -> tuple[str, int] | Response:
             flash(form.reason.errors[0], "info")
             return redirect(url_for("enrolment.join_request_list"))
         abort(400)
-    join_request = db.session.get(JoinRequest, form.request_id.data)
-    if join_request is None or not can_access(
-        current_user, Permission.MANAGE_ENROLMENT, join_request.cohort
-    ):
-        abort(404)
+    join_request = get_scoped_or_404(
+        JoinRequest, form.request_id.data, Permission.MANAGE_ENROLMENT, lambda r: r.cohort
+    )
     name = f"{join_request.given_name} {join_request.family_name}"
     cohort = join_request.cohort
     try:

@@ -35,7 +35,7 @@ from futuredoctor.enrolment.forms import (
 from futuredoctor.extensions import db
 from futuredoctor.models import Cohort, Enrolment, EnrolmentStatus, User
 from futuredoctor.paging import page_number
-from futuredoctor.permissions import Permission, requires
+from futuredoctor.permissions import Permission, get_scoped_or_404, requires
 from futuredoctor.pilots.services import cohort_counts
 from futuredoctor.refusals import Refusal, show_refusal
 from futuredoctor.transactions import retry_on_conflict, savepoint
@@ -162,10 +162,13 @@ def _enrolment_in(cohort: Cohort) -> Enrolment:
     form = EnrolmentActionForm()
     if not form.validate_on_submit():
         abort(400)
-    enrolment = db.session.get(Enrolment, form.enrolment_id.data)
-    if enrolment is None or enrolment.cohort_id != cohort.id:
-        abort(404)
-    return enrolment
+    return get_scoped_or_404(  # type: ignore[no-any-return]
+        Enrolment,
+        form.enrolment_id.data,
+        Permission.MANAGE_ENROLMENT,
+        lambda e: e.cohort,
+        where=lambda e: e.cohort_id == cohort.id,
+    )
 
 
 def _back(cohort: Cohort) -> BaseResponse:

@@ -1,5 +1,5 @@
 """Starting and completing modules, and private reflections. Services change and flush; the
-view commits once. Every action is idempotent: a second click changes nothing."""
+request door commits once. Every action is idempotent: a second click changes nothing."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Changing feedback statuses and tags. Every change adds a dated timeline entry saying
-who made it and why; services flush, the view commits."""
+who made it and why; services flush, the request door commits."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Scheduling, moving and withdrawing releases. Services check the rules and ``flush()``;
-the view commits once. Every refusal names the form field it belongs to."""
+the request door commits once. Every refusal names the form field it belongs to."""
 
 from __future__ import annotations
 
