@@ -98,6 +98,12 @@ def scope_problem(role: Role, region_id: int | None, pilot_id: int | None) -> st
     return None
 
 
+def actor() -> User:
+    """The signed-in person: the ``User`` behind Flask-Login's ``current_user`` proxy, for
+    services that record who acted (views behind ``@requires``/``@signed_in`` only)."""
+    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
 def has_permission(user: Any, permission: Permission) -> bool:
     """Whether any of the user's roles carries the permission, in some scope."""
     if not getattr(user, "is_authenticated", False):

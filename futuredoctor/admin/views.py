@@ -21,15 +21,12 @@ from futuredoctor.admin.forms import (
 )
 from futuredoctor.models import Role, User, utcnow
 from futuredoctor.paging import Page, page_number, pagination_params
-from futuredoctor.permissions import Permission, requires
+from futuredoctor.permissions import Permission, actor, requires
 from futuredoctor.refusals import Refusal, show_refusal
 from futuredoctor.transactions import retry_on_conflict
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
-
-def _actor() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
 
 
 def _pagination(page: Page) -> dict[str, Any] | None:
@@ -84,7 +81,7 @@ def user_new() -> tuple[str, int] | Response:
         )
         taken = Refusal("email", "An account with this email address already exists")
         try:
-            user = retry_on_conflict(lambda: services.create_user(new, _actor()), taken)
+            user = retry_on_conflict(lambda: services.create_user(new, actor()), taken)
         except Refusal as refusal:
             show_refusal(form, refusal)
         else:
@@ -112,7 +109,7 @@ def grant_add(user_id: int) -> tuple[str, int] | Response:
             region_id, pilot_id = services.parse_scope(form.scope.data)
             grant = retry_on_conflict(
                 lambda: services.add_grant(
-                    user, Role(form.role.data), region_id, pilot_id, _actor()
+                    user, Role(form.role.data), region_id, pilot_id, actor()
                 ),
                 held,  # the same grant added twice at once
             )
@@ -137,7 +134,7 @@ def grant_remove(user_id: int, grant_id: int) -> tuple[str, int] | Response:
         abort(400)
     label = services.grant_label(grant)
     try:
-        services.remove_grant(user, grant, _actor())
+        services.remove_grant(user, grant, actor())
     except Refusal as refusal:
         return _render_detail(user, problem=(refusal.message, "#grants"), status=400)
     flash(f"Removed {label} from {user.full_name}.", "success")
@@ -150,7 +147,7 @@ def user_unlock(user_id: int) -> Response:
     user = _user_or_404(user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    if services.unlock(user, _actor()):
+    if services.unlock(user, actor()):
         flash(f"Unlocked the account of {user.full_name}.", "success")
     else:
         flash(f"The account of {user.full_name} was not locked.", "info")
@@ -166,10 +163,10 @@ def user_status(user_id: int) -> tuple[str, int] | Response:
         abort(400)
     try:
         if form.action.data == "close":
-            changed = services.close_account(user, _actor())
+            changed = services.close_account(user, actor())
             done, already = "Closed the account of", "was already closed"
         else:
-            changed = services.reopen_account(user, _actor())
+            changed = services.reopen_account(user, actor())
             done, already = "Reopened the account of", "was already open"
     except Refusal as refusal:
         return _render_detail(user, problem=(refusal.message, "#account-status"), status=400)
@@ -200,7 +197,7 @@ def closure_keep_open(user_id: int) -> tuple[str, int] | Response:
     if not form.validate_on_submit():
         abort(400)
     try:
-        settled = closures.keep_open(user, _actor(), form.note.data)
+        settled = closures.keep_open(user, actor(), form.note.data)
     except Refusal as refusal:
         show_refusal(form, refusal, "note")
         return _render_detail(

@@ -6,9 +6,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from futuredoctor.enrolment import consent
-from futuredoctor.enrolment.blueprint import actor, bp
+from futuredoctor.enrolment.blueprint import bp
 from futuredoctor.enrolment.forms import ConsentForm
-from futuredoctor.permissions import signed_in
+from futuredoctor.permissions import actor, signed_in
 
 
 @bp.route("/account/research-consent", methods=["GET", "POST"])

@@ -28,6 +28,7 @@ from futuredoctor.models import (
     User,
     utcnow,
 )
+from futuredoctor.models.user import PERSON_DETAILS
 from futuredoctor.notifications.outbox import queue, queue_many
 from futuredoctor.paging import Page, paginate
 from futuredoctor.permissions import Permission, scope_pilots
@@ -49,19 +50,11 @@ class Applicant:
 
 # What a join request records about the person, and what an approved request copies into
 # their new account.
-PERSON_DETAILS = (
-    "given_name",
-    "family_name",
-    "professional_group",
-    "registration_body",
-    "registration_number",
-    "career_stage",
-    "employer",
-)
+COPIED_DETAILS = ("given_name", "family_name", *PERSON_DETAILS)
 
 
 def _person_details(source: Any) -> dict[str, Any]:
-    return {name: getattr(source, name) for name in PERSON_DETAILS}
+    return {name: getattr(source, name) for name in COPIED_DETAILS}
 
 
 def window_open(cohort: Cohort, today: date) -> bool:

@@ -8,13 +8,14 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from futuredoctor.enrolment import join_requests
-from futuredoctor.enrolment.blueprint import actor, bp, london_today, pagination
+from futuredoctor.enrolment.blueprint import bp, london_today, pagination
 from futuredoctor.enrolment.forms import DecisionForm, JoinRequestForm
 from futuredoctor.enrolment.registration import group_label
 from futuredoctor.extensions import db, limiter
 from futuredoctor.models import Cohort, JoinRequest
+from futuredoctor.models.user import PERSON_DETAILS
 from futuredoctor.paging import page_number
-from futuredoctor.permissions import Permission, get_scoped_or_404, public, requires
+from futuredoctor.permissions import Permission, actor, get_scoped_or_404, public, requires
 from futuredoctor.refusals import Refusal
 from futuredoctor.transactions import savepoint
 
@@ -34,16 +35,7 @@ def join(slug: str) -> tuple[str, int] | Response:
     is_open = join_requests.window_open(cohort, london_today())
     form = JoinRequestForm()
     if request.method == "GET" and current_user.is_authenticated:
-        for name in (
-            "email",
-            "given_name",
-            "family_name",
-            "professional_group",
-            "registration_body",
-            "registration_number",
-            "career_stage",
-            "employer",
-        ):
+        for name in ("email", "given_name", "family_name", *PERSON_DETAILS):
             value = getattr(current_user, name, None)
             if value:
                 getattr(form, name).data = value

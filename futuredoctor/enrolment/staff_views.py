@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from futuredoctor import audit
 from futuredoctor.enrolment import capacity, csv_commit, csv_import, invitations, roster
-from futuredoctor.enrolment.blueprint import actor, bp, london_today, pagination
+from futuredoctor.enrolment.blueprint import bp, london_today, pagination
 from futuredoctor.enrolment.csv_format import COLUMNS, EXAMPLE_ROWS, template_csv
 from futuredoctor.enrolment.forms import (
     ActionForm,
@@ -34,8 +34,9 @@ from futuredoctor.enrolment.forms import (
 )
 from futuredoctor.extensions import db
 from futuredoctor.models import Cohort, Enrolment, EnrolmentStatus, User
+from futuredoctor.models.user import PERSON_DETAILS
 from futuredoctor.paging import page_number
-from futuredoctor.permissions import Permission, get_scoped_or_404, requires
+from futuredoctor.permissions import Permission, actor, get_scoped_or_404, requires
 from futuredoctor.pilots.services import cohort_counts
 from futuredoctor.refusals import Refusal, show_refusal
 from futuredoctor.transactions import retry_on_conflict, savepoint
@@ -134,13 +135,7 @@ def _find_or_create_person(form: PersonForm) -> User:
     """An existing account keeps its details; blanks are filled in from the form."""
     email = (form.email.data or "").lower()
     user = db.session.scalar(sa.select(User).where(User.email == email))
-    details = {
-        "professional_group": form.professional_group.data or None,
-        "registration_body": form.registration_body.data or None,
-        "registration_number": form.registration_number.data or None,
-        "career_stage": form.career_stage.data or None,
-        "employer": form.employer.data or None,
-    }
+    details = {name: getattr(form, name).data or None for name in PERSON_DETAILS}
     if user is None:
         user = User(
             email=email,

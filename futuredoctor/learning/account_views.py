@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, stream_with_context, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from futuredoctor.learning import account
@@ -11,21 +10,17 @@ from futuredoctor.learning.forms import ActionForm, ClosureForm
 from futuredoctor.learning.journey import enrolments_of
 from futuredoctor.learning.my_data import zip_chunks
 from futuredoctor.learning.views import bp
-from futuredoctor.models import User, utcnow
-from futuredoctor.permissions import Permission, has_permission, requires, signed_in
+from futuredoctor.models import utcnow
+from futuredoctor.permissions import Permission, actor, has_permission, requires, signed_in
 from futuredoctor.refusals import Refusal, show_refusal
 from futuredoctor.timezones import to_local
 from futuredoctor.transactions import retry_on_conflict
 
 
-def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
-
-
 @bp.get("/account")
 @signed_in
 def account_page() -> str:
-    me = _me()
+    me = actor()
     participant = has_permission(me, Permission.TAKE_MODULES)
     return render_template(
         "learning/account.html",
@@ -45,7 +40,7 @@ def download_my_data() -> BaseResponse:
     commits the audit event before the first byte is sent."""
     if not ActionForm().validate_on_submit():
         return redirect(url_for("learning.account_page"))
-    me = _me()
+    me = actor()
     account.record_download(me)
     stamp = to_local(utcnow())
     filename = f"future-doctor-my-data-{stamp:%Y-%m-%d}.zip"
@@ -58,7 +53,7 @@ def download_my_data() -> BaseResponse:
 @bp.route("/account/close", methods=["GET", "POST"])
 @requires(Permission.TAKE_MODULES)
 def close_account() -> BaseResponse | tuple[str, int]:
-    me = _me()
+    me = actor()
     pending = account.pending_closure(me)
     form = ClosureForm()
     if pending is None and form.validate_on_submit():

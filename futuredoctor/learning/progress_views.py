@@ -5,7 +5,6 @@ records only; URLs carry a module slug, never someone else's record id."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from futuredoctor.learning import coverage as coverage_service
@@ -17,14 +16,10 @@ from futuredoctor.learning.journey import JourneyEntry, enrolments_of, journey_s
 from futuredoctor.learning.progress import NotReleased
 from futuredoctor.learning.services import module_by_slug
 from futuredoctor.learning.views import bp
-from futuredoctor.models import EnrolmentStatus, User, utcnow
-from futuredoctor.permissions import Permission, requires
+from futuredoctor.models import EnrolmentStatus, utcnow
+from futuredoctor.permissions import Permission, actor, requires
 from futuredoctor.refusals import Refusal, show_refusal
 from futuredoctor.transactions import retry_on_conflict
-
-
-def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
 
 
 def _not_released(slug: str, status: int) -> tuple[str, int]:
@@ -37,7 +32,7 @@ def _not_released(slug: str, status: int) -> tuple[str, int]:
 
 def _entry_or_refusal(slug: str) -> JourneyEntry | tuple[str, int]:
     try:
-        return progress.require_entry(_me(), slug)
+        return progress.require_entry(actor(), slug)
     except NotReleased:
         return _not_released(slug, 200 if request.method == "GET" else 400)
 
@@ -45,7 +40,7 @@ def _entry_or_refusal(slug: str) -> JourneyEntry | tuple[str, int]:
 @bp.get("/my-learning")
 @requires(Permission.TAKE_MODULES)
 def my_learning() -> str:
-    return render_template("learning/my_learning.html", summary=journey_summary(_me()))
+    return render_template("learning/my_learning.html", summary=journey_summary(actor()))
 
 
 @bp.post("/modules/<slug>/start")
@@ -55,7 +50,7 @@ def module_start(slug: str) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         abort(400)
     try:
-        _, changed = retry_on_conflict(lambda: progress.start(_me(), slug, form.version.data))
+        _, changed = retry_on_conflict(lambda: progress.start(actor(), slug, form.version.data))
     except NotReleased:
         return _not_released(slug, 400)
     except Refusal as refusal:
@@ -72,7 +67,7 @@ def module_complete(slug: str) -> Response | tuple[str, int]:
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        _, changed = retry_on_conflict(lambda: progress.complete(_me(), slug))
+        _, changed = retry_on_conflict(lambda: progress.complete(actor(), slug))
     except NotReleased:
         return _not_released(slug, 400)
     if changed:
@@ -92,7 +87,7 @@ def reflection(slug: str) -> Response | tuple[str, int]:
     elif form.validate_on_submit():
         try:
             retry_on_conflict(
-                lambda: progress.save_reflection(_me(), slug, form.reflection.data or "")
+                lambda: progress.save_reflection(actor(), slug, form.reflection.data or "")
             )
         except Refusal as refusal:
             show_refusal(form, refusal, "reflection")
@@ -151,7 +146,7 @@ def feedback(slug: str) -> Response | tuple[str, int]:
 @bp.get("/my-learning/gpc-coverage")
 @requires(Permission.TAKE_MODULES)
 def my_coverage() -> str:
-    done = coverage_service.completions(_me())
+    done = coverage_service.completions(actor())
     rows = coverage_service.coverage(done)
     bars, height, span = coverage_service.chart_bars(rows)
     return render_template(
@@ -168,7 +163,7 @@ def my_coverage() -> str:
 @bp.get("/my-learning/completion-record")
 @requires(Permission.TAKE_MODULES)
 def completion_record() -> str:
-    me = _me()
+    me = actor()
     rows = coverage_service.completions(me)
     enrolments = [
         e

@@ -31,7 +31,7 @@ from futuredoctor.models import (
     User,
 )
 from futuredoctor.paging import Page, page_number, pagination_params
-from futuredoctor.permissions import Permission, requires
+from futuredoctor.permissions import Permission, actor, requires
 from futuredoctor.refusals import Refusal, show_refusal
 from futuredoctor.transactions import retry_on_conflict, savepoint
 
@@ -41,9 +41,6 @@ RATING_CHOICES = [("", "Any rating")] + [
     (str(n), f"Any rating of {n}" + (" or lower" if n > 1 else "")) for n in (1, 2, 3)
 ]
 
-
-def actor() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
 
 
 @bp.app_template_global()

@@ -7,10 +7,10 @@ from werkzeug.wrappers import Response
 
 from futuredoctor.livinglab import codesign
 from futuredoctor.livinglab.forms import AddSuggestionForm, SessionForm
-from futuredoctor.livinglab.views import TRIAGE, actor, bp, pagination
+from futuredoctor.livinglab.views import TRIAGE, bp, pagination
 from futuredoctor.models import CodesignSession
 from futuredoctor.paging import page_number
-from futuredoctor.permissions import requires
+from futuredoctor.permissions import actor, requires
 from futuredoctor.refusals import Refusal, show_refusal
 
 

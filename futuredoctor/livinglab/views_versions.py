@@ -10,9 +10,9 @@ from futuredoctor.learning.services import module_by_slug
 from futuredoctor.livinglab import diff, ratings, versions
 from futuredoctor.livinglab.forms import DiffForm, VersionForm
 from futuredoctor.livinglab.scope import modules_in_scope
-from futuredoctor.livinglab.views import TRIAGE, actor, bp
+from futuredoctor.livinglab.views import TRIAGE, bp
 from futuredoctor.models import Module
-from futuredoctor.permissions import requires, signed_in
+from futuredoctor.permissions import actor, requires, signed_in
 from futuredoctor.refusals import Refusal, show_refusal
 from futuredoctor.transactions import savepoint
 

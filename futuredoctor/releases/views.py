@@ -8,11 +8,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user
 
 from futuredoctor.models import Cohort, Region, Release, User, utcnow
 from futuredoctor.paging import page_number, pagination_params
-from futuredoctor.permissions import Permission, register_scoped_record, requires
+from futuredoctor.permissions import Permission, actor, register_scoped_record, requires
 from futuredoctor.refusals import Refusal, show_refusal
 from futuredoctor.releases import calendar, services
 from futuredoctor.releases.dashboard import heat_shade, region_dashboard
@@ -45,9 +44,6 @@ def _local_iso_date(value: datetime) -> str:
     return to_local(value).date().isoformat()
 
 
-def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
-
 
 # --- calendar and list ---------------------------------------------------------------------
 
@@ -58,7 +54,7 @@ def month() -> str:
     first = calendar.parse_month(request.args.get("month"))
     if first is None or not 2000 <= first.year <= 2100:
         abort(404)
-    view = calendar.month_view(_me(), first)
+    view = calendar.month_view(actor(), first)
     return render_template("releases/month.html", view=view, today=to_local(utcnow()).date())
 
 
@@ -66,7 +62,7 @@ def month() -> str:
 @requires(Permission.SCHEDULE_RELEASES)
 def listing() -> str:
     when = "past" if request.args.get("when") == "past" else "upcoming"
-    page = calendar.release_list(_me(), when, page_number(request.args.get("page")))
+    page = calendar.release_list(actor(), when, page_number(request.args.get("page")))
     return render_template(
         "releases/list.html",
         page=page,
@@ -84,7 +80,7 @@ def listing() -> str:
 @bp.route("/releases/new", methods=["GET", "POST"])
 @requires(Permission.SCHEDULE_RELEASES)
 def new() -> Any:
-    me = _me()
+    me = actor()
     form = ScheduleForm()
     cohorts = services.cohorts_in_scope(me)
     if request.method == "GET":
@@ -188,7 +184,7 @@ def change(release: Release) -> Any:
         release_at = _read_time(form)
         if release_at is None:
             return _render_change(release, form)
-        moved = services.reschedule(_me(), release, release_at)
+        moved = services.reschedule(actor(), release, release_at)
     except Refusal as refusal:
         show_refusal(form, refusal)
         return _render_change(release, form)
@@ -220,7 +216,7 @@ def withdraw(release: Release) -> Any:
     if not form.validate_on_submit():
         abort(400)
     try:
-        changed = services.withdraw(_me(), release)
+        changed = services.withdraw(actor(), release)
     except Refusal as refusal:
         return render_template(
             "releases/withdraw.html", release=release, form=form, problem=refusal.message
@@ -250,7 +246,7 @@ def _changeable(release: Release) -> str | None:
 @bp.get("/releases/preview")
 @requires(Permission.SCHEDULE_RELEASES)
 def preview_choose() -> Any:
-    cohorts = services.cohorts_in_scope(_me(), include_ended=True)
+    cohorts = services.cohorts_in_scope(actor(), include_ended=True)
     errors: dict[str, str] = {}
     if request.args:
         slug = request.args.get("cohort", "")
