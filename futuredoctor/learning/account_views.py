@@ -6,10 +6,10 @@ from flask import Response, flash, redirect, render_template, stream_with_contex
 from werkzeug.wrappers import Response as BaseResponse
 
 from futuredoctor.learning import account
+from futuredoctor.learning.blueprint import bp
 from futuredoctor.learning.forms import ActionForm, ClosureForm
 from futuredoctor.learning.journey import enrolments_of
 from futuredoctor.learning.my_data import zip_chunks
-from futuredoctor.learning.views import bp
 from futuredoctor.models import utcnow
 from futuredoctor.permissions import Permission, actor, has_permission, requires, signed_in
 from futuredoctor.refusals import Refusal, show_refusal

@@ -10,12 +10,12 @@ from werkzeug.wrappers import Response
 from futuredoctor.learning import coverage as coverage_service
 from futuredoctor.learning import feedback as feedback_service
 from futuredoctor.learning import progress
+from futuredoctor.learning.blueprint import bp
 from futuredoctor.learning.feedback import FeedbackAnswers, is_editable
 from futuredoctor.learning.forms import ActionForm, FeedbackForm, ReflectionForm, StartForm
 from futuredoctor.learning.journey import JourneyEntry, enrolments_of, journey_summary
 from futuredoctor.learning.progress import NotReleased
 from futuredoctor.learning.services import module_by_slug
-from futuredoctor.learning.views import bp
 from futuredoctor.models import EnrolmentStatus, utcnow
 from futuredoctor.permissions import Permission, actor, requires
 from futuredoctor.refusals import Refusal, show_refusal

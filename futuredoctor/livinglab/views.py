@@ -1,23 +1,23 @@
-"""The feedback inbox and triage of single items and of many at once."""
+"""The feedback inbox and triage of single items and of many at once. The co-design and
+version pages live in ``codesign_views`` and ``version_views``, on the same blueprint."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from futuredoctor.extensions import db
 from futuredoctor.livinglab import history as yswd
 from futuredoctor.livinglab import inbox, triage
+from futuredoctor.livinglab.blueprint import TRIAGE, bp, pagination
 from futuredoctor.livinglab.forms import BulkStatusForm, InboxFilterForm, StatusForm, TagForm
 from futuredoctor.livinglab.workflow import (
     MANUAL_TARGETS,
     SOURCE_LABELS,
-    STATUS_COLOURS,
     STATUS_LABELS,
     allowed_targets,
     label,
@@ -27,45 +27,16 @@ from futuredoctor.models import (
     FeedbackSource,
     FeedbackStatus,
     FeedbackStatusChange,
-    Module,
     User,
 )
-from futuredoctor.paging import Page, page_number, pagination_params
-from futuredoctor.permissions import Permission, actor, requires
+from futuredoctor.paging import page_number
+from futuredoctor.permissions import actor, requires
 from futuredoctor.refusals import Refusal, show_refusal
 from futuredoctor.transactions import retry_on_conflict, savepoint
 
-bp = Blueprint("livinglab", __name__, template_folder="templates")
-TRIAGE = Permission.TRIAGE_FEEDBACK
 RATING_CHOICES = [("", "Any rating")] + [
     (str(n), f"Any rating of {n}" + (" or lower" if n > 1 else "")) for n in (1, 2, 3)
 ]
-
-
-
-@bp.app_template_global()
-def you_said_we_did(module: Module) -> list[yswd.HistoryEntry]:
-    """Data for ``livinglab/_you_said_we_did.html`` on the module page."""
-    viewer = current_user.id if current_user.is_authenticated else None
-    return yswd.history(module, viewer)
-
-
-@bp.app_context_processor
-def _labels() -> dict[str, Any]:
-    return {
-        "feedback_status_labels": STATUS_LABELS,
-        "feedback_status_colours": STATUS_COLOURS,
-        "feedback_source_labels": SOURCE_LABELS,
-    }
-
-
-def pagination(page: Page) -> dict[str, Any] | None:
-    args = request.args.to_dict()
-
-    def url_for_page(number: int) -> str:
-        return url_for(request.endpoint or "", **{**request.view_args, **args, "page": str(number)})  # type: ignore[arg-type]
-
-    return pagination_params(page, url_for_page)
 
 
 def _filter_form() -> tuple[InboxFilterForm, dict[str, list[Any]]]:
@@ -290,4 +261,5 @@ def item_tags(feedback_item: FeedbackItem) -> tuple[str, int] | Response:
     return _render_item(item, tag_form=form, code=400)
 
 
-from futuredoctor.livinglab import views_codesign, views_versions  # noqa: E402,F401
+# The other living lab pages register their routes on ``bp``.
+from futuredoctor.livinglab import codesign_views, version_views  # noqa: E402,F401

@@ -6,8 +6,8 @@ from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from futuredoctor.livinglab import codesign
+from futuredoctor.livinglab.blueprint import TRIAGE, bp, pagination
 from futuredoctor.livinglab.forms import AddSuggestionForm, SessionForm
-from futuredoctor.livinglab.views import TRIAGE, bp, pagination
 from futuredoctor.models import CodesignSession
 from futuredoctor.paging import page_number
 from futuredoctor.permissions import actor, requires

@@ -8,9 +8,9 @@ from werkzeug.wrappers import Response
 from futuredoctor.content import render_markdown
 from futuredoctor.learning.services import module_by_slug
 from futuredoctor.livinglab import diff, ratings, versions
+from futuredoctor.livinglab.blueprint import TRIAGE, bp
 from futuredoctor.livinglab.forms import DiffForm, VersionForm
 from futuredoctor.livinglab.scope import modules_in_scope
-from futuredoctor.livinglab.views import TRIAGE, bp
 from futuredoctor.models import Module
 from futuredoctor.permissions import actor, requires, signed_in
 from futuredoctor.refusals import Refusal, show_refusal
