@@ -10,7 +10,6 @@ Refinements:
 
 - ``keep_when_refused()`` commits a refused request too, for writes that record the
   attempt itself (a failed sign-in, an API token's use) rather than the refused change.
-
 - A GET or HEAD request that only read ends with COMMIT even when its answer is an error
   (and so does the read-only transaction a streamed body opens after ``after_request``).
   For a transaction that wrote nothing COMMIT and ROLLBACK are the same, but psycopg
@@ -20,6 +19,9 @@ Refinements:
   ``mark_written()``) and any other method still ends with ROLLBACK.
 - A streamed body runs after the request's commit. Work it must keep (the evaluation
   export record, written as the last bytes go) ends with ``commit_streamed()``.
+
+- ``savepoint()`` and ``retry_on_conflict()`` keep a unique-constraint race (a double
+  submit) inside the view, where it is retried or refused, instead of failing the commit.
 
 Code outside requests (CLI commands, the scheduler, demo data) commits its own work.
 """
