@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from futuredoctor.extensions import db
+from futuredoctor.refusals import Refusal
 
 MESSAGES = {
     400: ("Something was wrong with that request", "Go back, reload the page and try again."),
@@ -36,6 +37,12 @@ def register_error_handlers(app: Flask) -> None:
             400,
         )
 
+    @app.errorhandler(Refusal)
+    def _refused(refusal: Refusal) -> tuple[str, int]:
+        """A refusal no view showed next to a field: still a 400 that says why."""
+        title, message = MESSAGES[400][0], refusal.message
+        return render_template("errors/error.html", code=400, title=title, message=message), 400
+
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> tuple[str, int]:
         code = error.code or 500
@@ -44,7 +51,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> tuple[str, int]:
-        db.session.rollback()
+        db.session.rollback()  # so the error page can still read; the door ends the request
         app.logger.exception("Unhandled error")
         title, message = MESSAGES[500]
         return render_template("errors/error.html", code=500, title=title, message=message), 500

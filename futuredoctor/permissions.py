@@ -99,6 +99,12 @@ def scope_problem(role: Role, region_id: int | None, pilot_id: int | None) -> st
     return None
 
 
+def actor() -> User:
+    """The signed-in person: the ``User`` behind Flask-Login's ``current_user`` proxy, for
+    services that record who acted (views behind ``@requires``/``@signed_in`` only)."""
+    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
 def has_permission(user: Any, permission: Permission) -> bool:
     """Whether any of the user's roles carries the permission, in some scope."""
     if not getattr(user, "is_authenticated", False):
@@ -150,7 +156,8 @@ def region_ids_in_scope(user: User, permission: Permission) -> sa.Select[Any] | 
 
 
 def scope_pilots(stmt: sa.Select[Any], user: User, permission: Permission, pilot_column: Any):
-    """Narrow a query to rows whose pilot is in the user's scope."""
+    """Narrow a list query to rows whose pilot is in the user's scope: the one way lists
+    are scoped (``pilot_column`` is the column holding each row's pilot id)."""
     allowed = pilot_ids_in_scope(user, permission)
     return stmt if allowed is None else stmt.where(pilot_column.in_(allowed))
 
@@ -217,6 +224,36 @@ def register_scoped_record(
     _LOADERS[kind] = (loader, scope)
 
 
+def get_scoped_or_404(
+    model: type[Any],
+    record_id: Any,
+    permission: Permission,
+    scope_of: Callable[[Any], Region | Pilot | Cohort],
+    user: Any = None,
+    where: Callable[[Any], bool] | None = None,
+) -> Any:
+    """The record with this id (posted in a form or named in a URL) if the user may use
+    ``permission`` on the region, pilot or cohort ``scope_of`` finds for it (and it
+    satisfies ``where``, e.g. "belongs to this cohort"); otherwise 404."""
+    record = db.session.get(model, record_id) if record_id is not None else None
+    return _in_scope_or_404(record, permission, scope_of, user, where)
+
+
+def _in_scope_or_404(
+    record: Any,
+    permission: Permission,
+    scope_of: Callable[[Any], Region | Pilot | Cohort],
+    user: Any = None,
+    where: Callable[[Any], bool] | None = None,
+) -> Any:
+    user = current_user if user is None else user
+    if record is None or (where is not None and not where(record)):
+        abort(404)
+    if not can_access(user, permission, scope_of(record)):
+        abort(404)
+    return record
+
+
 def get_owned_or_404(model: type[Any], record_id: Any, user: Any, owner: Callable[[Any], int]):
     """A participant's own record (progress, reflection, consent...), or 404 for anyone
     else's: people never learn that someone else's record exists."""
@@ -238,10 +275,7 @@ def requires(permission: Permission, **scoped: str) -> Callable[[F], F]:
             if scoped:
                 kind, url_arg = next(iter(scoped.items()))
                 load, scope_of = _LOADERS[kind]
-                record = load(kwargs.pop(url_arg))
-                if record is None or not can_access(current_user, permission, scope_of(record)):
-                    abort(404)
-                kwargs[kind] = record
+                kwargs[kind] = _in_scope_or_404(load(kwargs.pop(url_arg)), permission, scope_of)
             elif not has_permission(current_user, permission):
                 abort(403)
             return view(*args, **kwargs)

@@ -8,6 +8,8 @@ request that ends in a refusal or an error, so nothing a refused service flushed
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class Refusal(Exception):
     """A request that cannot be done, and why, in words for the person who asked."""
@@ -16,3 +18,17 @@ class Refusal(Exception):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+def show_refusal(form: Any, refusal: Refusal, field: str | None = None) -> None:
+    """Put the refusal's message next to its field, for the form's NHS.UK error summary.
+
+    ``field`` is where a refusal that names no field (or a field this form lacks) goes.
+    With nowhere to show it, the refusal is raised again: the app's ``Refusal`` error
+    handler then answers with a 400 page carrying the message (never a 500). The view
+    returns its page with status 400; the request door rolls the transaction back.
+    """
+    target = getattr(form, refusal.field or "", None) or getattr(form, field or "", None)
+    if target is None or not hasattr(target, "errors"):
+        raise refusal
+    target.errors = [*target.errors, refusal.message]

@@ -16,18 +16,12 @@ from futuredoctor.learning.account import pending_closure
 from futuredoctor.models import AccountClosureRequest, ClosureOutcome, User, utcnow
 from futuredoctor.notifications import outbox
 from futuredoctor.paging import Page, paginate
+from futuredoctor.refusals import Refusal
 from futuredoctor.timezones import format_local
 
 NOTE_MAX = 2_000
 
 _PENDING = AccountClosureRequest.processed_at.is_(None)
-
-
-class ClosureRefusal(Exception):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def pending_requests(number: int) -> Page:
@@ -59,10 +53,11 @@ def keep_open(user: User, actor: User, note: str | None) -> AccountClosureReques
     (already handled, perhaps in another tab)."""
     note = (note or "").replace("\r\n", "\n").strip()
     if not note:
-        raise ClosureRefusal(f"Tell {user.full_name} why the account stays open", field="note")
+        raise Refusal("note", f"Tell {user.full_name} why the account stays open")
     if len(note) > NOTE_MAX:
-        raise ClosureRefusal(
-            f"Note must be {NOTE_MAX:,} characters or fewer (it has {len(note):,})", field="note"
+        raise Refusal(
+            "note",
+            f"Note must be {NOTE_MAX:,} characters or fewer (it has {len(note):,})",
         )
     request = pending_closure(user)
     if request is None:

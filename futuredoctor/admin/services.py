@@ -1,5 +1,5 @@
-"""National admin work on accounts and role grants. Services change and flush; the view
-commits once. Refusals are raised as ``AdminRefusal`` naming the form field they belong to,
+"""National admin work on accounts and role grants. Services change and flush; the request
+door commits once. Refusals are raised as ``Refusal`` naming the form field they belong to,
 before anything is changed."""
 
 from __future__ import annotations
@@ -19,18 +19,10 @@ from futuredoctor.models import AuditEvent, Pilot, Region, Role, RoleGrant, User
 from futuredoctor.paging import Page, paginate
 from futuredoctor.passwords import hash_password
 from futuredoctor.permissions import scope_problem
+from futuredoctor.refusals import Refusal
 
 NATIONAL_SCOPE = ""
 EN_DASH = "\u2013"
-
-
-class AdminRefusal(Exception):
-    """An action refused with a message for the person; ``field`` is where to show it."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -92,7 +84,7 @@ def parse_scope(value: str | None) -> tuple[int | None, int | None]:
         return None, None
     kind, _, raw_id = value.partition(":")
     if kind not in {"region", "pilot"} or not raw_id.isascii() or not raw_id.isdigit():
-        raise AdminRefusal("Select a scope from the list", field="scope")
+        raise Refusal("scope", "Select a scope from the list")
     return (int(raw_id), None) if kind == "region" else (None, int(raw_id))
 
 
@@ -154,7 +146,7 @@ def create_user(new: NewUser, actor: User) -> User:
     email = new.email.strip().lower()
     taken = db.session.scalar(sa.select(User.id).where(sa.func.lower(User.email) == email))
     if taken is not None:
-        raise AdminRefusal("An account with this email address already exists", field="email")
+        raise Refusal("email", "An account with this email address already exists")
     user = User(
         email=email,
         given_name=new.given_name.strip(),
@@ -178,17 +170,18 @@ def add_grant(
 ) -> RoleGrant:
     problem = scope_problem(role, region_id, pilot_id)
     if problem:
-        raise AdminRefusal(problem, field="scope")
+        raise Refusal("scope", problem)
     region = db.session.get(Region, region_id) if region_id else None
     pilot = db.session.get(Pilot, pilot_id) if pilot_id else None
     if (region_id and region is None) or (pilot_id and pilot is None):
-        raise AdminRefusal("Select a scope from the list", field="scope")
+        raise Refusal("scope", "Select a scope from the list")
     duplicate = any(
         g.role is role and g.region_id == region_id and g.pilot_id == pilot_id for g in user.grants
     )
     if duplicate:
-        raise AdminRefusal(
-            f"{user.full_name} already holds this role with this scope", field="role"
+        raise Refusal(
+            "role",
+            f"{user.full_name} already holds this role with this scope",
         )
     grant = RoleGrant(
         role=role,
@@ -218,8 +211,9 @@ def find_grant(user: User, grant_id: int) -> RoleGrant | None:
 
 def remove_grant(user: User, grant: RoleGrant, actor: User) -> None:
     if grant.role is Role.NATIONAL_ADMIN and user.id == actor.id:
-        raise AdminRefusal(
-            "You cannot remove your own national admin role. Ask another national admin."
+        raise Refusal(
+            None,
+            "You cannot remove your own national admin role. Ask another national admin.",
         )
     details = {
         "grant_id": grant.id,
@@ -252,7 +246,7 @@ def unlock(user: User, actor: User) -> bool:
 def close_account(user: User, actor: User) -> bool:
     """Close the account and end its sessions; False when it was already closed."""
     if user.id == actor.id:
-        raise AdminRefusal("You cannot close your own account. Ask another national admin.")
+        raise Refusal(None, "You cannot close your own account. Ask another national admin.")
     if not user.is_enabled:
         return False
     user.is_enabled = False

@@ -6,12 +6,10 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from futuredoctor.admin import closures, services
-from futuredoctor.admin.closures import ClosureRefusal
 from futuredoctor.admin.forms import (
     AccountStatusForm,
     ActionForm,
@@ -21,17 +19,14 @@ from futuredoctor.admin.forms import (
     NewUserForm,
     UserSearchForm,
 )
-from futuredoctor.admin.services import AdminRefusal
-from futuredoctor.extensions import db
 from futuredoctor.models import Role, User, utcnow
 from futuredoctor.paging import Page, page_number, pagination_params
-from futuredoctor.permissions import Permission, requires
+from futuredoctor.permissions import Permission, actor, requires
+from futuredoctor.refusals import Refusal, show_refusal
+from futuredoctor.transactions import retry_on_conflict
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
-
-def _actor() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
 
 
 def _pagination(page: Page) -> dict[str, Any] | None:
@@ -84,15 +79,11 @@ def user_new() -> tuple[str, int] | Response:
             family_name=form.family_name.data or "",
             password=form.password.data or None,
         )
+        taken = Refusal("email", "An account with this email address already exists")
         try:
-            user = services.create_user(new, _actor())
-            db.session.commit()
-        except AdminRefusal as refusal:
-            db.session.rollback()
-            _field_error(form, refusal)
-        except IntegrityError:  # someone else took the address between check and insert
-            db.session.rollback()
-            form.email.errors = ["An account with this email address already exists"]
+            user = retry_on_conflict(lambda: services.create_user(new, actor()), taken)
+        except Refusal as refusal:
+            show_refusal(form, refusal)
         else:
             flash(f"Account created for {user.full_name} ({user.email}).", "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
@@ -113,17 +104,18 @@ def grant_add(user_id: int) -> tuple[str, int] | Response:
     user = _user_or_404(user_id)
     form = _grant_form()
     if form.validate_on_submit():
+        held = Refusal("role", f"{user.full_name} already holds this role with this scope")
         try:
             region_id, pilot_id = services.parse_scope(form.scope.data)
-            grant = services.add_grant(user, Role(form.role.data), region_id, pilot_id, _actor())
+            grant = retry_on_conflict(
+                lambda: services.add_grant(
+                    user, Role(form.role.data), region_id, pilot_id, actor()
+                ),
+                held,  # the same grant added twice at once
+            )
             label = services.grant_label(grant)
-            db.session.commit()
-        except AdminRefusal as refusal:
-            db.session.rollback()
-            _field_error(form, refusal)
-        except IntegrityError:  # the same grant added twice at once
-            db.session.rollback()
-            form.role.errors = [f"{user.full_name} already holds this role with this scope"]
+        except Refusal as refusal:
+            show_refusal(form, refusal)
         else:
             flash(f"{user.full_name} is now {label}.", "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
@@ -142,10 +134,8 @@ def grant_remove(user_id: int, grant_id: int) -> tuple[str, int] | Response:
         abort(400)
     label = services.grant_label(grant)
     try:
-        services.remove_grant(user, grant, _actor())
-        db.session.commit()
-    except AdminRefusal as refusal:
-        db.session.rollback()
+        services.remove_grant(user, grant, actor())
+    except Refusal as refusal:
         return _render_detail(user, problem=(refusal.message, "#grants"), status=400)
     flash(f"Removed {label} from {user.full_name}.", "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
@@ -157,8 +147,7 @@ def user_unlock(user_id: int) -> Response:
     user = _user_or_404(user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    if services.unlock(user, _actor()):
-        db.session.commit()
+    if services.unlock(user, actor()):
         flash(f"Unlocked the account of {user.full_name}.", "success")
     else:
         flash(f"The account of {user.full_name} was not locked.", "info")
@@ -174,14 +163,12 @@ def user_status(user_id: int) -> tuple[str, int] | Response:
         abort(400)
     try:
         if form.action.data == "close":
-            changed = services.close_account(user, _actor())
+            changed = services.close_account(user, actor())
             done, already = "Closed the account of", "was already closed"
         else:
-            changed = services.reopen_account(user, _actor())
+            changed = services.reopen_account(user, actor())
             done, already = "Reopened the account of", "was already open"
-        db.session.commit()
-    except AdminRefusal as refusal:
-        db.session.rollback()
+    except Refusal as refusal:
         return _render_detail(user, problem=(refusal.message, "#account-status"), status=400)
     if changed:
         flash(f"{done} {user.full_name}.", "success")
@@ -210,11 +197,9 @@ def closure_keep_open(user_id: int) -> tuple[str, int] | Response:
     if not form.validate_on_submit():
         abort(400)
     try:
-        settled = closures.keep_open(user, _actor(), form.note.data)
-        db.session.commit()
-    except ClosureRefusal as refusal:
-        db.session.rollback()
-        form.note.errors = [refusal.message]
+        settled = closures.keep_open(user, actor(), form.note.data)
+    except Refusal as refusal:
+        show_refusal(form, refusal, "note")
         return _render_detail(
             user, keep_open_form=form, problem=(refusal.message, "#note"), status=400
         )
@@ -236,13 +221,6 @@ def _grant_form() -> GrantForm:
     form = GrantForm()
     form.scope.choices = services.scope_choices()
     return form
-
-
-def _field_error(form: Any, refusal: AdminRefusal) -> None:
-    field = getattr(form, refusal.field or "", None)
-    if field is None:
-        raise refusal  # every refusal raised from a form names one of its fields
-    field.errors = [*field.errors, refusal.message]
 
 
 def _render_detail(

@@ -11,8 +11,9 @@ from werkzeug.wrappers import Response
 from futuredoctor import audit
 from futuredoctor.auth.forms import LoginForm, LogoutForm
 from futuredoctor.auth.services import authenticate, safe_next_url
-from futuredoctor.extensions import db, limiter
+from futuredoctor.extensions import limiter
 from futuredoctor.permissions import public, signed_in
+from futuredoctor.transactions import keep_when_refused
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -35,9 +36,8 @@ def login() -> str | Response:
         result = authenticate(form.email.data or "", form.password.data or "")
         if result.user is not None:
             login_user(result.user)
-            db.session.commit()
             return redirect(safe_next_url(form.next.data) or url_for("main.home"))
-        db.session.commit()  # keep the failure count and audit event
+        keep_when_refused()  # the failure count and audit event outlive the 400
         error = result.error
     status = 200 if error is None and not form.errors else 400
     return render_template("auth/login.html", form=form, error=error), status
@@ -60,7 +60,6 @@ def logout() -> str | Response:
     form = LogoutForm()
     if form.validate_on_submit():
         audit.record("logout", actor=current_user, target=current_user)
-        db.session.commit()
         logout_user()
         flash("You have signed out.", "success")
         return redirect(url_for("auth.login"))

@@ -6,10 +6,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from futuredoctor.enrolment import consent
-from futuredoctor.enrolment.blueprint import actor, bp
+from futuredoctor.enrolment.blueprint import bp
 from futuredoctor.enrolment.forms import ConsentForm
-from futuredoctor.extensions import db
-from futuredoctor.permissions import signed_in
+from futuredoctor.permissions import actor, signed_in
 
 
 @bp.route("/account/research-consent", methods=["GET", "POST"])
@@ -26,7 +25,6 @@ def research_consent() -> tuple[str, int] | Response:
                 abort(404)  # not one of this person's enrolments
             given = form.consent.data == "yes"
             record = consent.record_choice(enrolment, given, user)
-            db.session.commit()
             if record is None:
                 flash("Your choice has not changed.", "info")
             else:

@@ -6,17 +6,13 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, request, url_for
-from flask_login import current_user
 
-from futuredoctor.models import User, utcnow
+from futuredoctor.models import utcnow
 from futuredoctor.paging import Page, pagination_params
 from futuredoctor.timezones import local_zone
 
 bp = Blueprint("enrolment", __name__, template_folder="templates")
 
-
-def actor() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
 
 
 def london_today() -> date:

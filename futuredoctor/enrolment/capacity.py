@@ -16,18 +16,11 @@ from futuredoctor.enrolment import invitations
 from futuredoctor.extensions import db
 from futuredoctor.models import Cohort, Enrolment, EnrolmentStatus, Role, RoleGrant, User, utcnow
 from futuredoctor.notifications.outbox import queue
+from futuredoctor.refusals import Refusal
 
 # Statuses that hold one of the cohort's places.
 SEAT_STATUSES = (EnrolmentStatus.ENROLLED, EnrolmentStatus.INVITED)
 ACTIVE_STATUSES = (*SEAT_STATUSES, EnrolmentStatus.WAITLISTED)
-
-
-class EnrolmentRefusal(Exception):
-    """A change to an enrolment that the rules do not allow; ``message`` says why."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def lock_cohorts(cohort_ids: Iterable[int]) -> dict[int, Cohort]:
@@ -94,8 +87,9 @@ def enrol(user: User, cohort: Cohort, actor: User | None) -> Enrolment:
         .execution_options(populate_existing=True)
     )
     if enrolment is not None and enrolment.status is not EnrolmentStatus.WITHDRAWN:
-        where = "on the waitlist for" if enrolment.status is EnrolmentStatus.WAITLISTED else "in"
-        raise EnrolmentRefusal(f"{user.full_name} is already {where} {cohort.name}")
+        waiting = enrolment.status is EnrolmentStatus.WAITLISTED
+        where = "on the waitlist for" if waiting else "enrolled in"
+        raise Refusal("email", f"{user.full_name} is already {where} {cohort.name}")
     now = utcnow()
     if enrolment is None:
         enrolment = Enrolment(user=user, cohort=cohort, status=EnrolmentStatus.WAITLISTED)
@@ -129,7 +123,7 @@ def withdraw(enrolment: Enrolment, actor: User | None) -> list[Enrolment]:
     cohort = lock_cohort(enrolment.cohort)
     db.session.refresh(enrolment)
     if enrolment.status is EnrolmentStatus.WITHDRAWN:
-        raise EnrolmentRefusal(f"{enrolment.user.full_name} has already been withdrawn")
+        raise Refusal(None, f"{enrolment.user.full_name} has already been withdrawn")
     held_place = enrolment.status in SEAT_STATUSES
     enrolment.status = EnrolmentStatus.WITHDRAWN
     enrolment.withdrawn_at = utcnow()

@@ -28,7 +28,7 @@ class ImportResult:
 def commit(plan: ImportPlan, actor: User, filename: str) -> ImportResult:
     """Write a fully valid plan: accounts, role grants, enrolments, invitations, emails.
 
-    The caller commits once; any failure rolls everything back."""
+    The request door commits once; any failure rolls everything back."""
     assert plan.ok, "only a fully valid file is committed"
     now = utcnow()
     new_people = [p for p in plan.people if p.email not in plan.users]

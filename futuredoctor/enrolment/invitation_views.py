@@ -12,7 +12,7 @@ from futuredoctor.enrolment import capacity, consent, invitations
 from futuredoctor.enrolment.blueprint import bp
 from futuredoctor.enrolment.forms import AcceptInvitationForm, ActionForm, RequestLinkForm
 from futuredoctor.enrolment.invitations import LinkState
-from futuredoctor.extensions import db, limiter
+from futuredoctor.extensions import limiter
 from futuredoctor.passwords import hash_password
 from futuredoctor.permissions import public
 
@@ -57,7 +57,6 @@ def invitation(token: str) -> str | tuple[str, int] | Response:
         audit.record(
             "invitation.accepted", actor=user, target=enrolment, cohort=enrolment.cohort.slug
         )
-        db.session.commit()
         login_user(user)
         choice = "agreed to" if given else "declined"
         flash(
@@ -94,7 +93,6 @@ def invitation_renew(token: str) -> str | Response:
     if link.state in (LinkState.USED, LinkState.WITHDRAWN):
         return _problem(link.state, token)
     invitations.renew(link.invitation)
-    db.session.commit()
     return redirect(url_for("enrolment.invitation_sent"))
 
 
@@ -105,7 +103,6 @@ def invitation_request() -> tuple[str, int] | Response:
     form = RequestLinkForm()
     if form.validate_on_submit():
         invitations.renew_for_email(form.email.data or "")
-        db.session.commit()
         return redirect(url_for("enrolment.invitation_sent"))
     status = 400 if form.errors else 200
     return render_template("enrolment/invitation_request.html", form=form), status

@@ -28,9 +28,11 @@ from futuredoctor.models import (
     User,
     utcnow,
 )
+from futuredoctor.models.user import PERSON_DETAILS
 from futuredoctor.notifications.outbox import queue, queue_many
 from futuredoctor.paging import Page, paginate
 from futuredoctor.permissions import Permission, scope_pilots
+from futuredoctor.refusals import Refusal
 
 
 @dataclass(frozen=True)
@@ -48,19 +50,11 @@ class Applicant:
 
 # What a join request records about the person, and what an approved request copies into
 # their new account.
-PERSON_DETAILS = (
-    "given_name",
-    "family_name",
-    "professional_group",
-    "registration_body",
-    "registration_number",
-    "career_stage",
-    "employer",
-)
+COPIED_DETAILS = ("given_name", "family_name", *PERSON_DETAILS)
 
 
 def _person_details(source: Any) -> dict[str, Any]:
-    return {name: getattr(source, name) for name in PERSON_DETAILS}
+    return {name: getattr(source, name) for name in COPIED_DETAILS}
 
 
 def window_open(cohort: Cohort, today: date) -> bool:
@@ -135,12 +129,6 @@ def recent_decisions(user: User, limit: int = 20) -> list[JoinRequest]:
     return list(db.session.scalars(scope_pilots(stmt, user, Permission.MANAGE_ENROLMENT, Pilot.id)))
 
 
-class DecisionRefusal(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 def approve(request: JoinRequest, actor: User) -> Enrolment:
     """Enrol the requester (a new account when the address is new), or waitlist them."""
     _lock_pending(request)
@@ -151,8 +139,8 @@ def approve(request: JoinRequest, actor: User) -> Enrolment:
         db.session.flush()
     try:
         enrolment = capacity.enrol(user, request.cohort, actor)
-    except capacity.EnrolmentRefusal as refusal:
-        raise DecisionRefusal(refusal.message + ". Decline the request instead.") from None
+    except Refusal as refusal:
+        raise Refusal(None, refusal.message + ". Decline the request instead.") from None
     _decide(request, JoinRequestStatus.APPROVED, actor, None)
     request.user_id = user.id
     return enrolment
@@ -185,7 +173,7 @@ def _lock_pending(request: JoinRequest) -> None:
     )
     db.session.refresh(request)
     if request.status is not JoinRequestStatus.PENDING:
-        raise DecisionRefusal(f"This request has already been {request.status.value}")
+        raise Refusal(None, f"This request has already been {request.status.value}")
 
 
 def _decide(

@@ -8,13 +8,16 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from futuredoctor.enrolment import join_requests
-from futuredoctor.enrolment.blueprint import actor, bp, london_today, pagination
+from futuredoctor.enrolment.blueprint import bp, london_today, pagination
 from futuredoctor.enrolment.forms import DecisionForm, JoinRequestForm
 from futuredoctor.enrolment.registration import group_label
 from futuredoctor.extensions import db, limiter
 from futuredoctor.models import Cohort, JoinRequest
+from futuredoctor.models.user import PERSON_DETAILS
 from futuredoctor.paging import page_number
-from futuredoctor.permissions import Permission, can_access, public, requires
+from futuredoctor.permissions import Permission, actor, get_scoped_or_404, public, requires
+from futuredoctor.refusals import Refusal
+from futuredoctor.transactions import savepoint
 
 
 def _cohort_or_404(slug: str) -> Cohort:
@@ -32,16 +35,7 @@ def join(slug: str) -> tuple[str, int] | Response:
     is_open = join_requests.window_open(cohort, london_today())
     form = JoinRequestForm()
     if request.method == "GET" and current_user.is_authenticated:
-        for name in (
-            "email",
-            "given_name",
-            "family_name",
-            "professional_group",
-            "registration_body",
-            "registration_number",
-            "career_stage",
-            "employer",
-        ):
+        for name in ("email", "given_name", "family_name", *PERSON_DETAILS):
             value = getattr(current_user, name, None)
             if value:
                 getattr(form, name).data = value
@@ -59,7 +53,6 @@ def join(slug: str) -> tuple[str, int] | Response:
         )
         user = current_user if current_user.is_authenticated else None
         join_requests.submit(cohort, applicant, user)  # type: ignore[arg-type]
-        db.session.commit()
         return redirect(url_for("enrolment.join_requested", slug=cohort.slug))
     status = 400 if form.errors else 200
     return render_template("enrolment/join.html", cohort=cohort, form=form, is_open=is_open), status
@@ -94,27 +87,26 @@ def join_request_decide() -> tuple[str, int] | Response:
             flash(form.reason.errors[0], "info")
             return redirect(url_for("enrolment.join_request_list"))
         abort(400)
-    join_request = db.session.get(JoinRequest, form.request_id.data)
-    if join_request is None or not can_access(
-        current_user, Permission.MANAGE_ENROLMENT, join_request.cohort
-    ):
-        abort(404)
+    join_request = get_scoped_or_404(
+        JoinRequest, form.request_id.data, Permission.MANAGE_ENROLMENT, lambda r: r.cohort
+    )
     name = f"{join_request.given_name} {join_request.family_name}"
     cohort = join_request.cohort
     try:
-        if form.decision.data == "approve":
-            enrolment = join_requests.approve(join_request, actor())
-            outcome = (
-                f"Approved {name}: on the waitlist for {cohort.name}, which is full."
-                if enrolment.status.value == "waitlisted"
-                else f"Approved {name}: enrolled in {cohort.name} and sent an invitation."
-            )
-        else:
-            join_requests.decline(join_request, actor(), form.reason.data or None)
-            outcome = f"Declined the request from {name}."
-        db.session.commit()
-    except join_requests.DecisionRefusal as refusal:
-        db.session.rollback()
+        # The refusal is answered with a redirect (which the door commits), so the
+        # savepoint undoes what approving flushed before it was refused.
+        with savepoint():
+            if form.decision.data == "approve":
+                enrolment = join_requests.approve(join_request, actor())
+                outcome = (
+                    f"Approved {name}: on the waitlist for {cohort.name}, which is full."
+                    if enrolment.status.value == "waitlisted"
+                    else f"Approved {name}: enrolled in {cohort.name} and sent an invitation."
+                )
+            else:
+                join_requests.decline(join_request, actor(), form.reason.data or None)
+                outcome = f"Declined the request from {name}."
+    except Refusal as refusal:
         flash(refusal.message, "info")
     else:
         flash(outcome, "success")

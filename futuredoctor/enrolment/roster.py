@@ -26,6 +26,7 @@ from futuredoctor.models import (
     User,
     utcnow,
 )
+from futuredoctor.models.user import PERSON_DETAILS
 from futuredoctor.paging import Page, paginate
 from futuredoctor.spreadsheet import protect
 from futuredoctor.timezones import format_local, format_local_date
@@ -166,11 +167,7 @@ EXPORT_HEADER = [
     "email",
     "given_name",
     "family_name",
-    "professional_group",
-    "registration_body",
-    "registration_number",
-    "career_stage",
-    "employer",
+    *PERSON_DETAILS,
     "cohort",
     "status",
     "enrolled_at",

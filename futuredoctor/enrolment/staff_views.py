@@ -18,11 +18,12 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response as BaseResponse
 
 from futuredoctor import audit
 from futuredoctor.enrolment import capacity, csv_commit, csv_import, invitations, roster
-from futuredoctor.enrolment.blueprint import actor, bp, london_today, pagination
+from futuredoctor.enrolment.blueprint import bp, london_today, pagination
 from futuredoctor.enrolment.csv_format import COLUMNS, EXAMPLE_ROWS, template_csv
 from futuredoctor.enrolment.forms import (
     ActionForm,
@@ -33,9 +34,12 @@ from futuredoctor.enrolment.forms import (
 )
 from futuredoctor.extensions import db
 from futuredoctor.models import Cohort, Enrolment, EnrolmentStatus, User
+from futuredoctor.models.user import PERSON_DETAILS
 from futuredoctor.paging import page_number
-from futuredoctor.permissions import Permission, requires
+from futuredoctor.permissions import Permission, actor, get_scoped_or_404, requires
 from futuredoctor.pilots.services import cohort_counts
+from futuredoctor.refusals import Refusal, show_refusal
+from futuredoctor.transactions import retry_on_conflict, savepoint
 
 
 def _filters(form: RosterSearchForm) -> tuple[str, EnrolmentStatus | None]:
@@ -77,8 +81,7 @@ def roster_export(cohort: Cohort) -> BaseResponse:
     q, status = _filters(form)
     audit.record(
         "roster.exported", actor=actor(), target=cohort, search=q, status=str(status or "")
-    )
-    db.session.commit()
+    )  # the request door commits it before the first row is sent
 
     def generate() -> Iterator[str]:
         buffer = io.StringIO()
@@ -104,12 +107,15 @@ def enrol(cohort: Cohort) -> tuple[str, int] | BaseResponse:
     form = PersonForm()
     if request.method == "POST" and form.check_against(cohort):
         try:
-            user = _find_or_create_person(form)
-            enrolment = capacity.enrol(user, cohort, actor())
-            db.session.commit()
-        except capacity.EnrolmentRefusal as refusal:
-            db.session.rollback()
-            form.email.errors = [refusal.message]
+            # A double or concurrent submit loses the race on a unique constraint (the
+            # account's email or the enrolment); run again, it finds the winner's rows and
+            # is refused as already enrolled.
+            user, enrolment = retry_on_conflict(
+                lambda: _enrol_person(form, cohort),
+                Refusal("email", f"{form.email.data} is already enrolled in {cohort.name}"),
+            )
+        except Refusal as refusal:
+            show_refusal(form, refusal, "email")
         else:
             if enrolment.status is EnrolmentStatus.WAITLISTED:
                 flash(f"{cohort.name} is full: {user.full_name} is on the waitlist.", "success")
@@ -120,17 +126,16 @@ def enrol(cohort: Cohort) -> tuple[str, int] | BaseResponse:
     return render_template("enrolment/enrol.html", cohort=cohort, form=form), status
 
 
+def _enrol_person(form: PersonForm, cohort: Cohort) -> tuple[User, Enrolment]:
+    user = _find_or_create_person(form)
+    return user, capacity.enrol(user, cohort, actor())
+
+
 def _find_or_create_person(form: PersonForm) -> User:
     """An existing account keeps its details; blanks are filled in from the form."""
     email = (form.email.data or "").lower()
     user = db.session.scalar(sa.select(User).where(User.email == email))
-    details = {
-        "professional_group": form.professional_group.data or None,
-        "registration_body": form.registration_body.data or None,
-        "registration_number": form.registration_number.data or None,
-        "career_stage": form.career_stage.data or None,
-        "employer": form.employer.data or None,
-    }
+    details = {name: getattr(form, name).data or None for name in PERSON_DETAILS}
     if user is None:
         user = User(
             email=email,
@@ -152,10 +157,13 @@ def _enrolment_in(cohort: Cohort) -> Enrolment:
     form = EnrolmentActionForm()
     if not form.validate_on_submit():
         abort(400)
-    enrolment = db.session.get(Enrolment, form.enrolment_id.data)
-    if enrolment is None or enrolment.cohort_id != cohort.id:
-        abort(404)
-    return enrolment
+    return get_scoped_or_404(  # type: ignore[no-any-return]
+        Enrolment,
+        form.enrolment_id.data,
+        Permission.MANAGE_ENROLMENT,
+        lambda e: e.cohort,
+        where=lambda e: e.cohort_id == cohort.id,
+    )
 
 
 def _back(cohort: Cohort) -> BaseResponse:
@@ -171,10 +179,9 @@ def withdraw(cohort: Cohort) -> BaseResponse:
     enrolment = _enrolment_in(cohort)
     name = enrolment.user.full_name
     try:
-        offered = capacity.withdraw(enrolment, actor())
-        db.session.commit()
-    except capacity.EnrolmentRefusal as refusal:
-        db.session.rollback()
+        with savepoint():  # refused with a redirect, which the door commits
+            offered = capacity.withdraw(enrolment, actor())
+    except Refusal as refusal:
         flash(refusal.message, "info")
         return _back(cohort)
     message = f"Withdrew {name} from {cohort.name}."
@@ -191,10 +198,8 @@ def re_enrol(cohort: Cohort) -> BaseResponse:
     enrolment = _enrolment_in(cohort)
     user = enrolment.user
     try:
-        enrolment = capacity.enrol(user, cohort, actor())
-        db.session.commit()
-    except capacity.EnrolmentRefusal as refusal:
-        db.session.rollback()
+        enrolment = retry_on_conflict(lambda: capacity.enrol(user, cohort, actor()))
+    except Refusal as refusal:
         flash(refusal.message, "info")
         return _back(cohort)
     if enrolment.status is EnrolmentStatus.WAITLISTED:
@@ -213,7 +218,6 @@ def resend_invitation(cohort: Cohort) -> BaseResponse:
         return _back(cohort)
     invitations.invite(enrolment, actor())
     audit.record("invitation.resent", actor=actor(), target=enrolment)
-    db.session.commit()
     flash(
         f"Sent a new invitation to {enrolment.user.email}. Older links no longer work.", "success"
     )
@@ -226,7 +230,6 @@ def offer_places(cohort: Cohort) -> BaseResponse:
     if not ActionForm().validate_on_submit():
         abort(400)
     offered = capacity.offer_freed_places(cohort, actor())
-    db.session.commit()
     if offered:
         flash(f"Offered {len(offered)} free place(s) to people on the waitlist.", "success")
     else:
@@ -261,11 +264,14 @@ def import_people(cohort: Cohort) -> tuple[str, int] | BaseResponse:
                 data, actor(), bool(form.waitlist_overflow.data), london_today()
             )
             if plan.ok:
-                result = csv_commit.commit(plan, actor(), filename)
-                db.session.commit()
-                flash(_import_summary(result), "success")
-                return redirect(url_for("enrolment.roster_view", slug=cohort.slug))
-            db.session.rollback()  # release the cohort locks; nothing was written
+                try:
+                    result = _import(plan, filename)
+                except Refusal as refusal:
+                    show_refusal(form, refusal, "file")
+                else:
+                    flash(_import_summary(result), "success")
+                    return redirect(url_for("enrolment.roster_view", slug=cohort.slug))
+            # A refused file answers 400: the door rolls back and releases the cohort locks.
     status = 400 if form.errors or plan is not None else 200
     return (
         render_template(
@@ -279,6 +285,22 @@ def import_people(cohort: Cohort) -> tuple[str, int] | BaseResponse:
         ),
         status,
     )
+
+
+def _import(plan: csv_import.ImportPlan, filename: str) -> csv_commit.ImportResult:
+    """Write the file's plan. If the same file is submitted twice at once, the second writer
+    loses on a unique constraint (an account's email or an enrolment): it is refused as
+    already enrolled, and nothing of it is written."""
+    try:
+        with savepoint():
+            return csv_commit.commit(plan, actor(), filename)
+    except IntegrityError:
+        raise Refusal(
+            "file",
+            "Some of these people were already enrolled by another upload at the same "
+            "moment. Nothing from this file was saved: check the roster before uploading "
+            "it again",
+        ) from None
 
 
 def _import_summary(result: csv_commit.ImportResult) -> str:

@@ -25,9 +25,10 @@ from futuredoctor.evaluation.pseudonyms import ExportUnavailable, study_secret
 from futuredoctor.evaluation.schema import TABLES, TABLES_BY_FILE
 from futuredoctor.evaluation.scope import UNGRANTED, ExportRequestError, ExportScope, parse_request
 from futuredoctor.evaluation.views import export_filename
-from futuredoctor.extensions import csrf, db
+from futuredoctor.extensions import csrf
 from futuredoctor.models import User
 from futuredoctor.permissions import Permission, has_permission, public
+from futuredoctor.transactions import keep_when_refused
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", template_folder="templates")
 csrf.exempt(bp)
@@ -54,7 +55,7 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
             return api_error(401, problem.code, problem.message)
         user = token.user
         # Recorded even when the request then fails: the owner sees the token is in use.
-        db.session.commit()
+        keep_when_refused()
         if not has_permission(user, Permission.EXPORT_EVALUATION):
             return api_error(
                 403, "forbidden", "The owner of this token does not have evaluation access."

@@ -23,6 +23,7 @@ from futuredoctor.evaluation.tables import feedback_select
 from futuredoctor.extensions import db
 from futuredoctor.models import Cohort, Enrolment, FeedbackItem, FeedbackTag, feedback_item_tag
 from futuredoctor.spreadsheet import FORMULA_STARTS
+from futuredoctor.transactions import mark_written
 
 COPY_TABLES = {"feedback"}
 _FORMULA_CODES = [ord(ch) for ch in FORMULA_STARTS]
@@ -118,6 +119,7 @@ def _feedback_sql(scope: ExportScope) -> tuple[str, list[str]]:
 def copy_chunks(table_name: str, scope: ExportScope, secret: bytes) -> Iterator[bytes | int]:
     """The CSV rows (without header) as chunks, then the row count as the last item."""
     cursor = db.session.connection().connection.dbapi_connection.cursor()
+    mark_written()  # the temporary table is written through the raw cursor
     try:
         _fill_pseudonyms(cursor, scope, secret)
         sql, quoted = _feedback_sql(scope)

@@ -18,6 +18,7 @@ from futuredoctor.evaluation.scope import ExportScope
 from futuredoctor.extensions import db
 from futuredoctor.models import ExportRecord, User
 from futuredoctor.paging import Page, paginate
+from futuredoctor.transactions import commit_streamed
 
 CHANNELS = {"web": "Web", "api": "API"}
 
@@ -63,14 +64,16 @@ def record_export(
 def recording(
     user: User, channel: str, scope: ExportScope, file_name: str | None = None
 ) -> Callable[[PackageResult], None]:
-    """The ``on_complete`` callback: write the record and commit before the last bytes go."""
+    """The ``on_complete`` callback: write the record and commit before the last bytes go.
+
+    The body streams after the request door has committed the request, so the record
+    is committed by the door's ``commit_streamed`` (which rolls back if it fails)."""
 
     def complete(result: PackageResult) -> None:
         try:
             record_export(user, channel, scope, result, file_name)
-            db.session.commit()
+            commit_streamed()
         except Exception:
-            db.session.rollback()
             current_app.logger.exception("Export record could not be written; export stopped")
             raise  # the download stays incomplete: nothing leaves unrecorded
 

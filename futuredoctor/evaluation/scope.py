@@ -24,6 +24,7 @@ from futuredoctor.permissions import (
     can_access,
     has_permission,
 )
+from futuredoctor.refusals import Refusal
 from futuredoctor.timezones import local_zone
 
 EXPORT = Permission.EXPORT_EVALUATION
@@ -89,11 +90,12 @@ class ExportScope:
         return {"include_free_text": self.include_free_text, "as_of": self.as_of.isoformat()}
 
 
-class ExportRequestError(ValueError):
-    """Bad parameters: ``errors`` maps each parameter name to one message."""
+class ExportRequestError(Refusal):
+    """Bad parameters, all named at once: ``errors`` maps each parameter to one message
+    (the web form shows each next to its field; the API lists them all)."""
 
     def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
+        super().__init__(next(iter(errors), None), "; ".join(errors.values()))
         self.errors = errors
 
 

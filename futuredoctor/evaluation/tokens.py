@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from futuredoctor import audit
 from futuredoctor.extensions import db
 from futuredoctor.models import ApiToken, User, utcnow
+from futuredoctor.refusals import Refusal
 from futuredoctor.timezones import format_local
 
 TOKEN_PREFIX = "fdk_"  # noqa: S105 (a label, not a secret)
@@ -26,15 +27,6 @@ PREFIX_LENGTH = 12  # "fdk_" and 8 characters: enough to tell a person's tokens 
 TOKEN_PATTERN = re.compile(r"^fdk_[A-Za-z0-9_-]{43}$")
 EXPIRY_CHOICES = [("30", "30 days"), ("90", "90 days"), ("365", "1 year"), ("never", "No expiry")]
 MAX_ACTIVE_TOKENS = 10
-
-
-class TokenRefusal(Exception):
-    """A token request that cannot go ahead; ``field`` names the form field at fault."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -77,14 +69,14 @@ def create_token(user: User, name: str, expiry: str) -> tuple[ApiToken, str]:
     name = name.strip()
     active = list(db.session.scalars(active_tokens_query(user)))
     if any(t.name.casefold() == name.casefold() for t in active):
-        raise TokenRefusal(f"You already have an active token called {name}", field="name")
+        raise Refusal("name", f"You already have an active token called {name}")
     if len(active) >= MAX_ACTIVE_TOKENS:
-        raise TokenRefusal(
+        raise Refusal(
+            "name",
             f"You can have at most {MAX_ACTIVE_TOKENS} active tokens: revoke one first",
-            field="name",
         )
     if expiry not in dict(EXPIRY_CHOICES):
-        raise TokenRefusal("Select when the token expires", field="expiry")
+        raise Refusal("expiry", "Select when the token expires")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
         user_id=user.id,

@@ -31,17 +31,14 @@ from futuredoctor.evaluation.scope import (
     parse_request,
     scope_choices,
 )
-from futuredoctor.extensions import db
-from futuredoctor.models import ApiToken, User, utcnow
+from futuredoctor.models import ApiToken, utcnow
 from futuredoctor.paging import page_number, pagination_params
-from futuredoctor.permissions import Permission, get_owned_or_404, requires
+from futuredoctor.permissions import Permission, actor, get_owned_or_404, requires
+from futuredoctor.refusals import Refusal, show_refusal
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation", template_folder="templates")
 NEW_TOKEN_KEY = "evaluation_new_token"  # noqa: S105 (a session key name)
 
-
-def _actor() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
 
 
 def uk_date(value: Any) -> str:
@@ -59,7 +56,7 @@ def export_filename(scope: Any, suffix: str = "zip") -> str:
 @requires(Permission.EXPORT_EVALUATION)
 def index() -> tuple[str, int] | Response:
     """The export form; a valid POST answers with the package itself (a download)."""
-    user = _actor()
+    user = actor()
     choices = scope_choices(user)
     form = ExportForm()
     form.scope.choices = [(c.value, c.label) for c in choices]
@@ -116,12 +113,9 @@ def api_tokens() -> tuple[str, int] | Response:
     form = TokenForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            token, secret = tokens.create_token(_actor(), form.name.data or "", form.expiry.data)
-            db.session.commit()
-        except tokens.TokenRefusal as refusal:
-            db.session.rollback()
-            field = getattr(form, refusal.field or "name")
-            field.errors = [*field.errors, refusal.message]
+            token, secret = tokens.create_token(actor(), form.name.data or "", form.expiry.data)
+        except Refusal as refusal:
+            show_refusal(form, refusal, "name")
         else:
             # Shown once, on the next page view only; never stored anywhere but as a hash.
             session[NEW_TOKEN_KEY] = {"id": token.id, "secret": secret}
@@ -141,8 +135,7 @@ def api_token_revoke() -> tuple[str, int] | Response:
     if not form.validate_on_submit() or not (form.token_id.data or "").isdigit():
         return _render_tokens(TokenForm(formdata=None), 400, problem="Choose a token to revoke")
     token = get_owned_or_404(ApiToken, int(form.token_id.data), current_user, lambda t: t.user_id)
-    if tokens.revoke_token(token, _actor()):
-        db.session.commit()
+    if tokens.revoke_token(token, actor()):
         flash(
             f"API token {token.name} ({token.prefix}…) revoked. Scripts using it will stop "
             "working at once.",
@@ -154,7 +147,7 @@ def api_token_revoke() -> tuple[str, int] | Response:
 
 
 def _render_tokens(form: TokenForm, status: int, problem: str | None = None) -> tuple[str, int]:
-    user = _actor()
+    user = actor()
     new = session.pop(NEW_TOKEN_KEY, None)
     now = utcnow()
     rows = [(t, tokens.token_status(t, now)) for t in tokens.tokens_for(user)]

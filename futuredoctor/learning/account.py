@@ -7,9 +7,9 @@ import sqlalchemy as sa
 
 from futuredoctor import audit
 from futuredoctor.extensions import db
-from futuredoctor.learning.progress import LearningRefusal
 from futuredoctor.models import AccountClosureRequest, Role, RoleGrant, User
 from futuredoctor.notifications import outbox
+from futuredoctor.refusals import Refusal
 
 CLOSURE_REASON_MAX = 2_000
 
@@ -41,9 +41,9 @@ def request_closure(user: User, reason: str | None) -> tuple[AccountClosureReque
     Returns the pending request and whether it is new."""
     reason = (reason or "").replace("\r\n", "\n").strip() or None
     if reason is not None and len(reason) > CLOSURE_REASON_MAX:
-        raise LearningRefusal(
+        raise Refusal(
+            "reason",
             f"Reason must be {CLOSURE_REASON_MAX:,} characters or fewer (it has {len(reason):,})",
-            field="reason",
         )
     existing = pending_closure(user)
     if existing is not None:

@@ -3,30 +3,24 @@
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, stream_with_context, url_for
-from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response as BaseResponse
 
-from futuredoctor.extensions import db
 from futuredoctor.learning import account
+from futuredoctor.learning.blueprint import bp
 from futuredoctor.learning.forms import ActionForm, ClosureForm
 from futuredoctor.learning.journey import enrolments_of
 from futuredoctor.learning.my_data import zip_chunks
-from futuredoctor.learning.progress import LearningRefusal
-from futuredoctor.learning.views import bp
-from futuredoctor.models import User, utcnow
-from futuredoctor.permissions import Permission, has_permission, requires, signed_in
+from futuredoctor.models import utcnow
+from futuredoctor.permissions import Permission, actor, has_permission, requires, signed_in
+from futuredoctor.refusals import Refusal, show_refusal
 from futuredoctor.timezones import to_local
-
-
-def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+from futuredoctor.transactions import retry_on_conflict
 
 
 @bp.get("/account")
 @signed_in
 def account_page() -> str:
-    me = _me()
+    me = actor()
     participant = has_permission(me, Permission.TAKE_MODULES)
     return render_template(
         "learning/account.html",
@@ -42,13 +36,12 @@ def account_page() -> str:
 @bp.post("/account/download-my-data")
 @requires(Permission.TAKE_MODULES)
 def download_my_data() -> BaseResponse:
-    """A POST, so a link preview or prefetch never starts a download, and the audit event
-    is committed before the first byte is sent."""
+    """A POST, so a link preview or prefetch never starts a download; the request door
+    commits the audit event before the first byte is sent."""
     if not ActionForm().validate_on_submit():
         return redirect(url_for("learning.account_page"))
-    me = _me()
+    me = actor()
     account.record_download(me)
-    db.session.commit()
     stamp = to_local(utcnow())
     filename = f"future-doctor-my-data-{stamp:%Y-%m-%d}.zip"
     response = Response(stream_with_context(zip_chunks(me.id)), mimetype="application/zip")
@@ -60,18 +53,15 @@ def download_my_data() -> BaseResponse:
 @bp.route("/account/close", methods=["GET", "POST"])
 @requires(Permission.TAKE_MODULES)
 def close_account() -> BaseResponse | tuple[str, int]:
-    me = _me()
+    me = actor()
     pending = account.pending_closure(me)
     form = ClosureForm()
     if pending is None and form.validate_on_submit():
         try:
-            account.request_closure(me, form.reason.data)
-            db.session.commit()
-        except LearningRefusal as refusal:
-            db.session.rollback()
-            form.reason.errors = [refusal.message]
-        except IntegrityError:  # a second submission won the race: one request is pending
-            db.session.rollback()
+            # A second submission that won the race leaves one request pending: fine.
+            retry_on_conflict(lambda: account.request_closure(me, form.reason.data))
+        except Refusal as refusal:
+            show_refusal(form, refusal, "reason")
         if not form.reason.errors:
             flash(
                 "Your request to close your account is sent. A national administrator will "

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from futuredoctor.extensions import db
 from futuredoctor.learning.journey import JourneyEntry
-from futuredoctor.learning.progress import LearningRefusal
 from futuredoctor.models import FeedbackItem, FeedbackSource, FeedbackStatus
+from futuredoctor.refusals import Refusal
 
 FEEDBACK_TEXT_MAX = 5_000
 RATING_FIELDS = ("relevance", "quality", "applicability")
@@ -55,12 +55,12 @@ def check_answers(answers: FeedbackAnswers) -> None:
     for name in RATING_FIELDS:
         value = getattr(answers, name)
         if not isinstance(value, int) or not 1 <= value <= 5:
-            raise LearningRefusal(f"Choose a rating from 1 to 5 for {name}", field=name)
+            raise Refusal(name, f"Choose a rating from 1 to 5 for {name}")
     if answers.text is not None and len(answers.text) > FEEDBACK_TEXT_MAX:
-        raise LearningRefusal(
+        raise Refusal(
+            "text",
             f"Comments must be {FEEDBACK_TEXT_MAX:,} characters or fewer "
             f"(they have {len(answers.text):,})",
-            field="text",
         )
 
 
@@ -69,9 +69,9 @@ def save_feedback(entry: JourneyEntry, answers: FeedbackAnswers) -> tuple[Feedba
     check_answers(answers)
     item = feedback_for(entry)
     if not is_editable(item):
-        raise LearningRefusal(
+        raise Refusal(
+            "relevance",
             "Your feedback is already being acted on, so it can no longer be changed",
-            field="relevance",
         )
     created = item is None
     if item is None:

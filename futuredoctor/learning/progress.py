@@ -1,5 +1,5 @@
 """Starting and completing modules, and private reflections. Services change and flush; the
-view commits once. Every action is idempotent: a second click changes nothing."""
+request door commits once. Every action is idempotent: a second click changes nothing."""
 
 from __future__ import annotations
 
@@ -8,17 +8,9 @@ import sqlalchemy as sa
 from futuredoctor.extensions import db
 from futuredoctor.learning.journey import JourneyEntry, entry_for, released_versions
 from futuredoctor.models import Enrolment, Progress, Release, User, utcnow
+from futuredoctor.refusals import Refusal
 
 REFLECTION_MAX = 10_000
-
-
-class LearningRefusal(Exception):
-    """An action refused with a message for the person; ``field`` is where to show it."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class NotReleased(LookupError):
@@ -54,7 +46,7 @@ def start(user: User, slug: str, version_number: int | None = None) -> tuple[Pro
     if version_number is not None and version_number != entry.version.number:
         found = released_versions(user, slug).get(version_number)
         if found is None or version_number < entry.version.number:
-            raise LearningRefusal(f"Version {version_number} has not been released to you")
+            raise Refusal(None, f"Version {version_number} has not been released to you")
         release, enrolment = found
     progress = _progress_row(enrolment, release)
     if progress.started_at is not None:
@@ -81,9 +73,9 @@ def save_reflection(user: User, slug: str, text: str) -> Progress:
     """Keep the participant's private reflection; an empty text removes it."""
     text = text.replace("\r\n", "\n").strip()
     if len(text) > REFLECTION_MAX:
-        raise LearningRefusal(
+        raise Refusal(
+            "reflection",
             f"Reflection must be {REFLECTION_MAX:,} characters or fewer (it has {len(text):,})",
-            field="reflection",
         )
     entry = require_entry(user, slug)
     progress = _progress_row(entry.enrolment, entry.release)

@@ -4,29 +4,22 @@ records only; URLs carry a module slug, never someone else's record id."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from futuredoctor.extensions import db
 from futuredoctor.learning import coverage as coverage_service
 from futuredoctor.learning import feedback as feedback_service
 from futuredoctor.learning import progress
+from futuredoctor.learning.blueprint import bp
 from futuredoctor.learning.feedback import FeedbackAnswers, is_editable
 from futuredoctor.learning.forms import ActionForm, FeedbackForm, ReflectionForm, StartForm
 from futuredoctor.learning.journey import JourneyEntry, enrolments_of, journey_summary
-from futuredoctor.learning.progress import LearningRefusal, NotReleased
+from futuredoctor.learning.progress import NotReleased
 from futuredoctor.learning.services import module_by_slug
-from futuredoctor.learning.views import bp
-from futuredoctor.models import EnrolmentStatus, User, utcnow
-from futuredoctor.permissions import Permission, requires
-
-
-def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+from futuredoctor.models import EnrolmentStatus, utcnow
+from futuredoctor.permissions import Permission, actor, requires
+from futuredoctor.refusals import Refusal, show_refusal
+from futuredoctor.transactions import retry_on_conflict
 
 
 def _not_released(slug: str, status: int) -> tuple[str, int]:
@@ -39,28 +32,15 @@ def _not_released(slug: str, status: int) -> tuple[str, int]:
 
 def _entry_or_refusal(slug: str) -> JourneyEntry | tuple[str, int]:
     try:
-        return progress.require_entry(_me(), slug)
+        return progress.require_entry(actor(), slug)
     except NotReleased:
         return _not_released(slug, 200 if request.method == "GET" else 400)
-
-
-def _commit_retrying(action: Any) -> Any:
-    """Run ``action`` and commit; if a concurrent double submission won the race on a unique
-    constraint, run it once more (it now finds the row and changes nothing)."""
-    try:
-        result = action()
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        result = action()
-        db.session.commit()
-    return result
 
 
 @bp.get("/my-learning")
 @requires(Permission.TAKE_MODULES)
 def my_learning() -> str:
-    return render_template("learning/my_learning.html", summary=journey_summary(_me()))
+    return render_template("learning/my_learning.html", summary=journey_summary(actor()))
 
 
 @bp.post("/modules/<slug>/start")
@@ -70,12 +50,10 @@ def module_start(slug: str) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         abort(400)
     try:
-        _, changed = _commit_retrying(lambda: progress.start(_me(), slug, form.version.data))
+        _, changed = retry_on_conflict(lambda: progress.start(actor(), slug, form.version.data))
     except NotReleased:
-        db.session.rollback()
         return _not_released(slug, 400)
-    except LearningRefusal as refusal:
-        db.session.rollback()
+    except Refusal as refusal:
         flash(refusal.message, "error")
         return redirect(url_for("learning.module", slug=slug))
     if changed:
@@ -89,9 +67,8 @@ def module_complete(slug: str) -> Response | tuple[str, int]:
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        _, changed = _commit_retrying(lambda: progress.complete(_me(), slug))
+        _, changed = retry_on_conflict(lambda: progress.complete(actor(), slug))
     except NotReleased:
-        db.session.rollback()
         return _not_released(slug, 400)
     if changed:
         flash("Module completed. It is now on your completion record.", "success")
@@ -109,12 +86,11 @@ def reflection(slug: str) -> Response | tuple[str, int]:
         form.reflection.data = entry.progress.reflection if entry.progress else ""
     elif form.validate_on_submit():
         try:
-            _commit_retrying(
-                lambda: progress.save_reflection(_me(), slug, form.reflection.data or "")
+            retry_on_conflict(
+                lambda: progress.save_reflection(actor(), slug, form.reflection.data or "")
             )
-        except LearningRefusal as refusal:
-            db.session.rollback()
-            form.reflection.errors = [refusal.message]
+        except Refusal as refusal:
+            show_refusal(form, refusal, "reflection")
         else:
             flash("Your reflection is saved. Only you can see it.", "success")
             return redirect(url_for("learning.module", slug=slug))
@@ -145,10 +121,9 @@ def feedback(slug: str) -> Response | tuple[str, int]:
             notify_on_action=bool(form.notify_on_action.data),
         )
         try:
-            _, created = _commit_retrying(lambda: feedback_service.save_feedback(entry, answers))
-        except LearningRefusal as refusal:
-            db.session.rollback()
-            getattr(form, refusal.field or "relevance").errors = [refusal.message]
+            _, created = retry_on_conflict(lambda: feedback_service.save_feedback(entry, answers))
+        except Refusal as refusal:
+            show_refusal(form, refusal, "relevance")
         else:
             flash(
                 "Thank you: your feedback is sent to the module's educators."
@@ -171,7 +146,7 @@ def feedback(slug: str) -> Response | tuple[str, int]:
 @bp.get("/my-learning/gpc-coverage")
 @requires(Permission.TAKE_MODULES)
 def my_coverage() -> str:
-    done = coverage_service.completions(_me())
+    done = coverage_service.completions(actor())
     rows = coverage_service.coverage(done)
     bars, height, span = coverage_service.chart_bars(rows)
     return render_template(
@@ -188,7 +163,7 @@ def my_coverage() -> str:
 @bp.get("/my-learning/completion-record")
 @requires(Permission.TAKE_MODULES)
 def completion_record() -> str:
-    me = _me()
+    me = actor()
     rows = coverage_service.completions(me)
     enrolments = [
         e

@@ -3,22 +3,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import abort, render_template, request
 from flask_login import current_user
 
 from futuredoctor.content import render_markdown
+from futuredoctor.learning.blueprint import MODULE_PAGE_PARTIALS, bp
 from futuredoctor.learning.feedback import feedback_for
 from futuredoctor.learning.forms import ActionForm, StartForm
 from futuredoctor.learning.journey import entry_for
 from futuredoctor.learning.services import gpc_domains, latest_versions, module_by_slug
 from futuredoctor.models import Role
 from futuredoctor.permissions import Permission, has_permission, signed_in
-
-bp = Blueprint("learning", __name__, template_folder="templates")
-
-# Templates other features contribute to the bottom of the module page, in order.
-MODULE_PAGE_PARTIALS: list[str] = []
-MODULE_PAGE_PARTIALS.append("livinglab/_you_said_we_did.html")  # living lab
 
 
 @bp.route("/modules")

@@ -24,6 +24,7 @@ from futuredoctor.models import (
 )
 from futuredoctor.paging import Page, paginate
 from futuredoctor.permissions import scope_pilots
+from futuredoctor.refusals import Refusal
 
 ATTENDEE_KINDS = {
     "participants_count": "Participants",
@@ -32,13 +33,6 @@ ATTENDEE_KINDS = {
     "other_professionals_count": "Other professionals",
 }
 DOUBLE_SUBMIT_WINDOW = timedelta(minutes=10)
-
-
-class SessionRefused(Exception):
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -116,16 +110,16 @@ def record_session(
     """Record a session and its suggestions; returns (session, created). Submitting the
     same session again soon after is treated as a double submit, not a second session."""
     if held_on > date.today():
-        raise SessionRefused("The session date must be today or in the past", "held_on_day")
+        raise Refusal("held_on_day", "The session date must be today or in the past")
     existing = find_recent_duplicate(pilot, held_on, title)
     if existing is not None:
         recent = existing.created_at >= utcnow() - DOUBLE_SUBMIT_WINDOW
         if recent and existing.created_by_id == actor.id:
             return existing, False
-        raise SessionRefused(
+        raise Refusal(
+            "title",
             f"A session called “{existing.title}” on this date is already recorded for "
             "this pilot. Add suggestions to it, or use a different title",
-            "title",
         )
     session = CodesignSession(
         pilot=pilot,

@@ -27,7 +27,12 @@ from futuredoctor.models import (
     ReleaseStatus,
     User,
 )
-from futuredoctor.permissions import Permission, pilot_ids_in_scope, register_scoped_record
+from futuredoctor.permissions import (
+    Permission,
+    pilot_ids_in_scope,
+    register_scoped_record,
+    scope_pilots,
+)
 
 TRIAGE = Permission.TRIAGE_FEEDBACK
 # A pilot id no grant can hold: records that belong to no pilot are national-only.
@@ -47,8 +52,7 @@ def scoped_items(user: User) -> sa.Select[Any]:
         .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
         .outerjoin(CodesignSession, CodesignSession.id == FeedbackItem.codesign_session_id)
     )
-    allowed = pilot_ids_in_scope(user, TRIAGE)
-    return stmt if allowed is None else stmt.where(item_pilot_id().in_(allowed))
+    return scope_pilots(stmt, user, TRIAGE, item_pilot_id())
 
 
 def modules_in_scope(user: User) -> sa.Select[Any]:
@@ -68,7 +72,6 @@ def modules_in_scope(user: User) -> sa.Select[Any]:
 def pilot_for_module(module: Module) -> Pilot:
     """The pilot through which the signed-in person may act on ``module``: one in their
     scope that it is released to, else a pilot nobody is scoped to."""
-    allowed = pilot_ids_in_scope(current_user, TRIAGE)
     stmt = (
         sa.select(Pilot)
         .join(Cohort, Cohort.pilot_id == Pilot.id)
@@ -78,9 +81,7 @@ def pilot_for_module(module: Module) -> Pilot:
         .order_by(Pilot.id)
         .limit(1)
     )
-    if allowed is not None:
-        stmt = stmt.where(Pilot.id.in_(allowed))
-    return db.session.scalar(stmt) or _NOWHERE
+    return db.session.scalar(scope_pilots(stmt, current_user, TRIAGE, Pilot.id)) or _NOWHERE
 
 
 def _item_scope(item: FeedbackItem) -> Cohort | Pilot:

@@ -1,5 +1,5 @@
 """Changing feedback statuses and tags. Every change adds a dated timeline entry saying
-who made it and why; services flush, the view commits."""
+who made it and why; services flush, the request door commits."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 
 from futuredoctor.extensions import db
-from futuredoctor.livinglab.workflow import TransitionRefused, check_transition
+from futuredoctor.livinglab.workflow import check_transition
 from futuredoctor.models import (
     FeedbackItem,
     FeedbackSource,
@@ -20,6 +20,7 @@ from futuredoctor.models import (
     utcnow,
 )
 from futuredoctor.notifications.outbox import queue
+from futuredoctor.refusals import Refusal
 
 TAG_MAX = 60
 MAX_TAGS_PER_ITEM = 20
@@ -29,7 +30,7 @@ _TAG_PATTERN = re.compile(r"^[\w][\w '&/+-]*$")
 def change_status(
     item: FeedbackItem, target: FeedbackStatus, note: str | None, actor: User
 ) -> FeedbackStatusChange:
-    """Move ``item`` to ``target`` or raise ``TransitionRefused``; adds a timeline entry."""
+    """Move ``item`` to ``target`` or raise ``Refusal``; adds a timeline entry."""
     note = (note or "").strip() or None
     check_transition(item, target, note)
     item.status = target
@@ -82,7 +83,7 @@ def change_many(
     for item in items:
         try:
             change_status(item, target, note, actor)
-        except TransitionRefused as refusal:
+        except Refusal as refusal:
             if refusal.field == "note":
                 raise
             refused.append(refusal.message)
@@ -92,14 +93,18 @@ def change_many(
 
 
 def normalise_tag(raw: str) -> str:
-    """Lower-case, single-spaced; raises ``ValueError`` with a message if unusable."""
+    """Lower-case, single-spaced; raises ``Refusal`` on the tags field if unusable."""
     name = " ".join(raw.split()).lower()
     if not name:
-        raise ValueError("Enter a tag")
+        raise Refusal("tags", "Enter a tag")
     if len(name) > TAG_MAX:
-        raise ValueError(f"Tag “{name[:20]}…” must be {TAG_MAX} characters or fewer")
+        raise Refusal(
+            "tags", f"Tag “{name[:20]}…” must be {TAG_MAX} characters or fewer"
+        )
     if not _TAG_PATTERN.match(name):
-        raise ValueError(f"Tag “{name}” can only contain letters, numbers, spaces and - ' & / +")
+        raise Refusal(
+            "tags", f"Tag “{name}” can only contain letters, numbers, spaces and - ' & / +"
+        )
     return name
 
 
@@ -112,7 +117,7 @@ def parse_tags(raw: str) -> list[str]:
             if name not in names:
                 names.append(name)
     if not names:
-        raise ValueError("Enter at least one tag")
+        raise Refusal("tags", "Enter at least one tag")
     return names
 
 
@@ -135,7 +140,7 @@ def add_tags(item: FeedbackItem, names: list[str]) -> list[str]:
     current = {tag.name for tag in item.tags}
     new = [name for name in names if name not in current]
     if len(current) + len(new) > MAX_TAGS_PER_ITEM:
-        raise ValueError(f"An item can have at most {MAX_TAGS_PER_ITEM} tags")
+        raise Refusal("tags", f"An item can have at most {MAX_TAGS_PER_ITEM} tags")
     item.tags.extend(tags_named(new))
     db.session.flush()
     return new

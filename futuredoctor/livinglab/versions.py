@@ -31,6 +31,7 @@ from futuredoctor.models import (
     User,
     utcnow,
 )
+from futuredoctor.refusals import Refusal
 
 # Form field for each front-matter field, so schema messages land next to the right input.
 FIELD_FOR = {
@@ -42,13 +43,6 @@ FIELD_FOR = {
     "gpc_domains": "gpc_domains",
     "changelog": "changelog",
 }
-
-
-class PublishRefused(Exception):
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass
@@ -110,20 +104,20 @@ def front_matter(module: Module, new: NewVersion, number: int) -> ModuleFrontMat
         name = str(first["loc"][0]) if first["loc"] else "title"
         message = str(first["msg"]).removeprefix("Value error, ")
         field = FIELD_FOR.get(name, "title")
-        raise PublishRefused(message[:1].upper() + message[1:], field) from None
+        raise Refusal(field, message[:1].upper() + message[1:]) from None
 
 
 def publish_version(module: Module, new: NewVersion, actor: User) -> ModuleVersion:
     """Create version ``latest + 1`` and close the loop on the items it addresses."""
     latest = module.latest
     if new.based_on != latest.number:
-        raise PublishRefused(
+        raise Refusal(
+            "changelog",
             f"Version {latest.number} was published after you opened the editor. "
             "Open the editor again to start from it",
-            "changelog",
         )
     if not new.changelog.strip():
-        raise PublishRefused("Enter what changed in this version", "changelog")
+        raise Refusal("changelog", "Enter what changed in this version")
     spec = front_matter(module, new, latest.number + 1)
     digest = content_hash(ModuleFile(Path(module.slug), spec, new.body.strip()))
     # A new changelog alone is not a new version: compare what participants would see.
@@ -131,9 +125,9 @@ def publish_version(module: Module, new: NewVersion, actor: User) -> ModuleVersi
     if content_hash(ModuleFile(Path(module.slug), same_changelog, new.body.strip())) == (
         latest.content_hash
     ):
-        raise PublishRefused(
-            f"Nothing has changed since version {latest.number}: change the content first",
+        raise Refusal(
             "body",
+            f"Nothing has changed since version {latest.number}: change the content first",
         )
     items = _addressable(actor, module, new.addresses)
     domains = {d.code: d for d in gpc_domains()}
@@ -180,13 +174,14 @@ def _addressable(user: User, module: Module, ids: list[int]) -> list[FeedbackIte
     for item_id in sorted(set(ids)):
         item = items.get(item_id) if item_id in in_scope else None
         if item is None or item.module_version.module_id != module.id:
-            raise PublishRefused(
-                f"Feedback {item_id} is not open feedback about this module", "addresses"
+            raise Refusal(
+                "addresses",
+                f"Feedback {item_id} is not open feedback about this module",
             )
         if item.status not in OPEN_STATUSES:
-            raise PublishRefused(
-                f"Feedback {item_id} is already {item.status.value.replace('_', ' ')}; untick it",
+            raise Refusal(
                 "addresses",
+                f"Feedback {item_id} is already {item.status.value.replace('_', ' ')}; untick it",
             )
         chosen.append(item)
     return chosen

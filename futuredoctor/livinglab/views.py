@@ -1,26 +1,24 @@
-"""The feedback inbox and triage of single items and of many at once."""
+"""The feedback inbox and triage of single items and of many at once. The co-design and
+version pages live in ``codesign_views`` and ``version_views``, on the same blueprint."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
+from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from futuredoctor.extensions import db
 from futuredoctor.livinglab import history as yswd
 from futuredoctor.livinglab import inbox, triage
+from futuredoctor.livinglab.blueprint import TRIAGE, bp, pagination
 from futuredoctor.livinglab.forms import BulkStatusForm, InboxFilterForm, StatusForm, TagForm
 from futuredoctor.livinglab.workflow import (
     MANUAL_TARGETS,
     SOURCE_LABELS,
-    STATUS_COLOURS,
     STATUS_LABELS,
-    TransitionRefused,
     allowed_targets,
     label,
 )
@@ -29,46 +27,16 @@ from futuredoctor.models import (
     FeedbackSource,
     FeedbackStatus,
     FeedbackStatusChange,
-    Module,
     User,
 )
-from futuredoctor.paging import Page, page_number, pagination_params
-from futuredoctor.permissions import Permission, requires
+from futuredoctor.paging import page_number
+from futuredoctor.permissions import actor, requires
+from futuredoctor.refusals import Refusal, show_refusal
+from futuredoctor.transactions import retry_on_conflict, savepoint
 
-bp = Blueprint("livinglab", __name__, template_folder="templates")
-TRIAGE = Permission.TRIAGE_FEEDBACK
 RATING_CHOICES = [("", "Any rating")] + [
     (str(n), f"Any rating of {n}" + (" or lower" if n > 1 else "")) for n in (1, 2, 3)
 ]
-
-
-def actor() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
-
-
-@bp.app_template_global()
-def you_said_we_did(module: Module) -> list[yswd.HistoryEntry]:
-    """Data for ``livinglab/_you_said_we_did.html`` on the module page."""
-    viewer = current_user.id if current_user.is_authenticated else None
-    return yswd.history(module, viewer)
-
-
-@bp.app_context_processor
-def _labels() -> dict[str, Any]:
-    return {
-        "feedback_status_labels": STATUS_LABELS,
-        "feedback_status_colours": STATUS_COLOURS,
-        "feedback_source_labels": SOURCE_LABELS,
-    }
-
-
-def pagination(page: Page) -> dict[str, Any] | None:
-    args = request.args.to_dict()
-
-    def url_for_page(number: int) -> str:
-        return url_for(request.endpoint or "", **{**request.view_args, **args, "page": str(number)})  # type: ignore[arg-type]
-
-    return pagination_params(page, url_for_page)
 
 
 def _filter_form() -> tuple[InboxFilterForm, dict[str, list[Any]]]:
@@ -158,13 +126,12 @@ def bulk_status() -> tuple[str, int] | Response:
         if not items:
             abort(404)
         try:
-            changed, refused = triage.change_many(
-                items, FeedbackStatus(form.status.data), form.note.data, actor()
-            )
-            db.session.commit()
-        except TransitionRefused as refusal:
-            db.session.rollback()
-            form.note.errors = [refusal.message]
+            with savepoint():  # one refused note undoes the items already moved
+                changed, refused = triage.change_many(
+                    items, FeedbackStatus(form.status.data), form.note.data, actor()
+                )
+        except Refusal as refusal:
+            show_refusal(form, refusal, "note")
         else:
             if changed:
                 ids = ", ".join(str(i.id) for i in changed)
@@ -252,10 +219,8 @@ def item_status(feedback_item: FeedbackItem) -> tuple[str, int] | Response:
             return _render_item(item, status_form=form, code=409)
         try:
             triage.change_status(item, target, form.note.data, actor())
-            db.session.commit()
-        except TransitionRefused as refusal:
-            db.session.rollback()
-            getattr(form, refusal.field).errors = [refusal.message]
+        except Refusal as refusal:
+            show_refusal(form, refusal)
         else:
             flash(f"Feedback {item.id} is now {label(target).lower()}.", "success")
             return redirect(here)
@@ -273,21 +238,19 @@ def item_tags(feedback_item: FeedbackItem) -> tuple[str, int] | Response:
             if not form.remove.data.isdigit():
                 abort(400)
             name = triage.remove_tag(item, int(form.remove.data))
-            db.session.commit()
             flash(
                 f"Removed the tag “{name}”." if name else "That tag was already removed.",
                 "success" if name else "info",
             )
             return redirect(here)
         try:
-            added = triage.add_tags(item, triage.parse_tags(form.tags.data or ""))
-            db.session.commit()
-        except ValueError as problem:
-            db.session.rollback()
-            form.tags.errors = [str(problem)]
-        except IntegrityError:  # someone created the same new tag at the same moment
-            db.session.rollback()
-            form.tags.errors = ["That tag was created by someone else just now: add it again"]
+            names = triage.parse_tags(form.tags.data or "")
+            added = retry_on_conflict(  # someone created the same new tag at the same moment
+                lambda: triage.add_tags(item, names),
+                Refusal("tags", "That tag was created by someone else just now: add it again"),
+            )
+        except Refusal as refusal:
+            show_refusal(form, refusal, "tags")
         else:
             shown = ", ".join(f"“{n}”" for n in added)
             flash(
@@ -298,4 +261,5 @@ def item_tags(feedback_item: FeedbackItem) -> tuple[str, int] | Response:
     return _render_item(item, tag_form=form, code=400)
 
 
-from futuredoctor.livinglab import views_codesign, views_versions  # noqa: E402,F401
+# The other living lab pages register their routes on ``bp``.
+from futuredoctor.livinglab import codesign_views, version_views  # noqa: E402,F401

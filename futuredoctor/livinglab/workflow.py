@@ -9,6 +9,7 @@ the version that acted on it.
 from __future__ import annotations
 
 from futuredoctor.models import FeedbackItem, FeedbackSource, FeedbackStatus
+from futuredoctor.refusals import Refusal
 
 STATUS_LABELS = {
     FeedbackStatus.RECEIVED: "Received",
@@ -44,15 +45,6 @@ MANUAL_TARGETS = [*FORWARD[1:], FeedbackStatus.DECLINED]
 MAX_REASON = 2000
 
 
-class TransitionRefused(Exception):
-    """A status change that the workflow does not allow, with a message for people."""
-
-    def __init__(self, message: str, field: str = "status") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
 def label(status: FeedbackStatus | str) -> str:
     return STATUS_LABELS[FeedbackStatus(status)]
 
@@ -68,23 +60,26 @@ def allowed_targets(current: FeedbackStatus) -> list[FeedbackStatus]:
 
 
 def check_transition(item: FeedbackItem, target: FeedbackStatus, note: str | None) -> None:
-    """Raise ``TransitionRefused`` unless ``item`` may move to ``target`` with this note."""
+    """Raise ``Refusal`` unless ``item`` may move to ``target`` with this note."""
     name = f"Feedback {item.id}"
     if target is FeedbackStatus.DONE:
-        raise TransitionRefused(
+        raise Refusal(
+            "status",
             f"{name} cannot be marked done by hand: it becomes done when you publish a new "
-            "version of the module that addresses it"
+            "version of the module that addresses it",
         )
     if item.status is target:
-        raise TransitionRefused(f"{name} is already {label(target).lower()}")
+        raise Refusal("status", f"{name} is already {label(target).lower()}")
     if item.status is FeedbackStatus.DONE:
-        raise TransitionRefused(
-            f"{name} is done: a published version addressed it, so its status cannot change"
+        raise Refusal(
+            "status",
+            f"{name} is done: a published version addressed it, so its status cannot change",
         )
     if target not in allowed_targets(item.status):
         choices = ", ".join(label(s).lower() for s in allowed_targets(item.status))
-        raise TransitionRefused(
-            f"{name} is {label(item.status).lower()}; it can only move to {choices}"
+        raise Refusal(
+            "status",
+            f"{name} is {label(item.status).lower()}; it can only move to {choices}",
         )
     if target is FeedbackStatus.DECLINED and not (note or "").strip():
-        raise TransitionRefused("Enter the reason for declining this feedback", field="note")
+        raise Refusal("note", "Enter the reason for declining this feedback")

@@ -49,6 +49,16 @@ class ProfessionalGroup(enum.StrEnum):
 
 CAREER_STAGES = ("FY1", "FY2", "CT1", "CT2", "CT3", "ST1", "ST2", "ST3", "LED", "other")
 
+# What a person tells us about their work, in the order it is asked and listed everywhere
+# (enrolment and join forms, join requests, the roster export).
+PERSON_DETAILS = (
+    "professional_group",
+    "registration_body",
+    "registration_number",
+    "career_stage",
+    "employer",
+)
+
 
 class User(UserMixin, Base):
     """An account. Email is stored lower-cased so look-ups are case-insensitive."""

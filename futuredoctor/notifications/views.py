@@ -9,25 +9,20 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from futuredoctor.extensions import db
-from futuredoctor.models import User
 from futuredoctor.notifications import services
 from futuredoctor.notifications.forms import MarkAllReadForm, MarkReadForm, PreferencesForm
 from futuredoctor.notifications.outbox import unread_count
 from futuredoctor.paging import page_number, pagination_params
-from futuredoctor.permissions import signed_in
+from futuredoctor.permissions import actor, signed_in
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
-
-def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
 
 
 @bp.get("/notifications")
 @signed_in
 def inbox() -> str:
-    page = services.inbox(_me(), page_number(request.args.get("page")))
+    page = services.inbox(actor(), page_number(request.args.get("page")))
     return render_template(
         "notifications/inbox.html",
         page=page,
@@ -45,10 +40,9 @@ def mark_read() -> Response:
     if not form.validate_on_submit():
         abort(400)
     notification_id = int(form.notification_id.data or 0)
-    if services.mark_read(_me(), notification_id):
-        db.session.commit()
+    if services.mark_read(actor(), notification_id):
         flash("Notification marked as read.", "success")
-    elif not services.owns(_me(), notification_id):
+    elif not services.owns(actor(), notification_id):
         abort(404)
     return redirect(_back())
 
@@ -58,8 +52,7 @@ def mark_read() -> Response:
 def mark_all_read() -> Response:
     if not MarkAllReadForm().validate_on_submit():
         abort(400)
-    count = services.mark_all_read(_me())
-    db.session.commit()
+    count = services.mark_all_read(actor())
     if count:
         flash(f"Marked {count} notification{'s' if count != 1 else ''} as read.", "success")
     return redirect(url_for("notifications.inbox"))
@@ -68,14 +61,13 @@ def mark_all_read() -> Response:
 @bp.route("/notifications/preferences", methods=["GET", "POST"])
 @signed_in
 def preferences() -> Any:
-    me = _me()
+    me = actor()
     form = PreferencesForm()
     if request.method == "GET":
         form.email.data = "yes" if me.email_notifications else "no"
         form.digest.data = "no" if me.digest_opt_out else "yes"
     elif form.validate_on_submit():
         services.set_preferences(me, form.email.data == "yes", form.digest.data == "yes")
-        db.session.commit()
         flash("Your notification settings are saved.", "success")
         return redirect(url_for("notifications.preferences"))
     status = 400 if form.errors else 200

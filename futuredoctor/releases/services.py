@@ -1,5 +1,5 @@
 """Scheduling, moving and withdrawing releases. Services check the rules and ``flush()``;
-the view commits once. Every refusal names the form field it belongs to."""
+the request door commits once. Every refusal names the form field it belongs to."""
 
 from __future__ import annotations
 
@@ -24,16 +24,8 @@ from futuredoctor.models import (
     utcnow,
 )
 from futuredoctor.permissions import Permission, scope_pilots
+from futuredoctor.refusals import Refusal
 from futuredoctor.timezones import format_local, to_local
-
-
-class ReleaseRefusal(Exception):
-    """A rule said no; ``field`` is the form field the message belongs next to."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -72,11 +64,12 @@ def version_choices() -> list[ModuleVersion]:
 
 def find_version(raw: str | None) -> ModuleVersion:
     if not raw:
-        raise ReleaseRefusal("version", "Choose the module version to release")
+        raise Refusal("version", "Choose the module version to release")
     version = db.session.get(ModuleVersion, int(raw)) if raw.isdigit() and len(raw) < 10 else None
     if version is None:
-        raise ReleaseRefusal(
-            "version", "That module version does not exist. Choose one from the list"
+        raise Refusal(
+            "version",
+            "That module version does not exist. Choose one from the list",
         )
     return version
 
@@ -85,11 +78,11 @@ def find_cohorts(user: User, slugs: Sequence[str]) -> list[Cohort]:
     """The chosen cohorts, each within the user's scope; a cohort of another region (or
     one that does not exist) is refused without saying which it was."""
     if not slugs:
-        raise ReleaseRefusal("cohorts", "Choose at least one cohort")
+        raise Refusal("cohorts", "Choose at least one cohort")
     allowed = {c.slug: c for c in cohorts_in_scope(user)}
     unknown = [s for s in slugs if s not in allowed]
     if unknown:
-        raise ReleaseRefusal(
+        raise Refusal(
             "cohorts",
             "Choose cohorts from the list: you can only schedule releases for current "
             "cohorts of the pilots you are responsible for",
@@ -99,7 +92,7 @@ def find_cohorts(user: User, slugs: Sequence[str]) -> list[Cohort]:
 
 def _check_within_cohort(cohort: Cohort, release_at: datetime) -> None:
     if to_local(release_at).date() > cohort.ends_on:
-        raise ReleaseRefusal(
+        raise Refusal(
             "release_day",
             f"The {cohort.name} ({cohort.pilot.name}) ends on {_long(cohort.ends_on)}. "
             "Choose a release date on or before that day",
@@ -134,7 +127,7 @@ def schedule(
     if clashes:
         cohort, release = clashes[0]
         state = "was released" if release.is_released else "is already scheduled"
-        raise ReleaseRefusal(
+        raise Refusal(
             "cohorts",
             f"{version.label} {state} for the {cohort.name} ({cohort.pilot.name}) "
             f"at {format_local(release.release_at)}. A module version can be released to "
@@ -169,13 +162,13 @@ def check_changeable(release: Release, now: datetime | None = None) -> None:
     """Only a scheduled release that has not happened yet can be moved or withdrawn."""
     now = now or utcnow()
     if release.status is ReleaseStatus.WITHDRAWN:
-        raise ReleaseRefusal(
+        raise Refusal(
             "release_day",
             f"This release was withdrawn on {format_local(release.withdrawn_at)} and can no "
             "longer be changed. Schedule the module version again instead",
         )
     if release.release_at <= now:
-        raise ReleaseRefusal(
+        raise Refusal(
             "release_day",
             f"This release happened at {format_local(release.release_at)}: participants "
             "can already see it, so it can no longer be changed or withdrawn",

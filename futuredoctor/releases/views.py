@@ -8,17 +8,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
-from futuredoctor.extensions import db
 from futuredoctor.models import Cohort, Region, Release, User, utcnow
 from futuredoctor.paging import page_number, pagination_params
-from futuredoctor.permissions import Permission, register_scoped_record, requires
+from futuredoctor.permissions import Permission, actor, register_scoped_record, requires
+from futuredoctor.refusals import Refusal, show_refusal
 from futuredoctor.releases import calendar, services
 from futuredoctor.releases.dashboard import heat_shade, region_dashboard
 from futuredoctor.releases.forms import RescheduleForm, ScheduleForm, WithdrawForm
-from futuredoctor.releases.services import ReleaseRefusal
 from futuredoctor.timezones import (
     LocalTimeError,
     format_local,
@@ -26,6 +23,7 @@ from futuredoctor.timezones import (
     parse_release_time,
     to_local,
 )
+from futuredoctor.transactions import retry_on_conflict
 
 bp = Blueprint("releases", __name__, template_folder="templates")
 
@@ -46,9 +44,6 @@ def _local_iso_date(value: datetime) -> str:
     return to_local(value).date().isoformat()
 
 
-def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
-
 
 # --- calendar and list ---------------------------------------------------------------------
 
@@ -59,7 +54,7 @@ def month() -> str:
     first = calendar.parse_month(request.args.get("month"))
     if first is None or not 2000 <= first.year <= 2100:
         abort(404)
-    view = calendar.month_view(_me(), first)
+    view = calendar.month_view(actor(), first)
     return render_template("releases/month.html", view=view, today=to_local(utcnow()).date())
 
 
@@ -67,7 +62,7 @@ def month() -> str:
 @requires(Permission.SCHEDULE_RELEASES)
 def listing() -> str:
     when = "past" if request.args.get("when") == "past" else "upcoming"
-    page = calendar.release_list(_me(), when, page_number(request.args.get("page")))
+    page = calendar.release_list(actor(), when, page_number(request.args.get("page")))
     return render_template(
         "releases/list.html",
         page=page,
@@ -85,7 +80,7 @@ def listing() -> str:
 @bp.route("/releases/new", methods=["GET", "POST"])
 @requires(Permission.SCHEDULE_RELEASES)
 def new() -> Any:
-    me = _me()
+    me = actor()
     form = ScheduleForm()
     cohorts = services.cohorts_in_scope(me)
     if request.method == "GET":
@@ -102,18 +97,16 @@ def new() -> Any:
         if form.errors:
             return _render_new(form, cohorts, status=400)
         assert version is not None and chosen is not None and release_at is not None
-        services.schedule(me, version, chosen, release_at)
-        db.session.commit()
-    except ReleaseRefusal as refusal:
-        db.session.rollback()
-        _field_error(form, refusal)
-        return _render_new(form, cohorts, status=400)
-    except IntegrityError:  # the same release submitted twice at the same moment
-        db.session.rollback()
-        form.cohorts.errors = [
-            "This module version was scheduled for one of these cohorts at the same moment "
-            "by another request. Check the list of releases before trying again"
-        ]
+        retry_on_conflict(
+            lambda: services.schedule(me, version, chosen, release_at),
+            Refusal(  # the same release submitted twice at the same moment
+                "cohorts",
+                "This module version was scheduled for one of these cohorts at the same "
+                "moment by another request. Check the list of releases before trying again",
+            ),
+        )
+    except Refusal as refusal:
+        show_refusal(form, refusal)
         return _render_new(form, cohorts, status=400)
     session[DONE_KEYS] = [*session.get(DONE_KEYS, [])[-19:], form.form_key.data]
     names = " and ".join(c.name for c in chosen)
@@ -130,7 +123,7 @@ def _read_schedule(form: ScheduleForm, me: User) -> tuple[Any, Any, Any]:
     ):
         try:
             value = reader()
-        except ReleaseRefusal as refusal:
+        except Refusal as refusal:
             getattr(form, field).errors = [refusal.message]
             continue
         if field == "version":
@@ -158,11 +151,6 @@ def _render_new(form: ScheduleForm, cohorts: list[Cohort], status: int = 200) ->
     return render_template(
         "releases/new.html", form=form, cohorts=cohorts, versions=versions
     ), status
-
-
-def _field_error(form: Any, refusal: ReleaseRefusal) -> None:
-    field = getattr(form, refusal.field)
-    field.errors = [*field.errors, refusal.message]
 
 
 def _when(instant: datetime) -> str:
@@ -196,11 +184,9 @@ def change(release: Release) -> Any:
         release_at = _read_time(form)
         if release_at is None:
             return _render_change(release, form)
-        moved = services.reschedule(_me(), release, release_at)
-        db.session.commit()
-    except ReleaseRefusal as refusal:
-        db.session.rollback()
-        _field_error(form, refusal)
+        moved = services.reschedule(actor(), release, release_at)
+    except Refusal as refusal:
+        show_refusal(form, refusal)
         return _render_change(release, form)
     if moved:
         flash(
@@ -230,10 +216,8 @@ def withdraw(release: Release) -> Any:
     if not form.validate_on_submit():
         abort(400)
     try:
-        changed = services.withdraw(_me(), release)
-        db.session.commit()
-    except ReleaseRefusal as refusal:
-        db.session.rollback()
+        changed = services.withdraw(actor(), release)
+    except Refusal as refusal:
         return render_template(
             "releases/withdraw.html", release=release, form=form, problem=refusal.message
         ), 400
@@ -251,7 +235,7 @@ def withdraw(release: Release) -> Any:
 def _changeable(release: Release) -> str | None:
     try:
         services.check_changeable(release)
-    except ReleaseRefusal as refusal:
+    except Refusal as refusal:
         return refusal.message
     return None
 
@@ -262,7 +246,7 @@ def _changeable(release: Release) -> str | None:
 @bp.get("/releases/preview")
 @requires(Permission.SCHEDULE_RELEASES)
 def preview_choose() -> Any:
-    cohorts = services.cohorts_in_scope(_me(), include_ended=True)
+    cohorts = services.cohorts_in_scope(actor(), include_ended=True)
     errors: dict[str, str] = {}
     if request.args:
         slug = request.args.get("cohort", "")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from futuredoctor.models import Cohort, Notification, Pilot, Role
 from tests.factories import make_cohort, make_user
@@ -58,3 +60,27 @@ def notifications(db_session, kind: str, recipient_id: int | None = None) -> lis
     if recipient_id is not None:
         stmt = stmt.where(Notification.recipient_id == recipient_id)
     return list(db_session.scalars(stmt.order_by(Notification.id)))
+
+
+def post_at_once(app, user, path: str, make_form, n: int = 2) -> list:
+    """``n`` signed-in clients POST to ``path`` at the same moment, each in its own thread
+    with its own app context, session and connection (as web workers do)."""
+    clients = []
+    for _ in range(n):
+        client = FlaskClient(app, app.response_class, use_cookies=True)
+        login(client, user)
+        clients.append(client)
+    barrier = threading.Barrier(n)
+    responses: list = [None] * n
+
+    def post(i: int) -> None:
+        form = make_form()
+        barrier.wait()
+        responses[i] = clients[i].post(path, **form)
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return responses

@@ -9,8 +9,9 @@ import sqlalchemy as sa
 
 from futuredoctor.enrolment import capacity
 from futuredoctor.extensions import db
-from futuredoctor.models import Enrolment, EnrolmentStatus, Invitation, Role
-from tests.enrolment.conftest import notifications
+from futuredoctor.models import Enrolment, EnrolmentStatus, Invitation, Role, User
+from futuredoctor.refusals import Refusal
+from tests.enrolment.conftest import notifications, post_at_once
 from tests.factories import make_cohort, make_user
 
 
@@ -50,10 +51,10 @@ def test_double_enrolment_is_refused_and_withdrawn_people_can_re_enrol(
 ):
     person = make_user()
     first = capacity.enrol(person, small_cohort, pilot_admin)
-    with pytest.raises(capacity.EnrolmentRefusal, match="already in"):
+    with pytest.raises(Refusal, match="already enrolled in"):
         capacity.enrol(person, small_cohort, pilot_admin)
     capacity.withdraw(first, pilot_admin)
-    with pytest.raises(capacity.EnrolmentRefusal, match="already been withdrawn"):
+    with pytest.raises(Refusal, match="already been withdrawn"):
         capacity.withdraw(first, pilot_admin)
     again = capacity.enrol(person, small_cohort, pilot_admin)
     db_session.commit()
@@ -130,7 +131,7 @@ def test_single_enrolment_form_checks_registration_and_eligibility(
     # The same submission again (a double click) changes nothing.
     response = admin_client.post("/cohorts/lon-small/enrol", data=data)
     assert response.status_code == 400
-    assert "already in Small cohort" in response.get_data(as_text=True)
+    assert "already enrolled in Small cohort" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -172,3 +173,31 @@ def test_fifty_concurrent_enrolments_fill_twenty_places_exactly(app, db_session,
     )
     counts = {status: n for status, n in db_session.execute(stmt)}
     assert counts == {EnrolmentStatus.ENROLLED: 20, EnrolmentStatus.WAITLISTED: 30}
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_the_same_person_submitted_twice_at_once_is_enrolled_once(
+    app, db_session, small_cohort, pilot_admin
+):
+    """Two submits race to create the account and the enrolment: one wins, the other is
+    told the person is already enrolled (never a 500)."""
+    data = {
+        "email": "race@example.nhs.uk",
+        "given_name": "Rae",
+        "family_name": "Race",
+        "professional_group": "doctor",
+        "registration_body": "GMC",
+        "registration_number": "7123457",
+        "career_stage": "FY1",
+    }
+    responses = post_at_once(
+        app, pilot_admin, "/cohorts/lon-small/enrol", lambda: {"data": dict(data)}
+    )
+    assert sorted(r.status_code for r in responses) == [302, 400]
+    refused = next(r for r in responses if r.status_code == 400)
+    assert "already enrolled in Small cohort" in refused.get_data(as_text=True)
+    db_session.expire_all()
+    people = db_session.scalars(sa.select(User).where(User.email == data["email"])).all()
+    assert len(people) == 1
+    count = sa.select(sa.func.count()).where(Enrolment.user_id == people[0].id)
+    assert db_session.scalar(count) == 1

@@ -14,7 +14,7 @@ from futuredoctor.enrolment import capacity
 from futuredoctor.enrolment.csv_format import COLUMNS
 from futuredoctor.enrolment.registration import registration_problems
 from futuredoctor.models import AuditEvent, Enrolment, EnrolmentStatus, Invitation, User
-from tests.enrolment.conftest import notifications
+from tests.enrolment.conftest import notifications, post_at_once
 from tests.factories import make_cohort, make_user
 
 HEADER = ",".join(COLUMNS)
@@ -314,3 +314,28 @@ def test_ten_thousand_rows_validate_and_commit_with_few_queries(
     # Chunked look-ups and bulk inserts: a few dozen statements, never one per row.
     assert len(statements) < 250, len(statements)
     assert elapsed < 30  # generous for a busy test machine; the benchmark measures properly
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_the_same_file_uploaded_twice_at_once_enrols_everyone_once(
+    app, db_session, small_cohort, pilot_admin
+):
+    responses = post_at_once(
+        app,
+        pilot_admin,
+        "/cohorts/lon-small/import",
+        lambda: {
+            "data": {"file": (io.BytesIO(_csv(*GOOD)), "people.csv")},
+            "content_type": "multipart/form-data",
+        },
+    )
+    assert sorted(r.status_code for r in responses) == [302, 400]
+    refused = next(r for r in responses if r.status_code == 400).get_data(as_text=True)
+    assert "Already enrolled in Small cohort" in refused or "already enrolled" in refused
+    db_session.expire_all()
+    in_cohort = sa.select(sa.func.count()).where(Enrolment.cohort_id == small_cohort.id)
+    assert db_session.scalar(in_cohort) == 2
+    emails = ("amara@example.nhs.uk", "lewis@example.nhs.uk")
+    assert db_session.scalar(
+        sa.select(sa.func.count()).select_from(User).where(User.email.in_(emails))
+    ) == 2

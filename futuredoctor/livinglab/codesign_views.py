@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from futuredoctor.extensions import db
 from futuredoctor.livinglab import codesign
+from futuredoctor.livinglab.blueprint import TRIAGE, bp, pagination
 from futuredoctor.livinglab.forms import AddSuggestionForm, SessionForm
-from futuredoctor.livinglab.views import TRIAGE, actor, bp, pagination
 from futuredoctor.models import CodesignSession
 from futuredoctor.paging import page_number
-from futuredoctor.permissions import requires
+from futuredoctor.permissions import actor, requires
+from futuredoctor.refusals import Refusal, show_refusal
 
 
 def _version_choices() -> list[tuple[str, str]]:
@@ -67,10 +67,8 @@ def session_new() -> tuple[str, int] | Response:
                 suggestions,
                 actor(),
             )
-            db.session.commit()
-        except codesign.SessionRefused as refusal:
-            db.session.rollback()
-            getattr(form, refusal.field).errors = [refusal.message]
+        except Refusal as refusal:
+            show_refusal(form, refusal)
         else:
             if created:
                 count = len(suggestions)
@@ -119,7 +117,6 @@ def session_suggestion(codesign_session: CodesignSession) -> tuple[str, int] | R
             flash("That suggestion was already added.", "info")  # a second submit
         else:
             item = codesign.add_suggestion(codesign_session, suggestion, actor())
-            db.session.commit()
             flash(f"Added suggestion {item.id}.", "success")
         return redirect(url_for("livinglab.session", session_id=codesign_session.id))
     return _render_session(codesign_session, form, 400)

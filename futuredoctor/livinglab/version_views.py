@@ -6,14 +6,15 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from futuredoctor.content import render_markdown
-from futuredoctor.extensions import db
 from futuredoctor.learning.services import module_by_slug
 from futuredoctor.livinglab import diff, ratings, versions
+from futuredoctor.livinglab.blueprint import TRIAGE, bp
 from futuredoctor.livinglab.forms import DiffForm, VersionForm
 from futuredoctor.livinglab.scope import modules_in_scope
-from futuredoctor.livinglab.views import TRIAGE, actor, bp
 from futuredoctor.models import Module
-from futuredoctor.permissions import requires, signed_in
+from futuredoctor.permissions import actor, requires, signed_in
+from futuredoctor.refusals import Refusal, show_refusal
+from futuredoctor.transactions import savepoint
 
 
 def _version_form(module: Module) -> VersionForm:
@@ -61,11 +62,10 @@ def version_new(module: Module) -> tuple[str, int] | Response:
                 addresses=list(form.addresses.data or []),
             )
             try:
-                version = versions.publish_version(module, new, actor())
-                db.session.commit()
-            except versions.PublishRefused as refusal:
-                db.session.rollback()
-                getattr(form, refusal.field).errors = [refusal.message]
+                with savepoint():  # a refusal undoes what was flushed before it
+                    version = versions.publish_version(module, new, actor())
+            except Refusal as refusal:
+                show_refusal(form, refusal)
                 module = module_by_slug(module.slug) or abort(404)
                 open_items = versions.open_items_for(actor(), module)
             else:
