@@ -7,20 +7,15 @@ door commits a request that succeeded and rolls back one that was refused.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from futuredoctor.admin import outbox
 from futuredoctor.admin.forms import ActionForm
 from futuredoctor.admin.views import bp
-from futuredoctor.models import Notification, User
+from futuredoctor.models import Notification
 from futuredoctor.paging import page_number, pagination_params
-from futuredoctor.permissions import Permission, requires
+from futuredoctor.permissions import Permission, actor, requires
 from futuredoctor.refusals import Refusal
-
-
-def _actor() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
 
 
 def _page_arg() -> str | None:
@@ -60,10 +55,10 @@ def _act(notification_id: int, action: str) -> tuple[str, int] | Response:
         abort(404)
     try:
         if action == "retry":
-            outbox.retry(notification, _actor())
+            outbox.retry(notification, actor())
             flash(f"The email to {notification.recipient.email} will be tried again.", "success")
         else:
-            outbox.discard(notification, _actor())
+            outbox.discard(notification, actor())
             flash(f"The email to {notification.recipient.email} was discarded.", "success")
     except Refusal as refusal:
         return _render(refusal.message, 400)
