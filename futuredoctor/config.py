@@ -83,7 +83,11 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": env != "development",
-        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        # Flask refuses a session cookie signed longer ago than this. Kept an hour beyond
+        # the absolute lifetime so the server-side session row (auth/sessions.py), which
+        # records why a session ended, is what applies the idle and absolute limits.
+        "PERMANENT_SESSION_LIFETIME": 3600
+        * (int(_env("SESSION_ABSOLUTE_HOURS", "12") or 12) + 1),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "STUDY_SECRET": _study_secret(env),
     }

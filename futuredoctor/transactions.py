@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, Response
+from flask import Flask, Response, g
 
 from futuredoctor.extensions import db
 
@@ -80,10 +80,24 @@ def end_read_only(exc: BaseException | None = None) -> bool:
     return True
 
 
+KEEP = "futuredoctor_keep_refused"
+
+
+def keep_when_refused() -> None:
+    """Commit this request even though it answers with a refusal (4xx).
+
+    For the few records a refusal itself creates and must keep: a failed sign-in's count
+    and audit event, a rate-limited attempt. Everything else a refused request flushed is
+    kept too, so call this only where the refusal has written nothing else.
+    """
+    g.setdefault(KEEP, True)
+
+
 def end_request(status: int) -> None:
     """Commit a request that succeeded; roll back one that was refused or failed."""
     session = db.session()
-    if status >= 400:
+    keep = g.pop(KEEP, False)
+    if status >= 400 and not (status < 500 and keep):
         session.rollback()
         return
     if not session.in_transaction() and not (session.new or session.dirty or session.deleted):
