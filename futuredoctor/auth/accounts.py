@@ -33,7 +33,7 @@ def request_reset(email: str) -> None:
     now = clock.now()
     window = now.replace(second=0, microsecond=0)
     window = window.replace(minute=window.minute - window.minute % RESET_WINDOW_MINUTES)
-    token = links.make_token(user, Purpose.RESET)
+    link = links.url_for_token(links.make_token(user, Purpose.RESET), Purpose.RESET)
     minutes = current_app.config["PASSWORD_RESET_MINUTES"]
     outbox.queue(
         "password_reset",
@@ -42,9 +42,10 @@ def request_reset(email: str) -> None:
         "Reset your Future Doctor password",
         f"Someone (we hope you) asked to reset the password of your Future Doctor pilots "
         f"account. Choose a new password here within {minutes} minutes:\n\n"
-        f"{links.url_for_token(token, Purpose.RESET)}\n\n"
+        f"{link}\n\n"
         "The link works once. If you did not ask, ignore this email: your password has not "
         "changed.",
+        {"link": link},
     )
     audit.record("password_reset.requested", actor=user, target=user, known=True)
 
@@ -96,7 +97,7 @@ def invite_staff(user: User, actor: User) -> None:
         raise Refusal(None, f"{user.full_name} has already set a password")
     user.invited_at = clock.now()
     db.session.flush()
-    token = links.make_token(user, Purpose.INVITATION)
+    link = links.url_for_token(links.make_token(user, Purpose.INVITATION), Purpose.INVITATION)
     expires = user.invited_at + links.lifetime(Purpose.INVITATION)
     outbox.queue(
         "staff_invitation",
@@ -105,8 +106,9 @@ def invite_staff(user: User, actor: User) -> None:
         "Set up your Future Doctor pilots account",
         f"{actor.full_name} has given you an account on the Future Doctor pilots platform. "
         f"Choose your password here before {format_local(expires)}:\n\n"
-        f"{links.url_for_token(token, Purpose.INVITATION)}\n\n"
+        f"{link}\n\n"
         "The link works once. Nobody else will ever ask you for your password.",
+        {"link": link},
     )
     audit.record("account.invited", actor=actor, target=user)
 
