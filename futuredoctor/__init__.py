@@ -6,11 +6,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Flask, abort, request
 from flask_login import current_user
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
-from sqlalchemy.orm import joinedload
 
 from futuredoctor.config import check_config, load_config
 from futuredoctor.extensions import csrf, db, limiter, login_manager, migrate
@@ -37,6 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         [FileSystemLoader(app.root_path + "/templates"), PackageLoader("nhsuk_frontend_jinja")]
     )
 
+    _trust_proxies(app)
     db.init_app(app)
 
     from futuredoctor.transactions import init_transactions
@@ -64,6 +63,28 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     return app
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Read the client's address from ``X-Forwarded-For`` only through the configured
+    number of trusted proxy hops: behind a proxy every client would otherwise share the
+    proxy's address (and its sign-in limit), and with no proxy a client could pick any
+    address it likes."""
+    hops = app.config["PROXY_HOPS"]
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_prefix=0
+        )
+    if app.config["ENV_NAME"] == "production" and str(
+        app.config.get("RATELIMIT_STORAGE_URI", "")
+    ).startswith("memory://"):
+        app.logger.warning(
+            "Sign-in limits are counted in memory (FUTUREDOCTOR_RATELIMIT_STORAGE_URI="
+            "memory://): each web worker counts on its own, so with several workers a client "
+            "gets that many times the limit. Use a shared store such as redis://."
+        )
+
+
 def _project_path(name: str) -> str:
     from futuredoctor.config import PROJECT_ROOT
 
@@ -71,29 +92,15 @@ def _project_path(name: str) -> str:
 
 
 def _init_login(app: Flask) -> None:
-    from futuredoctor.models import User
+    from futuredoctor.auth import sessions
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to see this page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-
-    # One query for the user and their grants (with scopes). It runs on every request, so
-    # the statement is built once.
-    by_id = (
-        sa.select(User).where(User.id == sa.bindparam("user_id")).options(joinedload(User.grants))
-    )
-
-    @login_manager.user_loader
-    def _load_user(token: str) -> User | None:
-        user_id, _, version = token.partition(":")
-        if not user_id.isdigit() or not version.isdigit():
-            return None
-        user = db.session.execute(by_id, {"user_id": int(user_id)}).unique().scalar()
-        if user is None or user.session_version != int(version):
-            return None
-        return user
+    # One query for the account, its grants and its open session row.
+    login_manager.user_loader(sessions.load)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -9,6 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from futuredoctor.config import BUILT_IN_SECRET_ENVS
 from futuredoctor.extensions import db
 
 
@@ -56,8 +57,9 @@ def register_cli(app: Flask) -> None:
         """Create demo accounts and activity (repeatable; never in production)."""
         from futuredoctor.demo import DEMO_PASSWORD, create_demo_data
 
-        if current_app.config["ENV_NAME"] == "production":
-            click.echo("Refusing to create demo accounts in production.", err=True)
+        env = current_app.config["ENV_NAME"]
+        if env not in BUILT_IN_SECRET_ENVS:
+            click.echo(f"Refusing to create demo accounts in {env}.", err=True)
             sys.exit(1)
         logins = create_demo_data(password or DEMO_PASSWORD)
         db.session.commit()

@@ -1,8 +1,10 @@
 """Settings read from ``FUTUREDOCTOR_*`` environment variables, with safe local defaults.
 
-Development runs with zero set-up (SQLite under ``instance/``, console mail); production
-refuses to start without a strong secret key, because a guessable key lets anyone forge a
-session and sign in as a national admin.
+Development runs with zero set-up (SQLite under ``instance/``, console mail). Only the
+``development`` and ``test`` environments may use the built-in secrets: any other name
+(``production``, ``staging``, ``training``...) refuses to start without a strong secret key
+and a study secret, because a guessable key lets anyone forge a session and sign in as a
+national admin, and a known study secret lets anyone reverse the research pseudonyms.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
 DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"  # noqa: S105
 MIN_SECRET_KEY_LENGTH = 32
+# The environments that may run with the secrets written in this file (and create demo data).
+BUILT_IN_SECRET_ENVS = frozenset({"development", "test"})
 WEAK_SECRET_KEYS = {"", "secret", "changeme", "dev", "development", DEV_SECRET_KEY}
 # The per-study key for evaluation pseudonyms; held outside the database (env or a file).
 DEV_STUDY_SECRET = "dev-only-study-secret-not-for-research-use"  # noqa: S105
@@ -41,7 +45,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     database_url = _env("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'futuredoctor.db'}"
     config: dict[str, Any] = {
         "ENV_NAME": env,
-        "SECRET_KEY": _env("SECRET_KEY", DEV_SECRET_KEY if env != "production" else ""),
+        "SECRET_KEY": _env("SECRET_KEY", DEV_SECRET_KEY if env in BUILT_IN_SECRET_ENVS else ""),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "TIMEZONE": _env("TIMEZONE", "Europe/London"),
@@ -67,6 +71,12 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute"),
         "LOCKOUT_THRESHOLD": int(_env("LOCKOUT_THRESHOLD", "5") or 5),
         "LOCKOUT_MINUTES": int(_env("LOCKOUT_MINUTES", "15") or 15),
+        "PROXY_HOPS": int(_env("PROXY_HOPS", "0") or 0),
+        "SESSION_IDLE_MINUTES": int(_env("SESSION_IDLE_MINUTES", "60") or 60),
+        "SESSION_ABSOLUTE_HOURS": int(_env("SESSION_ABSOLUTE_HOURS", "12") or 12),
+        "RECENT_SIGN_IN_MINUTES": int(_env("RECENT_SIGN_IN_MINUTES", "15") or 15),
+        "PASSWORD_RESET_MINUTES": int(_env("PASSWORD_RESET_MINUTES", "60") or 60),
+        "STAFF_INVITATION_DAYS": int(_env("STAFF_INVITATION_DAYS", "7") or 7),
         "CONTENT_DIR": _env("CONTENT_DIR", str(PROJECT_ROOT / "modules_content")),
         "REGIONS_DIR": _env("REGIONS_DIR", str(PROJECT_ROOT / "regions")),
         "WTF_CSRF_TIME_LIMIT": None,
@@ -76,7 +86,11 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": env != "development",
-        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        # Flask refuses a session cookie signed longer ago than this. Kept an hour beyond
+        # the absolute lifetime so the server-side session row (auth/sessions.py), which
+        # records why a session ended, is what applies the idle and absolute limits.
+        "PERMANENT_SESSION_LIFETIME": 3600
+        * (int(_env("SESSION_ABSOLUTE_HOURS", "12") or 12) + 1),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "STUDY_SECRET": _study_secret(env),
     }
@@ -95,19 +109,28 @@ def _study_secret(env: str) -> str | None:
             value = Path(path).read_text(encoding="utf-8").strip()
         except OSError as error:
             raise ConfigError(f"FUTUREDOCTOR_STUDY_SECRET_FILE cannot be read: {error}") from error
-    if not value and env == "development":
+    if not value and env in BUILT_IN_SECRET_ENVS:
         value = DEV_STUDY_SECRET
     return value or None
 
 
 def check_config(config: dict[str, Any]) -> None:
-    """Refuse to serve production with a missing or weak secret key."""
-    if config.get("ENV_NAME") != "production":
+    """Refuse to serve any environment but development and test with a missing or weak
+    secret key or without a study secret."""
+    env = config.get("ENV_NAME")
+    if env in BUILT_IN_SECRET_ENVS:
         return
     key = config.get("SECRET_KEY") or ""
     if key.lower() in WEAK_SECRET_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
         raise ConfigError(
             "FUTUREDOCTOR_SECRET_KEY must be set to a random value of at least "
-            f"{MIN_SECRET_KEY_LENGTH} characters in production "
+            f"{MIN_SECRET_KEY_LENGTH} characters in {env} "
             '(for example: python -c "import secrets; print(secrets.token_urlsafe(48))").'
+        )
+    study = config.get("STUDY_SECRET") or ""
+    if study in {DEV_STUDY_SECRET, key} or len(study) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(
+            "FUTUREDOCTOR_STUDY_SECRET (or FUTUREDOCTOR_STUDY_SECRET_FILE) must hold a random "
+            f"value of at least {MIN_SECRET_KEY_LENGTH} characters, different from the secret "
+            f"key, in {env}."
         )

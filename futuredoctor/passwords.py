@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so a miss costs as long as a hit.
@@ -25,3 +26,28 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
+
+
+MAX_PASSWORD_LENGTH = 1024
+# zxcvbn scores 0-4; 3 means "safely unguessable" against an offline attack on a slow hash.
+MIN_STRENGTH = 3
+
+
+def password_problem(password: str, *, email: str = "", names: tuple[str, ...] = ()) -> str | None:
+    """Why a new password is not good enough, or None (NIST SP 800-63B style: length,
+    not the person's own details, not a common password or an easily guessed pattern)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Password must be at least {MIN_PASSWORD_LENGTH} characters"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"Password must be {MAX_PASSWORD_LENGTH:,} characters or fewer"
+    lowered = password.lower()
+    local = email.lower().partition("@")[0]
+    if email and (lowered == email.lower() or (len(local) >= 4 and local in lowered)):
+        return "Password must not contain your email address"
+    # Scoring is slow on very long inputs; their start decides whether they are guessable.
+    if zxcvbn(password[:100], user_inputs=[email, *names])["score"] < MIN_STRENGTH:
+        return (
+            "This password is too easy to guess: it is a common password or follows a common "
+            "pattern. Try three or four random words"
+        )
+    return None

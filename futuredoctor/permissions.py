@@ -13,9 +13,10 @@ import enum
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from futuredoctor.extensions import db
@@ -300,3 +301,35 @@ def signed_in(view: F) -> F:
 
 def access_rule(view: Callable[..., Any] | None) -> tuple[Any, ...] | None:
     return getattr(view, "access_rule", None)
+
+
+def recent_sign_in_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Ask for the password again before a sensitive action when it was last typed more
+    than RECENT_SIGN_IN_MINUTES ago (a borrowed, unlocked computer cannot mint API tokens
+    or hand out roles)."""
+
+    @wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        from futuredoctor.auth import sessions
+
+        if current_user.is_authenticated and not sessions.signed_in_recently():
+            if request.method in {"GET", "HEAD"}:
+                back = request.full_path.rstrip("?")
+            else:
+                back = _same_site_path(request.referrer) or "/"
+            flash("For your security, enter your password again to continue.", "info")
+            return redirect(url_for("auth.confirm_password", next=back))
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def _same_site_path(url: str | None) -> str | None:
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    if not parts.path.startswith("/") or parts.path.startswith("//"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")

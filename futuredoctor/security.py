@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, Response, g
+from flask import Flask, Response, g, request
 
 
 def csp_nonce() -> str:
@@ -46,6 +46,8 @@ def init_security_headers(app: Flask) -> None:
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
             )
-        if response.mimetype == "text/html":
+        if request.endpoint != "static":
+            # Pages, downloads and API answers may carry personal data: never cached by a
+            # browser or a proxy. Only the design system's files are shared.
             response.headers.setdefault("Cache-Control", "no-store")
         return response

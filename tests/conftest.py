@@ -68,6 +68,7 @@ class IsolatedClient(FlaskClient):
     def open(self, *args: Any, **kwargs: Any) -> Any:
         g.pop("_login_user", None)
         g.pop("unread_count", None)
+        g.pop("user_session", None)
         return super().open(*args, **kwargs)
 
 

@@ -39,6 +39,46 @@ def test_production_starts_with_strong_secret_and_secure_cookies(
 ) -> None:
     monkeypatch.setenv("FUTUREDOCTOR_ENV", "production")
     monkeypatch.setenv("FUTUREDOCTOR_SECRET_KEY", "x" * 20 + "a-long-random-production-key")
+    monkeypatch.setenv("FUTUREDOCTOR_STUDY_SECRET", "s" * 20 + "a-long-random-study-secret")
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["REMEMBER_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize("env", ["staging", "training", "prod", "Production"])
+def test_every_other_environment_refuses_the_built_in_secrets(
+    monkeypatch: pytest.MonkeyPatch, env: str
+) -> None:
+    """Only development and test may run with the keys written in the source."""
+    monkeypatch.setenv("FUTUREDOCTOR_ENV", env)
+    monkeypatch.delenv("FUTUREDOCTOR_SECRET_KEY", raising=False)
+    monkeypatch.delenv("FUTUREDOCTOR_STUDY_SECRET", raising=False)
+    with pytest.raises(ConfigError, match="FUTUREDOCTOR_SECRET_KEY"):
+        create_app()
+
+
+@pytest.mark.parametrize("study", [None, "short", "dev-only-study-secret-not-for-research-use"])
+def test_a_strong_key_alone_is_not_enough_outside_development(
+    monkeypatch: pytest.MonkeyPatch, study: str | None
+) -> None:
+    monkeypatch.setenv("FUTUREDOCTOR_ENV", "staging")
+    monkeypatch.setenv("FUTUREDOCTOR_SECRET_KEY", "k" * 48)
+    monkeypatch.delenv("FUTUREDOCTOR_STUDY_SECRET_FILE", raising=False)
+    if study is None:
+        monkeypatch.delenv("FUTUREDOCTOR_STUDY_SECRET", raising=False)
+    else:
+        monkeypatch.setenv("FUTUREDOCTOR_STUDY_SECRET", study)
+    with pytest.raises(ConfigError, match="FUTUREDOCTOR_STUDY_SECRET"):
+        create_app()
+
+
+def test_demo_data_is_refused_outside_development_and_test(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    monkeypatch.setenv("FUTUREDOCTOR_ENV", "staging")
+    monkeypatch.setenv("FUTUREDOCTOR_SECRET_KEY", "k" * 48)
+    monkeypatch.setenv("FUTUREDOCTOR_STUDY_SECRET", "s" * 48)
+    monkeypatch.setenv("FUTUREDOCTOR_DATABASE_URL", f"sqlite:///{tmp_path}/x.db")
+    result = create_app().test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 1
+    assert "Refusing to create demo accounts in staging" in result.output

@@ -67,6 +67,8 @@ SAMPLES: dict[tuple[str, str], tuple[Any, Any]] = {
     },
     ("enrolment.invitation", "token"): ("not-a-token", "not-a-token"),  # public: says invalid
     ("enrolment.invitation_renew", "token"): ("not-a-token", "not-a-token"),
+    ("auth.reset", "token"): ("not-a-token", "not-a-token"),  # public: says it does not work
+    ("auth.accept_staff_invitation", "token"): ("not-a-token", "not-a-token"),
     # Living lab: placeholders are replaced by ids made by ``living_lab_samples``.
     **{
         (f"livinglab.{name}", "item_id"): ("london-feedback", "southwest-feedback")

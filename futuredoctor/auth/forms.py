@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from futuredoctor.form_fields import email_field
 
@@ -23,3 +23,63 @@ class LoginForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     """Empty: exists so signing out is a CSRF-protected POST."""
+
+
+def _new_password(label: str = "New password") -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired("Enter a new password"),
+            Length(max=1024, message="Password must be 1,024 characters or fewer"),
+        ],
+    )
+
+
+def _confirmation(of: str) -> PasswordField:
+    return PasswordField(
+        "Confirm the new password",
+        validators=[
+            DataRequired("Enter the new password again"),
+            EqualTo(of, message="The two passwords do not match"),
+        ],
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = email_field(missing="Enter your email address")
+
+
+class NewPasswordForm(FlaskForm):
+    """Setting a password from a reset link or a staff invitation."""
+
+    password = _new_password()
+    confirm = _confirmation("password")
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[
+            DataRequired("Enter your current password"),
+            Length(max=1024, message="Password must be 1,024 characters or fewer"),
+        ],
+    )
+    new_password = _new_password()
+    confirm = _confirmation("new_password")
+
+
+class ConfirmPasswordForm(FlaskForm):
+    """Typing the password again before a sensitive action."""
+
+    password = PasswordField(
+        "Password",
+        validators=[
+            DataRequired("Enter your password"),
+            Length(max=1024, message="Password must be 1,024 characters or fewer"),
+        ],
+    )
+    next = HiddenField()
+
+
+class ActionForm(FlaskForm):
+    """Empty: a CSRF-protected button (sign out everywhere)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -14,7 +14,11 @@ from futuredoctor.extensions import db
 from futuredoctor.models import User, utcnow
 from futuredoctor.passwords import hash_password, needs_rehash, verify_password
 
-GENERIC_FAILURE = "Enter a correct email address and password"
+GENERIC_FAILURE = (
+    "Enter a correct email address and password. After several wrong attempts, signing in "
+    "pauses for a few minutes: wait, or reset your password"
+)
+CLOSED = "This account has been closed. Contact your pilot team."
 
 
 @dataclass(frozen=True)
@@ -28,36 +32,32 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def authenticate(email: str, password: str) -> LoginResult:
-    """Check credentials; count failures and lock the account after too many.
+    """Check credentials without telling anyone whether the email exists.
 
-    The message never says whether the email exists. A locked account says so, because
-    the owner needs to know to wait or ask for help.
+    Every attempt runs the password hasher (against a dummy hash when the email is
+    unknown), so a miss costs what a hit does, and every failure gets the same message.
+    Repeated failures pause the account's sign-in for growing delays rather than locking
+    it: a stranger cannot keep the owner out for long, and a password reset clears the
+    pause at once. Only someone who knows the password learns that an account is closed.
     """
     user = find_user_by_email(email)
     now = utcnow()
-    if user is not None and user.locked_until is not None and user.locked_until > now:
-        audit.record("login.refused_locked", actor=user, target=user)
-        return LoginResult(None, _locked_message(user))
-
-    if user is None or not verify_password(user.password_hash, password):
-        if user is not None:
-            _count_failure(user)
-        audit.record(
-            "login.failed",
-            actor=user,
-            target=user,
-            reason="unknown_email" if user is None else "wrong_password",
-        )
-        if user is not None and user.locked_until is not None and user.locked_until > now:
-            return LoginResult(None, _locked_message(user))
+    password_ok = verify_password(user.password_hash if user else None, password)
+    if user is None:
+        audit.record("login.failed", reason="unknown_email", email_domain=_domain(email))
         return LoginResult(None, GENERIC_FAILURE)
-
+    if user.locked_until is not None and user.locked_until > now:
+        audit.record("login.throttled", actor=user, target=user, password_ok=password_ok)
+        return LoginResult(None, GENERIC_FAILURE)
+    if not password_ok:
+        _count_failure(user, now)
+        audit.record("login.failed", actor=user, target=user, reason="wrong_password")
+        return LoginResult(None, GENERIC_FAILURE)
     if not user.is_enabled:
         audit.record("login.refused_disabled", actor=user, target=user)
-        return LoginResult(None, "This account has been closed. Contact your pilot team.")
+        return LoginResult(None, CLOSED)
 
-    user.failed_login_count = 0
-    user.locked_until = None
+    clear_throttle(user)
     user.last_login_at = now
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -65,21 +65,38 @@ def authenticate(email: str, password: str) -> LoginResult:
     return LoginResult(user, None)
 
 
-def _count_failure(user: User) -> None:
+def _domain(email: str) -> str:
+    """Enough of an unknown address to spot a pattern, never the whole address."""
+    return email.rpartition("@")[2][:100].lower()
+
+
+def pause_after(failures: int) -> timedelta | None:
+    """How long sign-in pauses after ``failures`` wrong passwords in a row: none below the
+    threshold, then 1, 2, 4... minutes, never longer than LOCKOUT_MINUTES."""
+    threshold = current_app.config["LOCKOUT_THRESHOLD"]
+    if failures < threshold:
+        return None
+    longest = current_app.config["LOCKOUT_MINUTES"]
+    return timedelta(minutes=min(2 ** min(failures - threshold, 16), longest))
+
+
+def _count_failure(user: User, now: datetime) -> None:
     user.failed_login_count += 1
-    if user.failed_login_count >= current_app.config["LOCKOUT_THRESHOLD"]:
-        minutes = current_app.config["LOCKOUT_MINUTES"]
-        user.locked_until = utcnow() + timedelta(minutes=minutes)
-        user.failed_login_count = 0
-        audit.record("account.locked", actor=user, target=user, minutes=minutes)
+    pause = pause_after(user.failed_login_count)
+    if pause is not None:
+        user.locked_until = now + pause
+        audit.record(
+            "account.paused",
+            actor=user,
+            target=user,
+            minutes=int(pause.total_seconds() // 60),
+            failures=user.failed_login_count,
+        )
 
 
-def _locked_message(user: User) -> str:
-    minutes = current_app.config["LOCKOUT_MINUTES"]
-    return (
-        "This account is locked after too many failed attempts. "
-        f"Try again in {minutes} minutes, or ask your pilot team to unlock it."
-    )
+def clear_throttle(user: User) -> None:
+    user.failed_login_count = 0
+    user.locked_until = None
 
 
 def safe_next_url(target: str | None) -> str | None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_limiter import RequestLimit
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from futuredoctor import audit
+from futuredoctor.auth import sessions
 from futuredoctor.auth.forms import LoginForm, LogoutForm
 from futuredoctor.auth.services import authenticate, safe_next_url
 from futuredoctor.extensions import limiter
@@ -22,8 +24,14 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _audit_rate_limited(limit: RequestLimit) -> None:
+    """A sign-in refused by the per-address limit is worth knowing about (and keeping)."""
+    audit.record("login.rate_limited", limit=str(limit.limit))
+    keep_when_refused()
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], on_breach=_audit_rate_limited)
 @public
 def login() -> str | Response:
     form = LoginForm()
@@ -35,9 +43,9 @@ def login() -> str | Response:
     if form.validate_on_submit():
         result = authenticate(form.email.data or "", form.password.data or "")
         if result.user is not None:
-            login_user(result.user)
+            sessions.start(result.user)
             return redirect(safe_next_url(form.next.data) or url_for("main.home"))
-        keep_when_refused()  # the failure count and audit event outlive the 400
+        keep_when_refused()  # the failure count and audit event outlive the refusal
         error = result.error
     status = 200 if error is None and not form.errors else 400
     return render_template("auth/login.html", form=form, error=error), status
@@ -60,7 +68,10 @@ def logout() -> str | Response:
     form = LogoutForm()
     if form.validate_on_submit():
         audit.record("logout", actor=current_user, target=current_user)
-        logout_user()
+        sessions.end_current()
         flash("You have signed out.", "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/logout.html", form=form)
+
+
+from futuredoctor.auth import password_views  # noqa: E402,F401  (routes on this blueprint)

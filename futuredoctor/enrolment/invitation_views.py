@@ -4,10 +4,11 @@ clear pages with a way forward for links that are invalid, expired, replaced or 
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from futuredoctor import audit
+from futuredoctor.auth import sessions
 from futuredoctor.enrolment import capacity, consent, invitations
 from futuredoctor.enrolment.blueprint import bp
 from futuredoctor.enrolment.forms import AcceptInvitationForm, ActionForm, RequestLinkForm
@@ -57,7 +58,7 @@ def invitation(token: str) -> str | tuple[str, int] | Response:
         audit.record(
             "invitation.accepted", actor=user, target=enrolment, cohort=enrolment.cohort.slug
         )
-        login_user(user)
+        sessions.start(user)
         choice = "agreed to" if given else "declined"
         flash(
             f"Welcome to {enrolment.cohort.name}. You {choice} research use of your records; "

@@ -32,6 +32,7 @@ from futuredoctor.models.progress import Progress
 from futuredoctor.models.region import Cohort, Pilot, Region
 from futuredoctor.models.release import Release, ReleaseStatus
 from futuredoctor.models.user import CAREER_STAGES, ProfessionalGroup, Role, RoleGrant, User
+from futuredoctor.models.user_session import UserSession
 
 __all__ = [
     "CAREER_STAGES",
@@ -69,6 +70,7 @@ __all__ = [
     "Role",
     "RoleGrant",
     "User",
+    "UserSession",
     "feedback_item_tag",
     "module_version_domain",
     "utcnow",

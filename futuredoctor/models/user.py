@@ -80,6 +80,9 @@ class User(UserMixin, Base):
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
     session_version: Mapped[int] = mapped_column(default=1)
+    # When the latest "set your password" invitation was sent (staff accounts); a new one
+    # voids the links of the old.
+    invited_at: Mapped[datetime | None]
     digest_opt_out: Mapped[bool] = mapped_column(default=False)
     email_notifications: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

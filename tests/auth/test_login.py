@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import sqlalchemy as sa
 from flask import Flask
 
-from futuredoctor import create_app
+from futuredoctor import clock, create_app
+from futuredoctor.auth.services import pause_after
 from futuredoctor.extensions import db
 from futuredoctor.models import AuditEvent, Role, User
 from tests.conftest import IsolatedClient, make_test_config
@@ -49,15 +52,36 @@ def test_empty_and_malformed_fields_are_named(app: Flask, client) -> None:
     assert 'href="#email"' in text and 'href="#password"' in text
 
 
-def test_account_locks_after_repeated_failures(app: Flask, client) -> None:
+def test_repeated_failures_pause_sign_in_for_growing_delays(
+    app: Flask, client, time_machine
+) -> None:
+    """Guessing slows down, but the owner is never locked out for long and is told the
+    same thing as anyone else."""
     user = make_user()
     db.session.commit()
+    start = clock.now()
+    time_machine.move_to(start, tick=False)
     for _ in range(app.config["LOCKOUT_THRESHOLD"]):
         client.post("/sign-in", data={"email": user.email, "password": "wrong-password!"})
-    locked = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
-    assert locked.status_code == 400
-    assert "locked" in locked.get_data(as_text=True)
-    assert "account.locked" in _actions() and "login.refused_locked" in _actions()
+    paused = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    assert paused.status_code == 400
+    assert "Enter a correct email address and password" in paused.get_data(as_text=True)
+    assert "locked" not in paused.get_data(as_text=True)
+    assert "account.paused" in _actions() and "login.throttled" in _actions()
+    # One minute later the owner gets in with the right password.
+    time_machine.move_to(start + timedelta(minutes=1, seconds=1), tick=False)
+    again = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    assert again.status_code == 302
+    assert db.session.get(User, user.id).failed_login_count == 0
+
+
+def test_each_further_failure_doubles_the_pause_up_to_the_limit(app: Flask) -> None:
+    threshold, longest = app.config["LOCKOUT_THRESHOLD"], app.config["LOCKOUT_MINUTES"]
+    pauses = [pause_after(threshold + n) for n in range(8)]
+    assert pause_after(threshold - 1) is None
+    assert [p.total_seconds() / 60 for p in pauses if p] == [
+        min(2**n, longest) for n in range(8)
+    ]
 
 
 def test_closed_account_cannot_sign_in(app: Flask, client) -> None:
@@ -65,6 +89,8 @@ def test_closed_account_cannot_sign_in(app: Flask, client) -> None:
     db.session.commit()
     page = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
     assert page.status_code == 400 and "closed" in page.get_data(as_text=True)
+    guess = client.post("/sign-in", data={"email": user.email, "password": "a-wrong-guess"})
+    assert "closed" not in guess.get_data(as_text=True)  # only the password holder learns it
 
 
 def test_next_goes_to_same_site_paths_only(app: Flask, client) -> None:
@@ -140,6 +166,7 @@ def test_sign_in_is_rate_limited(database_url: str) -> None:
             for _ in range(4)
         ]
         assert codes == [400, 400, 400, 429]
+        assert _actions().count("login.rate_limited") == 1  # kept although refused
         assert "Too many attempts" in client.post("/sign-in").get_data(as_text=True)
         assert client.get("/sign-in").status_code == 200  # reading the form is not limited
         db.session.remove()
