@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
 from futuredoctor.form_fields import email_field, name_field
 from futuredoctor.models import Role
-from futuredoctor.passwords import MIN_PASSWORD_LENGTH
 
 ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
 
@@ -36,17 +35,6 @@ class NewUserForm(FlaskForm):
     email = email_field()
     given_name = name_field("Given name")
     family_name = name_field("Family name")
-    password = PasswordField(
-        "Initial password (optional)",
-        validators=[
-            Optional(strip_whitespace=False),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=1024,
-                message=f"Password must be between {MIN_PASSWORD_LENGTH} and 1024 characters",
-            ),
-        ],
-    )
 
 
 class GrantForm(FlaskForm):

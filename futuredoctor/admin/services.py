@@ -14,10 +14,10 @@ from wtforms.fields.choices import SelectChoice
 
 from futuredoctor import audit
 from futuredoctor.admin import closures
+from futuredoctor.auth import accounts
 from futuredoctor.extensions import db
 from futuredoctor.models import AuditEvent, Pilot, Region, Role, RoleGrant, User, utcnow
 from futuredoctor.paging import Page, paginate
-from futuredoctor.passwords import hash_password
 from futuredoctor.permissions import scope_problem
 from futuredoctor.refusals import Refusal
 
@@ -29,9 +29,11 @@ EN_DASH = "\u2013"
 
 
 def account_status(user: User, now: datetime | None = None) -> str:
-    """'closed', 'locked' or 'active'."""
+    """'closed', 'invited' (no password yet), 'locked' (sign-in paused) or 'active'."""
     if not user.is_enabled:
         return "closed"
+    if user.password_hash is None:
+        return "invited"
     if user.locked_until is not None and user.locked_until > (now or utcnow()):
         return "locked"
     return "active"
@@ -139,10 +141,11 @@ class NewUser:
     email: str
     given_name: str
     family_name: str
-    password: str | None
 
 
 def create_user(new: NewUser, actor: User) -> User:
+    """Open an account and email its owner a link to set their own password: nobody
+    types a password for somebody else."""
     email = new.email.strip().lower()
     taken = db.session.scalar(sa.select(User.id).where(sa.func.lower(User.email) == email))
     if taken is not None:
@@ -151,7 +154,7 @@ def create_user(new: NewUser, actor: User) -> User:
         email=email,
         given_name=new.given_name.strip(),
         family_name=new.family_name.strip(),
-        password_hash=hash_password(new.password) if new.password else None,
+        password_hash=None,
     )
     db.session.add(user)
     db.session.flush()
@@ -160,8 +163,8 @@ def create_user(new: NewUser, actor: User) -> User:
         actor=actor,
         target=user,
         email=email,
-        initial_password=bool(new.password),
     )
+    accounts.invite_staff(user, actor)
     return user
 
 

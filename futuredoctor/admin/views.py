@@ -19,9 +19,10 @@ from futuredoctor.admin.forms import (
     NewUserForm,
     UserSearchForm,
 )
+from futuredoctor.auth import accounts
 from futuredoctor.models import Role, User, utcnow
 from futuredoctor.paging import Page, page_number, pagination_params
-from futuredoctor.permissions import Permission, actor, requires
+from futuredoctor.permissions import Permission, actor, recent_sign_in_required, requires
 from futuredoctor.refusals import Refusal, show_refusal
 from futuredoctor.transactions import retry_on_conflict
 
@@ -47,7 +48,10 @@ def users() -> tuple[str, int]:
     form = UserSearchForm(formdata=request.args)
     number = page_number(request.args.get("page"))
     if request.args and not form.validate():
-        return render_template("admin/users.html", form=form, page=None, pagination=None), 400
+        page_html = render_template(
+            "admin/users.html", form=form, page=None, pagination=None, closures_waiting=0
+        )
+        return page_html, 400
     role = Role(form.role.data) if form.role.data else None
     page = services.list_users((form.q.data or "").strip(), role, number)
     now = utcnow()
@@ -77,7 +81,6 @@ def user_new() -> tuple[str, int] | Response:
             email=form.email.data or "",
             given_name=form.given_name.data or "",
             family_name=form.family_name.data or "",
-            password=form.password.data or None,
         )
         taken = Refusal("email", "An account with this email address already exists")
         try:
@@ -85,7 +88,11 @@ def user_new() -> tuple[str, int] | Response:
         except Refusal as refusal:
             show_refusal(form, refusal)
         else:
-            flash(f"Account created for {user.full_name} ({user.email}).", "success")
+            flash(
+                f"Account created for {user.full_name}. We have emailed {user.email} a link "
+                "to set their password.",
+                "success",
+            )
             return redirect(url_for("admin.user_detail", user_id=user.id))
     status = 400 if form.errors else 200
     return render_template("admin/user_new.html", form=form), status
@@ -100,6 +107,7 @@ def user_detail(user_id: int) -> tuple[str, int]:
 
 @bp.post("/users/<int:user_id>/grants")
 @requires(Permission.MANAGE_USERS)
+@recent_sign_in_required
 def grant_add(user_id: int) -> tuple[str, int] | Response:
     user = _user_or_404(user_id)
     form = _grant_form()
@@ -124,6 +132,7 @@ def grant_add(user_id: int) -> tuple[str, int] | Response:
 
 @bp.post("/users/<int:user_id>/grants/<int:grant_id>/remove")
 @requires(Permission.MANAGE_USERS)
+@recent_sign_in_required
 def grant_remove(user_id: int, grant_id: int) -> tuple[str, int] | Response:
     user = _user_or_404(user_id)
     grant = services.find_grant(user, grant_id)
@@ -138,6 +147,21 @@ def grant_remove(user_id: int, grant_id: int) -> tuple[str, int] | Response:
     except Refusal as refusal:
         return _render_detail(user, problem=(refusal.message, "#grants"), status=400)
     flash(f"Removed {label} from {user.full_name}.", "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/invitation")
+@requires(Permission.MANAGE_USERS)
+def user_invite(user_id: int) -> tuple[str, int] | Response:
+    """Send the "set your password" email again; the earlier link stops working."""
+    user = _user_or_404(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        accounts.invite_staff(user, actor())
+    except Refusal as refusal:
+        return _render_detail(user, problem=(refusal.message, "#invitation"), status=400)
+    flash(f"We have emailed {user.email} a new link to set their password.", "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
@@ -246,6 +270,8 @@ def _render_detail(
             is_self=user.id == current_user.id,
             closure=closures.pending_closure(user),
             keep_open_form=keep_open_form or KeepOpenForm(),
+            invitation_expires=accounts.invitation_expires(user),
+            now_utc=utcnow(),
         ),
         status,
     )

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import click
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -33,11 +33,16 @@ from futuredoctor.evaluation.scope import (
 )
 from futuredoctor.models import ApiToken, utcnow
 from futuredoctor.paging import page_number, pagination_params
-from futuredoctor.permissions import Permission, actor, get_owned_or_404, requires
+from futuredoctor.permissions import (
+    Permission,
+    actor,
+    get_owned_or_404,
+    recent_sign_in_required,
+    requires,
+)
 from futuredoctor.refusals import Refusal, show_refusal
 
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation", template_folder="templates")
-NEW_TOKEN_KEY = "evaluation_new_token"  # noqa: S105 (a session key name)
 
 
 
@@ -109,6 +114,7 @@ def data_dictionary() -> str:
 
 @bp.route("/tokens", methods=["GET", "POST"])
 @requires(Permission.EXPORT_EVALUATION)
+@recent_sign_in_required
 def api_tokens() -> tuple[str, int] | Response:
     form = TokenForm()
     if request.method == "POST" and form.validate_on_submit():
@@ -117,13 +123,13 @@ def api_tokens() -> tuple[str, int] | Response:
         except Refusal as refusal:
             show_refusal(form, refusal, "name")
         else:
-            # Shown once, on the next page view only; never stored anywhere but as a hash.
-            session[NEW_TOKEN_KEY] = {"id": token.id, "secret": secret}
+            # Shown once, in this response only: never kept in the session cookie (signed,
+            # not encrypted) or anywhere else but as a hash.
             flash(
                 f"API token {token.name} created. Copy it now: it will not be shown again.",
                 "success",
             )
-            return redirect(url_for("evaluation.api_tokens"))
+            return _render_tokens(TokenForm(formdata=None), 200, new_secret=secret)
     status = 400 if form.errors else 200
     return _render_tokens(form, status)
 
@@ -146,9 +152,10 @@ def api_token_revoke() -> tuple[str, int] | Response:
     return redirect(url_for("evaluation.api_tokens"))
 
 
-def _render_tokens(form: TokenForm, status: int, problem: str | None = None) -> tuple[str, int]:
+def _render_tokens(
+    form: TokenForm, status: int, problem: str | None = None, new_secret: str | None = None
+) -> tuple[str, int]:
     user = actor()
-    new = session.pop(NEW_TOKEN_KEY, None)
     now = utcnow()
     rows = [(t, tokens.token_status(t, now)) for t in tokens.tokens_for(user)]
     return (
@@ -157,7 +164,8 @@ def _render_tokens(form: TokenForm, status: int, problem: str | None = None) -> 
             form=form,
             revoke_form=RevokeForm(formdata=None),
             rows=rows,
-            new_token=new,
+            new_secret=new_secret,
+            exports_url=current_app.config["PUBLIC_URL"].rstrip("/") + url_for("api.exports"),
             problem=problem,
         ),
         status,

@@ -402,3 +402,42 @@ def test_pages_and_downloads_are_never_cached(app: Flask, client) -> None:
     login(client, user)
     for path in ("/account", "/sign-in", "/forgot-password"):
         assert client.get(path).headers["Cache-Control"] == "no-store", path
+
+
+# --- a recent sign-in before sensitive actions -------------------------------------------
+
+
+def test_role_changes_and_api_tokens_ask_for_the_password_again(
+    app: Flask, client, time_machine
+) -> None:
+    start = clock.now()
+    time_machine.move_to(start, tick=False)
+    admin = make_user(roles=[(Role.NATIONAL_ADMIN, None), (Role.EVALUATOR, None)])
+    other = make_user()
+    db.session.commit()
+    login(client, admin)
+    assert client.get("/evaluation/tokens").status_code == 200  # just signed in
+    later = start + timedelta(minutes=app.config["RECENT_SIGN_IN_MINUTES"] + 1)
+    time_machine.move_to(later, tick=False)
+    asked = client.get("/evaluation/tokens")
+    assert asked.status_code == 302 and asked.headers["Location"].startswith("/confirm-password")
+    refused = client.post(
+        f"/admin/users/{other.id}/grants",
+        data={"role": "champion", "scope": "national"},
+        headers={"Referer": f"http://localhost/admin/users/{other.id}"},
+    )
+    assert refused.status_code == 302 and "confirm-password" in refused.headers["Location"]
+    assert db.session.get(User, other.id).grants == [] or all(
+        g.role is not Role.CHAMPION for g in db.session.get(User, other.id).grants
+    )
+    wrong = client.post("/confirm-password", data={"password": "not-mine-at-all", "next": "/"})
+    assert wrong.status_code == 400 and "not correct" in wrong.get_data(as_text=True)
+    ok = client.post(
+        "/confirm-password", data={"password": PASSWORD, "next": "/evaluation/tokens"}
+    )
+    assert ok.status_code == 302 and ok.headers["Location"] == "/evaluation/tokens"
+    assert client.get("/evaluation/tokens").status_code == 200
+    hostile = client.post(
+        "/confirm-password", data={"password": PASSWORD, "next": "https://evil.example/"}
+    )
+    assert hostile.headers["Location"] == "/"

@@ -5,11 +5,14 @@ Skipped with a clear message when Chromium or the axe-core package is missing.
 
 from __future__ import annotations
 
+import json
 import shutil
+import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.serving import make_server
@@ -53,6 +56,25 @@ def live_server(sqlite_templates: dict[bool, Path], tmp_path_factory: pytest.Tem
     server.shutdown()
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture
+def live_database(live_server: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The live server's SQLite file, to read links from the outbox as an inbox would."""
+    found = sorted(tmp_path_factory.getbasetemp().glob("live*/live.db"))
+    assert found, "live server database not found"
+    return found[-1]
+
+
+def emailed_path(database: Path, email: str, kind: str) -> str:
+    """The path of the link in the newest ``kind`` email to ``email``."""
+    with sqlite3.connect(database) as conn:
+        (payload,) = conn.execute(
+            "SELECT n.payload FROM notification n JOIN user_account u ON u.id = n.recipient_id"
+            " WHERE n.kind = ? AND u.email = ? ORDER BY n.id DESC LIMIT 1",
+            (kind, email),
+        ).fetchone()
+    return urlsplit(json.loads(payload)["link"]).path
 
 
 @pytest.fixture(scope="session")

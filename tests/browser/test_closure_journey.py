@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import Visitor
+from tests.browser.conftest import Visitor, emailed_path
 
 pytestmark = pytest.mark.browser
 
@@ -30,20 +30,26 @@ def _ask_to_close(visitor: Visitor, reason: str) -> None:
     _sign_out(visitor)
 
 
-def test_admin_keeps_an_account_open_then_closes_it(visitor: Visitor) -> None:
+def test_admin_keeps_an_account_open_then_closes_it(visitor: Visitor, live_database) -> None:
     page = visitor.page
     visitor.sign_in("national.admin@example.nhs.uk")
     visitor.go("/admin/users/new")
     page.fill("#email", EMAIL)
     page.fill("#given_name", "Robin")
     page.fill("#family_name", "Leaver")
-    page.fill("#password", PASSWORD)
     with page.expect_navigation():
         page.click("button:has-text('Create')")
     user_url = page.url
     page.select_option("#role", "participant")
     with page.expect_navigation():
         page.click("button:has-text('Add role')")
+    _sign_out(visitor)
+    # Robin sets their own password from the invitation email.
+    visitor.go(emailed_path(live_database, EMAIL, "staff_invitation"))
+    page.fill("#password", PASSWORD)
+    page.fill("#confirm", PASSWORD)
+    with page.expect_navigation():
+        page.click("button:has-text('Create my account')")
     _sign_out(visitor)
 
     _ask_to_close(visitor, "I am leaving the pilot.")

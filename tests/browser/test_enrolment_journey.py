@@ -5,13 +5,9 @@ on the account page. Every page passes axe-core and the CSP."""
 
 from __future__ import annotations
 
-import json
-import sqlite3
-from urllib.parse import urlsplit
-
 import pytest
 
-from tests.browser.conftest import Visitor
+from tests.browser.conftest import Visitor, emailed_path
 
 pytestmark = pytest.mark.browser
 
@@ -46,22 +42,8 @@ def _upload(visitor: Visitor, text: str) -> None:
         page.click("button:has-text('Check and upload')")
 
 
-@pytest.fixture
-def live_database(live_server: str, tmp_path_factory: pytest.TempPathFactory):
-    """The live server's SQLite file, to read the invitation link from the outbox."""
-    found = sorted(tmp_path_factory.getbasetemp().glob("live*/live.db"))
-    assert found, "live server database not found"
-    return found[-1]
-
-
 def _invitation_path(database, email: str) -> str:
-    with sqlite3.connect(database) as conn:
-        (payload,) = conn.execute(
-            "SELECT n.payload FROM notification n JOIN user_account u ON u.id = n.recipient_id"
-            " WHERE n.kind = 'invitation' AND u.email = ? ORDER BY n.id DESC LIMIT 1",
-            (email,),
-        ).fetchone()
-    return urlsplit(json.loads(payload)["link"]).path
+    return emailed_path(database, email, "invitation")
 
 
 def test_pilot_admin_fixes_a_csv_and_the_participant_accepts(
