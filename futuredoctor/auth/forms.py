@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from futuredoctor.form_fields import email_field
+from futuredoctor.form_fields import SafeForm, email_field
 
 
-class LoginForm(FlaskForm):
+class LoginForm(SafeForm):
     email = email_field(missing="Enter your email address")
     password = PasswordField(
         "Password",
@@ -21,5 +20,5 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(SafeForm):
     """Empty: exists so signing out is a CSRF-protected POST."""

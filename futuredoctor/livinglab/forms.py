@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import (
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -21,19 +19,19 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as FormError
 
 from futuredoctor.content.schema import DELIVERY_MODES
-from futuredoctor.form_fields import bounded_text, strip
+from futuredoctor.form_fields import SafeForm, SafeSubForm, bounded_text, strip
 from futuredoctor.livinglab.workflow import MAX_REASON
 from futuredoctor.models import FeedbackStatus
 
 MAX_TEXT = 2000
 
 
-def _in_choices(form: FlaskForm, field: SelectField) -> None:
+def _in_choices(form: SafeForm, field: SelectField) -> None:
     if (field.data or "") not in {c.value for c in field.iter_choices()}:
         raise FormError(f"Choose a {field.label.text.lower()} from the list")
 
 
-class InboxFilterForm(FlaskForm):
+class InboxFilterForm(SafeForm):
     """Read from the query string, so no CSRF token."""
 
     class Meta:
@@ -53,7 +51,7 @@ class InboxFilterForm(FlaskForm):
     )
 
 
-class StatusForm(FlaskForm):
+class StatusForm(SafeForm):
     status = SelectField("New status", choices=[], validate_choice=False)
     note = bounded_text(
         "Note (required when declining)", MAX_REASON, noun="Note", kind=TextAreaField
@@ -76,7 +74,7 @@ class BulkStatusForm(StatusForm):
             raise FormError("Select 200 items or fewer at a time")
 
 
-class TagForm(FlaskForm):
+class TagForm(SafeForm):
     tags = StringField(
         "Add tags",
         filters=[strip],
@@ -85,7 +83,7 @@ class TagForm(FlaskForm):
     remove = HiddenField()
 
 
-class SuggestionFields(Form):
+class SuggestionFields(SafeSubForm):
     """One suggestion row of the session form; empty rows are ignored."""
 
     version = SelectField("Module version", choices=[], validate_choice=False)
@@ -115,7 +113,7 @@ def _count(label: str) -> IntegerField:
     )
 
 
-class SessionForm(FlaskForm):
+class SessionForm(SafeForm):
     pilot = SelectField("Pilot", choices=[], validate_choice=False, validators=[_in_choices])
     held_on_day = StringField("Day", filters=[strip])
     held_on_month = StringField("Month", filters=[strip])
@@ -144,7 +142,7 @@ class SessionForm(FlaskForm):
             raise FormError("Session date must be in 2020 or later")
 
 
-class AddSuggestionForm(FlaskForm):
+class AddSuggestionForm(SafeForm):
     version = SelectField(
         "Module version", choices=[], validate_choice=False, validators=[_in_choices]
     )
@@ -153,7 +151,7 @@ class AddSuggestionForm(FlaskForm):
     )
 
 
-class VersionForm(FlaskForm):
+class VersionForm(SafeForm):
     based_on = HiddenField()
     title = bounded_text("Title", 200, required="Enter a title")
     summary = bounded_text("Summary", 300, required="Enter a summary", kind=TextAreaField)
@@ -211,7 +209,7 @@ class VersionForm(FlaskForm):
             raise FormError("Select GPC domains from the list")
 
 
-class DiffForm(FlaskForm):
+class DiffForm(SafeForm):
     class Meta:
         csrf = False
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 from datetime import date, time
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField
+
+from futuredoctor.form_fields import SafeForm
 
 TIME_PATTERN = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 
@@ -65,21 +66,21 @@ class ReleaseTimeMixin:
         self.release_time.data = f"{at:%H:%M}"  # type: ignore[attr-defined]
 
 
-class ScheduleForm(ReleaseTimeMixin, FlaskForm):
+class ScheduleForm(ReleaseTimeMixin, SafeForm):
     version = SelectField("Module version", validate_choice=False)
     cohorts = SelectMultipleField("Cohorts", validate_choice=False)
     form_key = HiddenField()
 
 
-class RescheduleForm(ReleaseTimeMixin, FlaskForm):
+class RescheduleForm(ReleaseTimeMixin, SafeForm):
     pass
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(SafeForm):
     """Only the CSRF token: the page itself asks for confirmation."""
 
 
-class PreviewForm(FlaskForm):
+class PreviewForm(SafeForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
