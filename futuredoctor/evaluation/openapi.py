@@ -62,7 +62,7 @@ def _query_parameters() -> dict[str, Any]:
             "description": (
                 "Last day of the date range (UK date, inclusive), as YYYY-MM-DD, from "
                 f"{EARLIEST:%d %B %Y} to 31 December 2100, and not before date_from "
-                "(400 otherwise). Omitted: today."
+                "(400 otherwise). Omitted: today, or date_from if that is later."
             ),
             "schema": date_schema,
         },

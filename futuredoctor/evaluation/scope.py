@@ -208,7 +208,10 @@ def parse_request(
         value = dates[name]
         if value is None:
             if default_to_all:
-                dates[name] = EARLIEST if name == "date_from" else today
+                # An omitted end is today, or the start when that is later: a range is
+                # never refused for a value the caller did not send.
+                start_day = dates.get("date_from") or EARLIEST
+                dates[name] = EARLIEST if name == "date_from" else max(today, start_day)
             else:
                 errors[name] = f"Enter a {label} date"
         elif value < EARLIEST:
