@@ -19,6 +19,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as FormError
 
 from futuredoctor.content.schema import DELIVERY_MODES
+from futuredoctor.date_input import DateInputError, date_from_parts
 from futuredoctor.form_fields import SafeForm, SafeSubForm, bounded_text, strip
 from futuredoctor.livinglab.workflow import MAX_REASON
 from futuredoctor.models import FeedbackStatus
@@ -132,12 +133,10 @@ class SessionForm(SafeForm):
         parts = (self.held_on_day.data, self.held_on_month.data, self.held_on_year.data)
         if not any(parts):
             raise FormError("Enter the date the session was held")
-        if not all(p and p.isdigit() for p in parts):
-            raise FormError("Session date must include a day, month and year, as numbers")
         try:
-            self.held_on = date(int(parts[2]), int(parts[1]), int(parts[0]))
-        except ValueError:
-            raise FormError("Session date must be a real date, like 14 10 2026") from None
+            self.held_on = date_from_parts(*parts, what="Session date", example="14 10 2026")
+        except DateInputError as problem:
+            raise FormError(problem.message) from None
         if self.held_on.year < 2020:
             raise FormError("Session date must be in 2020 or later")
 
