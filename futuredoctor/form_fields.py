@@ -25,6 +25,7 @@ from futuredoctor.typed_text import (
     MAX_DB_INT,
     MIN_DB_INT,
     control_problem,
+    db_int,
     strip_bidi_controls,
     text_problem,
 )
@@ -142,3 +143,15 @@ class SafeSubForm(Form):
 
     class Meta(HygieneMeta):
         pass
+
+
+def database_id(message: str) -> Callable[[Any, Field], None]:
+    """A hidden or chosen record id: blank passes (``DataRequired`` decides), anything that
+    is not an id the database's integer column can hold is refused with ``message``, so
+    the view can treat it as "not found" without ever querying with it."""
+
+    def check(form: Any, field: Field) -> None:
+        if field.data not in (None, "") and db_int(field.data) is None:
+            raise StopValidation(message)
+
+    return check

@@ -12,7 +12,7 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from futuredoctor.evaluation.records import CHANNELS
 from futuredoctor.evaluation.tokens import EXPIRY_CHOICES
-from futuredoctor.form_fields import SafeForm, bounded_text
+from futuredoctor.form_fields import SafeForm, bounded_text, database_id
 
 
 class ExportForm(SafeForm):
@@ -34,7 +34,12 @@ class TokenForm(SafeForm):
 
 
 class RevokeForm(SafeForm):
-    token_id = HiddenField(validators=[DataRequired("Choose a token to revoke")])
+    token_id = HiddenField(
+        validators=[
+            DataRequired("Choose a token to revoke"),
+            database_id("Choose a token to revoke"),
+        ]
+    )
 
 
 class ExportRecordFilterForm(SafeForm):

@@ -20,7 +20,7 @@ from wtforms.validators import ValidationError as FormError
 
 from futuredoctor.content.schema import DELIVERY_MODES
 from futuredoctor.date_input import DateInputError, date_from_parts
-from futuredoctor.form_fields import SafeForm, SafeSubForm, bounded_text, strip
+from futuredoctor.form_fields import SafeForm, SafeSubForm, bounded_text, database_id, strip
 from futuredoctor.livinglab.workflow import MAX_REASON
 from futuredoctor.models import FeedbackStatus
 
@@ -81,7 +81,7 @@ class TagForm(SafeForm):
         filters=[strip],
         validators=[Length(max=500, message="Tags must be 500 characters or fewer in total")],
     )
-    remove = HiddenField()
+    remove = HiddenField(validators=[database_id("Choose a tag to remove")])
 
 
 class SuggestionFields(SafeSubForm):
@@ -148,6 +148,10 @@ class AddSuggestionForm(SafeForm):
     text = bounded_text(
         "Suggestion", MAX_TEXT, required="Enter the suggestion", kind=TextAreaField
     )
+
+    def validate_version(self, field: SelectField) -> None:
+        if not (field.data or "").isdigit():
+            raise FormError("Select the module version this suggestion is about")
 
 
 class VersionForm(SafeForm):

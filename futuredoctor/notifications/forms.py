@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from wtforms import HiddenField, RadioField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Regexp
+from wtforms.validators import DataRequired, InputRequired
 
-from futuredoctor.form_fields import SafeForm
+from futuredoctor.form_fields import SafeForm, database_id
 
 
 class MarkReadForm(SafeForm):
-    notification_id = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,12}$")])
+    notification_id = HiddenField(
+        validators=[DataRequired(), database_id("Choose a notification")]
+    )
 
 
 class MarkAllReadForm(SafeForm):
