@@ -85,6 +85,13 @@ HOSTILE_TEXT = st.one_of(
     st.text(alphabet=st.characters(categories=["Cc", "Cf", "Zs", "Nd"]), max_size=12),
 )
 EXAMPLES_PER_FORM = 4
+QUERY_NAMES = ("page", "q", "status", "domain", "cohort", "month", "date", "day", "year", "when")
+QUERIES = [
+    dict.fromkeys(QUERY_NAMES, "\x00"),
+    dict.fromkeys(QUERY_NAMES, BEYOND_INT),
+    {"month": "0001-01", "date": "0001-01-01", "day": "1", "year": "0001", "page": "٣"},
+    {"month": "9999-12", "date": "9999-12-31", "day": "31", "year": "9999"},
+]
 APPLICANT = {
     "email": "keen.person@example.nhs.uk",
     "given_name": "Keen",
@@ -225,9 +232,16 @@ def test_every_form_survives_hostile_input(app: Flask, client: Any, role: Role |
     placeholders = _seed(app, user, role)
     if user is not None:
         login(client, user)
-    forms = _forms(client, _pages(app, role, placeholders))
+    pages = _pages(app, role, placeholders)
+    forms = _forms(client, pages)
     assert forms or role is None
     failures: list[str] = []
+    for page in pages:  # query parameters that views read without a form
+        for query in QUERIES:
+            response = client.get(page, query_string=query)
+            response.get_data()  # a download streams: read it all, inside its request
+            if response.status_code >= 500:
+                failures.append(f"{response.status_code} GET {page} {query!r:.200}")
 
     for form in forms.values():
         _attack(client, form, failures)
@@ -261,6 +275,7 @@ def _attack(client: Any, form: dict[str, Any], failures: list[str]) -> None:
             values[name] = ("file", csv_file)
         before = _counts()
         response = _submit(client, form, values)
+        response.get_data()
         where = f"{form['method'].upper()} {form['action']} {values!r:.300}"
         if response.status_code >= 500:
             failures.append(f"{response.status_code} {where}")
