@@ -23,7 +23,7 @@ from pydantic import (
 
 from futuredoctor.date_input import EARLIEST_YEAR, LATEST_YEAR, YEAR_RANGE
 from futuredoctor.models.user import CAREER_STAGES, ProfessionalGroup
-from futuredoctor.typed_text import text_problem
+from futuredoctor.typed_text import BIDI_CONTROLS, text_problem
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 DELIVERY_MODES = ("online", "workshop", "blended", "workplace")
@@ -36,6 +36,8 @@ def _one_line(value: str) -> str:
     problem = text_problem(value)
     if problem:
         raise ValueError(problem)
+    if BIDI_CONTROLS.search(value):
+        raise ValueError("must not contain right-to-left override or embedding characters")
     return value
 
 
