@@ -49,6 +49,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from futuredoctor.security import init_security_headers
 
     init_security_headers(app)
+    from futuredoctor.converters import DatabaseIntConverter
+
+    app.url_map.converters["int"] = DatabaseIntConverter  # before any route is added
     _register_blueprints(app)
     _register_template_helpers(app)
     _enforce_access_rules(app)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from typing import Any
+
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from futuredoctor.extensions import db
 from futuredoctor.refusals import Refusal
@@ -44,14 +46,51 @@ def register_error_handlers(app: Flask) -> None:
         return render_template("errors/error.html", code=400, title=title, message=message), 400
 
     @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> tuple[str, int]:
+    def _http(error: HTTPException) -> Any:
         code = error.code or 500
+        headers = _allow(error)
+        if _is_api():
+            return _api_error(code, error), code, headers
         title, message = MESSAGES.get(code, (error.name, error.description or ""))
-        return render_template("errors/error.html", code=code, title=title, message=message), code
+        page = render_template("errors/error.html", code=code, title=title, message=message)
+        return page, code, headers
 
     @app.errorhandler(Exception)
-    def _unexpected(error: Exception) -> tuple[str, int]:
+    def _unexpected(error: Exception) -> Any:
         db.session.rollback()  # so the error page can still read; the door ends the request
         app.logger.exception("Unhandled error")
+        if _is_api():
+            return _api_error(500, None), 500
         title, message = MESSAGES[500]
         return render_template("errors/error.html", code=500, title=title, message=message), 500
+
+
+def _is_api() -> bool:
+    """Scripts calling the API get JSON in the documented error shape, whatever went wrong."""
+    return request.path == "/api/v1" or request.path.startswith("/api/v1/")
+
+
+def _allow(error: HTTPException) -> dict[str, str]:
+    """HTTP requires a 405 to say which methods the address does accept."""
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        return {"Allow": ", ".join(sorted(error.valid_methods))}
+    return {}
+
+
+API_CODES = {
+    400: ("bad_request", "The request could not be read."),
+    404: ("not_found", "No such address. See /api/v1/openapi.json for the addresses."),
+    405: ("method_not_allowed", "That method is not allowed here; see the Allow header."),
+    413: ("too_large", "The request is too large."),
+    429: ("too_many_requests", "Too many requests in a short period. Wait, then try again."),
+    500: ("server_error", "Sorry, there is a problem with the service. Try again later."),
+}
+
+
+def _api_error(code: int, error: HTTPException | None) -> Any:
+    from futuredoctor.evaluation.api import api_error
+
+    name, message = API_CODES.get(
+        code, ((error.name if error else "error").lower().replace(" ", "_"), "")
+    )
+    return api_error(code, name, message or (error.description if error else "") or name)

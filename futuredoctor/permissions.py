@@ -21,6 +21,7 @@ from flask_login import current_user
 
 from futuredoctor.extensions import db
 from futuredoctor.models import Cohort, Enrolment, EnrolmentStatus, Pilot, Region, Role, User
+from futuredoctor.typed_text import db_int
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -258,6 +259,8 @@ def _in_scope_or_404(
 def get_owned_or_404(model: type[Any], record_id: Any, user: Any, owner: Callable[[Any], int]):
     """A participant's own record (progress, reflection, consent...), or 404 for anyone
     else's: people never learn that someone else's record exists."""
+    if isinstance(record_id, int) and db_int(record_id) is None:
+        abort(404)  # beyond the id column's range: unknown, without asking the database
     record = db.session.get(model, record_id) if record_id is not None else None
     if record is None or not getattr(user, "is_authenticated", False) or owner(record) != user.id:
         abort(404)

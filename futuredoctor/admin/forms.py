@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
-from futuredoctor.form_fields import email_field, name_field
+from futuredoctor.form_fields import SafeForm, email_field, name_field
 from futuredoctor.models import Role
 
 ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
 
 
-class UserSearchForm(FlaskForm):
+class UserSearchForm(SafeForm):
     """The users list filter: read from the query string, so no CSRF token."""
 
     class Meta:
@@ -31,13 +30,13 @@ class UserSearchForm(FlaskForm):
     )
 
 
-class NewUserForm(FlaskForm):
+class NewUserForm(SafeForm):
     email = email_field()
     given_name = name_field("Given name")
     family_name = name_field("Family name")
 
 
-class GrantForm(FlaskForm):
+class GrantForm(SafeForm):
     """Add a role grant; the scope choices are set by the view from the regions and pilots."""
 
     role = SelectField(
@@ -57,15 +56,15 @@ class GrantForm(FlaskForm):
             raise ValidationError("Select a scope from the list")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(SafeForm):
     """Empty: a CSRF-protected POST button (remove a grant, unlock an account)."""
 
 
-class AccountStatusForm(FlaskForm):
+class AccountStatusForm(SafeForm):
     action = HiddenField(validators=[AnyOf(["close", "reopen"], message="Choose close or reopen")])
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(SafeForm):
     """The audit log filter: read from the query string, so no CSRF token."""
 
     class Meta:
@@ -86,7 +85,7 @@ class AuditFilterForm(FlaskForm):
             raise ValidationError("Select an action from the list")
 
 
-class KeepOpenForm(FlaskForm):
+class KeepOpenForm(SafeForm):
     """Decline a request to close an account; the service checks the note (required, and
     at most 2,000 characters) so the rule lives in one place."""
 

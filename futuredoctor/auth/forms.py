@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from futuredoctor.form_fields import email_field
+from futuredoctor.form_fields import SafeForm, email_field
 
 
-class LoginForm(FlaskForm):
+class LoginForm(SafeForm):
     email = email_field(missing="Enter your email address")
     password = PasswordField(
         "Password",
@@ -21,7 +20,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(SafeForm):
     """Empty: exists so signing out is a CSRF-protected POST."""
 
 
@@ -45,18 +44,18 @@ def _confirmation(of: str) -> PasswordField:
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(SafeForm):
     email = email_field(missing="Enter your email address")
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(SafeForm):
     """Setting a password from a reset link or a staff invitation."""
 
     password = _new_password()
     confirm = _confirmation("password")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(SafeForm):
     current_password = PasswordField(
         "Current password",
         validators=[
@@ -68,7 +67,7 @@ class ChangePasswordForm(FlaskForm):
     confirm = _confirmation("new_password")
 
 
-class ConfirmPasswordForm(FlaskForm):
+class ConfirmPasswordForm(SafeForm):
     """Typing the password again before a sensitive action."""
 
     password = PasswordField(
@@ -81,5 +80,5 @@ class ConfirmPasswordForm(FlaskForm):
     next = HiddenField()
 
 
-class ActionForm(FlaskForm):
+class ActionForm(SafeForm):
     """Empty: a CSRF-protected button (sign out everywhere)."""

@@ -21,15 +21,49 @@ from pydantic import (
     field_validator,
 )
 
+from futuredoctor.date_input import EARLIEST_YEAR, LATEST_YEAR, YEAR_RANGE
 from futuredoctor.models.user import CAREER_STAGES, ProfessionalGroup
+from futuredoctor.typed_text import BIDI_CONTROLS, text_problem
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 DELIVERY_MODES = ("online", "workshop", "blended", "workplace")
 PROFESSIONAL_GROUPS = tuple(group.value for group in ProfessionalGroup)
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+def _one_line(value: str) -> str:
+    """Titles and names end up in email subjects and one-line displays."""
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(problem)
+    if BIDI_CONTROLS.search(value):
+        raise ValueError("must not contain right-to-left override or embedding characters")
+    return value
+
+
+def _typed_text(value: str) -> str:
+    problem = text_problem(value, multi_line=True)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _supported_year(value: date) -> date:
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"must be in a year {YEAR_RANGE}")
+    return value
+
+
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_typed_text)
+]
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_one_line),
+]
+Day = Annotated[date, AfterValidator(_supported_year)]
 
 
 def _known_domain(code: str, info: ValidationInfo) -> str:
@@ -70,7 +104,11 @@ class ModuleFrontMatter(_Strict):
 
     slug: Slug
     title: Name
-    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    summary: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
+        AfterValidator(_typed_text),
+    ]
     estimated_minutes: Annotated[int, Field(ge=5, le=480)]
     delivery_mode: Literal["online", "workshop", "blended", "workplace"]
     learning_outcomes: Annotated[list[Text], Field(min_length=1)]
@@ -80,7 +118,7 @@ class ModuleFrontMatter(_Strict):
         AfterValidator(_no_duplicates),
     ]
     version: Annotated[int, Field(ge=1)]
-    changelog: str
+    changelog: Annotated[str, AfterValidator(_typed_text)]
     # Feedback item ids this version acts on; sync links them and marks them done.
     addresses_feedback: Annotated[
         list[Annotated[int, Field(ge=1)]], AfterValidator(_no_duplicates)
@@ -101,10 +139,10 @@ class CohortSpec(_Strict):
     slug: Slug
     name: Name
     capacity: Annotated[int, Field(gt=0)]
-    enrolment_opens: date
-    enrolment_closes: date
-    starts_on: date
-    ends_on: date
+    enrolment_opens: Day
+    enrolment_closes: Day
+    starts_on: Day
+    ends_on: Day
     professional_groups: Annotated[
         list[Annotated[str, AfterValidator(_known_group)]], AfterValidator(_no_duplicates)
     ]
@@ -135,7 +173,7 @@ class PilotSpec(_Strict):
     slug: Slug
     name: Name
     summary: Text
-    start_date: date
+    start_date: Day
     cohorts: list[CohortSpec] = []
 
 
@@ -143,7 +181,11 @@ class RegionSpec(_Strict):
     """A whole ``regions/<name>.toml`` file."""
 
     code: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,5}$")]
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    name: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=120),
+        AfterValidator(_one_line),
+    ]
     priorities: list[Text]
     pilots: Annotated[list[PilotSpec], Field(min_length=1)]
 

@@ -109,13 +109,41 @@ class Sheet:
     rows: Iterator[tuple[int, list[str]]]
 
 
+class UnreadableRow(Exception):
+    """The csv module could not split a row (a value over its field size limit, usually an
+    unclosed quote that swallows the rest of the file)."""
+
+    def __init__(self, row: int, error: csv.Error) -> None:
+        limit = csv.field_size_limit()
+        reason = (
+            f"a value is longer than {limit:,} characters (check for a quote that is "
+            "never closed)"
+            if "field larger than field limit" in str(error)
+            else str(error)
+        )
+        super().__init__(reason)
+        self.problem = FileProblem(row, None, f"This row could not be read: {reason}")
+
+
 def open_sheet(text: str) -> Sheet:
+    """Raises UnreadableRow for an unreadable header; the rows raise it as they are read."""
     first_line = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
-    header = next(reader, [])
+    try:
+        header = next(reader, [])
+    except csv.Error as error:
+        raise UnreadableRow(1, error) from None
 
     def rows() -> Iterator[tuple[int, list[str]]]:
-        for number, cells in enumerate(reader, start=2):
+        number = 1
+        while True:
+            number += 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                raise UnreadableRow(number, error) from None
             if any(cell.strip() for cell in cells):
                 yield number, cells
 

@@ -29,6 +29,7 @@ from futuredoctor.extensions import db
 from futuredoctor.models import Cohort, Enrolment, EnrolmentStatus, Role, RoleGrant, User
 from futuredoctor.permissions import Permission, scope_pilots
 from futuredoctor.spreadsheet import starts_like_formula
+from futuredoctor.typed_text import strip_bidi_controls, text_problem
 
 EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 LIMITS = {"email": 254, "given_name": 100, "family_name": 100, "employer": 200}
@@ -72,11 +73,27 @@ def validate(data: bytes, actor: User, waitlist_overflow: bool, today: date) -> 
     if problem is not None or text is None:
         plan.problems.append(problem or FileProblem(1, None, "The file could not be read"))
         return plan
+    try:
+        _read_rows(plan, text)
+    except csv_format.UnreadableRow as unreadable:
+        plan.problems.append(unreadable.problem)
+        return plan
+    if plan.problems and not plan.people:
+        return plan
+    if not plan.people and not plan.problems:
+        plan.problems.append(FileProblem(2, None, "The file has a header row but no people"))
+        return plan
+    _check_against_database(plan, actor, waitlist_overflow, today)
+    plan.problems.sort(key=lambda p: (p.row, _column_order(p.column)))
+    return plan
+
+
+def _read_rows(plan: ImportPlan, text: str) -> None:
     sheet = csv_format.open_sheet(text)
     positions, header_problems = csv_format.header_problems(sheet.header)
     if header_problems:
         plan.problems.extend(header_problems)
-        return plan
+        return
     width = len(sheet.header)
     for number, cells in sheet.rows:
         if len(plan.people) >= csv_format.MAX_ROWS:
@@ -90,12 +107,6 @@ def validate(data: bytes, actor: User, waitlist_overflow: bool, today: date) -> 
             )
             continue
         plan.people.append(_read_person(number, cells, positions, plan.problems))
-    if not plan.people and not plan.problems:
-        plan.problems.append(FileProblem(2, None, "The file has a header row but no people"))
-        return plan
-    _check_against_database(plan, actor, waitlist_overflow, today)
-    plan.problems.sort(key=lambda p: (p.row, _column_order(p.column)))
-    return plan
 
 
 def _column_order(column: str | None) -> int:
@@ -114,11 +125,18 @@ def _read_person(
     def problem(column: str, message: str) -> None:
         found.append(FileProblem(number, column, message))
 
-    values = {column: cell(column) for column in csv_format.COLUMNS}
+    values = {column: strip_bidi_controls(cell(column)) for column in csv_format.COLUMNS}
+    unreadable = set()
+    for column, value in values.items():
+        trouble = text_problem(value)
+        if trouble:
+            problem(column, trouble[0].upper() + trouble[1:])
+            values[column] = ""  # nothing else is checked (or looked up) with it
+            unreadable.add(column)
     for column in ("email", "given_name", "family_name", "professional_group", "career_stage"):
-        if not values[column]:
+        if not values[column] and column not in unreadable:
             problem(column, f"Enter the {column.replace('_', ' ')}")
-    if not values["cohort"]:
+    if not values["cohort"] and "cohort" not in unreadable:
         problem("cohort", "Enter the cohort's short name, like lon-2027-spring")
     for column, limit in LIMITS.items():
         if len(values[column]) > limit:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -35,7 +34,7 @@ from futuredoctor.enrolment.registration import (
     normalise_number,
     registration_problems,
 )
-from futuredoctor.form_fields import bounded_text, email_field, name_field, strip
+from futuredoctor.form_fields import SafeForm, bounded_text, email_field, name_field, strip
 from futuredoctor.models import CAREER_STAGES, Cohort, EnrolmentStatus
 from futuredoctor.passwords import MIN_PASSWORD_LENGTH
 from futuredoctor.spreadsheet import starts_like_formula
@@ -46,7 +45,7 @@ def _no_formula(form: Any, field: Any) -> None:
         raise ValidationError(f"{field.label.text} must not start with = + - or @")
 
 
-class PersonForm(FlaskForm):
+class PersonForm(SafeForm):
     """A person's details, as for one row of the enrolment CSV."""
 
     email = email_field()
@@ -115,24 +114,24 @@ class JoinRequestForm(PersonForm):
     )
 
 
-class ImportForm(FlaskForm):
+class ImportForm(SafeForm):
     file = FileField("Upload a CSV file")
     waitlist_overflow = BooleanField(
         "If a cohort fills up, put the remaining people on its waitlist"
     )
 
 
-class EnrolmentActionForm(FlaskForm):
+class EnrolmentActionForm(SafeForm):
     """A button acting on one enrolment of the cohort in the URL."""
 
     enrolment_id = IntegerField(validators=[InputRequired()])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(SafeForm):
     """Empty: a CSRF-protected POST button."""
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(SafeForm):
     request_id = IntegerField(validators=[InputRequired()])
     decision = HiddenField(validators=[AnyOf(["approve", "decline"])])
     reason = bounded_text(
@@ -149,7 +148,7 @@ CONSENT_CHOICES = [
 ]
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(SafeForm):
     password = PasswordField("Create a password")
     confirm = PasswordField(
         "Confirm your password", validators=[EqualTo("password", "Passwords must match")]
@@ -177,7 +176,7 @@ class AcceptInvitationForm(FlaskForm):
             )
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(SafeForm):
     enrolment_id = IntegerField(validators=[InputRequired()])
     consent = RadioField(
         "Research use of your records",
@@ -187,7 +186,7 @@ class ConsentForm(FlaskForm):
     )
 
 
-class RequestLinkForm(FlaskForm):
+class RequestLinkForm(SafeForm):
     email = email_field(missing="Enter your email address")
 
 
@@ -197,7 +196,7 @@ ROSTER_STATUSES = [
 ]
 
 
-class RosterSearchForm(FlaskForm):
+class RosterSearchForm(SafeForm):
     """Read from the query string, so no CSRF token."""
 
     class Meta:

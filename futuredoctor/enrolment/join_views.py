@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -18,6 +18,8 @@ from futuredoctor.paging import page_number
 from futuredoctor.permissions import Permission, actor, get_scoped_or_404, public, requires
 from futuredoctor.refusals import Refusal
 from futuredoctor.transactions import savepoint
+
+REQUESTED = "join_requested"  # session key: the cohort this browser last asked to join
 
 
 def _cohort_or_404(slug: str) -> Cohort:
@@ -53,6 +55,7 @@ def join(slug: str) -> tuple[str, int] | Response:
         )
         user = current_user if current_user.is_authenticated else None
         join_requests.submit(cohort, applicant, user)  # type: ignore[arg-type]
+        session[REQUESTED] = cohort.slug
         return redirect(url_for("enrolment.join_requested", slug=cohort.slug))
     status = 400 if form.errors else 200
     return render_template("enrolment/join.html", cohort=cohort, form=form, is_open=is_open), status
@@ -60,8 +63,13 @@ def join(slug: str) -> tuple[str, int] | Response:
 
 @bp.get("/join/<slug>/requested")
 @public
-def join_requested(slug: str) -> str:
-    return render_template("enrolment/join_requested.html", cohort=_cohort_or_404(slug))
+def join_requested(slug: str) -> str | Response:
+    """Says "request sent" only to the browser that sent one for this cohort; anyone else
+    (a shared or guessed link) is taken to the form."""
+    cohort = _cohort_or_404(slug)
+    if session.get(REQUESTED) != cohort.slug:
+        return redirect(url_for("enrolment.join", slug=cohort.slug))
+    return render_template("enrolment/join_requested.html", cohort=cohort)
 
 
 @bp.get("/join-requests")

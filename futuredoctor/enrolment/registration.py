@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from futuredoctor.models import CAREER_STAGES, Cohort, ProfessionalGroup
+from futuredoctor.typed_text import ascii_digits
 
 GROUP_LABELS = {
     ProfessionalGroup.DOCTOR.value: "Doctor",
@@ -22,13 +23,13 @@ GROUP_LABELS = {
 
 # body code -> (pattern, how to describe the format to a person)
 BODIES: dict[str, tuple[re.Pattern[str], str]] = {
-    "GMC": (re.compile(r"\d{7}"), "7 digits, like 7123456"),
+    "GMC": (re.compile(r"[0-9]{7}"), "7 digits, like 7123456"),
     "NMC": (
-        re.compile(r"\d{2}[A-Z]\d{4}[A-Z]"),
+        re.compile(r"[0-9]{2}[A-Z][0-9]{4}[A-Z]"),
         "2 digits, a letter, 4 digits and a letter, like 12A3456E",
     ),
-    "GPhC": (re.compile(r"\d{7}"), "7 digits, like 2087654"),
-    "HCPC": (re.compile(r"[A-Z]{2}\d{4,6}"), "2 letters then digits, like PA123456"),
+    "GPhC": (re.compile(r"[0-9]{7}"), "7 digits, like 2087654"),
+    "HCPC": (re.compile(r"[A-Z]{2}[0-9]{4,6}"), "2 letters then digits, like PA123456"),
 }
 BODY_NAMES = {
     "GMC": "General Medical Council (GMC)",
@@ -68,8 +69,10 @@ def normalise_stage(raw: str) -> str | None:
 
 
 def normalise_number(raw: str) -> str:
-    """Registration numbers are compared without spaces and in capitals."""
-    return re.sub(r"\s+", "", raw).upper()
+    """Registration numbers are compared and stored without spaces, in capitals and in
+    ASCII: "７１２３４５６" and "٧١٢٣٤٥٦" are the GMC number 7123456, so they match it (and
+    are refused as a duplicate of it) rather than passing as a different number."""
+    return re.sub(r"\s+", "", ascii_digits(raw)).upper()
 
 
 def group_label(value: str | None) -> str:

@@ -11,6 +11,7 @@ JSON with a clear message, never an HTML page.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -19,7 +20,13 @@ from flask import Blueprint, jsonify, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from futuredoctor.evaluation import records, tokens
-from futuredoctor.evaluation.openapi import PARAMETERS, openapi_spec
+from futuredoctor.evaluation.openapi import (
+    DATE_PATTERN,
+    FLAG_VALUES,
+    PARAMETERS,
+    SCOPE_PATTERN,
+    openapi_spec,
+)
 from futuredoctor.evaluation.package import stream_csv, stream_package
 from futuredoctor.evaluation.pseudonyms import ExportUnavailable, study_secret
 from futuredoctor.evaluation.schema import TABLES, TABLES_BY_FILE
@@ -74,6 +81,10 @@ def _scope_from_args(user: User) -> ExportScope | Response:
             "unknown_parameter",
             f"Unknown parameter: {', '.join(unknown)}. Allowed: {', '.join(PARAMETERS)}.",
         )
+    strict = _strict_problems()
+    if strict:
+        message = "; ".join(strict.values())
+        return api_error(400, "invalid_parameters", message + ".", fields=strict)
     flags = request.args.getlist("include_free_text")
     try:
         return parse_request(
@@ -88,6 +99,24 @@ def _scope_from_args(user: User) -> ExportScope | Response:
         if problem.errors.get("scope") == UNGRANTED:
             return api_error(404, "scope_not_found", UNGRANTED + ".", fields=problem.errors)
         return api_error(400, "invalid_parameters", str(problem) + ".", fields=problem.errors)
+
+
+_SCOPE = re.compile(SCOPE_PATTERN, re.ASCII)
+_DATE = re.compile(DATE_PATTERN, re.ASCII)
+
+
+def _strict_problems() -> dict[str, str]:
+    """The API takes its parameters exactly as its description says (scripts send what
+    they mean): no blank or padded values, ISO dates in ASCII digits, true or false."""
+    problems: dict[str, str] = {}
+    if any(not _SCOPE.fullmatch(v) for v in request.args.getlist("scope")):
+        problems["scope"] = "scope must be region:CODE or pilot:slug"
+    for name in ("date_from", "date_to"):
+        if any(not _DATE.fullmatch(v) for v in request.args.getlist(name)):
+            problems[name] = f"{name} must be a date from 2020-01-01 to 2100-12-31, as YYYY-MM-DD"
+    if any(v not in FLAG_VALUES for v in request.args.getlist("include_free_text")):
+        problems["include_free_text"] = "include_free_text must be true or false"
+    return problems
 
 
 def _secret() -> bytes | Response:

@@ -6,24 +6,23 @@ same way for the web and the API, and the view puts its messages on these fields
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from futuredoctor.evaluation.records import CHANNELS
 from futuredoctor.evaluation.tokens import EXPIRY_CHOICES
-from futuredoctor.form_fields import bounded_text
+from futuredoctor.form_fields import SafeForm, bounded_text, database_id
 
 
-class ExportForm(FlaskForm):
+class ExportForm(SafeForm):
     scope = SelectMultipleField("Regions and pilots", choices=[], validate_choice=False)
     date_from = StringField("Start date")
     date_to = StringField("End date")
     include_free_text = BooleanField("Include free text")
 
 
-class TokenForm(FlaskForm):
+class TokenForm(SafeForm):
     name = bounded_text("Token name", 100, required="Enter a name for the token")
     expiry = SelectField(
         "Expires after",
@@ -34,11 +33,16 @@ class TokenForm(FlaskForm):
     )
 
 
-class RevokeForm(FlaskForm):
-    token_id = HiddenField(validators=[DataRequired("Choose a token to revoke")])
+class RevokeForm(SafeForm):
+    token_id = HiddenField(
+        validators=[
+            DataRequired("Choose a token to revoke"),
+            database_id("Choose a token to revoke"),
+        ]
+    )
 
 
-class ExportRecordFilterForm(FlaskForm):
+class ExportRecordFilterForm(SafeForm):
     """The export record filter: read from the query string, so no CSRF token."""
 
     class Meta:

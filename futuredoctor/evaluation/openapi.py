@@ -9,6 +9,12 @@ from futuredoctor.evaluation.scope import EARLIEST
 from futuredoctor.evaluation.tokens import TOKEN_PREFIX
 
 PARAMETERS = ("scope", "date_from", "date_to", "include_free_text")
+# What the server enforces, stated once for the document and the check in ``api``.
+SCOPE_PATTERN = r"^(region|pilot):[A-Za-z0-9][A-Za-z0-9_-]*$"
+DATE_PATTERN = (
+    r"^(20[2-9][0-9]|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"  # 2020-01-01 to 2100
+)
+FLAG_VALUES = ("true", "false")
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -19,7 +25,12 @@ def _error(description: str) -> dict[str, Any]:
 
 
 def _query_parameters() -> dict[str, Any]:
-    date_schema = {"type": "string", "examples": ["2026-09-01", "1/9/2026"]}
+    date_schema = {
+        "type": "string",
+        "format": "date",
+        "pattern": DATE_PATTERN,
+        "examples": ["2026-09-01"],
+    }
     return {
         "scope": {
             "name": "scope",
@@ -32,7 +43,7 @@ def _query_parameters() -> dict[str, Any]:
             "explode": True,
             "schema": {
                 "type": "array",
-                "items": {"type": "string", "pattern": "^(region|pilot):.+$"},
+                "items": {"type": "string", "pattern": SCOPE_PATTERN},
             },
             "examples": {"london": {"value": ["region:LON"]}},
         },
@@ -40,21 +51,28 @@ def _query_parameters() -> dict[str, Any]:
             "name": "date_from",
             "in": "query",
             "description": (
-                "First day of the date range (UK date, inclusive): YYYY-MM-DD or DD/MM/YYYY. "
-                f"Omitted: {EARLIEST:%d %B %Y}. Not before 2020 nor more than a year ahead."
+                "First day of the date range (UK date, inclusive), as YYYY-MM-DD, from "
+                f"{EARLIEST:%d %B %Y} to 31 December 2100. Omitted: {EARLIEST:%d %B %Y}."
             ),
             "schema": date_schema,
         },
         "date_to": {
             "name": "date_to",
             "in": "query",
-            "description": "Last day of the date range (UK date, inclusive). Omitted: today.",
+            "description": (
+                "Last day of the date range (UK date, inclusive), as YYYY-MM-DD, from "
+                f"{EARLIEST:%d %B %Y} to 31 December 2100, and not before date_from "
+                "(400 otherwise). Omitted: today, or date_from if that is later."
+            ),
             "schema": date_schema,
         },
         "include_free_text": {
             "name": "include_free_text",
             "in": "query",
-            "description": "Include feedback text and educators' notes (default false).",
+            "description": (
+                "Include feedback text and educators' notes: exactly true or false "
+                "(default false)."
+            ),
             "schema": {"type": "boolean", "default": False},
         },
     }
@@ -67,6 +85,9 @@ def openapi_spec(server_url: str, file_names: list[str]) -> dict[str, Any]:
         "401": _error("The token is missing, malformed, unknown, revoked or expired."),
         "403": _error("The token's owner does not have evaluation access."),
         "404": _error("A region or pilot is not one you hold evaluation access to."),
+        "405": _error("Only GET is allowed; the Allow header lists the methods."),
+        "429": _error("Too many requests in a short period."),
+        "500": _error("Something went wrong on the server."),
         "503": _error("Exports are switched off: the study secret is not configured."),
     }
     disposition = {
@@ -153,7 +174,10 @@ def openapi_spec(server_url: str, file_names: list[str]) -> dict[str, Any]:
                         "200": {
                             "description": "The OpenAPI 3.1 description.",
                             "content": {"application/json": {"schema": {"type": "object"}}},
-                        }
+                        },
+                        "405": common_errors["405"],
+                        "429": common_errors["429"],
+                        "500": common_errors["500"],
                     },
                 }
             },

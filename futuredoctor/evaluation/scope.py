@@ -8,7 +8,6 @@ the person may not see (an ungranted scope and one that does not exist read alik
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -16,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from futuredoctor.date_input import DateInputError, date_from_text
 from futuredoctor.extensions import db
 from futuredoctor.models import Pilot, Region, User, utcnow
 from futuredoctor.permissions import (
@@ -26,12 +26,11 @@ from futuredoctor.permissions import (
 )
 from futuredoctor.refusals import Refusal
 from futuredoctor.timezones import local_zone
+from futuredoctor.typed_text import control_problem
 
 EXPORT = Permission.EXPORT_EVALUATION
 EARLIEST = date(2020, 1, 1)
 MAX_DAYS_AHEAD = 365
-_UK_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _TRUE = {"1", "true", "yes", "y", "on"}
 _FALSE = {"", "0", "false", "no", "n", "off"}
 UNGRANTED = "Select only regions or pilots you have evaluation access to"
@@ -151,20 +150,10 @@ def resolve_choice(user: User, value: str) -> ScopeChoice | None:
     return _region_choice(record) if isinstance(record, Region) else _pilot_choice(record)
 
 
-def parse_date(text: str | None) -> date | None:
+def parse_date(text: str | None, what: str = "The date") -> date | None:
     """A UK date (23/11/2026, 23-11-2026, 23.11.2026) or ISO 8601 (2026-11-23); None when
-    blank; ValueError when malformed or not a real date."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    uk, iso = _UK_DATE.match(text), _ISO_DATE.match(text)
-    if uk:
-        day, month, year = (int(part) for part in uk.groups())
-    elif iso:
-        year, month, day = (int(part) for part in iso.groups())
-    else:
-        raise ValueError("format")
-    return date(year, month, day)  # ValueError for 31/2/2026
+    blank; DateInputError (a ValueError) when malformed or not a real date."""
+    return date_from_text(text, what=what)
 
 
 def parse_flag(text: str | None) -> bool:
@@ -194,7 +183,10 @@ def parse_request(
     errors: dict[str, str] = {}
     values = [v for v in (s.strip() for s in scopes) if v]
     chosen: dict[str, ScopeChoice] = {}
-    if not values and default_to_all:
+    if any(control_problem(v) for v in values):
+        errors["scope"] = "Select regions or pilots from the list"
+        values = []
+    elif not values and default_to_all:
         chosen = {c.value: c for c in scope_choices(user)}
     elif not values:
         errors["scope"] = "Select at least one region or pilot"
@@ -211,19 +203,23 @@ def parse_request(
     dates: dict[str, date | None] = {}
     for name, raw, label in (("date_from", date_from, "start"), ("date_to", date_to, "end")):
         try:
-            dates[name] = parse_date(raw)
-        except ValueError:
-            errors[name] = f"Enter the {label} date as a real date, for example 23/11/2026"
+            dates[name] = parse_date(raw, f"The {label} date")
+        except DateInputError as problem:
+            errors[name] = problem.message
             continue
         value = dates[name]
         if value is None:
             if default_to_all:
-                dates[name] = EARLIEST if name == "date_from" else today
+                # An omitted end is today, or the start when that is later: a range is
+                # never refused for a value the caller did not send.
+                start_day = dates.get("date_from") or EARLIEST
+                dates[name] = EARLIEST if name == "date_from" else max(today, start_day)
             else:
                 errors[name] = f"Enter a {label} date"
         elif value < EARLIEST:
             errors[name] = f"The {label} date must be on or after 1 January 2020"
-        elif value > today + timedelta(days=MAX_DAYS_AHEAD):
+        elif not default_to_all and value > today + timedelta(days=MAX_DAYS_AHEAD):
+            # A typo guard for people; a script may ask "up to the end of the year".
             errors[name] = f"The {label} date must be no more than a year from today"
     start, end = dates.get("date_from"), dates.get("date_to")
     if start and end and not errors.keys() & {"date_from", "date_to"} and end < start:

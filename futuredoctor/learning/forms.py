@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
+from futuredoctor.form_fields import SafeForm
 from futuredoctor.learning.account import CLOSURE_REASON_MAX
 from futuredoctor.learning.feedback import FEEDBACK_TEXT_MAX
 from futuredoctor.learning.progress import REFLECTION_MAX
@@ -27,15 +27,15 @@ def _normalise(value: Any) -> Any:
     return value.replace("\r\n", "\n").strip() if isinstance(value, str) else value
 
 
-class ActionForm(FlaskForm):
+class ActionForm(SafeForm):
     """A CSRF-protected POST button (start, complete)."""
 
 
-class StartForm(FlaskForm):
+class StartForm(SafeForm):
     version = IntegerField("Version", validators=[Optional()])
 
 
-class ReflectionForm(FlaskForm):
+class ReflectionForm(SafeForm):
     reflection = TextAreaField(
         "Your reflection",
         filters=[_normalise],
@@ -61,7 +61,7 @@ class _Likert(RadioField):
             raise ValidationError(f"Choose how much you agree that {self.subject}, from 1 to 5")
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(SafeForm):
     relevance = _Likert(
         "This module was relevant to my work", "the module was relevant to your work"
     )
@@ -84,7 +84,7 @@ class FeedbackForm(FlaskForm):
     notify_on_action = BooleanField("Tell me what changes as a result of my feedback")
 
 
-class ClosureForm(FlaskForm):
+class ClosureForm(SafeForm):
     reason = TextAreaField(
         "Why do you want to close your account? (optional)",
         filters=[_normalise],

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import (
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -21,19 +19,20 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as FormError
 
 from futuredoctor.content.schema import DELIVERY_MODES
-from futuredoctor.form_fields import bounded_text, strip
+from futuredoctor.date_input import DateInputError, date_from_parts
+from futuredoctor.form_fields import SafeForm, SafeSubForm, bounded_text, database_id, strip
 from futuredoctor.livinglab.workflow import MAX_REASON
 from futuredoctor.models import FeedbackStatus
 
 MAX_TEXT = 2000
 
 
-def _in_choices(form: FlaskForm, field: SelectField) -> None:
+def _in_choices(form: SafeForm, field: SelectField) -> None:
     if (field.data or "") not in {c.value for c in field.iter_choices()}:
         raise FormError(f"Choose a {field.label.text.lower()} from the list")
 
 
-class InboxFilterForm(FlaskForm):
+class InboxFilterForm(SafeForm):
     """Read from the query string, so no CSRF token."""
 
     class Meta:
@@ -53,7 +52,7 @@ class InboxFilterForm(FlaskForm):
     )
 
 
-class StatusForm(FlaskForm):
+class StatusForm(SafeForm):
     status = SelectField("New status", choices=[], validate_choice=False)
     note = bounded_text(
         "Note (required when declining)", MAX_REASON, noun="Note", kind=TextAreaField
@@ -76,16 +75,16 @@ class BulkStatusForm(StatusForm):
             raise FormError("Select 200 items or fewer at a time")
 
 
-class TagForm(FlaskForm):
+class TagForm(SafeForm):
     tags = StringField(
         "Add tags",
         filters=[strip],
         validators=[Length(max=500, message="Tags must be 500 characters or fewer in total")],
     )
-    remove = HiddenField()
+    remove = HiddenField(validators=[database_id("Choose a tag to remove")])
 
 
-class SuggestionFields(Form):
+class SuggestionFields(SafeSubForm):
     """One suggestion row of the session form; empty rows are ignored."""
 
     version = SelectField("Module version", choices=[], validate_choice=False)
@@ -115,7 +114,7 @@ def _count(label: str) -> IntegerField:
     )
 
 
-class SessionForm(FlaskForm):
+class SessionForm(SafeForm):
     pilot = SelectField("Pilot", choices=[], validate_choice=False, validators=[_in_choices])
     held_on_day = StringField("Day", filters=[strip])
     held_on_month = StringField("Month", filters=[strip])
@@ -134,17 +133,15 @@ class SessionForm(FlaskForm):
         parts = (self.held_on_day.data, self.held_on_month.data, self.held_on_year.data)
         if not any(parts):
             raise FormError("Enter the date the session was held")
-        if not all(p and p.isdigit() for p in parts):
-            raise FormError("Session date must include a day, month and year, as numbers")
         try:
-            self.held_on = date(int(parts[2]), int(parts[1]), int(parts[0]))
-        except ValueError:
-            raise FormError("Session date must be a real date, like 14 10 2026") from None
+            self.held_on = date_from_parts(*parts, what="Session date", example="14 10 2026")
+        except DateInputError as problem:
+            raise FormError(problem.message) from None
         if self.held_on.year < 2020:
             raise FormError("Session date must be in 2020 or later")
 
 
-class AddSuggestionForm(FlaskForm):
+class AddSuggestionForm(SafeForm):
     version = SelectField(
         "Module version", choices=[], validate_choice=False, validators=[_in_choices]
     )
@@ -152,8 +149,12 @@ class AddSuggestionForm(FlaskForm):
         "Suggestion", MAX_TEXT, required="Enter the suggestion", kind=TextAreaField
     )
 
+    def validate_version(self, field: SelectField) -> None:
+        if not (field.data or "").isdigit():
+            raise FormError("Select the module version this suggestion is about")
 
-class VersionForm(FlaskForm):
+
+class VersionForm(SafeForm):
     based_on = HiddenField()
     title = bounded_text("Title", 200, required="Enter a title")
     summary = bounded_text("Summary", 300, required="Enter a summary", kind=TextAreaField)
@@ -211,7 +212,7 @@ class VersionForm(FlaskForm):
             raise FormError("Select GPC domains from the list")
 
 
-class DiffForm(FlaskForm):
+class DiffForm(SafeForm):
     class Meta:
         csrf = False
 

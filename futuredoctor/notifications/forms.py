@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Regexp
+from wtforms.validators import DataRequired, InputRequired
+
+from futuredoctor.form_fields import SafeForm, database_id
 
 
-class MarkReadForm(FlaskForm):
-    notification_id = HiddenField(validators=[DataRequired(), Regexp(r"^\d{1,12}$")])
+class MarkReadForm(SafeForm):
+    notification_id = HiddenField(
+        validators=[DataRequired(), database_id("Choose a notification")]
+    )
 
 
-class MarkAllReadForm(FlaskForm):
+class MarkAllReadForm(SafeForm):
     """Only the CSRF token: marking everything read needs no input."""
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(SafeForm):
     email = RadioField(
         "Email me when a module is released to me",
         choices=[

@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from futuredoctor.date_input import DateInputError, date_from_text
 from futuredoctor.extensions import db
 from futuredoctor.models import (
     Cohort,
@@ -55,15 +56,13 @@ class MonthView:
 
 
 def parse_month(raw: str | None) -> date | None:
-    """'2027-03' -> 1 March 2027; None for anything else."""
+    """'2027-03' -> 1 March 2027; None for anything else, including years the date input
+    does not accept."""
     if not raw:
         return to_local(utcnow()).date().replace(day=1)
     try:
-        year, month = raw.split("-")
-        if len(year) != 4 or len(month) != 2:
-            return None
-        return date(int(year), int(month), 1)
-    except ValueError:
+        return date_from_text(f"{raw}-01", iso_only=True)
+    except DateInputError:
         return None
 
 

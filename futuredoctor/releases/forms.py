@@ -3,13 +3,12 @@ Field-level checks here; the rules that need the database live in ``services``."
 
 from __future__ import annotations
 
-import re
 from datetime import date, time
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField
 
-TIME_PATTERN = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
+from futuredoctor.date_input import DateInputError, date_from_parts, time_from_text
+from futuredoctor.form_fields import SafeForm
 
 
 class ReleaseTimeMixin:
@@ -21,25 +20,12 @@ class ReleaseTimeMixin:
     release_time = StringField("Time (UK time)")
 
     def release_date(self) -> date | None:
-        parts = [(f.data or "").strip() for f in self._date_fields()]  # type: ignore[attr-defined]
-        if not any(parts):
-            self.release_day.errors = ["Enter the release date"]  # type: ignore[attr-defined]
-            return None
-        names = ("a day", "a month", "a year")
-        missing = [name for part, name in zip(parts, names, strict=True) if not part]
-        if missing:
-            self.release_day.errors = [  # type: ignore[attr-defined]
-                f"The release date must include {' and '.join(missing)}"
-            ]
-            return None
         try:
-            if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
-                raise ValueError
-            return date(int(parts[2]), int(parts[1]), int(parts[0]))
-        except ValueError:
-            self.release_day.errors = [  # type: ignore[attr-defined]
-                "The release date must be a real date, for example 24 11 2026"
-            ]
+            return date_from_parts(
+                *(f.data for f in self._date_fields()), what="The release date"
+            )
+        except DateInputError as problem:
+            self.release_day.errors = [problem.message]  # type: ignore[attr-defined]
             return None
 
     def _date_fields(self) -> list[StringField]:
@@ -50,13 +36,11 @@ class ReleaseTimeMixin:
         if not raw:
             self.release_time.errors = ["Enter the release time, for example 09:00"]  # type: ignore[attr-defined]
             return None
-        match = TIME_PATTERN.match(raw)
-        if match and int(match[1]) < 24 and int(match[2]) < 60:
-            return time(int(match[1]), int(match[2]))
-        self.release_time.errors = [  # type: ignore[attr-defined]
-            "Enter the release time in the 24-hour clock, for example 09:00 or 14:30"
-        ]
-        return None
+        try:
+            return time_from_text(raw, what="The release time")
+        except DateInputError as problem:
+            self.release_time.errors = [problem.message]  # type: ignore[attr-defined]
+            return None
 
     def set_release(self, day: date, at: time) -> None:
         self.release_day.data = str(day.day)  # type: ignore[attr-defined]
@@ -65,21 +49,21 @@ class ReleaseTimeMixin:
         self.release_time.data = f"{at:%H:%M}"  # type: ignore[attr-defined]
 
 
-class ScheduleForm(ReleaseTimeMixin, FlaskForm):
+class ScheduleForm(ReleaseTimeMixin, SafeForm):
     version = SelectField("Module version", validate_choice=False)
     cohorts = SelectMultipleField("Cohorts", validate_choice=False)
     form_key = HiddenField()
 
 
-class RescheduleForm(ReleaseTimeMixin, FlaskForm):
+class RescheduleForm(ReleaseTimeMixin, SafeForm):
     pass
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(SafeForm):
     """Only the CSRF token: the page itself asks for confirmation."""
 
 
-class PreviewForm(FlaskForm):
+class PreviewForm(SafeForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 

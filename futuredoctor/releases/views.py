@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 
+from futuredoctor.date_input import DateInputError, date_from_parts, date_from_text
 from futuredoctor.models import Cohort, Region, Release, User, utcnow
 from futuredoctor.paging import page_number, pagination_params
 from futuredoctor.permissions import Permission, actor, register_scoped_record, requires
@@ -269,10 +270,10 @@ def preview(cohort: Cohort) -> Any:
     day: date | None
     if raw:
         try:
-            day = date.fromisoformat(raw)
-        except ValueError:
+            day = date_from_text(raw, what="The preview date", iso_only=True)
+        except DateInputError as problem:
             day = None
-            errors["day"] = "The preview date must be a real date, for example 24 11 2026"
+            errors["day"] = problem.message
     elif {"day", "month", "year"} & request.args.keys():
         day = _preview_day(request.args, errors)
     else:
@@ -297,13 +298,11 @@ def preview(cohort: Cohort) -> Any:
 
 
 def _preview_day(args: Any, errors: dict[str, str]) -> date | None:
-    parts = [(args.get(k) or "").strip() for k in ("day", "month", "year")]
     try:
-        if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
-            raise ValueError
-        return date(int(parts[2]), int(parts[1]), int(parts[0]))
-    except ValueError:
-        errors["day"] = "Enter a real date to preview, for example 24 11 2026"
+        parts = (args.get(k) for k in ("day", "month", "year"))
+        return date_from_parts(*parts, what="The preview date")
+    except DateInputError as problem:
+        errors["day"] = problem.message
         return None
 
 

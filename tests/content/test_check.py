@@ -277,3 +277,22 @@ def test_missing_folder_is_a_problem_not_an_empty_pass(dirs: tuple[Path, Path]) 
     missing = dirs[0].parent / "no-such-folder"
     problems = check_content(missing, dirs[1])
     assert [(p.path, p.message) for p in problems] == [(missing, "folder not found")]
+
+
+def test_titles_stay_on_one_line_and_dates_in_the_supported_years(
+    dirs: tuple[Path, Path],
+) -> None:
+    path = dirs[0] / MODULE / "module.md"
+    line = edit(
+        path,
+        "title: Health inequalities in coastal and rural communities\n",
+        'title: "Health inequalities\\nBcc: everyone@example.org"\n',
+    )
+    problem = only(check_content(*dirs), "title")
+    assert (problem.path, problem.line) == (path, line)
+    assert "must be on one line" in problem.message
+    region = dirs[1] / "east-of-england.toml"
+    line = edit(region, "starts_on = 2026-09-07", "starts_on = 9999-09-07")
+    problem = next(p for p in check_content(*dirs) if p.field.endswith("starts_on"))
+    assert (problem.path, problem.line) == (region, line)
+    assert "between 2000 and 2100" in problem.message

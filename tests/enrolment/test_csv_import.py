@@ -339,3 +339,36 @@ def test_the_same_file_uploaded_twice_at_once_enrols_everyone_once(
     assert db_session.scalar(
         sa.select(sa.func.count()).select_from(User).where(User.email.in_(emails))
     ) == 2
+
+
+def test_rows_the_csv_module_cannot_read_or_hostile_cells_are_row_errors(
+    admin_client, db_session, small_cohort
+):
+    people = _count(db_session, User)
+    over_limit = '"' + "a" * 140_000 + '",Amara,Okafor,doctor,GMC,7123456,FY2,,lon-small'
+    for data, row, message in [
+        (_csv(GOOD[0], over_limit), 3, "a value is longer than 131,072 characters"),
+        (_csv(GOOD[0], '"never closed,' + "a" * 140_000), 3, "never closed"),
+        (_csv("a@example.nhs.uk,Ada\x00,L,doctor,GMC,7123456,FY2,,lon-small"), 1, "not a CSV"),
+        (_csv("a@example.nhs.uk,\u200b\u200b,L,doctor,GMC,7123456,FY2,,lon-small"), 2, "see"),
+        (_csv('a@example.nhs.uk,A,"L\nB",doctor,GMC,7123456,FY2,,lon-small'), 2, "one line"),
+        (_csv("a@example.nhs.uk,A,L\x1b,doctor,GMC,7123456,FY2,,lon-small"), 2, "control"),
+    ]:
+        response = _upload(admin_client, data)
+        assert response.status_code == 400
+        page = response.get_data(as_text=True)
+        assert any(r == row and message in problem for r, _, problem in report(page)), (
+            report(page),
+            message,
+        )
+    assert _count(db_session, User) == people  # nothing was written
+    assert _count(db_session, Enrolment) == 0
+
+
+def test_registration_numbers_typed_in_other_digits_are_stored_in_ascii(
+    admin_client, db_session, small_cohort
+):
+    row = "amara@example.nhs.uk,Amara,Okafor,doctor,GMC,٧١٢٣٤٥٦,FY2,Trust A,lon-small"
+    assert _upload(admin_client, _csv(row)).status_code == 302
+    user = db_session.scalar(sa.select(User).where(User.email == "amara@example.nhs.uk"))
+    assert user.registration_number == "7123456"

@@ -113,3 +113,18 @@ def test_decline_with_reason_and_other_pilots_requests_are_not_found(
     declined = notifications(db_session, "join_request_declined", existing.id)
     assert len(declined) == 1 and "Cohort is for London" in declined[0].body
     assert make_user(roles=[(Role.PARTICIPANT, None)])  # participants cannot see the list
+
+
+def test_request_sent_is_said_only_to_whoever_sent_one(app, client, db_session, small_cohort):
+    unasked = client.get("/join/lon-small/requested")
+    assert unasked.status_code == 302 and unasked.location.endswith("/join/lon-small")
+    assert client.post("/join/lon-small", data=APPLICANT).status_code == 302
+    assert client.get("/join/lon-small/requested").status_code == 200
+    assert app.test_client().get("/join/lon-small/requested").status_code == 302
+
+
+def test_typed_digits_in_any_script_are_one_registration_number(client, db_session, small_cohort):
+    arabic_indic = APPLICANT | {"registration_number": "١٢A٣٤٥٦E"}
+    assert client.post("/join/lon-small", data=arabic_indic).status_code == 302
+    stored = db_session.scalars(sa.select(JoinRequest)).one()
+    assert stored.registration_number == "12A3456E"

@@ -152,3 +152,54 @@ def test_openapi_description_is_valid_and_documented(client: Any) -> None:
     page = client.get("/api/v1/docs").get_data(as_text=True)
     assert "<h1>Evaluation API reference</h1>" in page
     assert "GET /exports/{file_name}" in page
+
+
+def test_every_api_answer_is_json_in_the_documented_shape(
+    app: Any, client: Any, study: Study
+) -> None:
+    from futuredoctor.permissions import public
+
+    def boom() -> Any:
+        raise RuntimeError("a bug")
+
+    app.add_url_rule("/api/v1/boom", "api_boom", public(boom))
+    login(client, study.evaluator)
+    token = _create_token(client)
+    client.get("/sign-out")
+
+    unknown = _api(client, "/api/v1/nothing-here", token)
+    assert unknown.status_code == 404 and _error_code(unknown) == "not_found"
+    wrong_method = client.post("/api/v1/exports", headers={"Authorization": f"Bearer {token}"})
+    assert wrong_method.status_code == 405 and _error_code(wrong_method) == "method_not_allowed"
+    assert "GET" in wrong_method.headers["Allow"]
+    failed = _api(client, "/api/v1/boom")
+    assert failed.status_code == 500 and _error_code(failed) == "server_error"
+    assert "a bug" not in failed.get_data(as_text=True)
+    # The web pages keep their HTML error pages, with Allow on a 405 too.
+    page = client.put("/sign-in")
+    assert page.status_code == 405 and page.mimetype == "text/html"
+    assert "GET" in page.headers["Allow"]
+
+
+def test_the_api_takes_exactly_what_it_documents(client: Any, study: Study) -> None:
+    login(client, study.evaluator)
+    token = _create_token(client)
+    for params, field in [
+        ({"scope": "region:\x00"}, "scope"),
+        ({"scope": ""}, "scope"),
+        ({"scope": " region:LON"}, "scope"),
+        ({"date_from": "٢٠٢٦-٠١-٠١"}, "date_from"),  # Arabic-Indic digits
+        ({"date_from": "1/9/2026"}, "date_from"),  # the web form's UK order, not the API's
+        ({"date_to": "9999-12-31"}, "date_to"),
+        ({"date_from": ""}, "date_from"),
+        ({"date_from": "2026-02-30"}, "date_from"),
+        ({"include_free_text": "yes"}, "include_free_text"),
+        ({"include_free_text": "1"}, "include_free_text"),
+    ]:
+        response = _api(client, "/api/v1/exports", token, **params)
+        assert response.status_code == 400, params
+        assert _error_code(response) == "invalid_parameters"
+        assert field in response.get_json()["error"]["fields"], params
+    later = _api(client, "/api/v1/exports", token, date_from="2100-01-01")
+    assert later.status_code == 200 and later.get_data()  # an omitted end follows the start
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ExportRecord)) == 1

@@ -178,6 +178,10 @@ def test_publishing_refusals(client, lab) -> None:
     assert "not open feedback about this module" in other.get_data(as_text=True)
     empty = client.post(url, data={})
     assert empty.status_code == 400
+    # A title goes into email subjects: a line break there could add headers.
+    header = client.post(url, data=_version_form(lab.module, title="New\nBcc: all@example.org"))
+    assert header.status_code == 400
+    assert "Title must be on one line" in header.get_data(as_text=True)
     db.session.expire_all()
     assert len(db.session.get(Module, lab.module.id).versions) == 1
     login(client, lab.admin)
