@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from futuredoctor.date_input import date_from_text
 from futuredoctor.demo import PARTICIPANTS
 from tests.browser.conftest import Visitor
 
@@ -90,8 +91,8 @@ def test_evaluator_downloads_by_web_and_api_and_admin_sees_both(
         [
             ("scope", "region:LON"),
             ("scope", "region:SW"),
-            ("date_from", date_from),
-            ("date_to", date_to),
+            ("date_from", _iso(date_from)),  # the API takes dates as YYYY-MM-DD only
+            ("date_to", _iso(date_to)),
         ]
     )
     request = urllib.request.Request(  # noqa: S310 (the live server on loopback)
@@ -117,3 +118,10 @@ def test_evaluator_downloads_by_web_and_api_and_admin_sees_both(
     page.locator("tbody summary").first.click()
     assert "SHA-256" in page.inner_text("tbody")
     visitor.check_page("evaluation-export-record")
+
+
+def _iso(uk_date: str) -> str:
+    """The web form's UK date (1/12/2026) as the API's ISO date (2026-12-01)."""
+    day = date_from_text(uk_date)
+    assert day is not None
+    return day.isoformat()
