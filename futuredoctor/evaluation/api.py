@@ -16,7 +16,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, jsonify, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from futuredoctor.evaluation import records, tokens
@@ -76,6 +76,7 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
 def _scope_from_args(user: User) -> ExportScope | Response:
     unknown = sorted(set(request.args) - set(PARAMETERS))
     if unknown:
+        records.record_refusal(user, "api", "unknown_parameter")
         return api_error(
             400,
             "unknown_parameter",
@@ -83,6 +84,7 @@ def _scope_from_args(user: User) -> ExportScope | Response:
         )
     strict = _strict_problems()
     if strict:
+        records.record_refusal(user, "api", "invalid_parameters", fields=sorted(strict))
         message = "; ".join(strict.values())
         return api_error(400, "invalid_parameters", message + ".", fields=strict)
     flags = request.args.getlist("include_free_text")
@@ -96,6 +98,7 @@ def _scope_from_args(user: User) -> ExportScope | Response:
             default_to_all=True,
         )
     except ExportRequestError as problem:
+        records.record_refusal(user, "api", "invalid_parameters", fields=sorted(problem.errors))
         if problem.errors.get("scope") == UNGRANTED:
             return api_error(404, "scope_not_found", UNGRANTED + ".", fields=problem.errors)
         return api_error(400, "invalid_parameters", str(problem) + ".", fields=problem.errors)
@@ -119,24 +122,26 @@ def _strict_problems() -> dict[str, str]:
     return problems
 
 
-def _secret() -> bytes | Response:
+def _secret(user: User) -> bytes | Response:
     try:
         return study_secret()
     except ExportUnavailable as problem:
+        records.record_refusal(user, "api", "exports_unavailable")
         return api_error(503, "exports_unavailable", str(problem))
 
 
 @bp.get("/exports")
 @token_required
 def exports(user: User) -> Response:
-    secret = _secret()
+    secret = _secret(user)
     if isinstance(secret, Response):
         return secret
     scope = _scope_from_args(user)
     if isinstance(scope, Response):
         return scope
-    chunks = stream_package(scope, secret, records.recording(user, "api", scope))
-    return records.download(chunks, export_filename(scope), "application/zip")
+    run = records.ExportRun(user, "api", scope)
+    chunks = stream_package(scope, secret, run.complete)
+    return records.download(run.guard(chunks), export_filename(scope), "application/zip")
 
 
 @bp.get("/exports/<file_name>")
@@ -144,20 +149,24 @@ def exports(user: User) -> Response:
 def export_file(user: User, file_name: str) -> Response:
     table = TABLES_BY_FILE.get(file_name)
     if table is None:
+        records.record_refusal(user, "api", "file_not_found")
         return api_error(404, "file_not_found", f"No such file. Files: {', '.join(FILE_NAMES)}.")
-    secret = _secret()
+    secret = _secret(user)
     if isinstance(secret, Response):
         return secret
     scope = _scope_from_args(user)
     if isinstance(scope, Response):
         return scope
-    chunks = stream_csv(table, scope, secret, records.recording(user, "api", scope, file_name))
+    run = records.ExportRun(user, "api", scope, file_name)
+    chunks = stream_csv(table, scope, secret, run.complete)
     filename = export_filename(scope, "csv").replace(".csv", f"-{table.name}.csv")
-    return records.download(chunks, filename, "text/csv")
+    return records.download(run.guard(chunks), filename, "text/csv")
 
 
 def _spec() -> dict[str, Any]:
-    server = url_for("api.exports", _external=True).rsplit("/exports", 1)[0]
+    # From the configured address, never the request's Host header (which anyone can set).
+    path = url_for("api.exports").rsplit("/exports", 1)[0]
+    server = current_app.config["PUBLIC_URL"].rstrip("/") + path
     return openapi_spec(server, FILE_NAMES)
 
 

@@ -1,9 +1,10 @@
-"""The export record: every completed export, web or API, with its checksum; and the
-national admins' view of it."""
+"""The export record: every export, web or API, audited when it starts, recorded with its
+checksum when it completes (or audited as aborted), and every refused export audited; and
+the national admins' view of the record."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -18,7 +19,7 @@ from futuredoctor.evaluation.scope import ExportScope
 from futuredoctor.extensions import db
 from futuredoctor.models import ExportRecord, User
 from futuredoctor.paging import Page, paginate
-from futuredoctor.transactions import commit_streamed
+from futuredoctor.transactions import commit_streamed, keep_when_refused
 
 CHANNELS = {"web": "Web", "api": "API"}
 
@@ -61,23 +62,62 @@ def record_export(
     return record
 
 
-def recording(
-    user: User, channel: str, scope: ExportScope, file_name: str | None = None
-) -> Callable[[PackageResult], None]:
-    """The ``on_complete`` callback: write the record and commit before the last bytes go.
+class ExportRun:
+    """One export from its first byte to its last.
 
-    The body streams after the request door has committed the request, so the record
-    is committed by the door's ``commit_streamed`` (which rolls back if it fails)."""
+    Made before the response is returned, it audits ``export.started`` (committed by the
+    request door before the body streams). The body then ends in one of two ways: the
+    export record with its checksum, committed before the last bytes go (``complete``),
+    or ``export.aborted`` when the client stops reading or the stream fails (``guard``).
+    Records stay append-only: each step adds a row, none is changed.
+    """
 
-    def complete(result: PackageResult) -> None:
+    def __init__(
+        self, user: User, channel: str, scope: ExportScope, file_name: str | None = None
+    ) -> None:
+        self.user, self.channel, self.scope, self.file_name = user, channel, scope, file_name
+        self.done = False
+        audit.record("export.started", actor=user, **self._details())
+
+    def _details(self) -> dict[str, Any]:
+        return {
+            "channel": self.channel,
+            "scopes": ", ".join(self.scope.record_scope()["scopes"]),
+            "dates": f"{self.scope.date_from.isoformat()} to {self.scope.date_to.isoformat()}",
+            "free_text": self.scope.include_free_text,
+            "file": self.file_name or "package",
+        }
+
+    def complete(self, result: PackageResult) -> None:
+        """The ``on_complete`` callback of the package and CSV streams."""
         try:
-            record_export(user, channel, scope, result, file_name)
+            record_export(self.user, self.channel, self.scope, result, self.file_name)
             commit_streamed()
         except Exception:
             current_app.logger.exception("Export record could not be written; export stopped")
             raise  # the download stays incomplete: nothing leaves unrecorded
+        self.done = True
 
-    return complete
+    def guard(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
+        """Pass the chunks on; record an abort if they stop before ``complete`` ran."""
+        try:
+            yield from chunks
+        finally:
+            if not self.done:
+                self._aborted()
+
+    def _aborted(self) -> None:
+        try:
+            audit.record("export.aborted", actor=self.user, **self._details())
+            commit_streamed()
+        except Exception:  # the abort itself must not hide why the stream stopped
+            current_app.logger.exception("Could not record an aborted export")
+
+
+def record_refusal(user: User, channel: str, reason: str, **details: Any) -> None:
+    """An export someone asked for and did not get: kept although the request is refused."""
+    audit.record("export.refused", actor=user, channel=channel, reason=reason, **details)
+    keep_when_refused()
 
 
 def download(chunks: Iterator[bytes], filename: str, mimetype: str) -> Response:

@@ -68,6 +68,8 @@ def index() -> tuple[str, int] | Response:
     try:
         secret = study_secret()
     except ExportUnavailable as problem:
+        if request.method == "POST":
+            records.record_refusal(user, "web", "exports_unavailable")
         return render_template("evaluation/unavailable.html", message=str(problem)), 503
     if request.method == "GET":
         today = local_today()
@@ -86,9 +88,11 @@ def index() -> tuple[str, int] | Response:
     except ExportRequestError as problem:
         for name, message in problem.errors.items():
             getattr(form, name).errors = [message]
+        records.record_refusal(user, "web", "invalid_request", fields=sorted(problem.errors))
         return _render_export(form, choices, 400)
-    chunks = stream_package(scope, secret, records.recording(user, "web", scope))
-    return records.download(chunks, export_filename(scope), "application/zip")
+    run = records.ExportRun(user, "web", scope)
+    chunks = stream_package(scope, secret, run.complete)
+    return records.download(run.guard(chunks), export_filename(scope), "application/zip")
 
 
 def _render_export(form: ExportForm, choices: list[Any], status: int) -> tuple[str, int]:

@@ -203,3 +203,54 @@ def test_the_api_takes_exactly_what_it_documents(client: Any, study: Study) -> N
     later = _api(client, "/api/v1/exports", token, date_from="2100-01-01")
     assert later.status_code == 200 and later.get_data()  # an omitted end follows the start
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ExportRecord)) == 1
+
+
+def _actions() -> list[str]:
+    return list(db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def test_exports_are_audited_from_first_byte_to_last_and_when_refused(
+    client: Any, study: Study
+) -> None:
+    login(client, study.evaluator)
+    token = _create_token(client)
+    done = _api(client, "/api/v1/exports", token, scope="region:LON")
+    assert done.status_code == 200
+    done.get_data()
+    db.session.expire_all()
+    actions = _actions()
+    assert actions.index("export.started") < actions.index("export.downloaded")
+
+    refused = _api(client, "/api/v1/exports", token, scope="region:ZZ")
+    assert refused.status_code == 404
+    db.session.expire_all()
+    assert _actions()[-1] == "export.refused"  # kept although the request was refused
+
+    # A client that stops reading part-way: started, then aborted, and no export record.
+    records_before = db.session.scalar(sa.select(sa.func.count()).select_from(ExportRecord))
+    partial = client.get(
+        "/api/v1/exports",
+        headers={"Authorization": f"Bearer {token}"},
+        query_string={"scope": "region:LON"},
+        buffered=False,
+    )
+    assert partial.status_code == 200
+    next(iter(partial.response))
+    partial.close()
+    db.session.expire_all()
+    assert _actions()[-2:] == ["export.started", "export.aborted"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ExportRecord)) == (
+        records_before
+    )
+
+
+def test_the_api_description_names_the_configured_address_not_the_callers(
+    app: Any, client: Any
+) -> None:
+    app.config["PUBLIC_URL"] = "https://pilots.example.nhs.uk"
+    spec = client.get("/api/v1/openapi.json", headers={"Host": "evil.example"}).get_json()
+    assert spec["servers"] == [{"url": "https://pilots.example.nhs.uk/api/v1"}]
+    page = client.get("/api/v1/docs", headers={"Host": "evil.example"}).get_data(as_text=True)
+    assert "evil.example" not in page
+    for path in ("/api/v1/openapi.json", "/api/v1/docs"):
+        assert client.get(path).headers["Cache-Control"] == "no-store"
