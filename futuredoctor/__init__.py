@@ -31,7 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         "lstrip_blocks": True,
     }
     # The app's own templates first, then the NHS.UK macros; blueprints' folders still apply.
-    app.jinja_loader = ChoiceLoader(  # type: ignore[method-assign]
+    app.jinja_loader = ChoiceLoader(
         [FileSystemLoader(app.root_path + "/templates"), PackageLoader("nhsuk_frontend_jinja")]
     )
 

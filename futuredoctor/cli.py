@@ -35,7 +35,7 @@ def register_cli(app: Flask) -> None:
         from futuredoctor.content import ContentError, sync_content
 
         try:
-            report = sync_content(db.session, _dir("CONTENT_DIR"), _dir("REGIONS_DIR"))
+            report = sync_content(db.session(), _dir("CONTENT_DIR"), _dir("REGIONS_DIR"))
         except ContentError as error:
             db.session.rollback()
             for problem in error.problems:

@@ -104,7 +104,7 @@ def scope_problem(role: Role, region_id: int | None, pilot_id: int | None) -> st
 def actor() -> User:
     """The signed-in person: the ``User`` behind Flask-Login's ``current_user`` proxy, for
     services that record who acted (views behind ``@requires``/``@signed_in`` only)."""
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+    return current_user._get_current_object()
 
 
 def has_permission(user: Any, permission: Permission) -> bool:

@@ -34,7 +34,8 @@ def _pagination(page: Page) -> dict[str, Any] | None:
     args = request.args.to_dict()
 
     def url_for_page(number: int) -> str:
-        return url_for(request.endpoint or "", **{**args, "page": str(number)})
+        values: dict[str, Any] = {**args, "page": str(number)}
+        return url_for(request.endpoint or "", **values)
 
     return pagination_params(page, url_for_page)
 

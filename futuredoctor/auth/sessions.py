@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app, g, session
@@ -121,7 +122,8 @@ def end_all(user: User, reason: str, keep_current: bool = False) -> int:
     )
     if keep is not None:
         stmt = stmt.where(UserSession.id != keep.id)
-    ended = db.session.execute(stmt, execution_options={"synchronize_session": False}).rowcount
+    result = db.session.execute(stmt, execution_options={"synchronize_session": False})
+    ended = cast("sa.CursorResult[Any]", result).rowcount
     user.session_version += 1
     db.session.flush()
     if keep is not None:

@@ -33,7 +33,7 @@ def _audit_rate_limited(limit: RequestLimit) -> None:
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"], on_breach=_audit_rate_limited)
 @public
-def login() -> str | Response:
+def login() -> str | tuple[str, int] | Response:
     form = LoginForm()
     if request.method == "GET":
         form.next.data = _relative(request.args.get("next"))

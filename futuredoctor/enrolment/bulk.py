@@ -111,7 +111,7 @@ def _with_defaults(table: sa.Table, rows: list[dict[str, Any]]) -> list[dict[str
     extra: dict[str, Any] = {}
     for column in table.columns:
         default = column.default
-        if column.name in given or column.primary_key or default is None:
+        if column.name in given or column.primary_key or not isinstance(default, sa.ColumnDefault):
             continue
         if default.is_scalar:
             extra[column.name] = default.arg

@@ -170,6 +170,7 @@ def offer_freed_places(cohort: Cohort, actor: User | None) -> list[Enrolment]:
 
 def _queue_waitlisted(enrolment: Enrolment) -> None:
     cohort = enrolment.cohort
+    assert enrolment.waitlisted_at is not None  # only waitlisted enrolments are told so
     queue(
         kind="enrolment_waitlisted",
         recipient_id=enrolment.user_id,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 import sqlalchemy as sa
 
@@ -48,7 +49,7 @@ def commit(plan: ImportPlan, actor: User, filename: str) -> ImportResult:
             }
             for p in new_people
         ]
-        users = User.__table__
+        users = cast(sa.Table, User.__table__)
         created = bulk.insert(users, rows, (users.c.id, users.c.email))
         new_ids = {email: uid for uid, email in created}
     user_id = {**{e: uid for e, (uid, _) in plan.users.items()}, **new_ids}
@@ -57,7 +58,7 @@ def commit(plan: ImportPlan, actor: User, filename: str) -> ImportResult:
     )
     if grant_ids:
         bulk.insert(
-            RoleGrant.__table__,
+            cast(sa.Table, RoleGrant.__table__),
             [{"user_id": uid, "role": Role.PARTICIPANT, "granted_at": now} for uid in grant_ids],
         )
 
@@ -81,7 +82,7 @@ def commit(plan: ImportPlan, actor: User, filename: str) -> ImportResult:
             updates.append({"id": existing, "withdrawn_at": None, **fields})
             enrolments.append((existing, uid, p.cohort.id, fields["status"]))  # type: ignore[arg-type]
     if inserts:
-        table = Enrolment.__table__
+        table = cast(sa.Table, Enrolment.__table__)
         returning = (table.c.id, table.c.user_id, table.c.cohort_id, table.c.status)
         enrolments.extend(tuple(row) for row in bulk.insert(table, inserts, returning))
     if updates:

@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
@@ -115,7 +115,7 @@ def invite_many(enrolments: Iterable[tuple[int, Any]], actor: User | None) -> in
         }
         for enrolment_id in ids
     ]
-    table = Invitation.__table__
+    table = cast(sa.Table, Invitation.__table__)
     created = bulk.insert(table, rows, (table.c.id, table.c.enrolment_id, table.c.nonce))
     cohorts = dict(items)
     users = _user_ids(ids)
@@ -139,7 +139,7 @@ def queue_bulk(rows: list[dict[str, Any]]) -> None:
     built for hundreds of rows, not tens of thousands); duplicates are still skipped."""
     now = utcnow()
     bulk.insert(
-        Notification.__table__,
+        cast(sa.Table, Notification.__table__),
         [{"created_at": now, "attempts": 0, **row} for row in rows],
         skip_conflicts_on=("kind", "recipient_id", "subject_key"),
     )

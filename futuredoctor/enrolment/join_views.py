@@ -54,7 +54,7 @@ def join(slug: str) -> tuple[str, int] | Response:
             message=form.message.data or None,
         )
         user = current_user if current_user.is_authenticated else None
-        join_requests.submit(cohort, applicant, user)  # type: ignore[arg-type]
+        join_requests.submit(cohort, applicant, user)
         session[REQUESTED] = cohort.slug
         return redirect(url_for("enrolment.join_requested", slug=cohort.slug))
     status = 400 if form.errors else 200

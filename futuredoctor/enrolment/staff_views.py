@@ -157,7 +157,7 @@ def _enrolment_in(cohort: Cohort) -> Enrolment:
     form = EnrolmentActionForm()
     if not form.validate_on_submit():
         abort(400)
-    return get_scoped_or_404(  # type: ignore[no-any-return]
+    return get_scoped_or_404(
         Enrolment,
         form.enrolment_id.data,
         Permission.MANAGE_ENROLMENT,

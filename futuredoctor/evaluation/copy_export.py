@@ -118,7 +118,9 @@ def _feedback_sql(scope: ExportScope) -> tuple[str, list[str]]:
 
 def copy_chunks(table_name: str, scope: ExportScope, secret: bytes) -> Iterator[bytes | int]:
     """The CSV rows (without header) as chunks, then the row count as the last item."""
-    cursor = db.session.connection().connection.dbapi_connection.cursor()
+    raw = db.session.connection().connection.dbapi_connection
+    assert raw is not None  # a checked-out connection always has its DBAPI connection
+    cursor = raw.cursor()
     mark_written()  # the temporary table is written through the raw cursor
     try:
         _fill_pseudonyms(cursor, scope, secret)

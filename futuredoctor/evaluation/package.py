@@ -17,7 +17,7 @@ import json
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any, cast
 
 from futuredoctor.evaluation.aggregates import aggregates
 from futuredoctor.evaluation.codebook import codebook_markdown
@@ -145,7 +145,9 @@ def stream_package(
         info.external_attr = 0o644 << 16
         return info
 
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    # zipfile writes to any object with write/flush; it needs no seek when streaming.
+    target = cast(IO[bytes], sink)
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for table in TABLES:
             with archive.open(entry(table.path), mode="w", force_zip64=True) as member:
                 for chunk in csv_chunks(table, scope, secret, result):

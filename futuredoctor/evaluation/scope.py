@@ -207,8 +207,8 @@ def parse_request(
         except DateInputError as problem:
             errors[name] = problem.message
             continue
-        value = dates[name]
-        if value is None:
+        day = dates[name]
+        if day is None:
             if default_to_all:
                 # An omitted end is today, or the start when that is later: a range is
                 # never refused for a value the caller did not send.
@@ -216,9 +216,9 @@ def parse_request(
                 dates[name] = EARLIEST if name == "date_from" else max(today, start_day)
             else:
                 errors[name] = f"Enter a {label} date"
-        elif value < EARLIEST:
+        elif day < EARLIEST:
             errors[name] = f"The {label} date must be on or after 1 January 2020"
-        elif not default_to_all and value > today + timedelta(days=MAX_DAYS_AHEAD):
+        elif not default_to_all and day > today + timedelta(days=MAX_DAYS_AHEAD):
             # A typo guard for people; a script may ask "up to the end of the year".
             errors[name] = f"The {label} date must be no more than a year from today"
     start, end = dates.get("date_from"), dates.get("date_to")

@@ -190,7 +190,8 @@ def export_record() -> tuple[str, int]:
     args = request.args.to_dict()
 
     def url_for_page(n: int) -> str:
-        return url_for("evaluation.export_record", **{**args, "page": str(n)})
+        values: dict[str, Any] = {**args, "page": str(n)}
+        return url_for("evaluation.export_record", **values)
 
     return (
         render_template(

@@ -39,6 +39,7 @@ def pagination(page: Page) -> dict[str, Any] | None:
     args = request.args.to_dict()
 
     def url_for_page(number: int) -> str:
-        return url_for(request.endpoint or "", **{**request.view_args, **args, "page": str(number)})  # type: ignore[arg-type]
+        values: dict[str, Any] = {**(request.view_args or {}), **args, "page": str(number)}
+        return url_for(request.endpoint or "", **values)
 
     return pagination_params(page, url_for_page)

@@ -72,12 +72,13 @@ def sessions_page(user: User, number: int) -> Page:
     stmt = scope_pilots(stmt, user, TRIAGE, CodesignSession.pilot_id)
     page = paginate(stmt, number)
     ids = [s.id for s in page.items]
-    found = (
-        dict(
-            db.session.execute(
+    found: dict[int, Any] = (
+        {
+            row[0]: row[1]
+            for row in db.session.execute(
                 sa.select(CodesignSession.id, counts).where(CodesignSession.id.in_(ids))
-            ).all()
-        )
+            )
+        }
         if ids
         else {}
     )

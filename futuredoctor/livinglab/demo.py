@@ -57,6 +57,8 @@ def create_living_lab_demo(educator_email: str, participant_email: str) -> None:
     if educator is None or participant is None or grant is None or module is None:
         return
     pilot = grant.pilot
+    if pilot is None:  # a lead educator's grant always names its pilot
+        return
     first = module.versions[0]
     _opt_in(participant, first)
     session = db.session.scalar(

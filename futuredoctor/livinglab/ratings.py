@@ -7,6 +7,7 @@ people can swing them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,7 +73,7 @@ def _base(user: User, module: Module) -> sa.Select[Any]:
     return scope_pilots(stmt, user, TRIAGE, Cohort.pilot_id)
 
 
-def _means(values: tuple[Any, ...]) -> dict[str, float | None]:
+def _means(values: Sequence[Any]) -> dict[str, float | None]:
     return {
         name: (round(float(v), 2) if v is not None else None)
         for (name, _), v in zip(DIMENSIONS, values, strict=True)

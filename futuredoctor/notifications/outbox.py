@@ -5,7 +5,7 @@ no-op rather than a second email."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import g, has_request_context
@@ -37,7 +37,7 @@ def queue_many(rows: Iterable[dict[str, Any]]) -> int:
         .on_conflict_do_nothing(index_elements=["kind", "recipient_id", "subject_key"])
     )
     result = db.session.execute(stmt.execution_options(preserve_rowcount=True))
-    return max(result.rowcount or 0, 0)
+    return max(cast("sa.CursorResult[Any]", result).rowcount or 0, 0)
 
 
 def queue(
@@ -97,7 +97,7 @@ def queue_for_recipients(
         .on_conflict_do_nothing(index_elements=["kind", "recipient_id", "subject_key"])
     )
     result = db.session.execute(stmt.execution_options(preserve_rowcount=True))
-    return max(result.rowcount or 0, 0)
+    return max(cast("sa.CursorResult[Any]", result).rowcount or 0, 0)
 
 
 _UNREAD = sa.select(sa.func.count()).where(

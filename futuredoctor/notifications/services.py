@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import sqlalchemy as sa
 
 from futuredoctor.extensions import db
@@ -31,7 +33,7 @@ def mark_read(user: User, notification_id: int) -> bool:
         .values(read_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return (db.session.execute(stmt).rowcount or 0) > 0
+    return (cast("sa.CursorResult[Any]", db.session.execute(stmt)).rowcount or 0) > 0
 
 
 def owns(user: User, notification_id: int) -> bool:
@@ -48,7 +50,7 @@ def mark_all_read(user: User) -> int:
         .values(read_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    return db.session.execute(stmt).rowcount or 0
+    return cast("sa.CursorResult[Any]", db.session.execute(stmt)).rowcount or 0
 
 
 def set_preferences(user: User, email: bool, digest: bool) -> bool:

@@ -25,28 +25,28 @@ class ReleaseTimeMixin:
                 *(f.data for f in self._date_fields()), what="The release date"
             )
         except DateInputError as problem:
-            self.release_day.errors = [problem.message]  # type: ignore[attr-defined]
+            self.release_day.errors = [problem.message]
             return None
 
     def _date_fields(self) -> list[StringField]:
         return [self.release_day, self.release_month, self.release_year]
 
     def release_clock(self) -> time | None:
-        raw = (self.release_time.data or "").strip()  # type: ignore[attr-defined]
+        raw = (self.release_time.data or "").strip()
         if not raw:
-            self.release_time.errors = ["Enter the release time, for example 09:00"]  # type: ignore[attr-defined]
+            self.release_time.errors = ["Enter the release time, for example 09:00"]
             return None
         try:
             return time_from_text(raw, what="The release time")
         except DateInputError as problem:
-            self.release_time.errors = [problem.message]  # type: ignore[attr-defined]
+            self.release_time.errors = [problem.message]
             return None
 
     def set_release(self, day: date, at: time) -> None:
-        self.release_day.data = str(day.day)  # type: ignore[attr-defined]
-        self.release_month.data = str(day.month)  # type: ignore[attr-defined]
-        self.release_year.data = str(day.year)  # type: ignore[attr-defined]
-        self.release_time.data = f"{at:%H:%M}"  # type: ignore[attr-defined]
+        self.release_day.data = str(day.day)
+        self.release_month.data = str(day.month)
+        self.release_year.data = str(day.year)
+        self.release_time.data = f"{at:%H:%M}"
 
 
 class ScheduleForm(ReleaseTimeMixin, SafeForm):

@@ -135,11 +135,12 @@ def schedule(
         )
     releases = []
     for cohort in cohorts:
-        release = existing.get(cohort.id)
-        if release is None:
+        found = existing.get(cohort.id)
+        if found is None:
             release = Release(module_version=version, cohort=cohort, created_by_id=user.id)
             db.session.add(release)
         else:  # a withdrawn release of the same version is put back on the schedule
+            release = found
             release.status = ReleaseStatus.SCHEDULED
             release.withdrawn_at = None
             release.notifications_queued_at = None
