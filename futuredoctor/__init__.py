@@ -3,7 +3,6 @@ pilots. ``create_app`` is the only entry point; nothing runs at import time."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,6 +11,7 @@ from flask_login import current_user
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 from sqlalchemy.orm import joinedload
 
+from futuredoctor import clock
 from futuredoctor.config import check_config, load_config
 from futuredoctor.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -139,7 +139,7 @@ def _register_template_helpers(app: Flask) -> None:
         return {
             "navigation": navigation_for(current_user, request.endpoint or ""),
             "can": lambda permission: has_permission(current_user, Permission(permission)),
-            "today": date.today(),
+            "today": clock.today_uk(),
             "service_name": "Future Doctor pilots",
         }
 

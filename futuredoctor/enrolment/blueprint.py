@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, request, url_for
 from flask_login import current_user
 
-from futuredoctor.models import User, utcnow
+from futuredoctor.models import User
 from futuredoctor.paging import Page, pagination_params
-from futuredoctor.timezones import local_zone
 
 bp = Blueprint("enrolment", __name__, template_folder="templates")
 
 
 def actor() -> User:
     return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
-
-
-def london_today() -> date:
-    """Enrolment windows and cohort dates are days in England."""
-    return utcnow().astimezone(local_zone()).date()
 
 
 def pagination(page: Page, **fixed: Any) -> dict[str, Any] | None:

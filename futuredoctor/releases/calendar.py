@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from futuredoctor import clock
 from futuredoctor.extensions import db
 from futuredoctor.models import (
     Cohort,
@@ -57,7 +58,7 @@ class MonthView:
 def parse_month(raw: str | None) -> date | None:
     """'2027-03' -> 1 March 2027; None for anything else."""
     if not raw:
-        return to_local(utcnow()).date().replace(day=1)
+        return clock.today_uk().replace(day=1)
     try:
         year, month = raw.split("-")
         if len(year) != 4 or len(month) != 2:

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from futuredoctor import clock
 from futuredoctor.extensions import db
 from futuredoctor.models import Cohort, Region, Release, User, utcnow
 from futuredoctor.paging import page_number, pagination_params
@@ -60,7 +61,7 @@ def month() -> str:
     if first is None or not 2000 <= first.year <= 2100:
         abort(404)
     view = calendar.month_view(_me(), first)
-    return render_template("releases/month.html", view=view, today=to_local(utcnow()).date())
+    return render_template("releases/month.html", view=view, today=clock.today_uk())
 
 
 @bp.get("/releases/list")
@@ -292,7 +293,7 @@ def preview(cohort: Cohort) -> Any:
     elif {"day", "month", "year"} & request.args.keys():
         day = _preview_day(request.args, errors)
     else:
-        day = to_local(utcnow()).date()
+        day = clock.today_uk()
     if day is None:
         return render_template(
             "releases/preview.html", cohort=cohort, day=None, errors=errors, args=request.args
