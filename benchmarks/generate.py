@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import psycopg
 
+from futuredoctor import clock
 from futuredoctor.passwords import hash_password
 
 BENCH_PASSWORD = "bench-password-2026"  # noqa: S105
@@ -58,7 +59,8 @@ def _reset_sequences(cur: psycopg.Cursor, tables: list[str]) -> None:
 def generate(dsn: str, scale: Scale, seed: int = 2026) -> dict[str, int]:
     """Fill the database; returns row counts by table."""
     rng = random.Random(seed)
-    now = datetime.now(UTC)
+    now = clock.now()
+    today = clock.today_uk()
     password_hash = hash_password(BENCH_PASSWORD)
     with psycopg.connect(dsn) as conn, conn.cursor() as cur:
         pilots = cur.execute("SELECT id, slug FROM pilot ORDER BY id").fetchall()
@@ -105,7 +107,7 @@ def generate(dsn: str, scale: Scale, seed: int = 2026) -> dict[str, int]:
                 for did in rng.sample(domains, 2):
                     copy.write_row((vid, did))
 
-        # Cohorts: several per pilot, all running now.
+        # Cohorts: several per pilot, all running (and enrolling) on the day it runs.
         cohort_id = _next_id(cur, "cohort")
         cohorts: list[int] = []
         with cur.copy(
@@ -122,10 +124,10 @@ def generate(dsn: str, scale: Scale, seed: int = 2026) -> dict[str, int]:
                             f"{slug}-bench-{n:02d}",
                             f"Benchmark cohort {n}",
                             100_000,
-                            date(2026, 1, 1),
-                            date(2026, 12, 31),
-                            date(2026, 2, 1),
-                            date(2027, 12, 31),
+                            today - timedelta(days=120),
+                            today + timedelta(days=240),
+                            today - timedelta(days=90),
+                            today + timedelta(days=390),
                             '["doctor", "nurse", "pharmacist"]',
                             '["FY1", "FY2", "CT1", "other"]',
                         )
@@ -151,8 +153,9 @@ def generate(dsn: str, scale: Scale, seed: int = 2026) -> dict[str, int]:
 
         statement_id = cur.execute(
             "INSERT INTO consent_statement (version, body, effective_from) VALUES (9001, "
-            "'Benchmark consent statement', now()) ON CONFLICT (version) DO UPDATE SET body ="
-            " excluded.body RETURNING id"
+            "'Benchmark consent statement', %s) ON CONFLICT (version) DO UPDATE SET body ="
+            " excluded.body RETURNING id",
+            (now - timedelta(days=400),),
         ).fetchone()[0]
 
         user_id = _next_id(cur, "user_account")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import io
 import time
-from datetime import date
 
 import psycopg
 import sqlalchemy as sa
 
 from benchmarks.app_context import bench_app
 from benchmarks.results import Context, Result
+from futuredoctor import clock
 from futuredoctor.enrolment.csv_commit import commit
 from futuredoctor.enrolment.csv_import import validate
 from futuredoctor.extensions import db
@@ -46,7 +46,7 @@ def csv_enrolment(context: Context) -> list[Result]:
         data = _csv(cohort.slug)
 
         started = time.perf_counter()
-        plan = validate(data, admin, waitlist_overflow=False, today=date.today())
+        plan = validate(data, admin, waitlist_overflow=False, today=clock.today_uk())
         validated = time.perf_counter() - started
         if not plan.ok:
             raise RuntimeError(f"benchmark CSV refused: {plan.problems[:3]}")

@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql
 from benchmarks.app_context import bench_app
 from benchmarks.generate import add_feedback
 from benchmarks.results import Context, Result
+from futuredoctor import clock
 from futuredoctor.evaluation.package import PackageResult, csv_chunks
 from futuredoctor.evaluation.pseudonyms import study_secret
 from futuredoctor.evaluation.schema import TABLES_BY_FILE
@@ -32,7 +33,7 @@ def scope_for(codes: list[str], include_free_text: bool) -> ExportScope:
         user_id=0,
         choices=choices,
         date_from=date(2020, 1, 1),
-        date_to=date.today(),
+        date_to=clock.today_uk(),
         include_free_text=include_free_text,
         as_of=utcnow(),
     )

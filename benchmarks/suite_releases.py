@@ -61,7 +61,9 @@ def _people(cohort_ids: list[int]) -> int:
 def release_notifications(context: Context) -> list[Result]:
     results = []
     with bench_app(context.database_url):
-        db.session.execute(sa.text("UPDATE release SET notifications_queued_at = now()"))
+        db.session.execute(
+            sa.text("UPDATE release SET notifications_queued_at = :now"), {"now": utcnow()}
+        )
         db.session.commit()
         cohorts = _cohorts_totalling(TARGET_PEOPLE)
         people = _people(cohorts)
@@ -79,10 +81,10 @@ def release_notifications(context: Context) -> list[Result]:
             conn.execute(
                 "INSERT INTO notification (kind, recipient_id, subject_key, title, body, payload,"
                 " created_at, attempts) SELECT 'baseline', e.user_id, 'release:' || r.id,"
-                " 'New module', 'Body', '{}', now(), 0 FROM release r JOIN enrolment e"
+                " 'New module', 'Body', '{}', %s, 0 FROM release r JOIN enrolment e"
                 " ON e.cohort_id = r.cohort_id AND e.status = 'enrolled'"
                 " WHERE r.id = ANY(%s)",
-                (release_ids,),
+                (utcnow(), release_ids),
             )
             baseline = time.perf_counter() - started
             conn.rollback()

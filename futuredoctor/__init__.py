@@ -3,13 +3,13 @@ pilots. ``create_app`` is the only entry point; nothing runs at import time."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Flask, abort, request
 from flask_login import current_user
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 
+from futuredoctor import clock
 from futuredoctor.config import check_config, load_config
 from futuredoctor.extensions import csrf, db, limiter, login_manager, migrate
 from futuredoctor.undefined import NamedUndefined
@@ -154,7 +154,7 @@ def _register_template_helpers(app: Flask) -> None:
         return {
             "navigation": navigation_for(current_user, request.endpoint or ""),
             "can": lambda permission: has_permission(current_user, Permission(permission)),
-            "today": date.today(),
+            "today": clock.today_uk(),
             "service_name": "Future Doctor pilots",
         }
 

@@ -1,13 +1,20 @@
 """Demo data so every page shows something real. Repeatable: everything is looked up by
-its natural key first, so running it twice creates nothing new."""
+its natural key first, so running it twice creates nothing new.
+
+Every date is relative to the day it runs and tells one story: a module version was
+published before it was released, people enrolled in the cohort's window before the first
+release, started a module after it was released and gave feedback when they finished it,
+and nothing has happened later than now. Which cohorts are used: ``demo_cohorts``."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
+from futuredoctor import clock
+from futuredoctor.demo_cohorts import enrolling_cohort, running_cohort
 from futuredoctor.extensions import db
 from futuredoctor.models import (
     Cohort,
@@ -66,7 +73,7 @@ def create_demo_data(password: str) -> list[tuple[str, str]]:
     if not {"LON", "SW"} <= regions.keys():
         raise RuntimeError("Load content first: flask content sync")
     pilot = {code: _first_pilot(regions[code]) for code in ("LON", "SW")}
-    cohort = {code: pilot[code].cohorts[0] for code in pilot}
+    cohort = {code: running_cohort(pilot[code], _anchor(code)) for code in pilot}
 
     def person(local: str, given: str, family: str, **extra: Any) -> User:
         return _user(f"{local}@{DOMAIN}", given, family, password_hash, **extra)
@@ -90,6 +97,7 @@ def create_demo_data(password: str) -> list[tuple[str, str]]:
     statement = _consent_statement()
     modules = {m.slug: m for m in db.session.scalars(sa.select(Module))}
     now = utcnow()
+    today = clock.today_uk()
     plan = {
         "LON": [
             ("inclusion-health-homelessness", -40),
@@ -110,10 +118,9 @@ def create_demo_data(password: str) -> list[tuple[str, str]]:
         releases = []
         for slug, days in plan[code]:
             if slug in modules:
-                release_at = (now + timedelta(days=days)).replace(
-                    hour=9, minute=0, second=0, microsecond=0
-                )
+                release_at = _uk_time(today + timedelta(days=days), time(9))
                 releases.append(_release(modules[slug], cohort[code], release_at, lead_lon))
+        first_release = min((r.release_at for r in releases), default=now)
         for index, (given, family, group, body, number, stage) in enumerate(people):
             local = "participant" if (code, index) == ("LON", 0) else f"{given}.{family}".lower()
             user = person(
@@ -128,10 +135,15 @@ def create_demo_data(password: str) -> list[tuple[str, str]]:
             )
             first_participant = first_participant or user
             _grant(user, Role.PARTICIPANT)
-            enrolment = _enrol(user, cohort[code])
+            enrolment = _enrol(user, cohort[code], _enrolled_at(cohort[code], first_release, index))
             if not enrolment.consents:
                 db.session.add(
-                    ConsentRecord(enrolment=enrolment, statement=statement, given=index % 4 != 3)
+                    ConsentRecord(
+                        enrolment=enrolment,
+                        statement=statement,
+                        given=index % 4 != 3,
+                        recorded_at=enrolment.enrolled_at,  # asked when they enrolled
+                    )
                 )
             _activity(enrolment, [r for r in releases if r.release_at <= now], index)
     db.session.flush()
@@ -142,7 +154,7 @@ def create_demo_data(password: str) -> list[tuple[str, str]]:
     create_release_demo_data(first_participant)
     from futuredoctor.enrolment.demo import create_enrolment_demo
 
-    create_enrolment_demo(pilot_admin)
+    create_enrolment_demo(pilot_admin, enrolling_cohort(pilot["LON"], _person_named("noah.clarke")))
     from futuredoctor.learning.demo import create_learning_demo_data
 
     create_learning_demo_data(first_participant)
@@ -162,6 +174,28 @@ def create_demo_data(password: str) -> list[tuple[str, str]]:
 
 def _first_pilot(region: Region) -> Pilot:
     return sorted(region.pilots, key=lambda p: p.slug)[0]
+
+
+def _person_named(local: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == f"{local}@{DOMAIN}"))
+
+
+def _anchor(code: str) -> User | None:
+    """The region's first demo participant, if an earlier run made them: their cohort is
+    the one that run filled."""
+    given, family = PARTICIPANTS[code][0][:2]
+    return _person_named("participant" if code == "LON" else f"{given}.{family}".lower())
+
+
+def _uk_time(day: date, at: time) -> datetime:
+    return datetime.combine(day, at, tzinfo=clock.local_zone()).astimezone(UTC)
+
+
+def _enrolled_at(cohort: Cohort, first_release: datetime, index: int) -> datetime:
+    """A day in the cohort's enrolment window, a week or more before the first release."""
+    latest = min(cohort.enrolment_closes, first_release.astimezone(clock.local_zone()).date())
+    day = max(cohort.enrolment_opens, latest - timedelta(days=7 + 3 * index))
+    return min(_uk_time(day, time(10)), first_release - timedelta(days=1))
 
 
 def _user(email: str, given: str, family: str, password_hash: str, **extra: Any) -> User:
@@ -187,7 +221,10 @@ def _grant(user: User, role: Role, region: Region | None = None, pilot: Pilot | 
 def _consent_statement() -> ConsentStatement:
     statement = db.session.scalar(sa.select(ConsentStatement).where(ConsentStatement.version == 1))
     if statement is None:
-        statement = ConsentStatement(version=1, body=CONSENT_TEXT)
+        # In force since well before the demo's cohorts enrolled.
+        statement = ConsentStatement(
+            version=1, body=CONSENT_TEXT, effective_from=utcnow() - timedelta(days=400)
+        )
         db.session.add(statement)
         db.session.flush()
     return statement
@@ -209,19 +246,35 @@ def _release(module: Module, cohort: Cohort, release_at: Any, creator: User) -> 
             cohort=cohort,
             release_at=release_at,
             created_by_id=creator.id,
+            created_at=min(utcnow(), release_at - timedelta(days=7)),  # scheduled ahead
         )
         db.session.add(release)
         db.session.flush()
+    _published_before(release.module_version, release.created_at)
     return release
 
 
-def _enrol(user: User, cohort: Cohort) -> Enrolment:
+def _published_before(version: ModuleVersion, moment: datetime) -> None:
+    """Content sync stamps a version with the day it loaded it; the demo's story released
+    it weeks ago, so it must have been published before that."""
+    earlier = moment - timedelta(days=14)
+    if version.published_at > earlier:
+        version.published_at = earlier
+    if version.module.created_at > version.published_at:
+        version.module.created_at = version.published_at
+
+
+def _enrol(user: User, cohort: Cohort, enrolled_at: datetime) -> Enrolment:
     enrolment = db.session.scalar(
         sa.select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.cohort_id == cohort.id)
     )
     if enrolment is None:
         enrolment = Enrolment(
-            user=user, cohort=cohort, status=EnrolmentStatus.ENROLLED, enrolled_at=utcnow()
+            user=user,
+            cohort=cohort,
+            status=EnrolmentStatus.ENROLLED,
+            enrolled_at=enrolled_at,
+            created_at=enrolled_at,
         )
         db.session.add(enrolment)
         db.session.flush()
@@ -236,7 +289,9 @@ FEEDBACK_TEXT = [
 
 
 def _activity(enrolment: Enrolment, released: list[Release], seed: int) -> None:
-    """Progress on the older releases and feedback on completed ones, varied by person."""
+    """Progress on the older releases and feedback on completed ones, varied by person;
+    nothing dated after now (a module released three days ago may be started, not done)."""
+    now = utcnow()
     existing = {
         p.release_id
         for p in db.session.scalars(
@@ -248,6 +303,10 @@ def _activity(enrolment: Enrolment, released: list[Release], seed: int) -> None:
             continue
         started = release.release_at + timedelta(days=1 + seed % 2)
         completed = started + timedelta(days=2) if position < (seed % 3) + 1 else None
+        if started > now:
+            continue
+        if completed is not None and completed > now:
+            completed = None
         db.session.add(
             Progress(
                 enrolment=enrolment, release=release, started_at=started, completed_at=completed

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import current_app
+from futuredoctor import clock
 
-
-def local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("TIMEZONE", "Europe/London"))
+local_zone = clock.local_zone
 
 
 def to_local(value: datetime) -> datetime:
@@ -104,7 +101,7 @@ def parse_release_time(day: date, at: time, now: datetime | None = None) -> date
             (before, after),
         )
     instant = local.astimezone(UTC)
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     if instant <= now:
         raise LocalTimeError(
             f"{when} ({local.tzname()}) is in the past. Choose a date and time after "

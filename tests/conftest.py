@@ -3,6 +3,10 @@
 Databases are built once per session from the real migrations and content, then copied
 per test (a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL), so no
 test drops or recreates tables and each starts from the same known state.
+
+``FUTUREDOCTOR_TEST_NOW=<ISO 8601 instant>`` runs the whole session as if it were that
+instant (the clock still ticks from there); unset, the suite runs at the real now. Tests build
+the dates they need relative to ``clock.now()``, never to the shipped content's dates.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +24,65 @@ import flask_migrate
 import psycopg
 import pytest
 import sqlalchemy as sa
+import time_machine
 from flask import Flask, g
 from flask.testing import FlaskClient
 
-from futuredoctor import create_app
+from futuredoctor import clock, create_app
 from futuredoctor.config import PROJECT_ROOT
 from futuredoctor.extensions import db
 from tests.pg import find_bindir, throwaway_cluster
 
 TEMPLATES = {True: "futuredoctor_template", False: "futuredoctor_template_empty"}
+TEST_NOW = "FUTUREDOCTOR_TEST_NOW"
+_travel: time_machine.travel | None = None
+
+
+def _test_now() -> datetime | None:
+    """The instant ``FUTUREDOCTOR_TEST_NOW`` names (a time without an offset is UTC)."""
+    raw = os.environ.get(TEST_NOW, "").strip()
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError as error:
+        raise pytest.UsageError(
+            f"{TEST_NOW}={raw!r} is not an ISO 8601 instant, e.g. 2027-03-01T12:00:00Z"
+        ) from error
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Travel the whole session (collection, fixtures, the browser tests' live server
+    thread) to ``FUTUREDOCTOR_TEST_NOW``, ticking on from there."""
+    global _travel
+    instant = _test_now()
+    if instant is not None and _travel is None:
+        _travel = time_machine.travel(instant, tick=True)
+        _travel.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _travel
+    if _travel is not None:
+        _travel.stop()
+        _travel = None
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    instant = clock.now()
+    uk = instant.astimezone(clock.UK)
+    source = f"{TEST_NOW}={os.environ[TEST_NOW]}" if _travel else f"real clock, {TEST_NOW} unset"
+    return f"test clock: {instant:%Y-%m-%dT%H:%M:%SZ} ({uk:%a %d %b %Y %H:%M %Z} UK; {source})"
+
+
+@pytest.fixture
+def frozen_now(time_machine: Any) -> datetime:
+    """Stop the clock at the session's current instant for one test; returns it (aware UTC).
+    Move it on with ``time_machine.shift(...)`` or ``time_machine.move_to(...)``."""
+    instant = clock.now().replace(microsecond=0)
+    time_machine.move_to(instant, tick=False)
+    return instant
 
 
 def make_test_config(database_url: str, **extra: Any) -> dict[str, Any]:

@@ -5,8 +5,19 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Flask
 
+from futuredoctor import clock
 from futuredoctor.extensions import db
-from futuredoctor.models import Base, Role
+from futuredoctor.models import (
+    Base,
+    ConsentRecord,
+    Enrolment,
+    FeedbackItem,
+    JoinRequest,
+    Progress,
+    Release,
+    Role,
+    User,
+)
 
 
 def _row_counts() -> dict[str, int]:
@@ -17,7 +28,9 @@ def _row_counts() -> dict[str, int]:
     }
 
 
-def test_demo_is_repeatable_and_covers_every_role(app: Flask, runner) -> None:
+def test_demo_is_repeatable_and_covers_every_role(app: Flask, runner, frozen_now) -> None:
+    """Frozen, so the second run happens at the same instant: the demo dates things relative
+    to now, and a later run may rightly add a module someone started since."""
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
     for role in Role:
@@ -35,3 +48,37 @@ def test_demo_refuses_production(app: Flask, runner) -> None:
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 1
     assert "Refusing" in result.output
+
+
+def test_demo_tells_a_coherent_story_on_the_day_it_runs(app: Flask, runner) -> None:
+    """Whatever day it is (FUTUREDOCTOR_TEST_NOW), the demo's dates hang together."""
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    db.session.expire_all()
+    now, today = clock.now(), clock.today_uk()
+    releases = db.session.scalars(sa.select(Release)).all()
+    assert releases
+    for release in releases:
+        assert release.module_version.published_at <= release.created_at <= now
+        assert release.created_at <= release.release_at
+        local_day = release.release_at.astimezone(clock.local_zone()).date()
+        assert release.cohort.starts_on <= local_day <= release.cohort.ends_on
+    for progress in db.session.scalars(sa.select(Progress)):
+        enrolment, release = progress.enrolment, progress.release
+        assert enrolment.enrolled_at is not None
+        assert enrolment.enrolled_at < release.release_at <= progress.started_at <= now
+        if progress.completed_at is not None:
+            assert progress.started_at <= progress.completed_at <= now
+    for item in db.session.scalars(sa.select(FeedbackItem)):
+        assert item.created_at <= now
+        if item.enrolment is not None:
+            assert item.enrolment.enrolled_at <= item.created_at
+    for record in db.session.scalars(sa.select(ConsentRecord)):
+        assert record.statement.effective_from <= record.recorded_at <= now
+    demo = db.session.scalar(sa.select(User).where(User.email == "participant@example.nhs.uk"))
+    (running,) = db.session.scalars(sa.select(Enrolment).where(Enrolment.user_id == demo.id))
+    cohort = running.cohort
+    assert cohort.starts_on <= today <= cohort.ends_on
+    enrolled_day = running.enrolled_at.astimezone(clock.local_zone()).date()
+    assert cohort.enrolment_opens <= enrolled_day <= cohort.enrolment_closes
+    joining = db.session.scalar(sa.select(JoinRequest))
+    assert joining.cohort.enrolment_opens <= today <= joining.cohort.enrolment_closes

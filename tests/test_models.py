@@ -12,11 +12,11 @@ from futuredoctor import audit
 from futuredoctor.extensions import db
 from futuredoctor.models import AuditEvent, Cohort, Module, Release, ReleaseStatus, utcnow
 from futuredoctor.models.append_only import AppendOnlyError
-from tests.factories import make_release
+from tests.factories import current_cohorts, make_release
 
 
 def _cohort_and_version() -> tuple[Cohort, object]:
-    cohort = db.session.scalar(sa.select(Cohort).where(Cohort.slug == "lon-2026-autumn"))
+    cohort = current_cohorts()["lon-current"]
     module = db.session.scalar(sa.select(Module).where(Module.slug == "shared-decision-making"))
     return cohort, module.latest
 

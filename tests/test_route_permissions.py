@@ -16,7 +16,6 @@ from flask import Flask
 from futuredoctor import clock
 from futuredoctor.extensions import db
 from futuredoctor.models import (
-    Cohort,
     Enrolment,
     EnrolmentStatus,
     Notification,
@@ -27,7 +26,7 @@ from futuredoctor.models import (
 )
 from futuredoctor.notifications.outbox import queue
 from futuredoctor.permissions import ROLE_PERMISSIONS, access_rule
-from tests.factories import make_user
+from tests.factories import current_cohorts, make_user
 from tests.helpers import login
 from tests.livinglab.lab import route_samples as living_lab_samples
 from tests.releases.samples import route_samples as release_samples
@@ -37,8 +36,8 @@ SAMPLES: dict[tuple[str, str], tuple[Any, Any]] = {
     ("pilots.region", "code"): ("LON", "SW"),
     ("api.export_file", "file_name"): ("participants.csv", "sessions.csv"),
     ("pilots.pilot", "slug"): ("lon-inclusion-health", "sw-remote-rural-coastal"),
-    ("pilots.cohort", "slug"): ("lon-2026-autumn", "sw-2026-autumn"),
-    ("releases.preview", "slug"): ("lon-2026-autumn", "sw-2026-autumn"),
+    ("pilots.cohort", "slug"): ("lon-current", "sw-current"),
+    ("releases.preview", "slug"): ("lon-current", "sw-current"),
     ("releases.dashboard", "code"): ("LON", "SW"),
     **{
         (f"releases.{name}", "release_id"): ("london-release", "southwest-release")
@@ -50,7 +49,7 @@ SAMPLES: dict[tuple[str, str], tuple[Any, Any]] = {
     ("learning.reflection", "slug"): ("shared-decision-making", "teaching-on-the-job"),
     ("learning.feedback", "slug"): ("shared-decision-making", "teaching-on-the-job"),
     **{
-        (f"enrolment.{name}", "slug"): ("lon-2026-autumn", "sw-2026-autumn")
+        (f"enrolment.{name}", "slug"): ("lon-current", "sw-current")
         for name in (
             "roster_view",
             "roster_export",
@@ -124,7 +123,7 @@ def _make_person(role: Role | None) -> User | None:
         return None
     user = make_user(roles=[(role, scope.get(role))])
     if role is Role.PARTICIPANT:
-        cohort = db.session.scalar(sa.select(Cohort).where(Cohort.slug == "lon-2026-autumn"))
+        cohort = current_cohorts()["lon-current"]
         db.session.add(Enrolment(user=user, cohort=cohort, status=EnrolmentStatus.ENROLLED))
     return user
 

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, request, url_for
 
-from futuredoctor.models import utcnow
 from futuredoctor.paging import Page, pagination_params
-from futuredoctor.timezones import local_zone
 
 bp = Blueprint("enrolment", __name__, template_folder="templates")
 
-
-
-def london_today() -> date:
-    """Enrolment windows and cohort dates are days in England."""
-    return utcnow().astimezone(local_zone()).date()
 
 
 def pagination(page: Page, **fixed: Any) -> dict[str, Any] | None:

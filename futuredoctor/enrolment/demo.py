@@ -1,5 +1,6 @@
-"""Enrolment demo data: a pending invitation, a waitlisted person and a request to join.
-Repeatable: each record is looked up by its natural key before it is created."""
+"""Enrolment demo data: a pending invitation, a waitlisted person and a request to join, in a
+cohort whose enrolment window is open the day the demo runs. Repeatable: each record is
+looked up by its natural key before it is created."""
 
 from __future__ import annotations
 
@@ -12,8 +13,6 @@ from futuredoctor.models import (
     Enrolment,
     EnrolmentStatus,
     JoinRequest,
-    Pilot,
-    Region,
     User,
     utcnow,
 )
@@ -21,10 +20,7 @@ from futuredoctor.models import (
 DOMAIN = "example.nhs.uk"
 
 
-def create_enrolment_demo(pilot_admin: User) -> None:
-    cohort = _open_london_cohort()
-    if cohort is None:
-        return
+def create_enrolment_demo(pilot_admin: User, cohort: Cohort) -> None:
     invited = _person("noah.clarke", "Noah", "Clarke", "doctor", "GMC", "7654321", "FY1")
     if _enrolment(invited, cohort) is None:
         capacity.enrol(invited, cohort, pilot_admin)  # queues the invitation email
@@ -56,18 +52,6 @@ def create_enrolment_demo(pilot_admin: User) -> None:
             )
         )
     db.session.flush()
-
-
-def _open_london_cohort() -> Cohort | None:
-    """The London cohort whose enrolment window is latest (open in the demo's season)."""
-    return db.session.scalar(
-        sa.select(Cohort)
-        .join(Pilot, Pilot.id == Cohort.pilot_id)
-        .join(Region, Region.id == Pilot.region_id)
-        .where(Region.code == "LON")
-        .order_by(Cohort.enrolment_closes.desc())
-        .limit(1)
-    )
 
 
 def _person(local: str, given: str, family: str, group: str, body: str, number: str, stage: str):

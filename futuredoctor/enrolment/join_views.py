@@ -7,8 +7,9 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from futuredoctor import clock
 from futuredoctor.enrolment import join_requests
-from futuredoctor.enrolment.blueprint import bp, london_today, pagination
+from futuredoctor.enrolment.blueprint import bp, pagination
 from futuredoctor.enrolment.forms import DecisionForm, JoinRequestForm
 from futuredoctor.enrolment.registration import group_label
 from futuredoctor.extensions import db, limiter
@@ -34,7 +35,7 @@ def _cohort_or_404(slug: str) -> Cohort:
 @public
 def join(slug: str) -> tuple[str, int] | Response:
     cohort = _cohort_or_404(slug)
-    is_open = join_requests.window_open(cohort, london_today())
+    is_open = join_requests.window_open(cohort, clock.today_uk())
     form = JoinRequestForm()
     if request.method == "GET" and current_user.is_authenticated:
         for name in ("email", "given_name", "family_name", *PERSON_DETAILS):

@@ -21,9 +21,9 @@ from flask import (
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response as BaseResponse
 
-from futuredoctor import audit
+from futuredoctor import audit, clock
 from futuredoctor.enrolment import capacity, csv_commit, csv_import, invitations, roster
-from futuredoctor.enrolment.blueprint import bp, london_today, pagination
+from futuredoctor.enrolment.blueprint import bp, pagination
 from futuredoctor.enrolment.csv_format import COLUMNS, EXAMPLE_ROWS, template_csv
 from futuredoctor.enrolment.forms import (
     ActionForm,
@@ -93,7 +93,7 @@ def roster_export(cohort: Cohort) -> BaseResponse:
             buffer.seek(0)
             buffer.truncate()
 
-    filename = f"{cohort.slug}-roster-{london_today():%Y-%m-%d}.csv"
+    filename = f"{cohort.slug}-roster-{clock.today_uk():%Y-%m-%d}.csv"
     return Response(
         stream_with_context(generate()),
         mimetype="text/csv",
@@ -261,7 +261,7 @@ def import_people(cohort: Cohort) -> tuple[str, int] | BaseResponse:
             filename = upload.filename or ""
             data = upload.read()
             plan = csv_import.validate(
-                data, actor(), bool(form.waitlist_overflow.data), london_today()
+                data, actor(), bool(form.waitlist_overflow.data), clock.today_uk()
             )
             if plan.ok:
                 try:

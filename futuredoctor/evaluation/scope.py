@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from futuredoctor import clock
 from futuredoctor.date_input import DateInputError, date_from_text
 from futuredoctor.extensions import db
 from futuredoctor.models import Pilot, Region, User, utcnow
@@ -100,10 +101,6 @@ class ExportRequestError(Refusal):
 
 def _local_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=local_zone()).astimezone(UTC)
-
-
-def local_today() -> date:
-    return utcnow().astimezone(local_zone()).date()
 
 
 def scope_choices(user: User) -> list[ScopeChoice]:
@@ -199,7 +196,7 @@ def parse_request(
     if not chosen and "scope" not in errors:
         errors["scope"] = "You do not have evaluation access to any region or pilot"
 
-    today = local_today()
+    today = clock.today_uk()
     dates: dict[str, date | None] = {}
     for name, raw, label in (("date_from", date_from, "start"), ("date_to", date_to, "end")):
         try:

@@ -11,6 +11,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from futuredoctor import clock
 from futuredoctor.config import PROJECT_ROOT
 from futuredoctor.content.render import render_markdown
 from futuredoctor.evaluation import records, tokens
@@ -27,7 +28,6 @@ from futuredoctor.evaluation.pseudonyms import ExportUnavailable, study_secret
 from futuredoctor.evaluation.schema import LIKERT_LABELS, TABLES
 from futuredoctor.evaluation.scope import (
     ExportRequestError,
-    local_today,
     parse_request,
     scope_choices,
 )
@@ -72,7 +72,7 @@ def index() -> tuple[str, int] | Response:
             records.record_refusal(user, "web", "exports_unavailable")
         return render_template("evaluation/unavailable.html", message=str(problem)), 503
     if request.method == "GET":
-        today = local_today()
+        today = clock.today_uk()
         form.scope.data = [c.value for c in choices]
         form.date_from.data = uk_date(today - timedelta(days=365))
         form.date_to.data = uk_date(today)

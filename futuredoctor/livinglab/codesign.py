@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from futuredoctor import clock
 from futuredoctor.extensions import db
 from futuredoctor.livinglab.scope import TRIAGE, modules_in_scope
 from futuredoctor.models import (
@@ -110,7 +111,7 @@ def record_session(
 ) -> tuple[CodesignSession, bool]:
     """Record a session and its suggestions; returns (session, created). Submitting the
     same session again soon after is treated as a double submit, not a second session."""
-    if held_on > date.today():
+    if held_on > clock.today_uk():
         raise Refusal("held_on_day", "The session date must be today or in the past")
     existing = find_recent_duplicate(pilot, held_on, title)
     if existing is not None:

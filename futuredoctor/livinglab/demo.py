@@ -12,6 +12,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from futuredoctor import clock
 from futuredoctor.extensions import db
 from futuredoctor.livinglab import codesign, triage
 from futuredoctor.livinglab.versions import NewVersion, publish_version
@@ -25,9 +26,7 @@ from futuredoctor.models import (
     ModuleVersion,
     Role,
     User,
-    utcnow,
 )
-from futuredoctor.timezones import to_local
 
 MODULE = "inclusion-health-homelessness"
 SESSION_TITLE = "Inclusion health module review"
@@ -79,7 +78,7 @@ def create_living_lab_demo(educator_email: str, participant_email: str) -> None:
             suggestions.append(codesign.Suggestion(others.id, OTHER_SUGGESTION))
         session, _ = codesign.record_session(
             pilot,
-            to_local(utcnow()).date() - timedelta(days=14),
+            clock.today_uk() - timedelta(days=14),
             SESSION_TITLE,
             {
                 "participants_count": 6,

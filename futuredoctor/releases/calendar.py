@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from futuredoctor import clock
 from futuredoctor.date_input import DateInputError, date_from_text
 from futuredoctor.extensions import db
 from futuredoctor.models import (
@@ -59,7 +60,7 @@ def parse_month(raw: str | None) -> date | None:
     """'2027-03' -> 1 March 2027; None for anything else, including years the date input
     does not accept."""
     if not raw:
-        return to_local(utcnow()).date().replace(day=1)
+        return clock.today_uk().replace(day=1)
     try:
         return date_from_text(f"{raw}-01", iso_only=True)
     except DateInputError:

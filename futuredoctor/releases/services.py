@@ -10,7 +10,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from futuredoctor import audit
+from futuredoctor import audit, clock
 from futuredoctor.extensions import db
 from futuredoctor.models import (
     Cohort,
@@ -46,7 +46,7 @@ def cohorts_in_scope(user: User, include_ended: bool = False) -> list[Cohort]:
         .order_by(Region.name, Pilot.name, Cohort.starts_on, Cohort.name)
     )
     if not include_ended:
-        stmt = stmt.where(Cohort.ends_on >= to_local(utcnow()).date())
+        stmt = stmt.where(Cohort.ends_on >= clock.today_uk())
     return list(
         db.session.scalars(scope_pilots(stmt, user, Permission.SCHEDULE_RELEASES, Pilot.id))
     )

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 
+from futuredoctor import clock
 from futuredoctor.date_input import DateInputError, date_from_parts, date_from_text
 from futuredoctor.models import Cohort, Region, Release, User, utcnow
 from futuredoctor.paging import page_number, pagination_params
@@ -56,7 +57,7 @@ def month() -> str:
     if first is None or not 2000 <= first.year <= 2100:
         abort(404)
     view = calendar.month_view(actor(), first)
-    return render_template("releases/month.html", view=view, today=to_local(utcnow()).date())
+    return render_template("releases/month.html", view=view, today=clock.today_uk())
 
 
 @bp.get("/releases/list")
@@ -277,7 +278,7 @@ def preview(cohort: Cohort) -> Any:
     elif {"day", "month", "year"} & request.args.keys():
         day = _preview_day(request.args, errors)
     else:
-        day = to_local(utcnow()).date()
+        day = clock.today_uk()
     if day is None:
         return render_template(
             "releases/preview.html", cohort=cohort, day=None, errors=errors, args=request.args

@@ -15,13 +15,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from futuredoctor import create_app
 from futuredoctor.config import PROJECT_ROOT
 from futuredoctor.demo import DEMO_PASSWORD, create_demo_data
 from futuredoctor.extensions import db
+from futuredoctor.models import Cohort, Enrolment, User
 from tests.conftest import make_test_config
+from tests.factories import current_cohorts
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -40,22 +43,48 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 
 @pytest.fixture(scope="session")
-def live_server(sqlite_templates: dict[bool, Path], tmp_path_factory: pytest.TempPathFactory):
-    """Serve the real app (CSRF and all) on a free loopback port, with demo data."""
+def live_app(sqlite_templates: dict[bool, Path], tmp_path_factory: pytest.TempPathFactory):
+    """The real app (CSRF and all) on a copy of the content database, with demo data made
+    on the (possibly travelled) day the session runs, plus London's and the South West's
+    test cohorts open now (``tests.factories.current_cohorts``)."""
     path = tmp_path_factory.mktemp("live") / "live.db"
     shutil.copyfile(sqlite_templates[True], path)
     app = create_app(make_test_config(f"sqlite:///{path}", WTF_CSRF_ENABLED=True, TESTING=False))
     with app.app_context():
         create_demo_data(DEMO_PASSWORD)
+        current_cohorts()
         db.session.commit()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app: Any):
+    """Serve ``live_app`` on a free loopback port. The server thread shares the test
+    process's clock, so ``FUTUREDOCTOR_TEST_NOW`` moves it too; Chromium keeps the real
+    clock, which is why the app's session cookie carries no expiry date for it to judge."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
-    with app.app_context():
-        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_cohort(live_app: Any) -> str:
+    """The slug of the cohort the demo participant (participant@example.nhs.uk) is in."""
+    with live_app.app_context():
+        slug = db.session.scalar(
+            sa.select(Cohort.slug)
+            .join(Enrolment, Enrolment.cohort_id == Cohort.id)
+            .join(User, User.id == Enrolment.user_id)
+            .where(User.email == "participant@example.nhs.uk")
+        )
+        db.session.remove()
+    assert slug is not None
+    return slug
 
 
 @pytest.fixture

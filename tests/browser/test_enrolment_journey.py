@@ -11,7 +11,7 @@ from tests.browser.conftest import Visitor, emailed_path
 
 pytestmark = pytest.mark.browser
 
-COHORT = "lon-2027-spring"
+COHORT = "lon-next"  # open for enrolment now (tests.factories.current_cohorts)
 HEADER = (
     "email,given_name,family_name,professional_group,registration_body,"
     "registration_number,career_stage,employer,cohort"

@@ -1,6 +1,7 @@
 """A regional lead schedules a release for tomorrow 09:00 for two cohorts, sees it in the
-calendar and in the cohort preview for tomorrow, and is refused for the clock-change
-hours. Every page passes axe-core with no CSP violations."""
+calendar and in the cohort preview for tomorrow, and is refused for the next clock-change
+hours. Every page passes axe-core with no CSP violations. Dates follow the app clock, so
+"09:00 GMT" reads "09:00 BST" in summer."""
 
 from __future__ import annotations
 
@@ -8,19 +9,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from futuredoctor.models import utcnow
 from tests.browser.conftest import Visitor
+from tests.dates import next_clock_change, tomorrow, zone_name
 
 pytestmark = pytest.mark.browser
 
 LEAD = "regional.lead.london@example.nhs.uk"
-
-
-def _tomorrow() -> date:
-    # The live server runs in UK time; November has no offset but keep it honest.
-    from zoneinfo import ZoneInfo
-
-    return (utcnow().astimezone(ZoneInfo("Europe/London")) + timedelta(days=1)).date()
 
 
 def _fill_release(visitor: Visitor, module: str, cohorts: list[str], day: date, at: str) -> None:
@@ -45,37 +39,36 @@ def test_regional_lead_schedules_previews_and_is_refused_at_clock_changes(visito
     assert visitor.go("/releases/new").status == 200
     visitor.check_page("release-new")
 
-    day = _tomorrow()
-    _fill_release(
-        visitor, "Teaching on the job", ["lon-2026-autumn", "lon-2027-spring"], day, "09:00"
-    )
+    day = tomorrow()
+    nine = f"09:00 {zone_name(day)}"  # GMT or BST
+    _fill_release(visitor, "Teaching on the job", ["lon-current", "lon-next"], day, "09:00")
     banner = page.locator(".nhsuk-notification-banner").inner_text()
-    assert "will be released to the Autumn 2026 cohort and Spring 2027 cohort" in banner
-    assert "09:00 GMT" in banner
+    assert "will be released to the Current cohort and Next cohort" in banner
+    assert nine in banner
     calendar = page.locator("table.app-calendar").inner_text()
-    assert calendar.count("09:00 GMT Teaching on the job") == 2
+    assert calendar.count(f"{nine} Teaching on the job") == 2
     visitor.check_page("release-calendar-month")
 
     assert visitor.go("/releases/list").status == 200
     assert page.locator("td", has_text="Teaching on the job").count() == 2
     visitor.check_page("release-list")
 
-    response = visitor.go(f"/cohorts/lon-2026-autumn/preview?date={day.isoformat()}")
+    response = visitor.go(f"/cohorts/lon-current/preview?date={day.isoformat()}")
     assert response.status == 200
     card = page.locator(".nhsuk-card", has_text="Teaching on the job")
-    assert "New that day at 09:00 GMT" in card.inner_text()
+    assert f"New that day at {nine}" in card.inner_text()
     visitor.check_page("release-preview-tomorrow")
-    visitor.go(f"/cohorts/lon-2026-autumn/preview?date={(day - timedelta(days=1)).isoformat()}")
+    visitor.go(f"/cohorts/lon-current/preview?date={(day - timedelta(days=1)).isoformat()}")
     assert page.locator(".nhsuk-card", has_text="Teaching on the job").count() == 0
 
-    # Clocks go forward: 01:30 on 28 March 2027 never happens.
-    _fill_release(visitor, "Digital health", ["lon-2027-spring"], date(2027, 3, 28), "01:30")
+    # Clocks go forward: 01:30 on the last Sunday in March never happens.
+    _fill_release(visitor, "Digital health", ["lon-next"], next_clock_change(True), "01:30")
     summary = page.locator(".nhsuk-error-summary").inner_text()
     assert "does not exist in UK time" in summary
     assert "00:59 GMT or earlier, or 02:00 BST or later" in summary
     visitor.check_page("release-refused-clocks-forward")
-    # Clocks go back: 01:30 on 31 October 2027 happens twice.
-    _fill_release(visitor, "Digital health", ["lon-2027-spring"], date(2027, 10, 31), "01:30")
+    # Clocks go back: 01:30 on the last Sunday in October happens twice.
+    _fill_release(visitor, "Digital health", ["lon-next"], next_clock_change(False), "01:30")
     assert "happens twice in UK time" in page.locator(".nhsuk-error-summary").inner_text()
     visitor.check_page("release-refused-clocks-back")
     visitor.go("/releases/list")

@@ -1,16 +1,16 @@
-"""Fixtures for the enrolment tests: a London pilot administrator and small cohorts."""
+"""Fixtures for the enrolment tests: a London pilot administrator and a small cohort whose
+enrolment window is open now."""
 
 from __future__ import annotations
 
 import threading
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from futuredoctor.models import Cohort, Notification, Pilot, Role
-from tests.factories import make_cohort, make_user
+from tests.factories import days_from_today, make_cohort, make_user
 from tests.helpers import login
 
 
@@ -44,10 +44,10 @@ def small_cohort(db_session, london_pilot) -> Cohort:
         slug="lon-small",
         name="Small cohort",
         capacity=2,
-        enrolment_opens=date(2026, 11, 1),
-        enrolment_closes=date(2027, 1, 31),
-        starts_on=date(2027, 2, 1),
-        ends_on=date(2027, 8, 31),
+        enrolment_opens=days_from_today(-30),
+        enrolment_closes=days_from_today(60),
+        starts_on=days_from_today(61),
+        ends_on=days_from_today(240),
         eligible_professional_groups=["doctor", "nurse"],
         eligible_career_stages=["FY1", "FY2", "other"],
     )

@@ -15,7 +15,7 @@ from futuredoctor.enrolment.csv_format import COLUMNS
 from futuredoctor.enrolment.registration import registration_problems
 from futuredoctor.models import AuditEvent, Enrolment, EnrolmentStatus, Invitation, User
 from tests.enrolment.conftest import notifications, post_at_once
-from tests.factories import make_cohort, make_user
+from tests.factories import current_cohorts, make_cohort, make_user
 
 HEADER = ",".join(COLUMNS)
 
@@ -80,6 +80,7 @@ def test_every_problem_is_reported_by_row_and_column_and_nothing_is_written(
 ):
     existing = make_user(email="already@example.nhs.uk")
     capacity.enrol(existing, small_cohort, pilot_admin)
+    assert "sw-current" in current_cohorts()  # open, but another region's
     db_session.commit()
     users_before = _count(db_session, User)
     rows = [
@@ -92,7 +93,7 @@ def test_every_problem_is_reported_by_row_and_column_and_nothing_is_written(
         "fay@example.nhs.uk,Fay,Lo,doctor,GMC,7123458,ST9,,nowhere",  # stage, cohort
         "already@example.nhs.uk,Al,Ready,doctor,GMC,7123459,FY1,,lon-small",
         'gus@example.nhs.uk,=HYPERLINK("x"),Gus,doctor,GMC,7123456,FY1,,lon-small',
-        "sw@example.nhs.uk,Sam,West,doctor,GMC,7000001,FY1,,sw-2026-autumn",  # out of scope
+        "sw@example.nhs.uk,Sam,West,doctor,GMC,7000001,FY1,,sw-current",  # out of scope
     ]
     response = _upload(admin_client, _csv(*rows))
     page = response.get_data(as_text=True)
@@ -112,7 +113,7 @@ def test_every_problem_is_reported_by_row_and_column_and_nothing_is_written(
         (9, "email", "Already enrolled in Small cohort"),
         (10, "given_name", "Must not start with = + - or @"),
         (10, "registration_number", "Duplicate: this registration number is also on row 2"),
-        (11, "cohort", "No cohort called 'sw-2026-autumn' that you manage"),
+        (11, "cohort", "No cohort called 'sw-current' that you manage"),
     ]
     found = report(page)
     for row, column, message in expected:

@@ -14,7 +14,7 @@ from futuredoctor.models import (
     User,
 )
 from tests.enrolment.conftest import notifications
-from tests.factories import make_cohort, make_user
+from tests.factories import days_from_today, make_cohort, make_user
 from tests.helpers import login
 
 APPLICANT = {
@@ -61,9 +61,17 @@ def test_public_request_is_checked_recorded_once_and_approved(
 
 
 def test_closed_window_and_unknown_cohort(client, db_session, london_pilot):
-    page = client.get("/join/lon-2026-autumn").get_data(as_text=True)
+    make_cohort(
+        london_pilot,
+        slug="lon-closed",
+        enrolment_opens=days_from_today(-90),
+        enrolment_closes=days_from_today(-1),
+        starts_on=days_from_today(-60),
+    )
+    db_session.commit()
+    page = client.get("/join/lon-closed").get_data(as_text=True)
     assert "The form is not open now" in page
-    response = client.post("/join/lon-2026-autumn", data=APPLICANT)
+    response = client.post("/join/lon-closed", data=APPLICANT)
     assert response.status_code == 200
     assert db_session.scalar(sa.select(sa.func.count()).select_from(JoinRequest)) == 0
     assert client.get("/join/no-such-cohort").status_code == 404

@@ -7,16 +7,16 @@ import csv
 import io
 import zipfile
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+from futuredoctor import clock
 from futuredoctor.extensions import db
 from futuredoctor.models import (
     CodesignSession,
-    Cohort,
     ConsentRecord,
     Enrolment,
     FeedbackItem,
@@ -32,7 +32,13 @@ from futuredoctor.models import (
     User,
     utcnow,
 )
-from tests.factories import make_enrolment, make_release, make_user
+from tests.factories import (
+    current_cohorts,
+    days_from_today,
+    make_enrolment,
+    make_release,
+    make_user,
+)
 
 HOSTILE_TEXT = '=HYPERLINK("http://evil.example","click")\twith a tab, "quotes",\nand a new line'
 REFLECTION = "MY PRIVATE REFLECTION about a patient"
@@ -88,8 +94,8 @@ def _activity(enrolment: Enrolment, release: Any, text: str, days_ago: int) -> F
 @pytest.fixture
 def study(app: Any) -> Study:
     london = _one(Region, code="LON")
-    lon_cohort = _one(Cohort, slug="lon-2026-autumn")
-    sw_cohort = _one(Cohort, slug="sw-2026-autumn")
+    cohorts = current_cohorts()
+    lon_cohort, sw_cohort = cohorts["lon-current"], cohorts["sw-current"]
     version = _one(Module, slug="shared-decision-making").latest
     lon_release = make_release(version, lon_cohort, days_from_now=-20)
     sw_release = make_release(version, sw_cohort, days_from_now=-20)
@@ -128,7 +134,7 @@ def study(app: Any) -> Study:
     pilot = _one(Pilot, slug="lon-inclusion-health")
     session = CodesignSession(
         pilot=pilot,
-        held_on=date.today() - timedelta(days=5),
+        held_on=days_from_today(-5),
         title="+Autumn living lab",
         participants_count=6,
         educators_count=2,
@@ -166,7 +172,7 @@ def withdraw_consent(enrolment: Enrolment) -> None:
 
 
 def export_form(**overrides: Any) -> dict[str, Any]:
-    today = date.today()
+    today = clock.today_uk()
     data: dict[str, Any] = {
         "scope": ["region:LON"],
         "date_from": f"{today - timedelta(days=60):%d/%m/%Y}",

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
+from futuredoctor import clock
 from futuredoctor.extensions import db
 from futuredoctor.models import ExportRecord, Pilot, Role
 from tests.evaluation.conftest import Study, export_form
 from tests.factories import make_user
 from tests.helpers import login
 
-FUTURE = date.today() + timedelta(days=400)
+FUTURE = clock.today_uk() + timedelta(days=400)
 
 
 def test_export_page_explains_the_package_and_lists_granted_scopes(
@@ -69,8 +70,10 @@ def test_pilot_scoped_evaluator_exports_their_pilot(client: Any, study: Study) -
     db.session.commit()
     login(client, evaluator)
     assert 'value="pilot:lon-inclusion-health"' in client.get("/evaluation/").get_data(True)
+    start = clock.today_uk() - timedelta(days=30)
+    dotted = f"{start.day}.{start.month}.{start.year}"  # as in 1.9.2026
     response = client.post(
-        "/evaluation/", data=export_form(scope=["pilot:lon-inclusion-health"], date_from="1.9.2026")
+        "/evaluation/", data=export_form(scope=["pilot:lon-inclusion-health"], date_from=dotted)
     )
     assert response.status_code == 200
     assert response.mimetype == "application/zip"

@@ -90,7 +90,7 @@ def test_package_is_valid_complete_and_de_identified(
     expected = pseudonym(secret, study.consenting.id)
     participants = read_csv(archive, "participants.csv")
     assert [p["participant_id"] for p in participants] == [expected]
-    assert participants[0]["cohort"] == "lon-2026-autumn"
+    assert participants[0]["cohort"] == "lon-current"
     assert participants[0]["professional_group"] == "doctor"
     progress = read_csv(archive, "progress.csv")
     assert [p["participant_id"] for p in progress] == [expected]
@@ -106,7 +106,7 @@ def test_package_is_valid_complete_and_de_identified(
     sessions = read_csv(archive, "sessions.csv")
     assert [s["title"] for s in sessions] == ["'+Autumn living lab"]  # formula-protected
     assert "notes" not in sessions[0]
-    assert {r["cohort"] for r in read_csv(archive, "releases.csv")} == {"lon-2026-autumn"}
+    assert {r["cohort"] for r in read_csv(archive, "releases.csv")} == {"lon-current"}
     assert len(read_csv(archive, "modules.csv")) >= 12
 
     # No direct identifier, reflection or non-consenting text anywhere in the zip.

@@ -1,5 +1,5 @@
 """Living-lab test data: a London and a South West pilot, each with a module released
-and feedback on it."""
+to a cohort open now and feedback on it."""
 
 from __future__ import annotations
 
@@ -18,7 +18,13 @@ from futuredoctor.models import (
     Role,
     User,
 )
-from tests.factories import make_enrolment, make_release, make_user
+from tests.factories import (
+    current_cohorts,
+    days_from_today,
+    make_enrolment,
+    make_release,
+    make_user,
+)
 
 MODULE = "shared-decision-making"
 SW_MODULE = "teaching-on-the-job"
@@ -69,8 +75,8 @@ def give_feedback(
 
 @pytest.fixture
 def lab(app) -> Lab:
-    london = by_slug(Cohort, "lon-2026-autumn")
-    southwest = by_slug(Cohort, "sw-2026-autumn")
+    cohorts = current_cohorts()
+    london, southwest = cohorts["lon-current"], cohorts["sw-current"]
     module, sw_module = by_slug(Module, MODULE), by_slug(Module, SW_MODULE)
     make_release(module.latest, london)
     make_release(sw_module.latest, southwest)
@@ -101,18 +107,16 @@ def route_samples() -> dict[str, int]:
     """Feedback items and co-design sessions inside (London) and outside (South West) a
     London lead educator's scope, for the route-permission walk; the London and South
     West sample modules are released to their cohorts."""
-    from datetime import date
-
     from futuredoctor.models import CodesignSession
 
-    london = by_slug(Cohort, "lon-2026-autumn")
-    southwest = by_slug(Cohort, "sw-2026-autumn")
+    cohorts = current_cohorts()
+    london, southwest = cohorts["lon-current"], cohorts["sw-current"]
     module, sw_module = by_slug(Module, MODULE), by_slug(Module, SW_MODULE)
     make_release(module.latest, london)
     make_release(sw_module.latest, southwest)
     items = [give_feedback(london, module), give_feedback(southwest, sw_module)]
     sessions = [
-        CodesignSession(pilot=cohort.pilot, held_on=date(2026, 10, 1), title="Review")
+        CodesignSession(pilot=cohort.pilot, held_on=days_from_today(-30), title="Review")
         for cohort in (london, southwest)
     ]
     db.session.add_all(sessions)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -21,18 +22,26 @@ from futuredoctor.models import (
     Module,
     Notification,
 )
+from tests.dates import tomorrow
+from tests.factories import days_from_today
 from tests.helpers import login
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def _held_on(day: date) -> dict[str, str]:
+    return {
+        "held_on_day": str(day.day),
+        "held_on_month": str(day.month),
+        "held_on_year": str(day.year),
+    }
 
 
 def _session_form(lab, **extra):
     data = {
         "pilot": "lon-inclusion-health",
         "title": "Autumn review",
-        "held_on_day": "2",
-        "held_on_month": "11",
-        "held_on_year": "2026",
+        **_held_on(days_from_today(-29)),
         "participants_count": "5",
         "educators_count": "2",
         "patients_public_count": "3",
@@ -98,7 +107,7 @@ def test_bad_session_input_changes_nothing(client, lab) -> None:
         "Choose a pilot from the list",
     ]:
         assert message in page, message
-    future = client.post("/codesign/new", data=_session_form(lab, held_on_year="2099"))
+    future = client.post("/codesign/new", data=_session_form(lab, **_held_on(tomorrow())))
     assert "today or in the past" in future.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CodesignSession)) == 0
 

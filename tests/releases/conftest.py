@@ -1,21 +1,18 @@
-"""Fixtures for the release pages: London's regional lead, cohorts and a module version."""
+"""Fixtures for the release pages: London's regional lead, cohorts open now (London's
+current and next, the South West's current) and a module version."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from futuredoctor.models import Cohort, Module, ModuleVersion, Region, Role, utcnow
-from futuredoctor.timezones import to_local
-from tests.factories import make_user
+from futuredoctor.models import Cohort, Module, ModuleVersion, Region, Role
+from tests.dates import tomorrow
+from tests.factories import current_cohorts, make_user
 from tests.helpers import login
-
-
-def tomorrow() -> date:
-    return to_local(utcnow()).date() + timedelta(days=1)
 
 
 def when(day: date, at: str = "09:00") -> dict[str, str]:
@@ -34,7 +31,9 @@ def london(db_session) -> Region:
 
 @pytest.fixture
 def cohorts(db_session) -> dict[str, Cohort]:
-    return {c.slug: c for c in db_session.scalars(sa.select(Cohort))}
+    made = current_cohorts()
+    db_session.commit()
+    return made
 
 
 @pytest.fixture
@@ -57,7 +56,7 @@ def lead_client(client, lead):
 
 
 @pytest.fixture
-def schedule_form(version) -> Any:
+def schedule_form(version, cohorts) -> Any:
     def build(*slugs: str, day: date | None = None, at: str = "09:00", **extra: Any):
         data: dict[str, Any] = {"version": str(version.id), "cohorts": list(slugs)}
         data.update(when(day or tomorrow(), at))

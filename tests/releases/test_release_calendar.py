@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from futuredoctor.models import ReleaseStatus, utcnow
 from futuredoctor.timezones import to_local
+from tests.dates import tomorrow
 from tests.factories import make_module, make_release
-from tests.releases.conftest import tomorrow
 
 
 def _text(response) -> str:
@@ -15,8 +15,8 @@ def _text(response) -> str:
 
 
 def test_month_view_shows_releases_on_their_uk_day(lead_client, db_session, version, cohorts):
-    release = make_release(version, cohorts["lon-2026-autumn"], days_from_now=1)
-    make_release(version, cohorts["sw-2026-autumn"], days_from_now=1)  # another region
+    release = make_release(version, cohorts["lon-current"], days_from_now=1)
+    make_release(version, cohorts["sw-current"], days_from_now=1)  # another region
     db_session.commit()
     month = to_local(release.release_at).strftime("%Y-%m")
     page = _text(lead_client.get(f"/releases?month={month}"))
@@ -35,8 +35,8 @@ def test_list_view_separates_upcoming_from_past_and_withdrawn(
     lead_client, db_session, version, cohorts
 ):
     other = make_module(title="Withdrawn module").latest
-    make_release(version, cohorts["lon-2026-autumn"], days_from_now=2)
-    gone = make_release(other, cohorts["lon-2026-autumn"], days_from_now=3)
+    make_release(version, cohorts["lon-current"], days_from_now=2)
+    gone = make_release(other, cohorts["lon-current"], days_from_now=3)
     gone.status = ReleaseStatus.WITHDRAWN
     gone.withdrawn_at = utcnow()
     db_session.commit()
@@ -51,7 +51,7 @@ def test_calendar_and_list_query_counts_do_not_grow(
 ):
     def add(n: int) -> None:
         for i in range(n):
-            make_release(make_module().latest, cohorts["lon-2026-autumn"], days_from_now=1 + i / 50)
+            make_release(make_module().latest, cohorts["lon-current"], days_from_now=1 + i / 50)
         db_session.commit()
 
     month = to_local(utcnow() + timedelta(days=1)).strftime("%Y-%m")
@@ -68,18 +68,18 @@ def test_calendar_and_list_query_counts_do_not_grow(
 
 
 def test_preview_shows_what_the_cohort_sees_that_day(lead_client, db_session, version, cohorts):
-    cohort = cohorts["lon-2026-autumn"]
+    cohort = cohorts["lon-current"]
     soon = make_release(version, cohort, days_from_now=1)
     later_module = make_module(title="Much later module").latest
     make_release(later_module, cohort, days_from_now=30)
     db_session.commit()
     day = to_local(soon.release_at).date()
-    page = _text(lead_client.get(f"/cohorts/lon-2026-autumn/preview?date={day.isoformat()}"))
+    page = _text(lead_client.get(f"/cohorts/lon-current/preview?date={day.isoformat()}"))
     assert version.title in page and "New that day" in page
     assert "Coming later" in page and "Much later module" in page
     before = _text(
         lead_client.get(
-            f"/cohorts/lon-2026-autumn/preview?date={(day - timedelta(days=1)).isoformat()}"
+            f"/cohorts/lon-current/preview?date={(day - timedelta(days=1)).isoformat()}"
         )
     )
     assert "No modules have been released to this cohort by then" in before
@@ -104,29 +104,29 @@ def test_preview_newer_version_supersedes_and_withdrawn_is_hidden(lead_client, d
     db_session.add(v2)
     db_session.flush()
     hidden = make_module(title="Hidden module").latest
-    cohort = cohorts["lon-2026-autumn"]
+    cohort = cohorts["lon-current"]
     make_release(v1, cohort, days_from_now=-5)
     make_release(v2, cohort, days_from_now=-1)
     gone = make_release(hidden, cohort, days_from_now=-2)
     gone.status = ReleaseStatus.WITHDRAWN
     db_session.commit()
-    page = _text(lead_client.get("/cohorts/lon-2026-autumn/preview"))
+    page = _text(lead_client.get("/cohorts/lon-current/preview"))
     assert "version 2" in page and "version 1 ·" not in page
     assert "Hidden module" not in page
 
 
-def test_preview_of_another_regions_cohort_is_not_found(lead_client):
-    assert lead_client.get("/cohorts/sw-2026-autumn/preview").status_code == 404
+def test_preview_of_another_regions_cohort_is_not_found(lead_client, cohorts):
+    assert lead_client.get("/cohorts/sw-current/preview").status_code == 404
 
 
-def test_preview_chooser_redirects_and_reports_bad_input(lead_client):
+def test_preview_chooser_redirects_and_reports_bad_input(lead_client, cohorts):
     day = tomorrow()
     response = lead_client.get(
-        f"/releases/preview?cohort=lon-2026-autumn&day={day.day}&month={day.month}&year={day.year}"
+        f"/releases/preview?cohort=lon-current&day={day.day}&month={day.month}&year={day.year}"
     )
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/cohorts/lon-2026-autumn/preview?date={day}")
-    bad = lead_client.get("/releases/preview?cohort=sw-2026-autumn&day=31&month=2&year=2027")
+    assert response.headers["Location"].endswith(f"/cohorts/lon-current/preview?date={day}")
+    bad = lead_client.get(f"/releases/preview?cohort=sw-current&day=31&month=2&year={day.year}")
     assert bad.status_code == 400
     assert "Choose a cohort from the list" in _text(bad) and "real date" in _text(bad)
-    assert lead_client.get("/cohorts/lon-2026-autumn/preview?date=2027-02-31").status_code == 400
+    assert lead_client.get("/cohorts/lon-current/preview?date=2027-02-31").status_code == 400

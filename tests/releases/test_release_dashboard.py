@@ -22,11 +22,11 @@ def _populate(db_session, cohorts, participants: int, modules: int) -> None:
     for _ in range(modules):
         version = make_module().latest
         version.domains.append(domain)
-        releases.append(make_release(version, cohorts["lon-2026-autumn"], days_from_now=-2))
-        make_release(version, cohorts["lon-2027-spring"], days_from_now=5)
+        releases.append(make_release(version, cohorts["lon-current"], days_from_now=-2))
+        make_release(version, cohorts["lon-next"], days_from_now=5)
     for i in range(participants):
         user = make_user(roles=[(Role.PARTICIPANT, None)])
-        enrolment = make_enrolment(user, cohorts["lon-2026-autumn"])
+        enrolment = make_enrolment(user, cohorts["lon-current"])
         if i % 2 == 0:
             db_session.add(
                 Progress(
@@ -60,7 +60,7 @@ def test_dashboard_is_scoped_to_the_region(lead_client, client, db_session):
 
 
 def test_lead_educator_has_no_region_dashboard(client, db_session, cohorts):
-    educator = make_user(roles=[(Role.LEAD_EDUCATOR, cohorts["lon-2026-autumn"].pilot)])
+    educator = make_user(roles=[(Role.LEAD_EDUCATOR, cohorts["lon-current"].pilot)])
     db_session.commit()
     login(client, educator)
     assert client.get("/regions/LON/dashboard").status_code == 404

@@ -3,15 +3,16 @@ gets a clear message and changes nothing."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from futuredoctor.models import AuditEvent, Release, ReleaseStatus, Role, utcnow
 from futuredoctor.timezones import to_local
+from tests.dates import next_clock_change, next_summer_day, tomorrow
 from tests.factories import make_release, make_user
 from tests.helpers import login
-from tests.releases.conftest import tomorrow, when
+from tests.releases.conftest import when
 
 
 def _releases(db_session) -> list[Release]:
@@ -25,12 +26,10 @@ def _text(response) -> str:
 def test_regional_lead_schedules_one_version_for_two_cohorts(
     lead_client, db_session, schedule_form, version
 ):
-    response = lead_client.post(
-        "/releases/new", data=schedule_form("lon-2026-autumn", "lon-2027-spring")
-    )
+    response = lead_client.post("/releases/new", data=schedule_form("lon-current", "lon-next"))
     assert response.status_code == 302
     releases = _releases(db_session)
-    assert {r.cohort.slug for r in releases} == {"lon-2026-autumn", "lon-2027-spring"}
+    assert {r.cohort.slug for r in releases} == {"lon-current", "lon-next"}
     local = to_local(releases[0].release_at)
     assert (local.date(), local.hour, local.minute) == (tomorrow(), 9, 0)
     assert releases[0].release_at.utcoffset() == timedelta(0)  # stored as a UTC instant
@@ -40,17 +39,16 @@ def test_regional_lead_schedules_one_version_for_two_cohorts(
     ).all()
     assert len(events) == 2
     page = lead_client.get(response.headers["Location"])
-    assert "will be released to the Autumn 2026 cohort and Spring 2027 cohort" in _text(page)
+    assert "will be released to the Current cohort and Next cohort" in _text(page)
     assert version.title in _text(page)
 
 
 def test_summer_time_is_stored_as_the_right_utc_instant(lead_client, db_session, schedule_form):
-    response = lead_client.post(
-        "/releases/new", data=schedule_form("lon-2027-spring", day=date(2027, 6, 1), at="9:00")
-    )
+    day = next_summer_day()
+    response = lead_client.post("/releases/new", data=schedule_form("lon-next", day=day, at="9:00"))
     assert response.status_code == 302
     (release,) = _releases(db_session)
-    assert release.release_at.isoformat() == "2027-06-01T08:00:00+00:00"
+    assert release.release_at.isoformat() == f"{day.isoformat()}T08:00:00+00:00"
 
 
 def _refused(client, db_session, data, message: str) -> str:
@@ -66,16 +64,14 @@ def _refused(client, db_session, data, message: str) -> str:
 
 def test_time_in_the_past_is_refused(lead_client, db_session, schedule_form):
     yesterday = tomorrow() - timedelta(days=2)
-    _refused(
-        lead_client, db_session, schedule_form("lon-2026-autumn", day=yesterday), "is in the past"
-    )
+    _refused(lead_client, db_session, schedule_form("lon-current", day=yesterday), "is in the past")
 
 
 def test_time_the_clocks_skip_is_refused_with_nearest_times(lead_client, db_session, schedule_form):
     text = _refused(
         lead_client,
         db_session,
-        schedule_form("lon-2027-spring", day=date(2027, 3, 28), at="01:30"),
+        schedule_form("lon-next", day=next_clock_change(forward=True), at="01:30"),
         "does not exist in UK time",
     )
     assert "Choose 00:59 GMT or earlier, or 02:00 BST or later" in text
@@ -85,7 +81,7 @@ def test_time_that_happens_twice_is_refused(lead_client, db_session, schedule_fo
     text = _refused(
         lead_client,
         db_session,
-        schedule_form("lon-2027-spring", day=date(2027, 10, 31), at="01:30"),
+        schedule_form("lon-next", day=next_clock_change(forward=False), at="01:30"),
         "happens twice in UK time",
     )
     assert "00:59 BST or earlier, or 02:00 GMT or later" in text
@@ -95,7 +91,7 @@ def test_cohort_of_another_region_is_refused(lead_client, db_session, schedule_f
     _refused(
         lead_client,
         db_session,
-        schedule_form("lon-2026-autumn", "sw-2026-autumn"),
+        schedule_form("lon-current", "sw-current"),
         "Choose cohorts from the list",
     )
 
@@ -104,12 +100,10 @@ def test_module_version_that_does_not_exist_is_refused(lead_client, db_session, 
     _refused(
         lead_client,
         db_session,
-        schedule_form("lon-2026-autumn", version="999999"),
+        schedule_form("lon-current", version="999999"),
         "That module version does not exist",
     )
-    _refused(
-        lead_client, db_session, schedule_form("lon-2026-autumn", version="abc"), "does not exist"
-    )
+    _refused(lead_client, db_session, schedule_form("lon-current", version="abc"), "does not exist")
 
 
 def test_missing_and_malformed_fields_are_each_named(lead_client, db_session):
@@ -120,7 +114,7 @@ def test_missing_and_malformed_fields_are_each_named(lead_client, db_session):
             "version": "",
             "release_day": "31",
             "release_month": "2",
-            "release_year": "2027",
+            "release_year": str(tomorrow().year),
             "release_time": "25:00",
         },
         "Choose the module version to release",
@@ -131,15 +125,13 @@ def test_missing_and_malformed_fields_are_each_named(lead_client, db_session):
 
 
 def test_same_version_twice_to_the_same_cohort_is_refused(lead_client, db_session, schedule_form):
-    assert (
-        lead_client.post("/releases/new", data=schedule_form("lon-2026-autumn")).status_code == 302
-    )
+    assert lead_client.post("/releases/new", data=schedule_form("lon-current")).status_code == 302
     first = _releases(db_session)[0].release_at
     text = _refused(
         lead_client,
         db_session,
-        schedule_form("lon-2027-spring", "lon-2026-autumn", at="10:00"),
-        "is already scheduled for the Autumn 2026 cohort",
+        schedule_form("lon-next", "lon-current", at="10:00"),
+        "is already scheduled for the Current cohort",
     )
     assert "change that release instead" in text
     db_session.expire_all()
@@ -147,7 +139,7 @@ def test_same_version_twice_to_the_same_cohort_is_refused(lead_client, db_sessio
 
 
 def test_double_submit_of_the_same_form_schedules_once(lead_client, db_session, schedule_form):
-    data = schedule_form("lon-2026-autumn", form_key="key-123")
+    data = schedule_form("lon-current", form_key="key-123")
     assert lead_client.post("/releases/new", data=data).status_code == 302
     again = lead_client.post("/releases/new", data=data)
     assert again.status_code == 302
@@ -156,11 +148,11 @@ def test_double_submit_of_the_same_form_schedules_once(lead_client, db_session, 
 
 
 def test_withdrawn_version_can_be_scheduled_again(lead_client, db_session, version, cohorts):
-    release = make_release(version, cohorts["lon-2026-autumn"], days_from_now=3)
+    release = make_release(version, cohorts["lon-current"], days_from_now=3)
     release.status = ReleaseStatus.WITHDRAWN
     release.withdrawn_at = utcnow()
     db_session.commit()
-    data = {"version": str(version.id), "cohorts": ["lon-2026-autumn"], **when(tomorrow())}
+    data = {"version": str(version.id), "cohorts": ["lon-current"], **when(tomorrow())}
     assert lead_client.post("/releases/new", data=data).status_code == 302
     db_session.expire_all()
     (again,) = _releases(db_session)
@@ -170,14 +162,14 @@ def test_withdrawn_version_can_be_scheduled_again(lead_client, db_session, versi
 def test_lead_educator_schedules_only_for_their_own_pilot(
     client, db_session, cohorts, schedule_form
 ):
-    pilot = cohorts["lon-2026-autumn"].pilot
+    pilot = cohorts["lon-current"].pilot
     educator = make_user(roles=[(Role.LEAD_EDUCATOR, pilot)])
     db_session.commit()
     login(client, educator)
     page = _text(client.get("/releases/new"))
-    assert "lon-2026-autumn" in page and "sw-2026-autumn" not in page
-    assert client.post("/releases/new", data=schedule_form("lon-2026-autumn")).status_code == 302
-    _refused(client, db_session, schedule_form("sw-2026-autumn"), "Choose cohorts from the list")
+    assert "lon-current" in page and "sw-current" not in page
+    assert client.post("/releases/new", data=schedule_form("lon-current")).status_code == 302
+    _refused(client, db_session, schedule_form("sw-current"), "Choose cohorts from the list")
 
 
 def test_participant_cannot_schedule(client, db_session, schedule_form):
@@ -185,12 +177,12 @@ def test_participant_cannot_schedule(client, db_session, schedule_form):
     db_session.commit()
     login(client, participant)
     assert client.get("/releases/new").status_code == 403
-    assert client.post("/releases/new", data=schedule_form("lon-2026-autumn")).status_code == 403
+    assert client.post("/releases/new", data=schedule_form("lon-current")).status_code == 403
     assert _releases(db_session) == []
 
 
 def test_change_moves_a_future_release(lead_client, db_session, version, cohorts):
-    release = make_release(version, cohorts["lon-2026-autumn"], days_from_now=3)
+    release = make_release(version, cohorts["lon-current"], days_from_now=3)
     db_session.commit()
     assert lead_client.get(f"/releases/{release.id}/change").status_code == 200
     day = tomorrow() + timedelta(days=5)
@@ -207,11 +199,11 @@ def test_change_moves_a_future_release(lead_client, db_session, version, cohorts
 
 
 def test_change_refuses_clock_change_hours(lead_client, db_session, version, cohorts):
-    release = make_release(version, cohorts["lon-2027-spring"], days_from_now=3)
+    release = make_release(version, cohorts["lon-next"], days_from_now=3)
     db_session.commit()
     original = release.release_at
     response = lead_client.post(
-        f"/releases/{release.id}/change", data=when(date(2027, 3, 28), "01:30")
+        f"/releases/{release.id}/change", data=when(next_clock_change(forward=True), "01:30")
     )
     assert response.status_code == 400
     assert "does not exist in UK time" in _text(response)
@@ -222,7 +214,7 @@ def test_change_refuses_clock_change_hours(lead_client, db_session, version, coh
 def test_release_that_already_happened_cannot_be_changed_or_withdrawn(
     lead_client, db_session, version, cohorts
 ):
-    release = make_release(version, cohorts["lon-2026-autumn"], days_from_now=-1)
+    release = make_release(version, cohorts["lon-current"], days_from_now=-1)
     db_session.commit()
     original = release.release_at
     page = lead_client.get(f"/releases/{release.id}/change")
@@ -240,7 +232,7 @@ def test_release_that_already_happened_cannot_be_changed_or_withdrawn(
 def test_withdraw_then_editing_the_withdrawn_release_is_refused(
     lead_client, db_session, version, cohorts
 ):
-    release = make_release(version, cohorts["lon-2026-autumn"], days_from_now=2)
+    release = make_release(version, cohorts["lon-current"], days_from_now=2)
     db_session.commit()
     assert lead_client.get(f"/releases/{release.id}/withdraw").status_code == 200
     assert lead_client.post(f"/releases/{release.id}/withdraw", data={}).status_code == 302
@@ -257,7 +249,7 @@ def test_withdraw_then_editing_the_withdrawn_release_is_refused(
 
 
 def test_release_of_another_region_is_not_found(lead_client, db_session, version, cohorts):
-    release = make_release(version, cohorts["sw-2026-autumn"], days_from_now=2)
+    release = make_release(version, cohorts["sw-current"], days_from_now=2)
     db_session.commit()
     for path in ("", "/change", "/withdraw"):
         assert lead_client.get(f"/releases/{release.id}{path}").status_code == 404

@@ -1,4 +1,4 @@
-"""Fixtures for scheduler jobs: a London cohort with enrolled participants and a module."""
+"""Fixtures for scheduler jobs: a London cohort open now with enrolled participants and a module."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from futuredoctor.models import (
     Role,
     User,
 )
-from tests.factories import make_enrolment, make_user
+from tests.factories import current_cohorts, make_enrolment, make_user
 
 
 @dataclass
@@ -36,10 +36,10 @@ def enrol_participants(cohort: Cohort, count: int) -> list[User]:
 
 @pytest.fixture
 def scene(app, db_session) -> Scene:
-    """Three enrolled participants in London's autumn cohort, plus one waitlisted and one
+    """Three enrolled participants in London's current cohort, plus one waitlisted and one
     withdrawn who must never be notified."""
     app.config["MAIL_BACKEND"] = "memory"
-    cohort = db_session.scalar(sa.select(Cohort).where(Cohort.slug == "lon-2026-autumn"))
+    cohort = current_cohorts()["lon-current"]
     version = db_session.scalar(
         sa.select(Module).where(Module.slug == "shared-decision-making")
     ).latest

@@ -27,7 +27,7 @@ def test_module_appears_when_the_time_passes_and_one_notification_is_sent(
         "/releases/new",
         data={
             "version": str(scene.version.id),
-            "cohorts": ["lon-2026-autumn", "lon-2027-spring"],
+            "cohorts": ["lon-current", "lon-next"],
             "release_day": str(day.day),
             "release_month": str(day.month),
             "release_year": str(day.year),

@@ -3,7 +3,7 @@ error handling, the ``flask scheduler`` command. Each job is safe to run again."
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -158,13 +158,17 @@ def test_weekly_digest_once_per_week_and_respects_opt_out(app, db_session, scene
         Progress(enrolment=enrolment, release=done, started_at=utcnow(), completed_at=utcnow())
     )
     db_session.commit()
-    wednesday = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+    today = utcnow().date()
+    wednesday = datetime.combine(
+        today + timedelta(days=(2 - today.weekday()) % 7 or 7), time(12), tzinfo=UTC
+    )  # the next Wednesday, after the release
+    year, week, _ = wednesday.isocalendar()
     assert digest.queue_weekly_digests(wednesday) == 1  # only participant 0 has one to finish
     assert digest.queue_weekly_digests(wednesday + timedelta(days=1)) == 0  # same ISO week
     db_session.commit()
     (row,) = _notifications("weekly_digest")
     assert row.recipient_id == scene.participants[0].id
-    assert row.subject_key == "2026-W48"
+    assert row.subject_key == f"{year}-W{week:02d}"
     assert scene.version.title in row.body
     assert digest.queue_weekly_digests(wednesday + timedelta(days=7)) == 1  # next week
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ from futuredoctor.releases.notify import queue_due_release_notifications
 from tests.conftest import _fresh_database
 from tests.factories import make_module, make_release
 from tests.scheduler.conftest import enrol_participants
+from tests.travel import python_command
 
 PARTICIPANTS = 60
 
@@ -121,7 +121,7 @@ def test_two_scheduler_processes_send_exactly_once(app, due, tmp_path):
         "FUTUREDOCTOR_MAIL_FILE_DIR": str(tmp_path / "mail"),
         "FUTUREDOCTOR_SCHEDULER_BATCH_SIZE": "100",
     }
-    flask = [sys.executable, "-m", "flask", "scheduler", "--once"]
+    flask = python_command("flask", "scheduler", "--once")  # at the test clock
     processes = [
         subprocess.Popen(
             flask,
