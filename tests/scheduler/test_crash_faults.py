@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -34,6 +33,7 @@ from futuredoctor.models import Notification, User
 from futuredoctor.notifications.outbox import queue_many
 from tests.conftest import build_database, make_test_config, pg_database
 from tests.pg import Cluster, find_bindir, running_cluster
+from tests.travel import python_command
 
 pytestmark = pytest.mark.postgres
 
@@ -90,7 +90,7 @@ class Scheduler:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "scheduler", "--interval", "1"],
+            python_command("flask", "scheduler", "--interval", "1"),
             env=self.env,
             cwd=PROJECT_ROOT,
             stdout=self.log,
