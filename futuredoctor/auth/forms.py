@@ -8,30 +8,27 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from futuredoctor.form_fields import SafeForm, email_field
 
 
-class LoginForm(SafeForm):
-    email = email_field(missing="Enter your email address")
-    password = PasswordField(
-        "Password",
+def password_field(
+    label: str = "Password", missing: str = "Enter your password"
+) -> PasswordField:
+    """A password someone types: required, and no longer than the hasher is asked to take."""
+    return PasswordField(
+        label,
         validators=[
-            DataRequired("Enter your password"),
-            Length(max=1024, message="Password must be 1024 characters or fewer"),
+            DataRequired(missing),
+            Length(max=1024, message="Password must be 1,024 characters or fewer"),
         ],
     )
+
+
+class LoginForm(SafeForm):
+    email = email_field(missing="Enter your email address")
+    password = password_field()
     next = HiddenField()
 
 
 class LogoutForm(SafeForm):
     """Empty: exists so signing out is a CSRF-protected POST."""
-
-
-def _new_password(label: str = "New password") -> PasswordField:
-    return PasswordField(
-        label,
-        validators=[
-            DataRequired("Enter a new password"),
-            Length(max=1024, message="Password must be 1,024 characters or fewer"),
-        ],
-    )
 
 
 def _confirmation(of: str) -> PasswordField:
@@ -51,32 +48,20 @@ class ForgotPasswordForm(SafeForm):
 class NewPasswordForm(SafeForm):
     """Setting a password from a reset link or a staff invitation."""
 
-    password = _new_password()
+    password = password_field("New password", "Enter a new password")
     confirm = _confirmation("password")
 
 
 class ChangePasswordForm(SafeForm):
-    current_password = PasswordField(
-        "Current password",
-        validators=[
-            DataRequired("Enter your current password"),
-            Length(max=1024, message="Password must be 1,024 characters or fewer"),
-        ],
-    )
-    new_password = _new_password()
+    current_password = password_field("Current password", "Enter your current password")
+    new_password = password_field("New password", "Enter a new password")
     confirm = _confirmation("new_password")
 
 
 class ConfirmPasswordForm(SafeForm):
     """Typing the password again before a sensitive action."""
 
-    password = PasswordField(
-        "Password",
-        validators=[
-            DataRequired("Enter your password"),
-            Length(max=1024, message="Password must be 1,024 characters or fewer"),
-        ],
-    )
+    password = password_field()
     next = HiddenField()
 
 

@@ -4,6 +4,8 @@ action."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
@@ -20,6 +22,7 @@ from futuredoctor.auth.links import LinkState, Purpose
 from futuredoctor.auth.services import safe_next_url
 from futuredoctor.auth.views import bp
 from futuredoctor.extensions import limiter
+from futuredoctor.models import User
 from futuredoctor.passwords import verify_password
 from futuredoctor.permissions import actor, public, signed_in
 from futuredoctor.refusals import Refusal, show_refusal
@@ -43,47 +46,52 @@ def _link_problem(state: LinkState, purpose: Purpose) -> str:
     return render_template("auth/link_problem.html", state=state.value, purpose=purpose.value)
 
 
+def _set_password_page(
+    token: str,
+    purpose: Purpose,
+    set_password: Callable[[User, str], None],
+    done: Callable[[User], Response],
+) -> Page:
+    """The page behind a reset or invitation link: check the link, take a new password."""
+    link = links.resolve(token, purpose)
+    if link.state is not LinkState.VALID or link.user is None:
+        return _link_problem(link.state, purpose)
+    user = link.user
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            set_password(user, form.password.data or "")
+        except Refusal as refusal:
+            show_refusal(form, refusal, "password")
+        else:
+            return done(user)
+    kind = "reset" if purpose is Purpose.RESET else "invitation"
+    page = render_template("auth/new_password.html", form=form, purpose=kind, user=user)
+    return page, 400 if form.errors else 200
+
+
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
 @public
 def reset(token: str) -> Page:
-    link = links.resolve(token, Purpose.RESET)
-    if link.state is not LinkState.VALID or link.user is None:
-        return _link_problem(link.state, Purpose.RESET)
-    form = NewPasswordForm()
-    if form.validate_on_submit():
-        try:
-            accounts.complete_reset(link.user, form.password.data or "")
-        except Refusal as refusal:
-            show_refusal(form, refusal, "password")
-        else:
-            sessions.end_current("password_reset")
-            flash("Your password has been changed. Sign in with your new password.", "success")
-            return redirect(url_for("auth.login"))
-    page = render_template("auth/new_password.html", form=form, purpose="reset", user=link.user)
-    return page, 400 if form.errors else 200
+    def done(user: User) -> Response:
+        sessions.end_current("password_reset")
+        flash("Your password has been changed. Sign in with your new password.", "success")
+        return redirect(url_for("auth.login"))
+
+    return _set_password_page(token, Purpose.RESET, accounts.complete_reset, done)
 
 
 @bp.route("/welcome/<token>", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
 @public
 def accept_staff_invitation(token: str) -> Page:
-    link = links.resolve(token, Purpose.INVITATION)
-    if link.state is not LinkState.VALID or link.user is None:
-        return _link_problem(link.state, Purpose.INVITATION)
-    user = link.user
-    form = NewPasswordForm()
-    if form.validate_on_submit():
-        try:
-            accounts.accept_staff_invitation(user, form.password.data or "")
-        except Refusal as refusal:
-            show_refusal(form, refusal, "password")
-        else:
-            sessions.start(user)
-            flash(f"Welcome, {user.given_name}. Your account is ready.", "success")
-            return redirect(url_for("main.home"))
-    page = render_template("auth/new_password.html", form=form, purpose="invitation", user=user)
-    return page, 400 if form.errors else 200
+    def done(user: User) -> Response:
+        sessions.start(user)
+        flash(f"Welcome, {user.given_name}. Your account is ready.", "success")
+        return redirect(url_for("main.home"))
+
+    return _set_password_page(token, Purpose.INVITATION, accounts.accept_staff_invitation, done)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
