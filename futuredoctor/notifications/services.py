@@ -36,13 +36,6 @@ def mark_read(user: User, notification_id: int) -> bool:
     return (cast("sa.CursorResult[Any]", db.session.execute(stmt)).rowcount or 0) > 0
 
 
-def owns(user: User, notification_id: int) -> bool:
-    stmt = sa.select(sa.func.count()).where(
-        Notification.id == notification_id, Notification.recipient_id == user.id
-    )
-    return bool(db.session.scalar(stmt))
-
-
 def mark_all_read(user: User) -> int:
     stmt = (
         sa.update(Notification)

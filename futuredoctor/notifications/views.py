@@ -9,11 +9,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from futuredoctor.models import Notification
 from futuredoctor.notifications import services
 from futuredoctor.notifications.forms import MarkAllReadForm, MarkReadForm, PreferencesForm
 from futuredoctor.notifications.outbox import unread_count
 from futuredoctor.paging import page_number, pagination_params
-from futuredoctor.permissions import actor, signed_in
+from futuredoctor.permissions import actor, get_owned_or_404, signed_in
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
@@ -39,11 +40,12 @@ def mark_read() -> Response:
     form = MarkReadForm()
     if not form.validate_on_submit():
         abort(400)
-    notification_id = int(form.notification_id.data or 0)
-    if services.mark_read(actor(), notification_id):
+    # Someone else's notification, or none: 404, through the one door for owned records.
+    get_owned_or_404(
+        Notification, int(form.notification_id.data or 0), actor(), lambda n: n.recipient_id
+    )
+    if services.mark_read(actor(), int(form.notification_id.data or 0)):
         flash("Notification marked as read.", "success")
-    elif not services.owns(actor(), notification_id):
-        abort(404)
     return redirect(_back())
 
 
