@@ -82,3 +82,18 @@ def test_demo_data_is_refused_outside_development_and_test(
     result = create_app().test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 1
     assert "Refusing to create demo accounts in staging" in result.output
+
+
+def test_production_warns_when_sign_in_limits_are_counted_per_worker(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("FUTUREDOCTOR_ENV", "production")
+    monkeypatch.setenv("FUTUREDOCTOR_SECRET_KEY", "k" * 48)
+    monkeypatch.setenv("FUTUREDOCTOR_STUDY_SECRET", "s" * 48)
+    monkeypatch.setenv("FUTUREDOCTOR_RATELIMIT_STORAGE_URI", "memory://")
+    create_app()
+    assert "each web worker counts on its own" in caplog.text
+    caplog.clear()
+    monkeypatch.setenv("FUTUREDOCTOR_RATELIMIT_STORAGE_URI", "redis://cache.internal:6379/0")
+    create_app()
+    assert "each web worker counts on its own" not in caplog.text
