@@ -4,7 +4,7 @@ zone abbreviation (GMT or BST) a local time is shown with."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from futuredoctor import clock
 
@@ -41,3 +41,10 @@ def next_summer_day() -> date:
 def zone_name(day: date, at: str = "09:00") -> str:
     """ "GMT" or "BST": how the app labels ``at`` on ``day`` in UK time."""
     return datetime.combine(day, time.fromisoformat(at), tzinfo=clock.UK).tzname() or ""
+
+
+def next_midweek_noon() -> datetime:
+    """The coming Wednesday at 12:00 UK time (a week on, if today is Wednesday), as a UTC
+    instant: a moment when anything weekly (the digest, due from Monday 08:00) is due."""
+    day = today() + timedelta(days=(2 - today().weekday()) % 7 or 7)
+    return datetime.combine(day, time(12), tzinfo=clock.UK).astimezone(UTC)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ from futuredoctor.models import (
     Role,
     User,
 )
+from tests.dates import next_midweek_noon
 from tests.factories import current_cohorts, make_enrolment, make_user
 
 
@@ -48,3 +50,10 @@ def scene(app, db_session) -> Scene:
         make_enrolment(make_user(roles=[(Role.PARTICIPANT, None)]), cohort, status=status)
     db_session.commit()
     return Scene(cohort, version, participants)
+
+
+@pytest.fixture
+def digest_week(time_machine: Any) -> None:
+    """Move the clock to a Wednesday noon: the weekly digest is not due on Monday before
+    08:00 UK time, which a test run at ``FUTUREDOCTOR_TEST_NOW`` may otherwise fall on."""
+    time_machine.move_to(next_midweek_noon(), tick=True)

@@ -55,7 +55,7 @@ def test_catches_up_on_releases_that_fell_due_during_downtime(app, db_session, s
     assert run_job(app, "queue_due_releases") == 9
 
 
-def test_sending_emails_each_row_once(app, db_session, scene):
+def test_sending_emails_each_row_once(digest_week, app, db_session, scene):
     make_release(scene.version, scene.cohort, days_from_now=-0.01)
     db_session.commit()
     results = run_once(app)

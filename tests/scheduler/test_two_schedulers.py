@@ -112,7 +112,7 @@ def test_two_threads_send_each_notification_once(app, due, monkeypatch):
     assert all(r > 0 for r in results), results  # both took part: they shared the work
 
 
-def test_two_scheduler_processes_send_exactly_once(app, due, tmp_path):
+def test_two_scheduler_processes_send_exactly_once(digest_week, app, due, tmp_path):
     env = {
         **os.environ,
         "FLASK_APP": "futuredoctor",
