@@ -20,6 +20,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(load_config(config))
     check_config(app.config)
+    from futuredoctor.logs import configure_logging
+
+    configure_logging(app.config)
+    from futuredoctor.error_reporting import init_error_reporting
+
+    init_error_reporting(app.config)
 
     app.jinja_options = {
         # Escape everything, including the NHS.UK macros (".jinja" files, which Flask's
@@ -38,6 +44,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _trust_proxies(app)
     db.init_app(app)
 
+    from futuredoctor.request_log import init_request_log
+
+    init_request_log(app)  # first hooks: the request's clock starts before the others
     from futuredoctor.transactions import init_transactions
 
     init_transactions(app)

@@ -19,6 +19,7 @@ from futuredoctor.evaluation.scope import ExportScope
 from futuredoctor.extensions import db
 from futuredoctor.models import ExportRecord, User
 from futuredoctor.paging import Page, paginate
+from futuredoctor.request_log import request_id
 from futuredoctor.transactions import commit_streamed, keep_when_refused
 
 CHANNELS = {"web": "Web", "api": "API"}
@@ -45,6 +46,7 @@ def record_export(
         options=options,
         row_counts=dict(result.row_counts),
         sha256=result.sha256,
+        request_id=request_id(),
     )
     db.session.add(record)
     db.session.flush()
