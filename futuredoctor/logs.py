@@ -27,6 +27,14 @@ JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s"
 _HANDLER_MARK = "futuredoctor_handler"
 
 
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+
+
+def mask_emails(text: str) -> str:
+    """For messages that may quote an address (a mail relay's refusal): logs never hold one."""
+    return EMAIL.sub("[email]", text)
+
+
 def new_id() -> str:
     return str(uuid.uuid4())
 

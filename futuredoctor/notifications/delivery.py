@@ -37,7 +37,7 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 
 from futuredoctor.extensions import db
-from futuredoctor.logs import current_id
+from futuredoctor.logs import current_id, mask_emails
 from futuredoctor.mail import MailError, MailRefused, build_message, message_domain, send
 from futuredoctor.models import Notification, User
 
@@ -305,13 +305,13 @@ def _failed(
             "Notification %s given up after %s attempt(s): %s",
             notification.id,
             notification.attempts,
-            reason,
+            mask_emails(reason),
         )
         return {"last_error": reason, "failed_at": now, "next_attempt_at": None}
     log.warning(
         "Notification %s not sent (attempt %s), retrying later: %s",
         notification.id,
         notification.attempts,
-        reason,
+        mask_emails(reason),
     )
     return {"last_error": reason, "next_attempt_at": now + pause_after(notification.attempts)}
