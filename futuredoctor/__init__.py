@@ -47,6 +47,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from futuredoctor.request_log import init_request_log
 
     init_request_log(app)  # first hooks: the request's clock starts before the others
+    from futuredoctor.metrics import init_metrics
+
+    init_metrics(app)
     from futuredoctor.transactions import init_transactions
 
     init_transactions(app)
@@ -126,12 +129,14 @@ def _register_blueprints(app: Flask) -> None:
     from futuredoctor.learning.views import bp as learning_bp
     from futuredoctor.livinglab.views import bp as livinglab_bp
     from futuredoctor.main.views import bp as main_bp
+    from futuredoctor.metrics import bp as metrics_bp
     from futuredoctor.notifications.views import bp as notifications_bp
     from futuredoctor.pilots.views import bp as pilots_bp
     from futuredoctor.releases.views import bp as releases_bp
 
     for blueprint in (
         health_bp,
+        metrics_bp,
         main_bp,
         auth_bp,
         learning_bp,

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 
 from futuredoctor import logs
 from futuredoctor.extensions import db
+from futuredoctor.metrics import observe_request
 
 log = logging.getLogger("futuredoctor.requests")
 HEADER = "X-Request-ID"
@@ -94,6 +95,8 @@ def _log_line(status: int) -> None:
         "user": _user_id(),
     }
     g.request_log_fields = fields
+    if duration_ms is not None:
+        observe_request(request.endpoint, request.method, status, duration_ms / 1000)
     log.info(
         "%s %s %s %sms %s queries user=%s",
         fields["method"],
