@@ -24,7 +24,6 @@ _current_id: ContextVar[str | None] = ContextVar("futuredoctor_request_id", defa
 ACCEPTED_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,35}")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
 JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s"
-_HANDLER_MARK = "futuredoctor_handler"
 
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -92,7 +91,7 @@ def configure_logging(config: Any) -> None:
     except for the level of the app's loggers."""
     logging.getLogger("futuredoctor").setLevel(str(config.get("LOG_LEVEL") or "INFO").upper())
     root = logging.getLogger()
-    if any(getattr(h, _HANDLER_MARK, False) for h in root.handlers) or root.handlers:
+    if root.handlers:
         return
     handler = logging.StreamHandler()
     formatter: logging.Formatter
@@ -104,7 +103,6 @@ def configure_logging(config: Any) -> None:
         formatter = logging.Formatter(TEXT_FORMAT)
     handler.setFormatter(formatter)
     handler.addFilter(RequestIdFilter())
-    setattr(handler, _HANDLER_MARK, True)
     root.addHandler(handler)
     root.setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
