@@ -20,6 +20,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(load_config(config))
     check_config(app.config)
+    from futuredoctor.logs import configure_logging
+
+    configure_logging(app.config)
+    from futuredoctor.error_reporting import init_error_reporting
+
+    init_error_reporting(app.config)
 
     app.jinja_options = {
         # Escape everything, including the NHS.UK macros (".jinja" files, which Flask's
@@ -38,6 +44,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _trust_proxies(app)
     db.init_app(app)
 
+    from futuredoctor.request_log import init_request_log
+
+    init_request_log(app)  # first hooks: the request's clock starts before the others
+    from futuredoctor.metrics import init_metrics
+
+    init_metrics(app)
     from futuredoctor.transactions import init_transactions
 
     init_transactions(app)
@@ -117,12 +129,14 @@ def _register_blueprints(app: Flask) -> None:
     from futuredoctor.learning.views import bp as learning_bp
     from futuredoctor.livinglab.views import bp as livinglab_bp
     from futuredoctor.main.views import bp as main_bp
+    from futuredoctor.metrics import bp as metrics_bp
     from futuredoctor.notifications.views import bp as notifications_bp
     from futuredoctor.pilots.views import bp as pilots_bp
     from futuredoctor.releases.views import bp as releases_bp
 
     for blueprint in (
         health_bp,
+        metrics_bp,
         main_bp,
         auth_bp,
         learning_bp,

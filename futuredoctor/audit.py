@@ -8,6 +8,7 @@ from flask import has_request_context, request
 
 from futuredoctor.extensions import db
 from futuredoctor.models import AuditEvent, User
+from futuredoctor.request_log import request_id
 
 
 def record(
@@ -25,6 +26,7 @@ def record(
         target_id=str(target.id) if target is not None else None,
         ip_address=request.remote_addr if has_request_context() else None,
         details=details,
+        request_id=request_id(),
     )
     db.session.add(event)
     db.session.flush()

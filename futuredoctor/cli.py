@@ -1,4 +1,4 @@
-"""``flask`` commands: content check/sync, demo data. Each command commits once."""
+"""``flask`` commands: content check/sync, demo data, backup. Each command commits once."""
 
 from __future__ import annotations
 
@@ -66,6 +66,20 @@ def register_cli(app: Flask) -> None:
         click.echo("Demo accounts (password: %s):" % (password or DEMO_PASSWORD))
         for role, email in logins:
             click.echo(f"  {role:<22} {email}")
+
+
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    def backup(path: Path) -> None:
+        """Write a consistent copy of the SQLite database to PATH while the app runs."""
+        from futuredoctor.backup import BackupRefused, backup_sqlite
+
+        try:
+            size = backup_sqlite(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
+        except BackupRefused as refusal:
+            click.echo(str(refusal), err=True)
+            sys.exit(1)
+        click.echo(f"Backed up to {path} ({size} bytes).")
 
 
 def _dir(key: str) -> Path:

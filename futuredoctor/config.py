@@ -93,6 +93,13 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         * (int(_env("SESSION_ABSOLUTE_HOURS", "12") or 12) + 1),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "STUDY_SECRET": _study_secret(env),
+        # Operations (docs/operations.md): log format ("json" or "text"; default JSON
+        # outside development and test), error reporting, and who may read /metrics.
+        "LOG_FORMAT": _env("LOG_FORMAT"),
+        "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+        "SENTRY_DSN": _env("SENTRY_DSN"),
+        "METRICS_TOKEN": _env("METRICS_TOKEN"),
+        "METRICS_ALLOW": _env("METRICS_ALLOW", ""),  # comma-separated addresses/networks
     }
     if overrides:
         config.update(overrides)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Flask, render_template, request
@@ -10,6 +11,9 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from futuredoctor.extensions import db
 from futuredoctor.refusals import Refusal
+from futuredoctor.request_log import request_id
+
+log = logging.getLogger("futuredoctor.errors")
 
 MESSAGES = {
     400: ("Something was wrong with that request", "Go back, reload the page and try again."),
@@ -58,11 +62,20 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:
         db.session.rollback()  # so the error page can still read; the door ends the request
-        app.logger.exception("Unhandled error")
+        reference = request_id() or "-"
+        log.exception(
+            "Unhandled error in %s (request %s)",
+            request.endpoint or "unmatched",
+            reference,
+            extra={"request_id": reference, "route": request.endpoint},
+        )
         if _is_api():
             return _api_error(500, None), 500
         title, message = MESSAGES[500]
-        return render_template("errors/error.html", code=500, title=title, message=message), 500
+        page = render_template(
+            "errors/error.html", code=500, title=title, message=message, reference=reference
+        )
+        return page, 500
 
 
 def _is_api() -> bool:

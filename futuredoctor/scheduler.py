@@ -22,13 +22,16 @@ import contextlib
 import logging
 import signal
 import sys
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import click
+import sqlalchemy as sa
 from flask import Flask, current_app
 
+from futuredoctor import logs
 from futuredoctor.extensions import db
 from futuredoctor.models import utcnow
 
@@ -76,20 +79,60 @@ def _batch() -> int:
 def run_job(app: Flask, name: str) -> int | None:
     """Run one job in its own app context: commit what is left on success, roll back and
     log on failure (the next poll tries again; the pool's pre-ping replaces connections a
-    database restart has broken). Returns the job's count, or None if it failed."""
-    with app.app_context():
+    database restart has broken). Each run has its own job id, in every line it logs and on
+    every audit event it writes; its outcome is stored for the metrics. Returns the job's
+    count, or None if it failed."""
+    started = time.perf_counter()
+    with logs.job_context() as job_id, app.app_context():
         try:
-            done = JOBS[name]()
+            done: int | None = JOBS[name]()
             db.session.commit()
         except Exception:
-            log.exception("Scheduler job %s failed; it will run again at the next poll", name)
+            log.exception(
+                "Scheduler job %s failed; it will run again at the next poll",
+                name,
+                extra={"job": name, "job_id": job_id},
+            )
             _forget_session()
-            return None
+            done = None
         finally:
             _forget_session()
-    if done:
-        log.info("%s: %s", name, done)
+        _record_outcome(name, done is not None)
+        duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        log.log(
+            logging.INFO if done else logging.DEBUG,
+            "job %s %s in %sms: %s",
+            name,
+            "failed" if done is None else "succeeded",
+            duration_ms,
+            done,
+            extra={
+                "job": name,
+                "job_id": job_id,
+                "outcome": "failed" if done is None else "succeeded",
+                "count": done,
+                "duration_ms": duration_ms,
+            },
+        )
     return done
+
+
+def _record_outcome(name: str, succeeded: bool) -> None:
+    """Store when the job last succeeded or failed (its own short transaction), so every
+    web process can report it; a failure to store it is only logged."""
+    from futuredoctor.models import SchedulerJobRun
+
+    column = "last_succeeded_at" if succeeded else "last_failed_at"
+    values = {column: utcnow()}
+    try:
+        with db.engine.begin() as conn:
+            changed = conn.execute(
+                sa.update(SchedulerJobRun).where(SchedulerJobRun.name == name).values(values)
+            ).rowcount
+            if not changed:
+                conn.execute(sa.insert(SchedulerJobRun).values(name=name, **values))
+    except Exception:  # a race with another scheduler's first insert, or no database
+        log.warning("Could not record the outcome of job %s", name, exc_info=True)
 
 
 def _forget_session() -> None:
@@ -174,8 +217,6 @@ def register_scheduler_command(app: Flask) -> None:
 
 
 def _configure_logging() -> None:
-    if not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    from futuredoctor.logs import configure_logging
+
+    configure_logging(current_app.config)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -74,6 +75,24 @@ def pytest_report_header(config: pytest.Config) -> str:
     uk = instant.astimezone(clock.UK)
     source = f"{TEST_NOW}={os.environ[TEST_NOW]}" if _travel else f"real clock, {TEST_NOW} unset"
     return f"test clock: {instant:%Y-%m-%dT%H:%M:%SZ} ({uk:%a %d %b %Y %H:%M %Z} UK; {source})"
+
+
+# What no log line of the app may carry: the shared test password, a bearer token, an email.
+_SECRET_IN_LOG = re.compile(r"correct-horse-battery|Bearer\s+\S|[\w.+-]+@[\w-]+\.[\w.-]+")
+
+
+@pytest.fixture(autouse=True)
+def _logs_hold_no_personal_data(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Every test's captured app logs (sign-ins, uploads, exports, scheduler runs) are
+    checked: no password, token or email address. The console mail backend, which
+    prints whole emails in development on purpose, is the one logger left out."""
+    yield
+    for record in caplog.get_records("call"):
+        if not record.name.startswith("futuredoctor") or record.name == "futuredoctor.mail":
+            continue
+        line = record.getMessage() + " " + str(record.__dict__.get("route", ""))
+        found = _SECRET_IN_LOG.search(line)
+        assert found is None, f"{record.name} logged {found.group(0)!r}"
 
 
 @pytest.fixture

@@ -132,6 +132,8 @@ def _expected(rule_info: tuple[Any, ...], role: Role | None, inside: bool) -> se
     kind = rule_info[0]
     if kind == "public":
         # Bearer-token API routes check the token themselves; none is sent here.
+        if "metrics-token" in rule_info:
+            return {404}  # no metrics token sent: as if nothing were there
         return {401} if "bearer-token" in rule_info else {200}
     if role is None:
         return {302}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from collections.abc import Iterator
 
 import sqlalchemy as sa
@@ -33,6 +34,7 @@ from futuredoctor.enrolment.forms import (
     RosterSearchForm,
 )
 from futuredoctor.extensions import db
+from futuredoctor.metrics import IMPORT_SECONDS
 from futuredoctor.models import Cohort, Enrolment, EnrolmentStatus, User
 from futuredoctor.models.user import PERSON_DETAILS
 from futuredoctor.paging import page_number
@@ -259,6 +261,7 @@ def import_people(cohort: Cohort) -> tuple[str, int] | BaseResponse:
             form.file.errors = ["Select a CSV file to upload"]
         else:
             filename = upload.filename or ""
+            started = time.perf_counter()
             data = upload.read()
             plan = csv_import.validate(
                 data, actor(), bool(form.waitlist_overflow.data), clock.today_uk()
@@ -269,8 +272,10 @@ def import_people(cohort: Cohort) -> tuple[str, int] | BaseResponse:
                 except Refusal as refusal:
                     show_refusal(form, refusal, "file")
                 else:
+                    IMPORT_SECONDS.labels("imported").observe(time.perf_counter() - started)
                     flash(_import_summary(result), "success")
                     return redirect(url_for("enrolment.roster_view", slug=cohort.slug))
+            IMPORT_SECONDS.labels("refused").observe(time.perf_counter() - started)
             # A refused file answers 400: the door rolls back and releases the cohort locks.
     status = 400 if form.errors or plan is not None else 200
     return (

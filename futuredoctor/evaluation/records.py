@@ -4,6 +4,7 @@ the national admins' view of the record."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -17,8 +18,10 @@ from futuredoctor import audit
 from futuredoctor.evaluation.package import PackageResult
 from futuredoctor.evaluation.scope import ExportScope
 from futuredoctor.extensions import db
+from futuredoctor.metrics import EXPORT_SECONDS
 from futuredoctor.models import ExportRecord, User
 from futuredoctor.paging import Page, paginate
+from futuredoctor.request_log import request_id
 from futuredoctor.transactions import commit_streamed, keep_when_refused
 
 CHANNELS = {"web": "Web", "api": "API"}
@@ -45,6 +48,7 @@ def record_export(
         options=options,
         row_counts=dict(result.row_counts),
         sha256=result.sha256,
+        request_id=request_id(),
     )
     db.session.add(record)
     db.session.flush()
@@ -77,6 +81,7 @@ class ExportRun:
     ) -> None:
         self.user, self.channel, self.scope, self.file_name = user, channel, scope, file_name
         self.done = False
+        self.started = time.perf_counter()
         audit.record("export.started", actor=user, **self._details())
 
     def _details(self) -> dict[str, Any]:
@@ -97,6 +102,11 @@ class ExportRun:
             current_app.logger.exception("Export record could not be written; export stopped")
             raise  # the download stays incomplete: nothing leaves unrecorded
         self.done = True
+        self._observe("completed")
+
+    def _observe(self, outcome: str) -> None:
+        seconds = time.perf_counter() - self.started
+        EXPORT_SECONDS.labels(self.channel, outcome).observe(seconds)
 
     def guard(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
         """Pass the chunks on; record an abort if they stop before ``complete`` ran."""
@@ -107,6 +117,7 @@ class ExportRun:
                 self._aborted()
 
     def _aborted(self) -> None:
+        self._observe("aborted")
         try:
             audit.record("export.aborted", actor=self.user, **self._details())
             commit_streamed()

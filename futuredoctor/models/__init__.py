@@ -31,6 +31,7 @@ from futuredoctor.models.notification import Notification
 from futuredoctor.models.progress import Progress
 from futuredoctor.models.region import Cohort, Pilot, Region
 from futuredoctor.models.release import Release, ReleaseStatus
+from futuredoctor.models.scheduler_job import SchedulerJobRun
 from futuredoctor.models.user import CAREER_STAGES, ProfessionalGroup, Role, RoleGrant, User
 from futuredoctor.models.user_session import UserSession
 
@@ -69,6 +70,7 @@ __all__ = [
     "ReleaseStatus",
     "Role",
     "RoleGrant",
+    "SchedulerJobRun",
     "User",
     "UserSession",
     "feedback_item_tag",

@@ -24,5 +24,7 @@ class AuditEvent(Base):
     target_id: Mapped[str | None] = mapped_column(sa.String(64))
     ip_address: Mapped[str | None] = mapped_column(sa.String(64))
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    # The request (or scheduler job) that wrote it, as in the logs' request_id.
+    request_id: Mapped[str | None] = mapped_column(sa.String(36))
 
     actor: Mapped[User | None] = relationship()

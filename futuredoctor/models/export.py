@@ -23,5 +23,6 @@ class ExportRecord(Base):
     options: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     row_counts: Mapped[dict[str, int]] = mapped_column(sa.JSON, default=dict)
     sha256: Mapped[str] = mapped_column(sa.String(64))
+    request_id: Mapped[str | None] = mapped_column(sa.String(36))  # as in the request log
 
     user: Mapped[User] = relationship()

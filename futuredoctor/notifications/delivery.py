@@ -37,6 +37,7 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 
 from futuredoctor.extensions import db
+from futuredoctor.logs import current_id, mask_emails
 from futuredoctor.mail import MailError, MailRefused, build_message, message_domain, send
 from futuredoctor.models import Notification, User
 
@@ -245,6 +246,7 @@ def deliver_one(
         # Nothing was attempted: in-app only.
         _record(conn, notification, attempts=notification.attempts - 1, **_done(moment()))
         report.skipped += 1
+        _log_outcome(notification, "skipped")
         return
     try:
         send(build_email(notification, user, config))
@@ -252,12 +254,32 @@ def deliver_one(
         # Configuration forbids sending anything: give the row back untouched and fail the
         # job loudly.
         _record(conn, notification, attempts=notification.attempts - 1, next_attempt_at=None)
+        _log_outcome(notification, "refused")
         raise
     except Exception as error:  # one bad message never stops the others
         _record(conn, notification, **_failed(notification, moment(), error, max_attempts, report))
+        _log_outcome(notification, "failed")
     else:
         _record(conn, notification, **_done(moment()))
         report.sent += 1
+        _log_outcome(notification, "sent")
+
+
+def _log_outcome(notification: sa.Row[Any], outcome: str) -> None:
+    """One line per message with the sending job's id; never the address or the text."""
+    log.info(
+        "notification %s %s (attempt %s)",
+        notification.id,
+        outcome,
+        notification.attempts,
+        extra={
+            "job_id": current_id(),
+            "notification_id": notification.id,
+            "kind": notification.kind,
+            "outcome": outcome,
+            "attempt": notification.attempts,
+        },
+    )
 
 
 def _record(conn: sa.Connection, notification: sa.Row[Any], **values: Any) -> None:
@@ -283,13 +305,13 @@ def _failed(
             "Notification %s given up after %s attempt(s): %s",
             notification.id,
             notification.attempts,
-            reason,
+            mask_emails(reason),
         )
         return {"last_error": reason, "failed_at": now, "next_attempt_at": None}
     log.warning(
         "Notification %s not sent (attempt %s), retrying later: %s",
         notification.id,
         notification.attempts,
-        reason,
+        mask_emails(reason),
     )
     return {"last_error": reason, "next_attempt_at": now + pause_after(notification.attempts)}
