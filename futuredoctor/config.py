@@ -68,6 +68,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SCHEDULER_BATCH_SIZE": int(_env("SCHEDULER_BATCH_SIZE", "200") or 200),
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
+        # A moving window: "10 per minute" means any sixty seconds, so no burst of twenty
+        # straddling the turn of a minute.
+        "RATELIMIT_STRATEGY": _env("RATELIMIT_STRATEGY", "moving-window"),
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute"),
         "LOCKOUT_THRESHOLD": int(_env("LOCKOUT_THRESHOLD", "5") or 5),
         "LOCKOUT_MINUTES": int(_env("LOCKOUT_MINUTES", "15") or 15),

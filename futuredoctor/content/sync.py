@@ -18,10 +18,23 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from futuredoctor.content.check import FRAMEWORKS_DIR, GPC, ModuleFile, Problem, load_content
-from futuredoctor.content.schema import CohortSpec, FrameworkSpec, PilotSpec, RegionSpec
+from futuredoctor.content.check import (
+    FRAMEWORKS_DIR,
+    GPC,
+    Loc,
+    ModuleFile,
+    Problem,
+    RegionFile,
+    _dotted,
+    _line_for,
+    load_content,
+    toml_key_lines,
+)
+from futuredoctor.content.schema import CohortSpec, FrameworkSpec, PilotSpec
+from futuredoctor.enrolment.capacity import SEAT_STATUSES
 from futuredoctor.models import (
     Cohort,
+    Enrolment,
     Framework,
     FrameworkDomain,
     Module,
@@ -113,7 +126,7 @@ def sync_content(
         framework = _sync_framework(session, framework_file.framework, report)
         if framework.code == GPC:
             domains = {domain.code: domain for domain in framework.domains}
-    _sync_regions(session, [f.region for f in loaded.regions], report)
+    _sync_regions(session, loaded.regions, report)
     _sync_modules(session, loaded.modules, domains, report, addressed)
     session.flush()
     return report
@@ -170,12 +183,15 @@ def _sync_framework(session: Session, spec: FrameworkSpec, report: SyncReport) -
     return framework
 
 
-def _sync_regions(session: Session, specs: list[RegionSpec], report: SyncReport) -> None:
-    # Three queries, whatever the number of regions, pilots and cohorts.
+def _sync_regions(session: Session, files: list[RegionFile], report: SyncReport) -> None:
+    # Three queries, whatever the number of regions, pilots and cohorts (plus a lock and a
+    # count for each cohort whose capacity changes).
     regions = {r.code: r for r in session.scalars(sa.select(Region))}
     pilots = {p.slug: p for p in session.scalars(sa.select(Pilot))}
     cohorts = {c.slug: c for c in session.scalars(sa.select(Cohort))}
-    for spec in specs:
+    problems: list[Problem] = []
+    for file in files:
+        spec = file.region
         values: dict[str, Any] = {"name": spec.name, "priorities": list(spec.priorities)}
         region = regions.get(spec.code)
         if region is None:
@@ -184,10 +200,43 @@ def _sync_regions(session: Session, specs: list[RegionSpec], report: SyncReport)
             _record(report, "regions", spec.code, created=True)
         else:
             _record(report, "regions", spec.code, updated=_update(region, values))
-        for pilot_spec in spec.pilots:
+        for p, pilot_spec in enumerate(spec.pilots):
             pilot = _sync_pilot(session, pilots.get(pilot_spec.slug), region, pilot_spec, report)
-            for cohort_spec in pilot_spec.cohorts:
-                _sync_cohort(session, cohorts.get(cohort_spec.slug), pilot, cohort_spec, report)
+            for c, cohort_spec in enumerate(pilot_spec.cohorts):
+                cohort = cohorts.get(cohort_spec.slug)
+                if cohort is not None and cohort.capacity != cohort_spec.capacity:
+                    where = (file.path, ("pilots", p, "cohorts", c, "capacity"))
+                    problem = _capacity_problem(session, cohort, cohort_spec, where)
+                    if problem is not None:
+                        problems.append(problem)
+                        continue
+                _sync_cohort(session, cohort, pilot, cohort_spec, report)
+    if problems:
+        raise ContentError(problems)
+
+
+def _capacity_problem(
+    session: Session, cohort: Cohort, spec: CohortSpec, where: tuple[Path, Loc]
+) -> Problem | None:
+    """A capacity may shrink only to the places already given. The cohort row is locked
+    first, as an enrolment or a CSV import on a web server locks it, so a sync and an
+    import running at once queue behind each other instead of both counting stale seats."""
+    session.execute(sa.select(Cohort.id).where(Cohort.id == cohort.id).with_for_update())
+    taken = session.scalar(
+        sa.select(sa.func.count()).where(
+            Enrolment.cohort_id == cohort.id, Enrolment.status.in_(SEAT_STATUSES)
+        )
+    )
+    if taken is None or spec.capacity >= taken:
+        return None
+    path, loc = where
+    return Problem(
+        path,
+        _line_for(toml_key_lines(path.read_text(encoding="utf-8")), loc),
+        _dotted(loc),
+        f"{spec.capacity} is fewer than the {taken} places already given in {cohort.name}; "
+        "withdraw people first or keep the capacity at least that high",
+    )
 
 
 def _sync_pilot(

@@ -191,3 +191,30 @@ def test_sync_flushes_but_never_commits(empty_db_session: Session, dirs: tuple[P
     assert counts(empty_db_session)["Module"] == 12
     empty_db_session.rollback()
     assert set(counts(empty_db_session).values()) == {0}
+
+
+def test_capacity_shrinks_only_to_the_places_already_given(
+    empty_db_session: Session, dirs: tuple[Path, Path]
+) -> None:
+    from futuredoctor.models import EnrolmentStatus
+    from tests.factories import make_enrolment, make_user
+
+    sync_content(empty_db_session, *dirs)
+    cohort = empty_db_session.scalars(
+        sa.select(Cohort).where(Cohort.slug == "lon-2027-spring")
+    ).one()
+    for _ in range(3):
+        make_enrolment(make_user(), cohort)
+    make_enrolment(make_user(), cohort, status=EnrolmentStatus.WAITLISTED)  # holds no place
+    edit(dirs[1] / "london.toml", "capacity = 150", "capacity = 2")
+    with pytest.raises(ContentError) as raised:
+        sync_content(empty_db_session, *dirs)
+    [problem] = raised.value.problems
+    assert problem.field == "pilots[0].cohorts[1].capacity"
+    assert "2 is fewer than the 3 places already given" in problem.message
+    line = (dirs[1] / "london.toml").read_text().splitlines()[problem.line - 1]
+    assert line.strip() == "capacity = 2"
+    assert cohort.capacity == 150
+    edit(dirs[1] / "london.toml", "capacity = 2", "capacity = 3")
+    assert sync_content(empty_db_session, *dirs).cohorts_updated == ["lon-2027-spring"]
+    assert cohort.capacity == 3
