@@ -9,7 +9,7 @@ export FLASK_APP := futuredoctor
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run setup setup-test database chromium wrk test lint typecheck bench lock clean
+.PHONY: run setup setup-test database chromium redis wrk test lint typecheck bench lock clean
 
 # The scheduler (release notifications, email, digests) runs beside the web server in its
 # own process and stops with it. Development mail goes to the console unless
@@ -22,7 +22,7 @@ run: setup database
 
 setup: $(STAMPS)/python $(STAMPS)/assets
 
-setup-test: setup $(STAMPS)/python-test chromium
+setup-test: setup $(STAMPS)/python-test chromium redis
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,16 @@ chromium:
 	    echo "Installing Chromium for the browser tests..."; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium not found: browser tests will be skipped (apt-get install chromium)"; fi; \
+	fi
+
+# The several-node tests start a throwaway Redis (the shared sign-in limit store); install
+# Debian's when missing and we are allowed to.
+redis:
+	@if ! command -v redis-server >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Redis for the several-node tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	  else echo "redis-server not found: several-node tests will be skipped (apt-get install redis-server)"; fi; \
 	fi
 
 test: setup-test

@@ -14,12 +14,8 @@ claim lease is two seconds, so a row held by the dead process is taken again qui
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import time
-from collections import Counter
 from collections.abc import Iterator
-from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import IO
 
@@ -27,13 +23,12 @@ import pytest
 import sqlalchemy as sa
 
 from futuredoctor import create_app
-from futuredoctor.config import PROJECT_ROOT
 from futuredoctor.extensions import db
 from futuredoctor.models import Notification, User
 from futuredoctor.notifications.outbox import queue_many
 from tests.conftest import build_database, make_test_config, pg_database
 from tests.pg import Cluster, find_bindir, running_cluster
-from tests.travel import python_command
+from tests.processes import Scheduler, emails, message_ids
 
 pytestmark = pytest.mark.postgres
 
@@ -72,57 +67,6 @@ def fill_outbox(url: str, count: int) -> set[str]:
     return {f"<notification-{n}@{DOMAIN}>" for n in ids}
 
 
-class Scheduler:
-    """``flask scheduler`` polling every second, as its own process."""
-
-    def __init__(self, url: str, mail: Path, log: IO[str]) -> None:
-        self.env = {
-            **os.environ,
-            "FLASK_APP": "futuredoctor",
-            "FUTUREDOCTOR_DATABASE_URL": url,
-            "FUTUREDOCTOR_MAIL_BACKEND": "file",
-            "FUTUREDOCTOR_MAIL_FILE_DIR": str(mail),
-            "FUTUREDOCTOR_SCHEDULER_BATCH_SIZE": BATCH,
-            "FUTUREDOCTOR_MAIL_CLAIM_SECONDS": "2",
-        }
-        self.log = log
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            python_command("flask", "scheduler", "--interval", "1"),
-            env=self.env,
-            cwd=PROJECT_ROOT,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def stop(self) -> int | None:
-        if not self.alive():
-            return self.process.returncode if self.process else None
-        assert self.process is not None
-        self.process.terminate()
-        try:
-            return self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            return self.process.wait(timeout=10)
-
-
-def emails(mail: Path) -> int:
-    if not mail.exists():
-        return 0
-    return sum(1 for entry in os.scandir(mail) if entry.name.endswith(".eml"))
-
-
 def wait_for_emails(mail: Path, count: int, started: float) -> None:
     while emails(mail) < count:
         assert time.monotonic() - started < DEADLINE, f"only {emails(mail)} emails so far"
@@ -142,15 +86,6 @@ def wait_until_done(url: str, started: float) -> None:
             time.sleep(0.2)
     finally:
         engine.dispose()
-
-
-def message_ids(mail: Path) -> Counter[str]:
-    parser = BytesHeaderParser()
-    counts: Counter[str] = Counter()
-    for path in mail.glob("*.eml"):
-        with path.open("rb") as handle:
-            counts[str(parser.parse(handle)["Message-ID"])] += 1
-    return counts
 
 
 def assert_each_sent_once_but_for_faults(mail: Path, due: set[str], faults: int) -> None:
@@ -177,7 +112,7 @@ def test_a_killed_scheduler_repeats_at_most_the_message_in_flight(
     with pg_database(pg_templates, content=False) as url:
         due = fill_outbox(url, RECIPIENTS)
         mail = tmp_path / "mail"
-        scheduler = Scheduler(url, mail, scheduler_log)
+        scheduler = Scheduler(url, mail, scheduler_log, SCHEDULER_BATCH_SIZE=BATCH)
         started = time.monotonic()
         try:
             for share in (1, 2):  # SIGKILL after a third, and again after two thirds
@@ -211,7 +146,7 @@ def test_a_database_outage_mid_batch_repeats_at_most_one_and_the_scheduler_survi
     build_database(url, content=False)
     due = fill_outbox(url, RECIPIENTS)
     mail = tmp_path / "mail"
-    scheduler = Scheduler(url, mail, scheduler_log)
+    scheduler = Scheduler(url, mail, scheduler_log, SCHEDULER_BATCH_SIZE=BATCH)
     started = time.monotonic()
     try:
         scheduler.start()
