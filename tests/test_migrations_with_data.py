@@ -39,7 +39,7 @@ KEPT = (
 
 
 def _counts(connection: sa.Connection) -> dict[str, int]:
-    return {t: connection.scalar(sa.text(f'SELECT count(*) FROM "{t}"')) for t in KEPT}
+    return {t: connection.scalar(sa.select(sa.func.count()).select_from(sa.table(t))) for t in KEPT}
 
 
 def test_every_migration_goes_down_and_up_on_the_small_benchmark_data(pg_templates: str) -> None:

@@ -25,6 +25,7 @@ from typing import IO
 import pytest
 import requests
 import sqlalchemy as sa
+from prometheus_client.parser import text_string_to_metric_families
 
 from futuredoctor import clock, create_app
 from futuredoctor.config import PROJECT_ROOT
@@ -51,6 +52,7 @@ PASSWORD = "several-nodes-passphrase-2026"
 SIGN_IN_LIMIT = 6
 COHORT = "lon-several-nodes"
 DEADLINE = 120.0
+METRICS_TOKEN = "several-nodes-metrics-token"
 
 
 @dataclass
@@ -126,8 +128,14 @@ def site(pg_templates: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             "FUTUREDOCTOR_RATELIMIT_STORAGE_URI": redis_url,
             "FUTUREDOCTOR_LOGIN_RATE_LIMIT": f"{SIGN_IN_LIMIT} per minute",
             "FUTUREDOCTOR_PROXY_HOPS": "1",  # the balancer's X-Forwarded-For names the client
+            "FUTUREDOCTOR_METRICS_TOKEN": METRICS_TOKEN,
         }
-        web = [WebNode(env, _log(logs / f"web-{n}.log")) for n in (1, 2)]
+        web = []
+        for n in (1, 2):
+            metrics = root / f"metrics-{n}"  # each node's workers add up their metrics here
+            metrics.mkdir()
+            node_env = {**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics)}
+            web.append(WebNode(node_env, _log(logs / f"web-{n}.log")))
         try:
             for node in web:
                 node.start()
@@ -374,6 +382,31 @@ def test_stopping_a_web_node_mid_work_loses_nothing(site: Site) -> None:
     assert browser.http.get(f"{b.url}/cohorts/{COHORT}/roster", timeout=10).status_code == 200
     a.start()  # the node comes back and serves the same session
     assert browser.http.get(f"{a.url}/cohorts/{COHORT}/roster", timeout=10).status_code == 200
+
+
+def _liveness_checks_counted(node: WebNode) -> float:
+    answer = requests.get(
+        f"{node.url}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=10
+    )
+    assert answer.status_code == 200
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(answer.text)
+        for sample in family.samples
+        if sample.name == "futuredoctor_request_duration_seconds_count"
+        and sample.labels.get("route") == "health.liveness"
+    )
+
+
+def test_a_nodes_metrics_add_up_over_its_workers(site: Site) -> None:
+    """Each scrape reaches one of two workers; with the multiprocess folder every scrape
+    reports the node's total, not whichever worker answered."""
+    _, b = site.web
+    before = _liveness_checks_counted(b)
+    for _ in range(20):
+        assert requests.get(f"{b.url}/healthz", timeout=10).status_code == 200
+    scrapes = {_liveness_checks_counted(b) for _ in range(6)}
+    assert scrapes == {before + 20}
 
 
 def test_nodes_wrote_no_errors(site: Site) -> None:
