@@ -7,8 +7,10 @@ from typing import Any
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from futuredoctor.api_errors import api_error
 from futuredoctor.extensions import db
 from futuredoctor.refusals import Refusal
 from futuredoctor.request_log import request_id
@@ -59,6 +61,32 @@ def register_error_handlers(app: Flask) -> None:
         page = render_template("errors/error.html", code=code, title=title, message=message)
         return page, code, headers
 
+    @app.errorhandler(DataError)
+    def _data(error: DataError) -> Any:
+        """A value the database could not hold got past a form's checks. That is a bug in
+        the form (logged as one), but the person still gets a 400 that says what to do,
+        and the door rolls back so nothing is half-written."""
+        db.session.rollback()
+        reference = request_id() or "-"
+        log.error(
+            "The database refused a value in %s (request %s): %s",
+            request.endpoint or "unmatched",
+            reference,
+            type(error.orig).__name__,
+            extra={"request_id": reference, "route": request.endpoint},
+        )
+        if _is_api():
+            return api_error(400, "bad_request", MESSAGES[400][1]), 400
+        page = render_template(
+            "errors/error.html",
+            code=400,
+            title="A value could not be saved",
+            message="One of the values you entered is too long or not in the expected form. "
+            "Nothing was saved: go back, check what you entered and try again.",
+            reference=reference,
+        )
+        return page, 400
+
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Any:
         db.session.rollback()  # so the error page can still read; the door ends the request
@@ -101,8 +129,6 @@ API_CODES = {
 
 
 def _api_error(code: int, error: HTTPException | None) -> Any:
-    from futuredoctor.evaluation.api import api_error
-
     name, message = API_CODES.get(
         code, ((error.name if error else "error").lower().replace(" ", "_"), "")
     )

@@ -19,6 +19,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from futuredoctor.api_errors import api_error
 from futuredoctor.evaluation import records, tokens
 from futuredoctor.evaluation.openapi import (
     DATE_PATTERN,
@@ -40,15 +41,6 @@ from futuredoctor.transactions import keep_when_refused
 bp = Blueprint("api", __name__, url_prefix="/api/v1", template_folder="templates")
 csrf.exempt(bp)
 FILE_NAMES = [t.path for t in TABLES]
-
-
-def api_error(status: int, code: str, message: str, **extra: Any) -> Response:
-    response = jsonify(error={"status": status, "code": code, "message": message, **extra})
-    response.status_code = status
-    if status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="futuredoctor", error="invalid_token"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
