@@ -16,6 +16,7 @@ from futuredoctor.models import Notification
 from futuredoctor.paging import page_number, pagination_params
 from futuredoctor.permissions import Permission, actor, requires
 from futuredoctor.refusals import Refusal
+from futuredoctor.releases.notify import failing_releases
 
 
 def _page_arg() -> str | None:
@@ -35,6 +36,7 @@ def _render(problem: str | None = None, status: int = 200) -> tuple[str, int]:
             ),
             outbox=outbox,
             queued=outbox.queued_count(),
+            failing_releases=failing_releases(),
             problem=problem,
         ),
         status,

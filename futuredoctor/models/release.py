@@ -41,6 +41,11 @@ class Release(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     withdrawn_at: Mapped[datetime | None]
     notifications_queued_at: Mapped[datetime | None]
+    # When queueing its notifications failed: how often, why, and when to try again, so one
+    # release that cannot be queued waits its turn instead of blocking every poll.
+    notify_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    notify_retry_at: Mapped[datetime | None]
+    notify_error: Mapped[str | None] = mapped_column(sa.String(200))
 
     module_version: Mapped[ModuleVersion] = relationship()
     cohort: Mapped[Cohort] = relationship()

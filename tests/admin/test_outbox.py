@@ -82,9 +82,14 @@ def test_discard_keeps_the_row_and_stops_it_being_sent(client, db_session):
     db.session.expire_all()
     row = db_session.get(Notification, rows[1].id)
     assert row.discarded_at is not None and row.sent_at is None
-    assert db_session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.action == "notification.discarded")
-    ).one().details["attempts"] == 2
+    assert (
+        db_session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "notification.discarded")
+        )
+        .one()
+        .details["attempts"]
+        == 2
+    )
     listing = client.get("/admin/outbox").get_data(as_text=True)
     assert "was discarded" in listing  # the flash message names the person...
     assert f"</strong> to {rows[1].recipient.email}" not in listing  # ...the table no more
@@ -100,3 +105,20 @@ def test_an_unknown_email_is_a_404_and_others_may_not_act(client, db_session):
     login(client, rows[2].recipient)
     assert client.get("/admin/outbox").status_code == 403
     assert client.post(f"/admin/outbox/{rows[0].id}/discard").status_code == 403
+
+
+def test_the_outbox_names_releases_whose_emails_could_not_be_queued(client, db_session):
+    from tests.factories import current_cohorts, make_module, make_release
+
+    _, admin = _admin_and_rows(db_session)
+    release = make_release(
+        make_module(title="Sepsis & escalation").latest, current_cohorts()["lon-current"]
+    )
+    release.notify_attempts, release.notify_error = 3, "OperationalError: server closed"
+    release.notify_retry_at = clock.now() + timedelta(minutes=4)
+    db_session.commit()
+    login(client, admin)
+    text = client.get("/admin/outbox").get_data(as_text=True)
+    assert "Releases not announced yet" in text
+    assert "Sepsis &amp; escalation</strong> (version 1) to Current cohort" in text
+    assert "3 attempts" in text and "OperationalError: server closed" in text

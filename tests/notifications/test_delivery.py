@@ -145,6 +145,40 @@ def test_a_release_that_cannot_be_queued_does_not_stop_the_others(
     assert db_session.get(type(bad), bad.id).notifications_queued_at is None
 
 
+def test_a_failing_release_is_recorded_and_waits_a_growing_pause(
+    app, db_session, scene: Scene, monkeypatch, frozen_now, time_machine
+):
+    """The failure, its reason and the next try are stored, so a release that always
+    fails cannot take every poll's turn from the others (only ``limit`` are taken)."""
+    bad = make_release(make_module().latest, scene.cohort, days_from_now=-0.02)
+    db_session.commit()
+    real = notify.queue_release_notifications
+
+    def fragile(release, now):
+        if release.id == bad.id:
+            raise RuntimeError("cannot queue this one")
+        return real(release, now)
+
+    monkeypatch.setattr(notify, "queue_release_notifications", fragile)
+    notify.queue_due_release_notifications(clock.now(), limit=1)
+    db_session.commit()
+    bad = db_session.get(type(bad), bad.id)
+    assert (bad.notify_attempts, bad.notify_error) == (1, "RuntimeError: cannot queue this one")
+    assert bad.notify_retry_at == frozen_now + timedelta(minutes=1)
+    # Within the pause the next poll's single slot goes to a release that can be queued.
+    good = make_release(scene.version, scene.cohort, days_from_now=-0.01)
+    db_session.commit()
+    assert notify.queue_due_release_notifications(clock.now(), limit=1) == 3
+    db_session.commit()
+    time_machine.shift(timedelta(minutes=1))
+    notify.queue_due_release_notifications(clock.now(), limit=1)
+    db_session.commit()
+    assert (bad.notify_attempts, bad.notify_retry_at) == (2, clock.now() + timedelta(minutes=2))
+    assert notify.retry_pause(30) == timedelta(hours=6)
+    assert [r.id for r in notify.failing_releases()] == [bad.id]
+    assert good.notify_attempts == 0 and good.notifications_queued_at is not None
+
+
 def test_a_digest_row_the_database_refuses_does_not_stop_the_others(
     app, db_session, scene: Scene, monkeypatch
 ):
