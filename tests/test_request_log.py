@@ -136,3 +136,28 @@ def test_an_unhandled_error_is_logged_and_shown_with_its_request_id(
     assert error.request_id == reference and error.exc_info  # type: ignore[attr-defined]
     [line] = _request_lines(caplog)
     assert line.status == 500 and line.request_id == reference  # type: ignore[attr-defined]
+
+
+def test_an_email_carries_the_request_that_queued_it_to_its_sending_log(
+    app: Flask, client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """From the page to its email: the outbox row keeps the request id, and the line the
+    scheduler logs when sending names it."""
+    from futuredoctor import clock
+    from futuredoctor.models import Notification
+    from futuredoctor.notifications.delivery import send_queued
+
+    user = make_user(roles=[(Role.PARTICIPANT, None)])
+    db.session.commit()
+    response = client.post("/forgot-password", data={"email": user.email})
+    assert response.status_code == 200
+    reference = response.headers["X-Request-ID"]
+    queued = db.session.scalars(
+        sa.select(Notification.request_id).where(Notification.recipient_id == user.id)
+    ).all()
+    assert queued == [reference]
+    app.config["MAIL_BACKEND"] = "memory"
+    with caplog.at_level(logging.INFO, logger="futuredoctor"):
+        assert send_queued(clock.now()).sent == 1
+    [line] = [r for r in caplog.records if getattr(r, "notification_id", None) is not None]
+    assert line.queued_by_request == reference  # type: ignore[attr-defined]

@@ -54,6 +54,9 @@ class Notification(Base):
     read_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    # The request (or scheduler job) that queued it, as in the logs: follows an incident
+    # from the page that caused an email to the email's own log line.
+    request_id: Mapped[str | None] = mapped_column(sa.String(36))
     # Not tried before this time: the lease of a claim in flight, or the pause after a failure.
     next_attempt_at: Mapped[datetime | None]
     failed_at: Mapped[datetime | None]

@@ -118,6 +118,7 @@ CLAIMED = (
     Notification.body,
     Notification.payload,
     Notification.attempts,
+    Notification.request_id,
 )
 
 
@@ -274,6 +275,7 @@ def _log_outcome(notification: sa.Row[Any], outcome: str) -> None:
         notification.attempts,
         extra={
             "job_id": current_id(),
+            "queued_by_request": notification.request_id,
             "notification_id": notification.id,
             "kind": notification.kind,
             "outcome": outcome,

@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from futuredoctor.extensions import db
 from futuredoctor.models import Notification, utcnow
+from futuredoctor.request_log import request_id
 
 
 def _insert() -> Any:
@@ -28,7 +29,8 @@ def queue_many(rows: Iterable[dict[str, Any]]) -> int:
     (``payload`` optional). Rows that already exist are skipped by the database itself.
     """
     now = utcnow()
-    values = [{"payload": {}, "created_at": now, "attempts": 0, **row} for row in rows]
+    defaults = {"payload": {}, "created_at": now, "attempts": 0, "request_id": request_id()}
+    values = [{**defaults, **row} for row in rows]
     if not values:
         return 0
     stmt = (
@@ -79,7 +81,7 @@ def queue_for_recipients(
     statement). Recipients already holding this notification are skipped."""
     now = utcnow()
     columns = ["kind", "recipient_id", "subject_key", "title", "body", "payload"]
-    columns += ["created_at", "attempts"]
+    columns += ["created_at", "attempts", "request_id"]
     source = recipient_ids.subquery()
     select = sa.select(
         sa.literal(kind, sa.String),
@@ -90,6 +92,7 @@ def queue_for_recipients(
         sa.literal(payload or {}, Notification.payload.type),
         sa.literal(now, Notification.created_at.type),
         sa.literal(0, sa.Integer),
+        sa.literal(request_id(), sa.String),
     ).where(sa.true())  # SQLite needs a WHERE before ON CONFLICT in INSERT ... SELECT
     stmt = (
         _insert()
