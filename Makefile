@@ -8,6 +8,9 @@ STAMPS := .make
 export FLASK_APP := futuredoctor
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Test processes: the suite splits across them test by test (tests that share a module's
+# processes stay together); TEST_WORKERS=0 runs it in this one process.
+TEST_WORKERS ?= 2
 
 .PHONY: run setup setup-test database chromium redis wrk test lint typecheck bench lock clean
 
@@ -84,7 +87,7 @@ redis:
 test: setup-test
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: setup-test
 	$(BIN)/ruff check .

@@ -46,7 +46,8 @@ from tests.processes import (
 from tests.scheduler.conftest import enrol_participants
 from tests.travel import python_command
 
-pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+# One set of nodes for the module: with several test processes it runs in one of them.
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.xdist_group("several_nodes")]
 
 PASSWORD = "several-nodes-passphrase-2026"
 SIGN_IN_LIMIT = 6
