@@ -19,7 +19,7 @@ from benchmarks.results import Context, Result
 from futuredoctor import clock
 from futuredoctor.evaluation.package import PackageResult, csv_chunks
 from futuredoctor.evaluation.pseudonyms import study_secret
-from futuredoctor.evaluation.schema import TABLES_BY_FILE
+from futuredoctor.evaluation.schema import FREE_TEXT_FIELDS, TABLES_BY_FILE
 from futuredoctor.evaluation.scope import ExportScope, ScopeChoice
 from futuredoctor.evaluation.tables import feedback_columns, feedback_select
 from futuredoctor.extensions import db
@@ -34,7 +34,7 @@ def scope_for(codes: list[str], include_free_text: bool) -> ExportScope:
         choices=choices,
         date_from=date(2020, 1, 1),
         date_to=clock.today_uk(),
-        include_free_text=include_free_text,
+        free_text=frozenset(FREE_TEXT_FIELDS) if include_free_text else frozenset(),
         as_of=utcnow(),
     )
 

@@ -6,6 +6,8 @@ Used for the README in each package and for ``docs/data-dictionary.md`` (regener
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from futuredoctor.evaluation.schema import LIKERT_LABELS, TABLES, Table
 from futuredoctor.evaluation.suppression import BASE, THRESHOLD
 
@@ -23,11 +25,20 @@ RULES = f"""\
 - **No direct identifiers.** Names, email addresses, registration numbers, employers and
   private reflections are never exported.
 - **Free text** (feedback text, educators' reasons and notes, co-design session notes) is
-  included only when the evaluator asks for it; otherwise those columns are absent.
+  included only when the evaluator asks for it, field by field; otherwise those columns
+  are absent. Included text is de-identified first: email addresses, UK phone numbers,
+  GMC, NMC, GPhC and HCPC registration numbers, NHS numbers (with a valid check digit),
+  UK postcodes and the names of anyone with an account on the platform (and any name
+  after a title such as Mr or Dr) are replaced by `[EMAIL]`, `[PHONE]`, `[GMC]`, `[NMC]`,
+  `[GPHC]`, `[HCPC]`, `[NHS NUMBER]`, `[POSTCODE]` and `[NAME]`; the file's `redacted`
+  column says which rows were changed. Read it anyway before sharing: names of people
+  without an account and without a title are not recognised.
 - **Small numbers.** In `aggregates.csv`, counts of 1 to {THRESHOLD} are shown as `*` and larger
   counts are rounded to the nearest {BASE}; 0 is shown as 0.
-- **Spreadsheet safety.** A text cell that begins with `=`, `+`, `-`, `@`, a tab or a
-  carriage return is prefixed with `'` so spreadsheet programs do not run it as a formula.
+- **Spreadsheet safety.** A text cell that begins with `=`, `+`, `-`, `@`, a tab, a
+  carriage return or `'` is prefixed with one `'` so spreadsheet programs do not run it as
+  a formula. Taking exactly one `'` off the front of every text cell that starts with one
+  gives the verbatim text back.
 
 ## Formats
 
@@ -43,7 +54,7 @@ RULES = f"""\
 """
 
 
-def table_markdown(table: Table, include_free_text: bool | None) -> str:
+def table_markdown(table: Table, include_free_text: Collection[str] | None) -> str:
     """One file's section. ``include_free_text=None`` documents every field, marking the
     free-text ones; otherwise only the fields present in that package."""
     fields = table.fields if include_free_text is None else table.fields_for(include_free_text)
@@ -54,20 +65,29 @@ def table_markdown(table: Table, include_free_text: bool | None) -> str:
             f"Foreign key: {', '.join(f'`{f}`' for f in source)} → `{target}.csv` "
             f"({', '.join(f'`{f}`' for f in target_fields)})."
         )
-    lines += ["", "| Field | Type | Required | Allowed values | Meaning |", "|---|---|---|---|---|"]
+    lines += [
+        "",
+        "| Field | Type | Required | Allowed values | Disclosure | Meaning |",
+        "|---|---|---|---|---|---|",
+    ]
     for field in fields:
         meaning = field.description
         if field.free_text and include_free_text is None:
-            meaning += " *Free text: only when the export includes free text.*"
+            meaning += " *Free text: only when the evaluator includes this field.*"
+        if field.redaction_flag and include_free_text is None:
+            meaning += " *Present whenever this file's free text is.*"
         values = field.allowed_values().replace("|", "\\|")
         if field.pattern:
             values = values or "64 lower-case hex characters"
         required = "yes" if field.required else "no"
-        lines.append(f"| `{field.name}` | {field.type} | {required} | {values} | {meaning} |")
+        kind = field.disclosure or "—"
+        lines.append(
+            f"| `{field.name}` | {field.type} | {required} | {values} | {kind} | {meaning} |"
+        )
     return "\n".join(lines) + "\n"
 
 
-def codebook_markdown(include_free_text: bool | None = None) -> str:
+def codebook_markdown(include_free_text: Collection[str] | None = None) -> str:
     sections = [table_markdown(t, include_free_text) for t in TABLES]
     return RULES + "\n## Files and fields\n\n" + "\n".join(sections)
 

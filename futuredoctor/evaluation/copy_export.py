@@ -26,16 +26,22 @@ from futuredoctor.spreadsheet import FORMULA_STARTS
 from futuredoctor.transactions import mark_written
 
 COPY_TABLES = {"feedback"}
-_FORMULA_CODES = [ord(ch) for ch in FORMULA_STARTS]
+_FORMULA_CODES = [ord(ch) for ch in (*FORMULA_STARTS, "'")]
 _PSEUDONYMS = sa.table("export_pseudonym", sa.column("user_id"), sa.column("pseudonym"))
 
 
-def can_copy(table_name: str) -> bool:
-    return table_name in COPY_TABLES and db.session.get_bind().dialect.name == "postgresql"
+def can_copy(table_name: str, scope: ExportScope) -> bool:
+    """Free text is de-identified in Python, so a table with free text is never copied."""
+    return (
+        table_name in COPY_TABLES
+        and not scope.wants_text(table_name)
+        and db.session.get_bind().dialect.name == "postgresql"
+    )
 
 
 def _protect(column: Any) -> Any:
-    """SQL twin of spreadsheet.protect: text starting like a formula gets an apostrophe."""
+    """SQL twin of package.protect: text starting like a formula, or with the apostrophe
+    itself, gets an apostrophe (so the import scripts can take exactly one off)."""
     return sa.case(
         (sa.func.ascii(column).in_(_FORMULA_CODES), sa.func.concat("'", column)),
         else_=column,
@@ -102,9 +108,6 @@ def _feedback_sql(scope: ExportScope) -> tuple[str, list[str]]:
         _utc(FeedbackItem.created_at),
     ]
     quoted = [2, 3, 4, 9, 11, 12]  # text columns, quoted as the Python writer quotes them
-    if scope.include_free_text:
-        columns += [text(FeedbackItem.text), text(FeedbackItem.status_reason)]
-        quoted += [13, 14]
     labelled = [column.label(f"c{i}") for i, column in enumerate(columns)]
     stmt = (
         feedback_select(scope, *labelled)

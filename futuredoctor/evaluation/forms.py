@@ -6,7 +6,7 @@ same way for the web and the API, and the view puts its messages on these fields
 
 from __future__ import annotations
 
-from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
@@ -19,7 +19,7 @@ class ExportForm(SafeForm):
     scope = SelectMultipleField("Regions and pilots", choices=[], validate_choice=False)
     date_from = StringField("Start date")
     date_to = StringField("End date")
-    include_free_text = BooleanField("Include free text")
+    free_text = SelectMultipleField("Free text", choices=[], validate_choice=False)
 
 
 class TokenForm(SafeForm):

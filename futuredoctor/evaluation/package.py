@@ -25,7 +25,7 @@ from futuredoctor.evaluation.copy_export import can_copy, copy_chunks
 from futuredoctor.evaluation.schema import TABLES, Table
 from futuredoctor.evaluation.scope import ExportScope
 from futuredoctor.evaluation.tables import TABLE_ROWS, Row, utc_text
-from futuredoctor.spreadsheet import protect
+from futuredoctor.spreadsheet import starts_like_formula
 from futuredoctor.timezones import local_zone
 
 FLUSH_BYTES = 64 * 1024
@@ -50,6 +50,17 @@ class PackageResult:
     file_bytes: dict[str, int] = field(default_factory=dict)
     sha256: str = ""
     size: int = 0
+
+
+def protect(text: str) -> str:
+    """Spreadsheet protection that can be undone exactly: text starting like a formula,
+    or with an apostrophe, gets one more apostrophe in front; the import scripts (and
+    ``unprotect``) take exactly one off any text that starts with one."""
+    return "'" + text if starts_like_formula(text) or text.startswith("'") else text
+
+
+def unprotect(text: str) -> str:
+    return text[1:] if text.startswith("'") else text
 
 
 class CsvEncoder:
@@ -86,8 +97,9 @@ def csv_chunks(table: Table, scope: ExportScope, secret: bytes, result: PackageR
         size += len(data)
         return data
 
-    encoder.write(f.name for f in table.fields_for(scope.include_free_text))
-    if can_copy(table.name):
+    encoder.write(f.name for f in table.fields_for(scope.free_text))
+    positions = table.positions(scope.free_text)
+    if can_copy(table.name, scope):
         yield sent(encoder.take())
         for item in copy_chunks(table.name, scope, secret):
             if isinstance(item, int):
@@ -96,7 +108,7 @@ def csv_chunks(table: Table, scope: ExportScope, secret: bytes, result: PackageR
                 yield sent(item)
     else:
         for row in ROWS[table.name](scope, secret):
-            encoder.write(row)
+            encoder.write(row[i] for i in positions)
             rows += 1
             if encoder.pending >= FLUSH_BYTES:
                 yield sent(encoder.take())
@@ -194,7 +206,7 @@ def datapackage(scope: ExportScope, result: PackageResult) -> dict[str, Any]:
     resources = []
     for table in TABLES:
         schema: dict[str, Any] = {
-            "fields": [f.table_schema() for f in table.fields_for(scope.include_free_text)],
+            "fields": [f.table_schema() for f in table.fields_for(scope.free_text)],
             "primaryKey": table.primary_key,
             "missingValues": table.missing_values,
         }
@@ -241,7 +253,11 @@ def datapackage_json(scope: ExportScope, result: PackageResult) -> bytes:
 
 def readme(scope: ExportScope, result: PackageResult) -> str:
     """The README: what this export covers, what it holds, then the codebook."""
-    free_text = "included" if scope.include_free_text else "not included (the columns are absent)"
+    free_text = (
+        "included, de-identified: " + ", ".join(sorted(scope.free_text))
+        if scope.include_free_text
+        else "not included (the columns are absent)"
+    )
     lines = [
         "# Future Doctor pilots: evaluation data",
         "",
@@ -263,4 +279,4 @@ def readme(scope: ExportScope, result: PackageResult) -> str:
             "(and zero counts) only. The package is still complete and valid.",
             "",
         ]
-    return "\n".join(lines) + "\n" + codebook_markdown(scope.include_free_text)
+    return "\n".join(lines) + "\n" + codebook_markdown(scope.free_text)

@@ -7,6 +7,7 @@ apart. Free-text fields are left out of a package unless the evaluator asks for 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,17 @@ from futuredoctor.models import CAREER_STAGES, FeedbackSource, FeedbackStatus, P
 LIKERT_LABELS = {1: "Very low", 2: "Low", 3: "Moderate", 4: "High", 5: "Very high"}
 UNKNOWN = "unknown"  # professional group or career stage not recorded
 PROFESSIONAL_GROUPS = [g.value for g in ProfessionalGroup]
+# Direct identifiers never leave; the pseudonym stands in for one. Quasi-identifiers are
+# the fields that could single someone out in combination (checked by k-anonymity).
+DISCLOSURE = {
+    "participant_id": "identifier (pseudonym)",
+    "cohort": "quasi-identifier",
+    "professional_group": "quasi-identifier",
+    "career_stage": "quasi-identifier",
+    "enrolled_on": "quasi-identifier",
+    "withdrawn_on": "quasi-identifier",
+    "consent_given_on": "quasi-identifier",
+}
 
 
 @dataclass(frozen=True)
@@ -25,12 +37,16 @@ class Field:
     required: bool = False
     enum: list[Any] | None = None
     likert: bool = False
-    free_text: bool = False  # only in packages where the evaluator ticked "include free text"
+    free_text: bool = False  # only in packages where the evaluator chose this field
     pattern: str | None = None
+    redaction_flag: bool = False  # present whenever any of the table's free text is
+    kind: str = ""  # "identifier", "quasi-identifier", "free text" or "" (none of these)
 
     def table_schema(self) -> dict[str, Any]:
         spec: dict[str, Any] = {"name": self.name, "type": self.type}
         spec["description"] = self.description
+        if self.disclosure:
+            spec["disclosure"] = self.disclosure
         if self.type == "datetime":
             spec["format"] = "default"  # ISO 8601 in UTC, e.g. 2026-11-23T09:00:00Z
         constraints: dict[str, Any] = {}
@@ -47,6 +63,11 @@ class Field:
         if constraints:
             spec["constraints"] = constraints
         return spec
+
+    @property
+    def disclosure(self) -> str:
+        """How the field could help identify someone, for the disclosure reviewer."""
+        return self.kind or DISCLOSURE.get(self.name, "")
 
     def allowed_values(self) -> str:
         if self.likert:
@@ -70,8 +91,26 @@ class Table:
     def path(self) -> str:
         return f"{self.name}.csv"
 
-    def fields_for(self, include_free_text: bool) -> list[Field]:
-        return [f for f in self.fields if include_free_text or not f.free_text]
+    def free_text_keys(self) -> list[str]:
+        """``table.field`` for each free-text field, as the evaluator chooses them."""
+        return [f"{self.name}.{f.name}" for f in self.fields if f.free_text]
+
+    def fields_for(self, free_text: Collection[str] | bool) -> list[Field]:
+        """The fields in a package with the chosen free-text fields (``True``: all)."""
+        chosen = set(self.free_text_keys()) if free_text is True else set(free_text or ())
+        any_text = bool(chosen & set(self.free_text_keys()))
+        return [
+            f
+            for f in self.fields
+            if (not f.free_text and not f.redaction_flag)
+            or (f.free_text and f"{self.name}.{f.name}" in chosen)
+            or (f.redaction_flag and any_text)
+        ]
+
+    def positions(self, free_text: Collection[str] | bool) -> list[int]:
+        """Where the chosen fields sit in a full row (every field, in order)."""
+        chosen = {f.name for f in self.fields_for(free_text)}
+        return [i for i, f in enumerate(self.fields) if f.name in chosen]
 
 
 PSEUDONYM = Field(
@@ -93,6 +132,17 @@ def _pseudonym(required: bool, note: str = "") -> Field:
 def _cohort(required: bool, note: str = "") -> Field:
     return Field("cohort", "string", "Cohort identifier (slug)." + note, required)
 
+
+
+def _redacted(what: str) -> Field:
+    return Field(
+        "redacted",
+        "boolean",
+        f"True when identifiers in {what} were replaced by placeholders ([EMAIL], [PHONE], "
+        "[GMC], [NMC], [GPHC], [HCPC], [NHS NUMBER], [POSTCODE], [NAME]) before export.",
+        True,
+        redaction_flag=True,
+    )
 
 PARTICIPANTS = Table(
     "participants",
@@ -238,8 +288,21 @@ FEEDBACK = Table(
         Field("addressed_by_version_id", "integer", "The version that acted on it, if any."),
         Field("tags", "string", "Themes educators tagged it with, separated by semicolons."),
         Field("created_at", "datetime", "When the feedback was given (UTC).", True),
-        Field("text", "string", "The feedback in the giver's words.", free_text=True),
-        Field("status_reason", "string", "Educators' reason (e.g. for declining).", free_text=True),
+        Field(
+            "text",
+            "string",
+            "The feedback in the giver's words.",
+            free_text=True,
+            kind="free text",
+        ),
+        Field(
+            "status_reason",
+            "string",
+            "Educators' reason (e.g. for declining).",
+            free_text=True,
+            kind="free text",
+        ),
+        _redacted("this row's free text"),
     ],
     ["feedback_id"],
     [
@@ -271,7 +334,10 @@ ACTIONS = Table(
         Field("changed_at", "datetime", "When the status changed (UTC).", True),
         Field("module_version_id", "integer", "The version the feedback was about.", True),
         Field("addressed_by_version_id", "integer", "The version that acted on the item, if any."),
-        Field("note", "string", "Educators' note on the change.", free_text=True),
+        Field(
+            "note", "string", "Educators' note on the change.", free_text=True, kind="free text"
+        ),
+        _redacted("the note"),
     ],
     ["action_id"],
     [
@@ -301,7 +367,8 @@ SESSIONS = Table(
             True,
         ),
         Field("other_professionals_count", "integer", "Other professionals attending.", True),
-        Field("notes", "string", "The session notes.", free_text=True),
+        Field("notes", "string", "The session notes.", free_text=True, kind="free text"),
+        _redacted("the notes"),
     ],
     ["session_id"],
 )
@@ -346,3 +413,10 @@ TABLES: list[Table] = [
     AGGREGATES,
 ]
 TABLES_BY_FILE = {t.path: t for t in TABLES}
+FREE_TEXT_FIELDS = {key: t for t in TABLES for key in t.free_text_keys()}
+FREE_TEXT_LABELS = {
+    "feedback.text": "Feedback in the giver's words (feedback.csv: text)",
+    "feedback.status_reason": "Educators' reasons (feedback.csv: status_reason)",
+    "actions.note": "Educators' notes on status changes (actions.csv: note)",
+    "sessions.notes": "Co-design session notes (sessions.csv: notes)",
+}

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from futuredoctor import clock
 from futuredoctor.date_input import DateInputError, date_from_text
+from futuredoctor.evaluation.schema import FREE_TEXT_FIELDS
 from futuredoctor.extensions import db
 from futuredoctor.models import Pilot, Region, User, utcnow
 from futuredoctor.permissions import (
@@ -53,8 +54,16 @@ class ExportScope:
     choices: tuple[ScopeChoice, ...]
     date_from: date
     date_to: date
-    include_free_text: bool
+    free_text: frozenset[str]  # "feedback.text"...: the free-text fields to include
     as_of: datetime  # consent is judged as at this instant, the same for every file
+
+    @property
+    def include_free_text(self) -> bool:
+        return bool(self.free_text)
+
+    def wants_text(self, table: str) -> bool:
+        """Whether any free-text field of ``table`` is in the package."""
+        return any(key.startswith(f"{table}.") for key in self.free_text)
 
     @property
     def start(self) -> datetime:
@@ -87,7 +96,11 @@ class ExportScope:
         }
 
     def record_options(self) -> dict[str, Any]:
-        return {"include_free_text": self.include_free_text, "as_of": self.as_of.isoformat()}
+        return {
+            "include_free_text": self.include_free_text,
+            "free_text_fields": sorted(self.free_text),
+            "as_of": self.as_of.isoformat(),
+        }
 
 
 class ExportRequestError(Refusal):
@@ -169,6 +182,7 @@ def parse_request(
     date_to: str | None,
     include_free_text: str | None,
     default_to_all: bool = False,
+    free_text_fields: Iterable[str] | None = None,
 ) -> ExportScope:
     """Validate an export request; raise ExportRequestError naming every bad parameter.
 
@@ -222,11 +236,18 @@ def parse_request(
     if start and end and not errors.keys() & {"date_from", "date_to"} and end < start:
         errors["date_to"] = "The end date must be the same as or after the start date"
 
+    free_text: frozenset[str] = frozenset()
+    if free_text_fields is not None and set(free_text_fields) - set(FREE_TEXT_FIELDS):
+        errors["free_text"] = "Select free-text fields from the list"
     try:
-        free_text = parse_flag(include_free_text)
+        if parse_flag(include_free_text):
+            # Every free-text field, unless the evaluator left some out.
+            keys = set(FREE_TEXT_FIELDS)
+            if free_text_fields is not None:
+                keys &= set(free_text_fields)
+            free_text = frozenset(keys)
     except ValueError:
         errors["include_free_text"] = "include_free_text must be true or false"
-        free_text = False
 
     if errors:
         raise ExportRequestError(errors)
@@ -236,6 +257,6 @@ def parse_request(
         choices=tuple(sorted(chosen.values(), key=lambda c: c.value)),
         date_from=start,
         date_to=end,
-        include_free_text=free_text,
+        free_text=free_text,
         as_of=utcnow(),
     )

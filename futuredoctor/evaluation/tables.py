@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 
 from futuredoctor.evaluation.pseudonyms import pseudonym
+from futuredoctor.evaluation.redaction import Redactor
 from futuredoctor.evaluation.schema import CAREER_STAGES, PROFESSIONAL_GROUPS, UNKNOWN
 from futuredoctor.evaluation.scope import ExportScope
 from futuredoctor.extensions import db
@@ -285,13 +286,27 @@ def feedback_columns(scope: ExportScope) -> list[Any]:
         tags,
         FeedbackItem.created_at,
     ]
-    if scope.include_free_text:
+    if scope.wants_text("feedback"):
         columns += [FeedbackItem.text, FeedbackItem.status_reason]
     return columns
 
 
+def redacted(redactor: Redactor | None, *texts: str | None) -> tuple[Any, ...]:
+    """The texts with identifiers replaced, then whether any was changed; all empty when
+    the package leaves the table's free text out (``redactor`` is None)."""
+    if redactor is None:
+        return (None,) * (len(texts) + 1)
+    pairs = [redactor.redact(text) for text in texts]
+    return (*(text for text, _ in pairs), any(changed for _, changed in pairs))
+
+
+def _redactor(scope: ExportScope, table: str) -> Redactor | None:
+    return Redactor.for_accounts() if scope.wants_text(table) else None
+
+
 def feedback(scope: ExportScope, secret: bytes) -> Iterator[Row]:
     columns = feedback_columns(scope)
+    redactor = _redactor(scope, "feedback")
     stmt = feedback_select(scope, *columns).order_by(FeedbackItem.id)
     for r in _stream(stmt):
         person = pseudonym(secret, r[3]) if r[3] is not None else None
@@ -310,7 +325,7 @@ def feedback(scope: ExportScope, secret: bytes) -> Iterator[Row]:
             _sorted_list(r[11]),
             utc_text(r[12]),
         )
-        yield row + tuple(r[13:]) if scope.include_free_text else row
+        yield row + redacted(redactor, *r[13:15])
 
 
 def actions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
@@ -328,7 +343,8 @@ def actions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         FeedbackItem.module_version_id,
         FeedbackItem.addressed_by_version_id,
     ]
-    if scope.include_free_text:
+    redactor = _redactor(scope, "actions")
+    if redactor is not None:
         columns.append(FeedbackStatusChange.note)
     stmt = (
         sa.select(*columns)
@@ -337,7 +353,8 @@ def actions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         .order_by(FeedbackStatusChange.feedback_item_id, step)
     )
     for r in _stream(stmt):
-        yield (r[0], r[1], r[2], r[3].value, utc_text(r[4]), r[5], r[6], *r[7:])
+        note = r[7] if redactor is not None else None
+        yield (r[0], r[1], r[2], r[3].value, utc_text(r[4]), r[5], r[6], *redacted(redactor, note))
 
 
 def sessions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
@@ -355,7 +372,8 @@ def sessions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         CodesignSession.patients_public_count,
         CodesignSession.other_professionals_count,
     ]
-    if scope.include_free_text:
+    redactor = _redactor(scope, "sessions")
+    if redactor is not None:
         columns.append(CodesignSession.notes)
     held = sa.and_(
         CodesignSession.pilot_id.in_(scope.pilot_ids()),
@@ -370,7 +388,8 @@ def sessions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         .order_by(CodesignSession.id)
     )
     for r in _stream(stmt):
-        yield (r[0], r[1], r[2], _date_text(r[3]), *r[4:])
+        notes = r[9] if redactor is not None else None
+        yield (r[0], r[1], r[2], _date_text(r[3]), *r[4:9], *redacted(redactor, notes))
 
 
 TABLE_ROWS: dict[str, Callable[[ExportScope, bytes], Iterator[Row]]] = {

@@ -25,7 +25,7 @@ from futuredoctor.evaluation.forms import (
 )
 from futuredoctor.evaluation.package import stream_package
 from futuredoctor.evaluation.pseudonyms import ExportUnavailable, study_secret
-from futuredoctor.evaluation.schema import LIKERT_LABELS, TABLES
+from futuredoctor.evaluation.schema import FREE_TEXT_LABELS, LIKERT_LABELS, TABLES
 from futuredoctor.evaluation.scope import (
     ExportRequestError,
     parse_request,
@@ -83,7 +83,8 @@ def index() -> tuple[str, int] | Response:
             form.scope.data or [],
             form.date_from.data,
             form.date_to.data,
-            "true" if form.include_free_text.data else "false",
+            "true" if form.free_text.data else "false",
+            free_text_fields=form.free_text.data or [],
         )
     except ExportRequestError as problem:
         for name, message in problem.errors.items():
@@ -97,7 +98,13 @@ def index() -> tuple[str, int] | Response:
 
 def _render_export(form: ExportForm, choices: list[Any], status: int) -> tuple[str, int]:
     return (
-        render_template("evaluation/export.html", form=form, choices=choices, tables=TABLES),
+        render_template(
+            "evaluation/export.html",
+            form=form,
+            choices=choices,
+            tables=TABLES,
+            free_text_fields=FREE_TEXT_LABELS,
+        ),
         status,
     )
 

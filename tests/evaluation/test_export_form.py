@@ -27,7 +27,7 @@ def test_export_page_explains_the_package_and_lists_granted_scopes(
         assert name in page
     assert 'value="region:LON"' in page
     assert 'value="region:SW"' not in page  # only granted scopes are offered
-    assert 'name="include_free_text" type="checkbox" value="y" checked' not in page
+    assert 'name="free_text" type="checkbox" value="feedback.text" checked' not in page
 
 
 BAD_INPUT = [

@@ -10,8 +10,9 @@ from typing import Any
 import frictionless
 import sqlalchemy as sa
 
+from futuredoctor.evaluation.package import unprotect
 from futuredoctor.evaluation.pseudonyms import pseudonym
-from futuredoctor.evaluation.schema import TABLES
+from futuredoctor.evaluation.schema import FREE_TEXT_FIELDS, TABLES
 from futuredoctor.extensions import db
 from futuredoctor.models import (
     AuditEvent,
@@ -142,7 +143,7 @@ def test_package_is_valid_complete_and_de_identified(
 
 def test_free_text_is_opt_in_and_spreadsheet_safe(client: Any, study: Study) -> None:
     login(client, study.evaluator)
-    archive = open_zip(_download(client, include_free_text="y"))
+    archive = open_zip(_download(client, free_text=list(FREE_TEXT_FIELDS)))
     feedback = {f["source"]: f for f in read_csv(archive, "feedback.csv")}
     # Tabs, quotes and new lines survive CSV quoting; the formula is defused.
     assert feedback["participant"]["text"] == "'" + HOSTILE_TEXT
@@ -154,6 +155,28 @@ def test_free_text_is_opt_in_and_spreadsheet_safe(client: Any, study: Study) -> 
     assert "text" in [f["name"] for f in feedback_fields["schema"]["fields"]]
     record = db.session.scalars(sa.select(ExportRecord)).one()
     assert record.options["include_free_text"] is True
+    # The import scripts take one apostrophe off: the text comes back exactly.
+    assert unprotect(feedback["participant"]["text"]) == HOSTILE_TEXT
+    assert feedback["participant"]["redacted"] == "False"
+
+
+def test_free_text_is_de_identified_field_by_field(client: Any, study: Study) -> None:
+    person = study.consenting
+    study.item.text = (
+        f"{person.given_name} {person.family_name} (NMC 12A3456E) said ring 07700 900123 "
+        "or write to someone@example.org"
+    )
+    db.session.commit()
+    login(client, study.evaluator)
+    archive = open_zip(_download(client, free_text=["feedback.text"]))
+    rows = {f["source"]: f for f in read_csv(archive, "feedback.csv")}
+    expected = "[NAME] [NAME] (NMC [NMC]) said ring [PHONE] or write to [EMAIL]"
+    assert rows["participant"]["text"] == expected
+    assert rows["participant"]["redacted"] == "True"
+    assert rows["codesign_session"]["redacted"] == "False"
+    assert "status_reason" not in rows["participant"]
+    assert "note" not in read_csv(archive, "actions.csv")[0]
+    assert "redacted" not in read_csv(archive, "actions.csv")[0]
 
 
 def test_withdrawn_consent_removes_a_person_from_later_exports(client: Any, study: Study) -> None:
@@ -206,7 +229,7 @@ def test_export_queries_do_not_grow_with_rows(
 ) -> None:
     login(client, study.evaluator)
     with count_queries() as few:
-        response = client.post("/evaluation/", data=export_form(include_free_text="y"))
+        response = client.post("/evaluation/", data=export_form(free_text=list(FREE_TEXT_FIELDS)))
         assert response.is_streamed
         response.get_data()
     cohort = study.enrolment.cohort
@@ -226,7 +249,8 @@ def test_export_queries_do_not_grow_with_rows(
         db.session.add(item)
     db.session.commit()
     with count_queries() as many:
-        data = client.post("/evaluation/", data=export_form(include_free_text="y")).get_data()
+        form = export_form(free_text=list(FREE_TEXT_FIELDS))
+        data = client.post("/evaluation/", data=form).get_data()
     assert len(read_csv(open_zip(data), "participants.csv")) == 16
     aggregates = read_csv(open_zip(data), "aggregates.csv")
     nurses = next(
