@@ -27,7 +27,8 @@ from futuredoctor.evaluation.openapi import (
     SCOPE_PATTERN,
     openapi_spec,
 )
-from futuredoctor.evaluation.package import stream_csv, stream_package
+from futuredoctor.evaluation.package import package_key, stream_csv, stream_package, tables_for
+from futuredoctor.evaluation.projects import KINDS
 from futuredoctor.evaluation.pseudonyms import ExportUnavailable, study_secret
 from futuredoctor.evaluation.schema import TABLES, TABLES_BY_FILE
 from futuredoctor.evaluation.scope import UNGRANTED, ExportRequestError, ExportScope, parse_request
@@ -35,6 +36,7 @@ from futuredoctor.evaluation.views import export_filename
 from futuredoctor.extensions import csrf
 from futuredoctor.models import User
 from futuredoctor.permissions import Permission, has_permission, public
+from futuredoctor.refusals import Refusal
 from futuredoctor.transactions import keep_when_refused
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", template_folder="templates")
@@ -96,9 +98,17 @@ def _scope_from_args(user: User) -> ExportScope | Response:
             request.args.get("date_to"),
             flags[-1] if flags else None,
             default_to_all=True,
+            project=request.args.get("project"),
+            kind=request.args.get("kind"),
         )
     except ExportRequestError as problem:
         records.record_refusal(user, "api", "invalid_parameters", fields=sorted(problem.errors))
+        if "project" in problem.errors:
+            message = problem.errors["project"] + "."
+            return api_error(404, "project_not_found", message, fields=problem.errors)
+        if problem.errors.get("kind", "").startswith("Your access"):
+            message = problem.errors["kind"] + "."
+            return api_error(403, "participant_level_not_allowed", message, fields=problem.errors)
         if problem.errors.get("scope") == UNGRANTED:
             return api_error(404, "scope_not_found", UNGRANTED + ".", fields=problem.errors)
         return api_error(400, "invalid_parameters", str(problem) + ".", fields=problem.errors)
@@ -117,6 +127,11 @@ def _strict_problems() -> dict[str, str]:
     for name in ("date_from", "date_to"):
         if any(not _DATE.fullmatch(v) for v in request.args.getlist(name)):
             problems[name] = f"{name} must be a date from 2020-01-01 to 2100-12-31, as YYYY-MM-DD"
+    projects = request.args.getlist("project")
+    if any(not v.isascii() or not v.isdigit() or len(v) > 9 for v in projects):
+        problems["project"] = "project must be the id of one of your evaluation projects"
+    if any(v not in KINDS for v in request.args.getlist("kind")):
+        problems["kind"] = "kind must be aggregate or participant"
     if any(v not in FLAG_VALUES for v in request.args.getlist("include_free_text")):
         problems["include_free_text"] = "include_free_text must be true or false"
     return problems
@@ -130,6 +145,17 @@ def _secret(user: User) -> bytes | Response:
         return api_error(503, "exports_unavailable", str(problem))
 
 
+def _key(user: User, scope: ExportScope, secret: bytes) -> bytes | Response:
+    try:
+        return package_key(scope, secret)
+    except ExportUnavailable as problem:
+        records.record_refusal(user, "api", "development_secret", kind=scope.kind)
+        return api_error(503, "exports_unavailable", str(problem))
+    except Refusal as refusal:
+        records.record_refusal(user, "api", "project_key_changed", project=scope.project_name)
+        return api_error(409, "project_key_changed", refusal.message)
+
+
 @bp.get("/exports")
 @token_required
 def exports(user: User) -> Response:
@@ -139,6 +165,9 @@ def exports(user: User) -> Response:
     scope = _scope_from_args(user)
     if isinstance(scope, Response):
         return scope
+    secret = _key(user, scope, secret)
+    if isinstance(secret, Response):
+        return secret
     run = records.ExportRun(user, "api", scope)
     chunks = stream_package(scope, secret, run.complete)
     return records.download(run.guard(chunks), export_filename(scope), "application/zip")
@@ -157,6 +186,15 @@ def export_file(user: User, file_name: str) -> Response:
     scope = _scope_from_args(user)
     if isinstance(scope, Response):
         return scope
+    if table not in tables_for(scope):
+        records.record_refusal(user, "api", "file_not_in_package", kind=scope.kind)
+        names = ", ".join(t.path for t in tables_for(scope))
+        return api_error(
+            404, "file_not_found", f"No such file in a {scope.kind} package. Files: {names}."
+        )
+    secret = _key(user, scope, secret)
+    if isinstance(secret, Response):
+        return secret
     run = records.ExportRun(user, "api", scope, file_name)
     chunks = stream_csv(table, scope, secret, run.complete)
     filename = export_filename(scope, "csv").replace(".csv", f"-{table.name}.csv")

@@ -20,8 +20,15 @@ RULES = f"""\
   export started) says consent is given appear, in every file. Someone who withdraws
   consent is left out of every later export.
 - **Pseudonyms.** `participant_id` is the HMAC-SHA256 of the participant's account id
-  under a per-study secret held outside the database: the same person has the same
-  pseudonym in every export of this study, and it means nothing outside the study.
+  under the evaluation project's own key (derived from a secret held outside the
+  database): the same person has the same pseudonym in every export of one project, and
+  pseudonyms from two projects cannot be linked. `MANIFEST`, `README.md` and
+  `datapackage.json` state the project and its key fingerprint. Participant-level
+  packages are never keyed on the published development secret outside development.
+- **Two kinds of package.** An *aggregate* package holds only suppressed counts; a
+  *participant-level* package (for evaluators whose access records an approval, such as
+  an ethics approval or data-sharing agreement) holds pseudonymised records and no
+  aggregate counts, so small cells cannot be rebuilt from records in the same package.
 - **No direct identifiers.** Names, email addresses, registration numbers, employers and
   private reflections are never exported.
 - **Free text** (feedback text, educators' reasons and notes, co-design session notes) is

@@ -22,9 +22,13 @@ from typing import IO, Any, cast
 from futuredoctor.evaluation.aggregates import aggregates
 from futuredoctor.evaluation.codebook import codebook_markdown
 from futuredoctor.evaluation.copy_export import can_copy, copy_chunks
+from futuredoctor.evaluation.projects import key_of
+from futuredoctor.evaluation.pseudonyms import refuse_development_secret
 from futuredoctor.evaluation.schema import TABLES, Table
 from futuredoctor.evaluation.scope import ExportScope
 from futuredoctor.evaluation.tables import TABLE_ROWS, Row, utc_text
+from futuredoctor.extensions import db
+from futuredoctor.models import EvaluationProject
 from futuredoctor.spreadsheet import starts_like_formula
 from futuredoctor.timezones import local_zone
 
@@ -160,7 +164,7 @@ def stream_package(
     # zipfile writes to any object with write/flush; it needs no seek when streaming.
     target = cast(IO[bytes], sink)
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for table in TABLES:
+        for table in tables_for(scope):
             with archive.open(entry(table.path), mode="w", force_zip64=True) as member:
                 for chunk in csv_chunks(table, scope, secret, result):
                     member.write(chunk)
@@ -174,7 +178,7 @@ def stream_package(
         for name, content in metadata.items():
             archive.writestr(entry(name), content)
             result.file_sha256[name] = hashlib.sha256(content).hexdigest()
-        archive.writestr(entry("MANIFEST"), manifest(result.file_sha256))
+        archive.writestr(entry("MANIFEST"), manifest(result.file_sha256, scope))
     final = drained()
     result.sha256 = digest.hexdigest()
     on_complete(result)
@@ -197,14 +201,36 @@ def stream_csv(
     yield pending
 
 
-def manifest(hashes: dict[str, str]) -> str:
-    """``sha256sum`` format, so ``sha256sum -c MANIFEST`` checks the unpacked files."""
-    return "".join(f"{digest}  {name}\n" for name, digest in hashes.items())
+def manifest(hashes: dict[str, str], scope: ExportScope) -> str:
+    """``sha256sum`` format, so ``sha256sum -c MANIFEST`` checks the unpacked files; the
+    opening comment lines (which ``sha256sum`` skips) state the project and its key."""
+    header = (
+        f"# project: {scope.project_name}\n"
+        f"# key fingerprint: {scope.key_fingerprint}\n"
+        f"# package: {scope.kind}\n"
+    )
+    return header + "".join(f"{digest}  {name}\n" for name, digest in hashes.items())
+
+
+def tables_for(scope: ExportScope) -> list[Table]:
+    """An aggregate package holds only suppressed counts; a participant-level one never
+    holds them (small cells could be rebuilt from its records)."""
+    if scope.kind == "aggregate":
+        return [t for t in TABLES if t.aggregate]
+    return [t for t in TABLES if not t.aggregate]
+
+
+def package_key(scope: ExportScope, secret: bytes) -> bytes:
+    """The project's pseudonymisation key for this package (ExportUnavailable or Refusal)."""
+    if scope.kind == "participant":
+        refuse_development_secret()
+    project = db.get_or_404(EvaluationProject, scope.project_id)
+    return key_of(project, secret).key
 
 
 def datapackage(scope: ExportScope, result: PackageResult) -> dict[str, Any]:
     resources = []
-    for table in TABLES:
+    for table in tables_for(scope):
         schema: dict[str, Any] = {
             "fields": [f.table_schema() for f in table.fields_for(scope.free_text)],
             "primaryKey": table.primary_key,
@@ -242,6 +268,9 @@ def datapackage(scope: ExportScope, result: PackageResult) -> dict[str, Any]:
             "See README.md for the codebook."
         ),
         "created": utc_text(scope.as_of),
+        "project": scope.project_name,
+        "keyFingerprint": scope.key_fingerprint,
+        "packageKind": scope.kind,
         "keywords": ["Future Doctor", "evaluation", "living lab", "GMC GPC"],
         "resources": resources,
     }
@@ -261,6 +290,9 @@ def readme(scope: ExportScope, result: PackageResult) -> str:
     lines = [
         "# Future Doctor pilots: evaluation data",
         "",
+        f"- Evaluation project: {scope.project_name} (key fingerprint {scope.key_fingerprint})",
+        f"- Package: {scope.kind}"
+        + (f" (approval {scope.approval_reference})" if scope.approval_reference else ""),
         f"- Scope: {'; '.join(c.label for c in scope.choices)}",
         "- Date range (UK dates, inclusive): "
         f"{scope.date_from:%d/%m/%Y} to {scope.date_to:%d/%m/%Y}",
@@ -272,7 +304,7 @@ def readme(scope: ExportScope, result: PackageResult) -> str:
         *(f"| `{path}` | {count} |" for path, count in result.row_counts.items()),
         "",
     ]
-    if not result.row_counts.get("participants.csv"):
+    if scope.kind == "participant" and not result.row_counts.get("participants.csv"):
         lines += [
             "> **Note: no participants.** Nobody in this scope currently consents to research "
             "use of their data, so the participant, progress and aggregate files hold headers "

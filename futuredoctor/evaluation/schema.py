@@ -86,6 +86,7 @@ class Table:
     primary_key: list[str]
     foreign_keys: list[tuple[list[str], str, list[str]]] = field(default_factory=list)
     missing_values: list[str] = field(default_factory=lambda: [""])
+    aggregate: bool = False  # in aggregate packages (only); the rest in participant-level ones
 
     @property
     def path(self) -> str:
@@ -400,6 +401,7 @@ AGGREGATES = Table(
     ],
     ["region", "professional_group", "career_stage"],
     missing_values=["", "*"],
+    aggregate=True,
 )
 
 TABLES: list[Table] = [

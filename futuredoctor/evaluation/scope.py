@@ -19,7 +19,14 @@ from futuredoctor import clock
 from futuredoctor.date_input import DateInputError, date_from_text
 from futuredoctor.evaluation.schema import FREE_TEXT_FIELDS
 from futuredoctor.extensions import db
-from futuredoctor.models import Pilot, Region, User, utcnow
+from futuredoctor.models import (
+    EvaluationAccess,
+    EvaluationProject,
+    Pilot,
+    Region,
+    User,
+    utcnow,
+)
 from futuredoctor.permissions import (
     ROLE_PERMISSIONS,
     Permission,
@@ -56,6 +63,11 @@ class ExportScope:
     date_to: date
     free_text: frozenset[str]  # "feedback.text"...: the free-text fields to include
     as_of: datetime  # consent is judged as at this instant, the same for every file
+    project_id: int = 0
+    project_name: str = ""
+    key_fingerprint: str = ""
+    kind: str = "participant"  # or "aggregate"
+    approval_reference: str = ""
 
     @property
     def include_free_text(self) -> bool:
@@ -89,6 +101,11 @@ class ExportScope:
     def record_scope(self) -> dict[str, Any]:
         """The scope as written to the export record."""
         return {
+            "project_id": self.project_id,
+            "project": self.project_name,
+            "key_fingerprint": self.key_fingerprint,
+            "kind": self.kind,
+            "approval_reference": self.approval_reference,
             "scopes": [c.value for c in self.choices],
             "labels": [c.label for c in self.choices],
             "date_from": self.date_from.isoformat(),
@@ -183,6 +200,8 @@ def parse_request(
     include_free_text: str | None,
     default_to_all: bool = False,
     free_text_fields: Iterable[str] | None = None,
+    project: str | None = None,
+    kind: str | None = None,
 ) -> ExportScope:
     """Validate an export request; raise ExportRequestError naming every bad parameter.
 
@@ -209,6 +228,25 @@ def parse_request(
         chosen[choice.value] = choice
     if not chosen and "scope" not in errors:
         errors["scope"] = "You do not have evaluation access to any region or pilot"
+
+    access = _project_access(user, project, errors)
+    if access is not None:
+        if values or not default_to_all:
+            outside = [c for c in chosen.values() if not _in_project(c, access.project.scopes)]
+            if outside and "scope" not in errors:
+                errors["scope"] = f"Select only regions or pilots in {access.project.name}"
+        else:  # the API's "everything": everything granted within the project
+            chosen = {k: c for k, c in chosen.items() if _in_project(c, access.project.scopes)}
+    package_kind = (kind or "").strip() or (
+        "participant" if access is None or access.participant_level else "aggregate"
+    )
+    if package_kind not in ("aggregate", "participant"):
+        errors["kind"] = "Select an aggregate or a participant-level package"
+    elif package_kind == "participant" and access is not None and not access.participant_level:
+        errors["kind"] = (
+            f"Your access to {access.project.name} is for aggregate packages only: "
+            "participant-level data needs an approval recorded on your access"
+        )
 
     today = clock.today_uk()
     dates: dict[str, date | None] = {}
@@ -251,7 +289,7 @@ def parse_request(
 
     if errors:
         raise ExportRequestError(errors)
-    assert start is not None and end is not None
+    assert start is not None and end is not None and access is not None
     return ExportScope(
         user_id=user.id,
         choices=tuple(sorted(chosen.values(), key=lambda c: c.value)),
@@ -259,4 +297,51 @@ def parse_request(
         date_to=end,
         free_text=free_text,
         as_of=utcnow(),
+        project_id=access.project.id,
+        project_name=access.project.name,
+        key_fingerprint=access.project.key_fingerprint,
+        kind=package_kind,
+        approval_reference=(
+            (access.approval_reference or "") if package_kind == "participant" else ""
+        ),
     )
+
+
+NO_PROJECT = "You are not attached to an evaluation project: ask a national administrator"
+
+
+def _project_access(
+    user: User, project: str | None, errors: dict[str, str]
+) -> EvaluationAccess | None:
+    """The person's access to the project named by id; the only one when none is named."""
+    mine = {str(a.project_id): a for a in user_access(user)}
+    wanted = (project or "").strip()
+    if not wanted and len(mine) == 1:
+        return next(iter(mine.values()))
+    if not mine:
+        errors["project"] = NO_PROJECT
+    elif not wanted:
+        errors["project"] = "Select an evaluation project"
+    elif wanted not in mine:
+        errors["project"] = "Select one of your evaluation projects"
+    return mine.get(wanted)
+
+
+def user_access(user: User) -> list[EvaluationAccess]:
+    stmt = (
+        sa.select(EvaluationAccess)
+        .join(EvaluationProject)
+        .where(EvaluationAccess.user_id == user.id)
+        .order_by(EvaluationProject.name)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def _in_project(choice: ScopeChoice, scopes: list[str]) -> bool:
+    """A region in the project covers its pilots; a pilot covers only itself."""
+    if choice.value in scopes:
+        return True
+    if choice.pilot_id is not None:
+        pilot = db.session.get(Pilot, choice.pilot_id)
+        return pilot is not None and f"region:{pilot.region.code}" in scopes
+    return False
