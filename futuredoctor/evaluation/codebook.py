@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from futuredoctor.evaluation.schema import LIKERT_LABELS, TABLES, Table
-from futuredoctor.evaluation.suppression import BASE, THRESHOLD
+from futuredoctor.evaluation.suppression import THRESHOLD
 
 _LIKERT = "; ".join(f"{v} = {t}" for v, t in LIKERT_LABELS.items())
 
@@ -40,8 +40,12 @@ RULES = f"""\
   `[GPHC]`, `[HCPC]`, `[NHS NUMBER]`, `[POSTCODE]` and `[NAME]`; the file's `redacted`
   column says which rows were changed. Read it anyway before sharing: names of people
   without an account and without a title are not recognised.
-- **Small numbers.** In `aggregates.csv`, counts of 1 to {THRESHOLD} are shown as `*` and larger
-  counts are rounded to the nearest {BASE}; 0 is shown as 0.
+- **Small numbers.** `aggregates.csv` counts over fixed calendar quarters that have
+  ended, never over the requested dates. Counts of 1 to {THRESHOLD} are suppressed (the
+  `count` cell is empty and `suppressed` is True); 0 is shown. Where a breakdown hides a
+  cell, further cells are hidden (smallest first) until the hidden ones number at least
+  two and add up to more than {THRESHOLD}, so the total minus the visible cells never
+  reveals a hidden count; a total of 1 to {THRESHOLD} hides every non-zero cell under it.
 - **Spreadsheet safety.** A text cell that begins with `=`, `+`, `-`, `@`, a tab, a
   carriage return or `'` is prefixed with one `'` so spreadsheet programs do not run it as
   a formula. Taking exactly one `'` off the front of every text cell that starts with one

@@ -374,33 +374,55 @@ SESSIONS = Table(
     ["session_id"],
 )
 
-_SUPPRESSED = (
-    " Suppressed: 1 to 7 shown as *, larger counts rounded to the nearest 5, 0 shown as 0."
-)
+ALL = "all"  # the margin: every professional group, or every career stage
+NOT_APPLICABLE = "not_applicable"  # feedback not given by a participant
+MEASURES = {
+    "enrolled_all": "Places confirmed in the quarter, everyone (consenting or not).",
+    "enrolled_consenting": "Places confirmed in the quarter, research consent current.",
+    "completions_consenting": "Module completions in the quarter by consenting participants.",
+    "feedback_all": "Feedback items given in the quarter, everyone (consenting or not, "
+    "and co-design sessions, educators and the public).",
+    "feedback_consenting": "Feedback items given in the quarter that participant-level "
+    "packages include (consenting participants, and feedback not from a participant).",
+}
 
 AGGREGATES = Table(
     "aggregates",
     "Aggregate counts",
-    "Counts of consenting participants, completions and feedback by region × professional "
-    "group × career stage, with small numbers suppressed. Safe to publish. Where the scope is "
-    "a pilot, the region row counts that pilot only. No totals are given, so suppressed cells "
-    "cannot be recovered by subtraction.",
+    "Counts per calendar quarter (UK time; only quarters that have ended) × pilot × measure, "
+    "by professional group (career_stage = all), by career stage (professional_group = all) "
+    "and in total (both all). Small numbers are suppressed, with secondary suppression so "
+    "that the total minus the visible cells never reveals a hidden one. Safe to publish.",
     [
-        Field("region", "string", "Region code.", True),
+        Field("period", "string", "Calendar quarter, e.g. 2026-Q3.", True),
+        Field("period_start", "date", "First day of the quarter (UK date).", True),
+        Field("period_end", "date", "Last day of the quarter (UK date).", True),
+        Field("region", "string", "Region code of the pilot.", True),
+        Field("pilot", "string", "Pilot identifier (slug).", True),
+        Field("measure", "string", "What is counted.", True, enum=list(MEASURES)),
         Field(
             "professional_group",
             "string",
-            "Professional group.",
+            "Professional group, or all.",
             True,
-            enum=[*PROFESSIONAL_GROUPS, UNKNOWN],
+            enum=[*PROFESSIONAL_GROUPS, UNKNOWN, NOT_APPLICABLE, ALL],
         ),
-        Field("career_stage", "string", "Career stage.", True, enum=[*CAREER_STAGES, UNKNOWN]),
-        Field("participants", "integer", "Distinct consenting participants." + _SUPPRESSED),
-        Field("completions", "integer", "Module completions in the date range." + _SUPPRESSED),
-        Field("feedback_items", "integer", "Feedback items given in the date range." + _SUPPRESSED),
+        Field(
+            "career_stage",
+            "string",
+            "Career stage, or all.",
+            True,
+            enum=[*CAREER_STAGES, UNKNOWN, NOT_APPLICABLE, ALL],
+        ),
+        Field(
+            "count",
+            "integer",
+            "The count; empty when suppressed (see suppressed). Counts of 1 to 7 are "
+            "suppressed, and further cells where needed to protect them.",
+        ),
+        Field("suppressed", "boolean", "True when the count is withheld.", True),
     ],
-    ["region", "professional_group", "career_stage"],
-    missing_values=["", "*"],
+    ["period", "pilot", "measure", "professional_group", "career_stage"],
     aggregate=True,
 )
 
