@@ -16,9 +16,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask_limiter import RequestLimit
 from werkzeug.wrappers import Response
 
+from futuredoctor import audit
 from futuredoctor.evaluation import records, tokens
 from futuredoctor.evaluation.openapi import (
     DATE_PATTERN,
@@ -33,8 +36,8 @@ from futuredoctor.evaluation.pseudonyms import ExportUnavailable, study_secret
 from futuredoctor.evaluation.schema import TABLES, TABLES_BY_FILE
 from futuredoctor.evaluation.scope import UNGRANTED, ExportRequestError, ExportScope, parse_request
 from futuredoctor.evaluation.views import export_filename
-from futuredoctor.extensions import csrf
-from futuredoctor.models import User
+from futuredoctor.extensions import csrf, db, limiter
+from futuredoctor.models import ApiToken, User
 from futuredoctor.permissions import Permission, has_permission, public
 from futuredoctor.refusals import Refusal
 from futuredoctor.transactions import keep_when_refused
@@ -114,6 +117,45 @@ def _scope_from_args(user: User) -> ExportScope | Response:
         return api_error(400, "invalid_parameters", str(problem) + ".", fields=problem.errors)
 
 
+def _export_limit() -> str:
+    return current_app.config["EXPORT_API_RATE_LIMIT"]
+
+
+def _token_key() -> str:
+    """Counted per token (its hash), not per address: one script, one allowance."""
+    header = request.headers.get("Authorization") or ""
+    return "export-token:" + tokens.hash_token(header.strip().partition(" ")[2].strip())
+
+
+def _audit_throttled(limit: RequestLimit) -> None:
+    """A throttled export call is audited like any refused one (and kept)."""
+    token_hash = _token_key().removeprefix("export-token:")
+    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == token_hash))
+    audit.record(
+        "export.refused",
+        actor=token.user if token is not None else None,
+        channel="api",
+        reason="rate_limited",
+        limit=str(limit.limit),
+    )
+    keep_when_refused()
+
+
+export_limit = limiter.limit(_export_limit, key_func=_token_key, on_breach=_audit_throttled)
+
+
+@bp.errorhandler(429)
+def too_many_requests(error: Exception) -> Response:
+    response = api_error(
+        429,
+        "rate_limited",
+        f"Too many export requests with this token (at most {_export_limit()}). "
+        "Try again later.",
+    )
+    response.headers["Retry-After"] = "3600"
+    return response
+
+
 _SCOPE = re.compile(SCOPE_PATTERN, re.ASCII)
 _DATE = re.compile(DATE_PATTERN, re.ASCII)
 
@@ -157,6 +199,7 @@ def _key(user: User, scope: ExportScope, secret: bytes) -> bytes | Response:
 
 
 @bp.get("/exports")
+@export_limit
 @token_required
 def exports(user: User) -> Response:
     secret = _secret(user)
@@ -174,6 +217,7 @@ def exports(user: User) -> Response:
 
 
 @bp.get("/exports/<file_name>")
+@export_limit
 @token_required
 def export_file(user: User, file_name: str) -> Response:
     table = TABLES_BY_FILE.get(file_name)
