@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from futuredoctor.evaluation.pseudonyms import pseudonym
 from futuredoctor.evaluation.scope import ExportScope
-from futuredoctor.evaluation.tables import feedback_select
+from futuredoctor.evaluation.tables import ITEM_PILOT, ITEM_REGION, feedback_select
 from futuredoctor.extensions import db
 from futuredoctor.models import Cohort, Enrolment, FeedbackItem, FeedbackTag, feedback_item_tag
 from futuredoctor.spreadsheet import FORMULA_STARTS
@@ -97,6 +97,8 @@ def _feedback_sql(scope: ExportScope) -> tuple[str, list[str]]:
         FeedbackItem.module_version_id,
         sa.cast(FeedbackItem.source, sa.Text),
         _PSEUDONYMS.c.pseudonym,
+        ITEM_REGION.code,
+        ITEM_PILOT.slug,
         Cohort.slug,  # slugs are validated to start with a letter or digit
         FeedbackItem.codesign_session_id,
         FeedbackItem.relevance,
@@ -107,7 +109,7 @@ def _feedback_sql(scope: ExportScope) -> tuple[str, list[str]]:
         text(tags.c.names),
         _utc(FeedbackItem.created_at),
     ]
-    quoted = [2, 3, 4, 9, 11, 12]  # text columns, quoted as the Python writer quotes them
+    quoted = [2, 3, 4, 5, 6, 11, 13, 14]  # text columns, quoted as the Python writer does
     labelled = [column.label(f"c{i}") for i, column in enumerate(columns)]
     stmt = (
         feedback_select(scope, *labelled)

@@ -22,6 +22,7 @@ from typing import IO, Any, cast
 from futuredoctor.evaluation.aggregates import aggregates
 from futuredoctor.evaluation.codebook import codebook_markdown
 from futuredoctor.evaluation.copy_export import can_copy, copy_chunks
+from futuredoctor.evaluation.lookups import LOOKUP_ROWS
 from futuredoctor.evaluation.projects import key_of
 from futuredoctor.evaluation.pseudonyms import refuse_development_secret
 from futuredoctor.evaluation.schema import TABLES, Table
@@ -35,6 +36,7 @@ from futuredoctor.timezones import local_zone
 FLUSH_BYTES = 64 * 1024
 ROWS: dict[str, Callable[[ExportScope, bytes], Iterator[Row]]] = {
     **TABLE_ROWS,
+    **LOOKUP_ROWS,
     "aggregates": aggregates,
 }
 DIALECT = {
@@ -216,7 +218,7 @@ def tables_for(scope: ExportScope) -> list[Table]:
     """An aggregate package holds only suppressed counts; a participant-level one never
     holds them (small cells could be rebuilt from its records)."""
     if scope.kind == "aggregate":
-        return [t for t in TABLES if t.aggregate]
+        return [t for t in TABLES if t.aggregate or t.lookup]
     return [t for t in TABLES if not t.aggregate]
 
 

@@ -7,118 +7,24 @@ apart. Free-text fields are left out of a package unless the evaluator asks for 
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass, field
-from typing import Any
+from futuredoctor.evaluation.fields import (
+    DISCLOSURE,
+    LIKERT_LABELS,
+    PROFESSIONAL_GROUPS,
+    UNKNOWN,
+    Field,
+    Table,
+)
+from futuredoctor.evaluation.lookups import DELIVERY_MODES, LOOKUP_TABLES
+from futuredoctor.models import CAREER_STAGES, FeedbackSource, FeedbackStatus
 
-from futuredoctor.models import CAREER_STAGES, FeedbackSource, FeedbackStatus, ProfessionalGroup
-
-LIKERT_LABELS = {1: "Very low", 2: "Low", 3: "Moderate", 4: "High", 5: "Very high"}
-UNKNOWN = "unknown"  # professional group or career stage not recorded
-PROFESSIONAL_GROUPS = [g.value for g in ProfessionalGroup]
-# Direct identifiers never leave; the pseudonym stands in for one. Quasi-identifiers are
-# the fields that could single someone out in combination (checked by k-anonymity).
-DISCLOSURE = {
-    "participant_id": "identifier (pseudonym)",
-    "cohort": "quasi-identifier",
-    "professional_group": "quasi-identifier",
-    "career_stage": "quasi-identifier",
-    "enrolled_on": "quasi-identifier",
-    "withdrawn_on": "quasi-identifier",
-    "consent_given_on": "quasi-identifier",
-}
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    type: str  # Table Schema type: string, integer, date, datetime, boolean
-    description: str
-    required: bool = False
-    enum: list[Any] | None = None
-    likert: bool = False
-    free_text: bool = False  # only in packages where the evaluator chose this field
-    pattern: str | None = None
-    redaction_flag: bool = False  # present whenever any of the table's free text is
-    kind: str = ""  # "identifier", "quasi-identifier", "free text" or "" (none of these)
-
-    def table_schema(self) -> dict[str, Any]:
-        spec: dict[str, Any] = {"name": self.name, "type": self.type}
-        spec["description"] = self.description
-        if self.disclosure:
-            spec["disclosure"] = self.disclosure
-        if self.type == "datetime":
-            spec["format"] = "default"  # ISO 8601 in UTC, e.g. 2026-11-23T09:00:00Z
-        constraints: dict[str, Any] = {}
-        if self.required:
-            constraints["required"] = True
-        if self.likert:
-            constraints["enum"] = list(LIKERT_LABELS)
-            spec["categories"] = [{"value": v, "label": t} for v, t in LIKERT_LABELS.items()]
-            spec["categoriesOrdered"] = True
-        elif self.enum is not None:
-            constraints["enum"] = self.enum
-        if self.pattern:
-            constraints["pattern"] = self.pattern
-        if constraints:
-            spec["constraints"] = constraints
-        return spec
-
-    @property
-    def disclosure(self) -> str:
-        """How the field could help identify someone, for the disclosure reviewer."""
-        return self.kind or DISCLOSURE.get(self.name, "")
-
-    def allowed_values(self) -> str:
-        if self.likert:
-            return "; ".join(f"{v} = {t}" for v, t in LIKERT_LABELS.items())
-        if self.enum is not None:
-            return ", ".join(str(v) for v in self.enum)
-        return ""
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str  # the file name without .csv
-    title: str
-    description: str
-    fields: list[Field]
-    primary_key: list[str]
-    foreign_keys: list[tuple[list[str], str, list[str]]] = field(default_factory=list)
-    missing_values: list[str] = field(default_factory=lambda: [""])
-    aggregate: bool = False  # in aggregate packages (only); the rest in participant-level ones
-
-    @property
-    def path(self) -> str:
-        return f"{self.name}.csv"
-
-    def free_text_keys(self) -> list[str]:
-        """``table.field`` for each free-text field, as the evaluator chooses them."""
-        return [f"{self.name}.{f.name}" for f in self.fields if f.free_text]
-
-    def fields_for(self, free_text: Collection[str] | bool) -> list[Field]:
-        """The fields in a package with the chosen free-text fields (``True``: all)."""
-        chosen = set(self.free_text_keys()) if free_text is True else set(free_text or ())
-        any_text = bool(chosen & set(self.free_text_keys()))
-        return [
-            f
-            for f in self.fields
-            if (not f.free_text and not f.redaction_flag)
-            or (f.free_text and f"{self.name}.{f.name}" in chosen)
-            or (f.redaction_flag and any_text)
-        ]
-
-    def positions(self, free_text: Collection[str] | bool) -> list[int]:
-        """Where the chosen fields sit in a full row (every field, in order)."""
-        chosen = {f.name for f in self.fields_for(free_text)}
-        return [i for i, f in enumerate(self.fields) if f.name in chosen]
-
+__all__ = ["DISCLOSURE", "LIKERT_LABELS", "PROFESSIONAL_GROUPS", "UNKNOWN", "Field", "Table"]
 
 PSEUDONYM = Field(
     "participant_id",
     "string",
-    "Study pseudonym: HMAC-SHA256 of the participant's account id under the study secret. "
-    "Stable across this study's exports; meaningless outside it.",
+    "Project pseudonym: HMAC-SHA256 of the participant's account id under the evaluation "
+    "project's key. Stable across this project's exports; unlinkable to other projects'.",
     required=True,
     pattern="^[0-9a-f]{64}$",
 )
@@ -199,12 +105,12 @@ MODULES = Table(
         Field("title", "string", "Title of this version.", True),
         Field("published_at", "datetime", "When this version was published (UTC).", True),
         Field("estimated_minutes", "integer", "Estimated time to complete, in minutes.", True),
-        Field("delivery_mode", "string", "How the module is delivered (e.g. online).", True),
         Field(
-            "gpc_domains",
+            "delivery_mode",
             "string",
-            "GMC Generic Professional Capabilities domains this version maps to, "
-            "separated by semicolons (e.g. GPC1;GPC5).",
+            "How the module is delivered (see delivery_modes.csv).",
+            True,
+            enum=list(DELIVERY_MODES),
         ),
         Field("changelog", "string", "What changed in this version, as published."),
     ],
@@ -226,6 +132,13 @@ RELEASES = Table(
         Field("release_at", "datetime", "When the version is or was released (UTC).", True),
         Field("status", "string", "Release status.", True, enum=["scheduled", "withdrawn"]),
         Field("withdrawn_at", "datetime", "When the release was withdrawn (UTC)."),
+        Field(
+            "released_by_export",
+            "boolean",
+            "True when the version had reached the cohort by the time of export (released "
+            "and not withdrawn before then).",
+            True,
+        ),
     ],
     ["release_id"],
     [(["module_version_id"], "modules", ["module_version_id"])],
@@ -238,6 +151,8 @@ PROGRESS = Table(
     "the date range. Private reflections are never exported.",
     [
         _pseudonym(True),
+        Field("region", "string", "Region code of the cohort's pilot.", True),
+        Field("pilot", "string", "Pilot identifier (slug).", True),
         _cohort(True),
         Field("release_id", "integer", "The release (see releases.csv).", True),
         Field("module_version_id", "integer", "The version taken (see modules.csv).", True),
@@ -272,6 +187,8 @@ FEEDBACK = Table(
             enum=[s.value for s in FeedbackSource],
         ),
         _pseudonym(False, _EMPTY_FOR_SESSIONS),
+        Field("region", "string", "Region code of the pilot the feedback came from.", True),
+        Field("pilot", "string", "Pilot the feedback came from (cohort's or session's).", True),
         _cohort(False, _EMPTY_FOR_SESSIONS),
         Field("codesign_session_id", "integer", "The co-design session it came from, if any."),
         Field(
@@ -322,6 +239,8 @@ ACTIONS = Table(
     [
         Field("action_id", "integer", "Identifier of the status change.", True),
         Field("feedback_id", "integer", "The feedback item (see feedback.csv).", True),
+        Field("region", "string", "Region code of the feedback's pilot.", True),
+        Field("pilot", "string", "Pilot the feedback came from.", True),
         Field(
             "step", "integer", "Position of this change in the item's history (1 = first).", True
         ),
@@ -436,6 +355,7 @@ TABLES: list[Table] = [
     ACTIONS,
     AGGREGATES,
 ]
+TABLES += LOOKUP_TABLES
 TABLES_BY_FILE = {t.path: t for t in TABLES}
 FREE_TEXT_FIELDS = {key: t for t in TABLES for key in t.free_text_keys()}
 FREE_TEXT_LABELS = {

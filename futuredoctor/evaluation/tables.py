@@ -31,7 +31,6 @@ from futuredoctor.models import (
     FeedbackItem,
     FeedbackStatusChange,
     FeedbackTag,
-    FrameworkDomain,
     Module,
     ModuleVersion,
     Pilot,
@@ -40,7 +39,6 @@ from futuredoctor.models import (
     Release,
     User,
     feedback_item_tag,
-    module_version_domain,
 )
 from futuredoctor.timezones import local_zone
 
@@ -160,12 +158,6 @@ def participants(scope: ExportScope, secret: bytes) -> Iterator[Row]:
 
 
 def modules(scope: ExportScope, secret: bytes) -> Iterator[Row]:
-    domains = (
-        sa.select(_joined(FrameworkDomain.code))
-        .join(module_version_domain, module_version_domain.c.domain_id == FrameworkDomain.id)
-        .where(module_version_domain.c.module_version_id == ModuleVersion.id)
-        .scalar_subquery()
-    )
     stmt = (
         sa.select(
             ModuleVersion.id,
@@ -175,15 +167,13 @@ def modules(scope: ExportScope, secret: bytes) -> Iterator[Row]:
             ModuleVersion.published_at,
             ModuleVersion.estimated_minutes,
             ModuleVersion.delivery_mode,
-            domains,
             ModuleVersion.changelog,
         )
         .join(Module, Module.id == ModuleVersion.module_id)
         .order_by(ModuleVersion.id)
     )
     for r in _stream(stmt):
-        codes = _sorted_list(r[7], key=lambda code: (len(code), code))
-        yield (r[0], r[1], r[2], r[3], utc_text(r[4]), r[5], r[6], codes, r[8] or None)
+        yield (r[0], r[1], r[2], r[3], utc_text(r[4]), r[5], r[6], r[7] or None)
 
 
 def releases(scope: ExportScope, secret: bytes) -> Iterator[Row]:
@@ -209,7 +199,9 @@ def releases(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         .order_by(Release.id)
     )
     for r in _stream(stmt):
-        yield (*r[:7], utc_text(r[7]), r[8].value, utc_text(r[9]))
+        withdrawn = r[9] is not None and r[9] <= scope.as_of
+        released = r[7] <= scope.as_of and not withdrawn
+        yield (*r[:7], utc_text(r[7]), r[8].value, utc_text(r[9]), released)
 
 
 def progress(scope: ExportScope, secret: bytes) -> Iterator[Row]:
@@ -217,6 +209,8 @@ def progress(scope: ExportScope, secret: bytes) -> Iterator[Row]:
     stmt = (
         sa.select(
             Enrolment.user_id,
+            Region.code,
+            Pilot.slug,
             Cohort.slug,
             Progress.release_id,
             Release.module_version_id,
@@ -226,6 +220,8 @@ def progress(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         .join(Enrolment, Enrolment.id == Progress.enrolment_id)
         .join(consent, consent.c.enrolment_id == Enrolment.id)
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .join(Pilot, Pilot.id == Cohort.pilot_id)
+        .join(Region, Region.id == Pilot.region_id)
         .join(Release, Release.id == Progress.release_id)
         .where(
             Cohort.pilot_id.in_(scope.pilot_ids()),
@@ -235,7 +231,12 @@ def progress(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         .order_by(Progress.id)
     )
     for r in _stream(stmt):
-        yield (pseudonym(secret, r[0]), r[1], r[2], r[3], utc_text(r[4]), utc_text(r[5]))
+        yield (pseudonym(secret, r[0]), *r[1:6], utc_text(r[6]), utc_text(r[7]))
+
+
+# The pilot (and its region) a feedback item came from: its cohort's, or its session's.
+ITEM_PILOT = aliased(Pilot, name="item_pilot")
+ITEM_REGION = aliased(Region, name="item_region")
 
 
 def feedback_select(scope: ExportScope, *columns: Any) -> sa.Select[Any]:
@@ -249,6 +250,8 @@ def feedback_select(scope: ExportScope, *columns: Any) -> sa.Select[Any]:
         .outerjoin(Enrolment, Enrolment.id == FeedbackItem.enrolment_id)
         .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
         .outerjoin(CodesignSession, CodesignSession.id == FeedbackItem.codesign_session_id)
+        .outerjoin(ITEM_PILOT, ITEM_PILOT.id == item_pilot)
+        .outerjoin(ITEM_REGION, ITEM_REGION.id == ITEM_PILOT.region_id)
         .outerjoin(consent, consent.c.enrolment_id == FeedbackItem.enrolment_id)
         .where(
             item_pilot.in_(scope.pilot_ids()),
@@ -276,6 +279,8 @@ def feedback_columns(scope: ExportScope) -> list[Any]:
         FeedbackItem.module_version_id,
         FeedbackItem.source,
         Enrolment.user_id,
+        ITEM_REGION.code,
+        ITEM_PILOT.slug,
         Cohort.slug,
         FeedbackItem.codesign_session_id,
         FeedbackItem.relevance,
@@ -315,21 +320,22 @@ def feedback(scope: ExportScope, secret: bytes) -> Iterator[Row]:
             r[1],
             r[2].value,
             person,
-            r[4],
-            r[5],
-            r[6],
-            r[7],
-            r[8],
-            r[9].value,
-            r[10],
-            _sorted_list(r[11]),
-            utc_text(r[12]),
+            *r[4:11],
+            r[11].value,
+            r[12],
+            _sorted_list(r[13]),
+            utc_text(r[14]),
         )
-        yield row + redacted(redactor, *r[13:15])
+        yield row + redacted(redactor, *r[15:17])
 
 
 def actions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
-    exported = feedback_select(scope, FeedbackItem.id)
+    exported = feedback_select(
+        scope,
+        FeedbackItem.id.label("feedback_id"),
+        ITEM_REGION.code.label("region"),
+        ITEM_PILOT.slug.label("pilot"),
+    ).subquery("exported")
     step = sa.func.row_number().over(
         partition_by=FeedbackStatusChange.feedback_item_id,
         order_by=(FeedbackStatusChange.changed_at, FeedbackStatusChange.id),
@@ -337,6 +343,8 @@ def actions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
     columns = [
         FeedbackStatusChange.id,
         FeedbackStatusChange.feedback_item_id,
+        exported.c.region,
+        exported.c.pilot,
         step,
         FeedbackStatusChange.status,
         FeedbackStatusChange.changed_at,
@@ -349,12 +357,13 @@ def actions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
     stmt = (
         sa.select(*columns)
         .join(FeedbackItem, FeedbackItem.id == FeedbackStatusChange.feedback_item_id)
-        .where(FeedbackItem.id.in_(exported))
+        .join(exported, exported.c.feedback_id == FeedbackItem.id)
         .order_by(FeedbackStatusChange.feedback_item_id, step)
     )
     for r in _stream(stmt):
-        note = r[7] if redactor is not None else None
-        yield (r[0], r[1], r[2], r[3].value, utc_text(r[4]), r[5], r[6], *redacted(redactor, note))
+        note = r[9] if redactor is not None else None
+        head = (*r[:5], r[5].value, utc_text(r[6]), r[7], r[8])
+        yield (*head, *redacted(redactor, note))
 
 
 def sessions(scope: ExportScope, secret: bytes) -> Iterator[Row]:

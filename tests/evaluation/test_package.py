@@ -74,7 +74,7 @@ def test_package_is_valid_complete_and_de_identified(
     row = next(i for i, line in enumerate(lines) if '"participant"' in line)
     cells = lines[row].split(",")
     cells[3] = '"' + "0" * 64 + '"'  # a participant who is not in participants.csv
-    cells[6] = "9"  # relevance
+    cells[8] = "9"  # relevance
     lines[row] = ",".join(cells)
     feedback_csv.write_bytes("\n".join(lines).encode())
     broken = frictionless.validate(str(tmp_path / "datapackage.json"))
@@ -115,6 +115,16 @@ def test_package_is_valid_complete_and_de_identified(
     assert "notes" not in sessions[0]
     assert {r["cohort"] for r in read_csv(archive, "releases.csv")} == {"lon-current"}
     assert len(read_csv(archive, "modules.csv")) >= 12
+    # Lookups answer questions without outside data; every fact row says where it is from.
+    assert {r["region"] for r in read_csv(archive, "regions.csv")} >= {"LON", "SW"}
+    assert len(read_csv(archive, "gpc_domains.csv")) == 9
+    assert read_csv(archive, "module_domains.csv")[0]["domain"].startswith("GPC")
+    assert "lon-current" in [c["cohort"] for c in read_csv(archive, "cohorts.csv")]
+    assert read_csv(archive, "consent_statements.csv")[0]["consent_version"] == "1"
+    assert {(f["region"], f["pilot"]) for f in feedback} == {("LON", "lon-inclusion-health")}
+    assert {(p["region"], p["pilot"]) for p in progress} == {("LON", "lon-inclusion-health")}
+    assert actions[0]["pilot"] == "lon-inclusion-health"
+    assert {r["released_by_export"] for r in read_csv(archive, "releases.csv")} == {"True"}
 
     # No direct identifier, reflection or non-consenting text anywhere in the zip.
     everything = b"".join(archive.read(name) for name in archive.namelist()).decode()
