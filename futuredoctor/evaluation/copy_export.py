@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from futuredoctor.evaluation.pseudonyms import pseudonym
 from futuredoctor.evaluation.scope import ExportScope
-from futuredoctor.evaluation.tables import ITEM_PILOT, ITEM_REGION, feedback_select
+from futuredoctor.evaluation.tables import ITEM_PILOT, ITEM_REGION, feedback_select, k_plan
 from futuredoctor.extensions import db
 from futuredoctor.models import Cohort, Enrolment, FeedbackItem, FeedbackTag, feedback_item_tag
 from futuredoctor.spreadsheet import FORMULA_STARTS
@@ -35,6 +35,7 @@ def can_copy(table_name: str, scope: ExportScope) -> bool:
     return (
         table_name in COPY_TABLES
         and not scope.wants_text(table_name)
+        and not k_plan(scope).withheld  # the people left out are filtered in Python
         and db.session.get_bind().dialect.name == "postgresql"
     )
 

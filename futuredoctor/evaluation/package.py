@@ -27,7 +27,7 @@ from futuredoctor.evaluation.projects import key_of
 from futuredoctor.evaluation.pseudonyms import refuse_development_secret
 from futuredoctor.evaluation.schema import TABLES, Table
 from futuredoctor.evaluation.scope import ExportScope
-from futuredoctor.evaluation.tables import TABLE_ROWS, Row, utc_text
+from futuredoctor.evaluation.tables import TABLE_ROWS, Row, k_plan, utc_text
 from futuredoctor.extensions import db
 from futuredoctor.models import EvaluationProject
 from futuredoctor.spreadsheet import starts_like_formula
@@ -306,6 +306,19 @@ def readme(scope: ExportScope, result: PackageResult) -> str:
         *(f"| `{path}` | {count} |" for path, count in result.row_counts.items()),
         "",
     ]
+    if scope.kind == "participant":
+        plan = k_plan(scope)
+        steps = plan.report() or ["none needed"]
+        lines += [
+            f"## k-anonymity (k = {plan.k})",
+            "",
+            "Quasi-identifiers (cohort, professional group, career stage, enrolment status "
+            f"and dates) were checked: every combination in this package is shared by at "
+            f"least {plan.k} participants. Generalisation applied:",
+            "",
+            *(f"- {step}" for step in steps),
+            "",
+        ]
     if scope.kind == "participant" and not result.row_counts.get("participants.csv"):
         lines += [
             "> **Note: no participants.** Nobody in this scope currently consents to research "

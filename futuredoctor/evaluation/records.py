@@ -41,6 +41,9 @@ def record_export(
         if file_name
         else [*result.row_counts, "datapackage.json", "README.md", "MANIFEST"]
     )
+    plan = scope.context.get("plan")
+    if scope.kind == "participant" and plan is not None:
+        options["k_anonymity"] = {"k": plan.k, "generalised": plan.report()}
     record = ExportRecord(
         user_id=user.id,
         channel=channel,

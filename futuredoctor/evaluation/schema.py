@@ -15,6 +15,7 @@ from futuredoctor.evaluation.fields import (
     Field,
     Table,
 )
+from futuredoctor.evaluation.kanonymity_terms import BANDED_STAGES, OTHER_PROFESSIONS
 from futuredoctor.evaluation.lookups import DELIVERY_MODES, LOOKUP_TABLES
 from futuredoctor.models import CAREER_STAGES, FeedbackSource, FeedbackStatus
 
@@ -63,16 +64,18 @@ PARTICIPANTS = Table(
         Field(
             "professional_group",
             "string",
-            "Professional group as recorded on the account.",
+            "Professional group as recorded on the account (other_professions when the "
+            "package had to combine them for k-anonymity; see README.md).",
             True,
-            enum=[*PROFESSIONAL_GROUPS, UNKNOWN],
+            enum=[*PROFESSIONAL_GROUPS, UNKNOWN, OTHER_PROFESSIONS],
         ),
         Field(
             "career_stage",
             "string",
-            "Career stage as recorded on the account (LED = locally employed doctor).",
+            "Career stage as recorded on the account (LED = locally employed doctor), or "
+            "its band (foundation, core, specialty) when the package generalised it.",
             True,
-            enum=[*CAREER_STAGES, UNKNOWN],
+            enum=[*CAREER_STAGES, *BANDED_STAGES, UNKNOWN],
         ),
         Field(
             "enrolment_status",
@@ -89,7 +92,12 @@ PARTICIPANTS = Table(
             "Version of the research consent statement currently agreed to.",
             True,
         ),
-        Field("consent_given_on", "date", "Date (UK) of the current research consent.", True),
+        Field(
+            "consent_given_on",
+            "date",
+            "Date (UK) of the current research consent (the first of the month, or empty, "
+            "when the package generalised dates for k-anonymity).",
+        ),
     ],
     ["participant_id", "cohort"],
 )

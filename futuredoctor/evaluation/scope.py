@@ -9,7 +9,7 @@ the person may not see (an ungranted scope and one that does not exist read alik
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -68,6 +68,8 @@ class ExportScope:
     key_fingerprint: str = ""
     kind: str = "participant"  # or "aggregate"
     approval_reference: str = ""
+    # Worked out once per package while it is written (the k-anonymity plan).
+    context: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def include_free_text(self) -> bool:

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 
+from futuredoctor.evaluation.kanonymity import Plan, make_plan
 from futuredoctor.evaluation.pseudonyms import pseudonym
 from futuredoctor.evaluation.redaction import Redactor
 from futuredoctor.evaluation.schema import CAREER_STAGES, PROFESSIONAL_GROUPS, UNKNOWN
@@ -116,7 +117,16 @@ def _cohorts_in_scope(scope: ExportScope) -> sa.Select[Any]:
     return sa.select(Cohort.id).where(Cohort.pilot_id.in_(scope.pilot_ids()))
 
 
+def k_plan(scope: ExportScope) -> Plan:
+    """The package's k-anonymity plan, worked out on first use."""
+    if "plan" not in scope.context:
+        scope.context["plan"] = make_plan(scope)
+    plan: Plan = scope.context["plan"]
+    return plan
+
+
 def participants(scope: ExportScope, secret: bytes) -> Iterator[Row]:
+    plan = k_plan(scope)
     consent = current_consent(scope)
     stmt = (
         sa.select(
@@ -142,18 +152,22 @@ def participants(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         .order_by(Enrolment.id)
     )
     for r in _stream(stmt):
+        if not plan.keeps(r[0], r[3]):
+            continue
+        dates = (uk_date_text(r[7]), uk_date_text(r[8]), uk_date_text(r[10]))
+        group, stage, enrolled, withdrawn, consented = plan.generalise(
+            _group(r[4]), _stage(r[5]), dates
+        )
         yield (
             pseudonym(secret, r[0]),
-            r[1],
-            r[2],
-            r[3],
-            _group(r[4]),
-            _stage(r[5]),
+            *r[1:4],
+            group,
+            stage,
             r[6].value,
-            uk_date_text(r[7]),
-            uk_date_text(r[8]),
+            enrolled,
+            withdrawn,
             r[9],
-            uk_date_text(r[10]),
+            consented,
         )
 
 
@@ -230,8 +244,10 @@ def progress(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         )
         .order_by(Progress.id)
     )
+    plan = k_plan(scope)
     for r in _stream(stmt):
-        yield (pseudonym(secret, r[0]), *r[1:6], utc_text(r[6]), utc_text(r[7]))
+        if plan.keeps(r[0], r[3]):
+            yield (pseudonym(secret, r[0]), *r[1:6], utc_text(r[6]), utc_text(r[7]))
 
 
 # The pilot (and its region) a feedback item came from: its cohort's, or its session's.
@@ -313,7 +329,10 @@ def feedback(scope: ExportScope, secret: bytes) -> Iterator[Row]:
     columns = feedback_columns(scope)
     redactor = _redactor(scope, "feedback")
     stmt = feedback_select(scope, *columns).order_by(FeedbackItem.id)
+    plan = k_plan(scope)
     for r in _stream(stmt):
+        if not plan.keeps(r[3], r[6]):
+            continue
         person = pseudonym(secret, r[3]) if r[3] is not None else None
         row = (
             r[0],
@@ -335,6 +354,8 @@ def actions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         FeedbackItem.id.label("feedback_id"),
         ITEM_REGION.code.label("region"),
         ITEM_PILOT.slug.label("pilot"),
+        Enrolment.user_id.label("user_id"),
+        Cohort.slug.label("cohort"),
     ).subquery("exported")
     step = sa.func.row_number().over(
         partition_by=FeedbackStatusChange.feedback_item_id,
@@ -350,6 +371,8 @@ def actions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         FeedbackStatusChange.changed_at,
         FeedbackItem.module_version_id,
         FeedbackItem.addressed_by_version_id,
+        exported.c.user_id,
+        exported.c.cohort,
     ]
     redactor = _redactor(scope, "actions")
     if redactor is not None:
@@ -360,8 +383,11 @@ def actions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         .join(exported, exported.c.feedback_id == FeedbackItem.id)
         .order_by(FeedbackStatusChange.feedback_item_id, step)
     )
+    plan = k_plan(scope)
     for r in _stream(stmt):
-        note = r[9] if redactor is not None else None
+        if not plan.keeps(r[9], r[10]):
+            continue
+        note = r[11] if redactor is not None else None
         head = (*r[:5], r[5].value, utc_text(r[6]), r[7], r[8])
         yield (*head, *redacted(redactor, note))
 

@@ -96,6 +96,8 @@ def _activity(enrolment: Enrolment, release: Any, text: str, days_ago: int) -> F
 
 @pytest.fixture
 def study(app: Any) -> Study:
+    # One consenting person: k-anonymity is tested on its own (test_kanonymity.py).
+    app.config["EXPORT_K_ANONYMITY"] = 1
     london = _one(Region, code="LON")
     cohorts = current_cohorts()
     lon_cohort, sw_cohort = cohorts["lon-current"], cohorts["sw-current"]
