@@ -59,10 +59,17 @@ RULES = f"""\
   `YYYY-MM-DDThh:mm:ssZ`. An empty cell means "not recorded" or "not applicable".
 - Lists inside a cell (tags, GPC domains) are separated by semicolons.
 - Ratings are Likert scores from 1 to 5: {_LIKERT}.
+- Numbers are unquoted; an empty integer cell is missing (read it as a nullable integer,
+  not a float). Booleans are `True` or `False`.
+- `import.py` (pandas), `import.R` (readr) and `import.do` (Stata) load every file with
+  these types, label the Likert ratings and take the spreadsheet apostrophe off text.
 - `datapackage.json` is a Frictionless Data Package with a Table Schema for every file
   (types, allowed values, required fields, primary and foreign keys): check the package
   with `frictionless validate datapackage.json`, and the files with `sha256sum -c MANIFEST`.
 """
+
+
+TIME_BASIS = {"datetime": "datetime (UTC)", "date": "date (UK local)"}
 
 
 def table_markdown(table: Table, include_free_text: Collection[str] | None) -> str:
@@ -92,8 +99,9 @@ def table_markdown(table: Table, include_free_text: Collection[str] | None) -> s
             values = values or "64 lower-case hex characters"
         required = "yes" if field.required else "no"
         kind = field.disclosure or "—"
+        kind_of = TIME_BASIS.get(field.type, field.type)
         lines.append(
-            f"| `{field.name}` | {field.type} | {required} | {values} | {kind} | {meaning} |"
+            f"| `{field.name}` | {kind_of} | {required} | {values} | {kind} | {meaning} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -22,6 +22,7 @@ from typing import IO, Any, cast
 from futuredoctor.evaluation.aggregates import aggregates
 from futuredoctor.evaluation.codebook import codebook_markdown
 from futuredoctor.evaluation.copy_export import can_copy, copy_chunks
+from futuredoctor.evaluation.import_scripts import python_script, r_script, stata_script
 from futuredoctor.evaluation.lookups import LOOKUP_ROWS
 from futuredoctor.evaluation.projects import key_of
 from futuredoctor.evaluation.pseudonyms import refuse_development_secret
@@ -34,6 +35,7 @@ from futuredoctor.spreadsheet import starts_like_formula
 from futuredoctor.timezones import local_zone
 
 FLUSH_BYTES = 64 * 1024
+PACKAGE_EXTRAS = ("datapackage.json", "README.md", "import.py", "import.R", "import.do")
 ROWS: dict[str, Callable[[ExportScope, bytes], Iterator[Row]]] = {
     **TABLE_ROWS,
     **LOOKUP_ROWS,
@@ -176,6 +178,9 @@ def stream_package(
         metadata = {
             "datapackage.json": datapackage_json(scope, result),
             "README.md": readme(scope, result).encode("utf-8"),
+            "import.py": python_script(tables_for(scope), scope.free_text).encode(),
+            "import.R": r_script(tables_for(scope), scope.free_text).encode(),
+            "import.do": stata_script(tables_for(scope), scope.free_text).encode(),
         }
         for name, content in metadata.items():
             archive.writestr(entry(name), content)

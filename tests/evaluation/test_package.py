@@ -43,6 +43,9 @@ FILES = {
     *(t.path for t in TABLES if not t.aggregate),
     "datapackage.json",
     "README.md",
+    "import.py",
+    "import.R",
+    "import.do",
     "MANIFEST",
 }
 
