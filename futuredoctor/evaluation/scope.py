@@ -291,6 +291,8 @@ def parse_request(
 
     if errors:
         raise ExportRequestError(errors)
+    if package_kind == "aggregate":
+        free_text = frozenset()  # counts only: there is no free text to include
     assert start is not None and end is not None and access is not None
     return ExportScope(
         user_id=user.id,
