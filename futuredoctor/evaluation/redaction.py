@@ -40,6 +40,10 @@ SEVEN_DIGITS = re.compile(r"(?<![\d])\d(?:[ ]?\d){6}(?![\d])")
 # grouped by spaces, hyphens or brackets. Runs before phonenumbers, which otherwise splits
 # some area-code groupings (01632 960 001) into pieces.
 UK_PHONE = re.compile(r"(?<![\w+])(?:\+44\s?(?:\(0\))?|0044\s?|\(?0)\d(?:[\s)-]{0,2}\d){8,9}(?!\d)")
+# Every number rule needs at least five digits close together (NMC: 2 + 4 with a letter
+# between; the rest seven or more); a postcode needs a digit.
+MANY_DIGITS = re.compile(r"\d(?:[\s()A-Za-z-]{0,3}\d){4}")
+ANY_DIGIT = re.compile(r"\d")
 GPHC_CONTEXT = re.compile(r"gphc|pharmac", re.IGNORECASE)
 POSTCODE = re.compile(
     r"\b(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE
@@ -139,14 +143,16 @@ class Redactor:
         """The text with identifiers replaced, and whether anything was replaced."""
         if not text:
             return text, False
-        out = EMAIL.sub(self._tally("[EMAIL]"), text)
-        out = NHS_NUMBER.sub(self._nhs_number, out)
-        out = NMC.sub(self._tally("[NMC]"), out)
-        out = HCPC.sub(self._tally("[HCPC]"), out)
-        out = UK_PHONE.sub(self._tally("[PHONE]"), out)
-        out = self._phones(out)
-        out = SEVEN_DIGITS.sub(lambda m: self._seven_digits(m, out), out)
-        out = POSTCODE.sub(self._tally("[POSTCODE]"), out)
+        out = EMAIL.sub(self._tally("[EMAIL]"), text) if "@" in text else text
+        if MANY_DIGITS.search(out):  # most text has no long number: skip the number rules
+            out = NHS_NUMBER.sub(self._nhs_number, out)
+            out = NMC.sub(self._tally("[NMC]"), out)
+            out = HCPC.sub(self._tally("[HCPC]"), out)
+            out = UK_PHONE.sub(self._tally("[PHONE]"), out)
+            out = self._phones(out)
+            out = SEVEN_DIGITS.sub(lambda m: self._seven_digits(m, out), out)
+        if ANY_DIGIT.search(out):
+            out = POSTCODE.sub(self._tally("[POSTCODE]"), out)
         out = TITLED_NAME.sub(self._tally("[NAME]"), out)
         out = self._names(out)
         return out, out != text
