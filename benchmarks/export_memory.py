@@ -19,6 +19,8 @@ def main() -> None:
     database_url, *codes = sys.argv[1:]
     with bench_app(database_url):
         scope = scope_for(codes, include_free_text=True)
+        study_secret()  # configuration read and connection open before the baseline
+        baseline_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         counts: dict[str, int] = {}
         started = time.perf_counter()
         size = 0
@@ -26,7 +28,18 @@ def main() -> None:
             size += len(chunk)
         elapsed = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"rows": counts, "bytes": size, "seconds": elapsed, "peak_kib": peak_kib}))
+    growth_kib = peak_kib - baseline_kib
+    print(
+        json.dumps(
+            {
+                "rows": counts,
+                "bytes": size,
+                "seconds": elapsed,
+                "peak_kib": peak_kib,
+                "growth_kib": growth_kib,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from benchmarks.results import Context, Result
 from futuredoctor import clock
 from futuredoctor.evaluation.package import PackageResult, csv_chunks
 from futuredoctor.evaluation.pseudonyms import study_secret
-from futuredoctor.evaluation.schema import TABLES_BY_FILE
+from futuredoctor.evaluation.schema import FREE_TEXT_FIELDS, TABLES_BY_FILE
 from futuredoctor.evaluation.scope import ExportScope, ScopeChoice
 from futuredoctor.evaluation.tables import feedback_columns, feedback_select
 from futuredoctor.extensions import db
@@ -34,7 +34,7 @@ def scope_for(codes: list[str], include_free_text: bool) -> ExportScope:
         choices=choices,
         date_from=date(2020, 1, 1),
         date_to=clock.today_uk(),
-        include_free_text=include_free_text,
+        free_text=frozenset(FREE_TEXT_FIELDS) if include_free_text else frozenset(),
         as_of=utcnow(),
     )
 
@@ -44,14 +44,20 @@ def _all_codes() -> list[str]:
 
 
 def export_vs_copy(context: Context) -> list[Result]:
+    """feedback.csv against COPY of the same columns: with free text (de-identified in
+    Python, row by row) and without it (written by COPY itself)."""
+    return [_export_vs_copy(context, redaction) for redaction in (True, False)]
+
+
+def _export_vs_copy(context: Context, redaction: bool) -> Result:
     with bench_app(context.database_url):
-        scope = scope_for(_all_codes(), include_free_text=True)
+        scope = scope_for(_all_codes(), include_free_text=redaction)
         table = TABLES_BY_FILE["feedback.csv"]
         result = PackageResult()
         started = time.perf_counter()
         size = sum(len(chunk) for chunk in csv_chunks(table, scope, study_secret(), result))
         elapsed = time.perf_counter() - started
-        rows = result.row_counts.get(table.name) or result.row_counts.get(table.path)
+        rows = result.row_counts.get(table.name) or result.row_counts.get(table.path) or 0
         stmt = feedback_select(scope, *feedback_columns(scope)).order_by(sa.text("1"))
         sql = str(
             stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
@@ -64,16 +70,15 @@ def export_vs_copy(context: Context) -> list[Result]:
                 copied += len(data)
         baseline = time.perf_counter() - started
     ratio = elapsed / baseline
-    return [
-        Result(
-            name=f"Export feedback.csv: {rows:,} rows, streamed with pseudonyms and formula protection",
-            measured=f"{elapsed:.2f} s ({size / 1e6:,.0f} MB)",
-            baseline=f"{baseline:.2f} s (COPY (SELECT same columns) TO STDOUT WITH CSV, {copied / 1e6:,.0f} MB)",
-            ratio=ratio,
-            target="≤ 1.5",
-            ok=ratio <= 1.5,
-        )
-    ]
+    what = "free text de-identified" if redaction else "no free text"
+    return Result(
+        name=f"Export feedback.csv ({what}): {rows:,} rows, pseudonyms, formula protection",
+        measured=f"{elapsed:.2f} s ({size / 1e6:,.0f} MB)",
+        baseline=f"{baseline:.2f} s (COPY (SELECT same columns) TO STDOUT, {copied / 1e6:,.0f} MB)",
+        ratio=ratio,
+        target="≤ 1.5",
+        ok=ratio <= 1.5,
+    )
 
 
 def _measure(context: Context, codes: list[str]) -> dict:
@@ -105,15 +110,17 @@ def export_memory(context: Context) -> list[Result]:
     small_codes = [min(counts, key=lambda c: abs(counts[c] - 0.1 * sum(counts.values())))]
     small = _measure(context, small_codes)
     large = _measure(context, codes)
-    ratio = large["peak_kib"] / small["peak_kib"]
+    # Growth above the process's own baseline (interpreter, app, connection), not its
+    # whole peak, so the fixed cost does not hide growth with the data.
+    ratio = max(large["growth_kib"], 1024) / max(small["growth_kib"], 1024)
     feedback_rows = ("feedback", "feedback.csv")
     rows_small = next((small["rows"][k] for k in feedback_rows if k in small["rows"]), 0)
     rows_large = next((large["rows"][k] for k in feedback_rows if k in large["rows"]), 0)
     return [
         Result(
-            name="Peak memory of a whole export package (separate process each)",
-            measured=f"{large['peak_kib'] / 1024:,.0f} MiB at {rows_large:,} feedback rows",
-            baseline=f"{small['peak_kib'] / 1024:,.0f} MiB at {rows_small:,} feedback rows",
+            name="Memory growth above baseline, whole export package (separate process each)",
+            measured=f"{large['growth_kib'] / 1024:,.0f} MiB at {rows_large:,} feedback rows",
+            baseline=f"{small['growth_kib'] / 1024:,.0f} MiB at {rows_small:,} feedback rows",
             ratio=ratio,
             target="≤ 1.20",
             ok=ratio <= 1.2,

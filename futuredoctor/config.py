@@ -72,6 +72,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # straddling the turn of a minute.
         "RATELIMIT_STRATEGY": _env("RATELIMIT_STRATEGY", "moving-window"),
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute"),
+        # Per API token: enough for a nightly script, too few to sweep parameters.
+        "EXPORT_API_RATE_LIMIT": _env("EXPORT_API_RATE_LIMIT", "20 per hour"),
+        "EXPORT_K_ANONYMITY": int(_env("EXPORT_K_ANONYMITY", "5") or "5"),
         "LOCKOUT_THRESHOLD": int(_env("LOCKOUT_THRESHOLD", "5") or 5),
         "LOCKOUT_MINUTES": int(_env("LOCKOUT_MINUTES", "15") or 15),
         "PROXY_HOPS": int(_env("PROXY_HOPS", "0") or 0),

@@ -161,6 +161,9 @@ def create_demo_data(password: str) -> list[tuple[str, str]]:
     from futuredoctor.livinglab.demo import create_living_lab_demo
 
     create_living_lab_demo(educator.email, first_participant.email)
+    from futuredoctor.evaluation.demo import create_evaluation_demo
+
+    create_evaluation_demo(admin, evaluator)
     return [
         (Role.PARTICIPANT.label, first_participant.email),
         (Role.LEAD_EDUCATOR.label, educator.email),

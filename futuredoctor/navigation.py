@@ -60,6 +60,12 @@ NAV_ITEMS: list[tuple[str, str, Permission | None, tuple[str, ...]]] = [
     ),
     ("Audit log", "admin.audit", Permission.VIEW_AUDIT, ("admin.audit",)),
     ("Exports", "evaluation.export_record", Permission.VIEW_AUDIT, ("evaluation.export_record",)),
+    (
+        "Evaluation projects",
+        "evaluation.projects_page",
+        Permission.MANAGE_USERS,
+        ("evaluation.project",),
+    ),
 ]
 
 

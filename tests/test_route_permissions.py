@@ -26,6 +26,7 @@ from futuredoctor.models import (
 )
 from futuredoctor.notifications.outbox import queue
 from futuredoctor.permissions import ROLE_PERMISSIONS, access_rule
+from tests.evaluation.projects import make_project
 from tests.factories import current_cohorts, make_user
 from tests.helpers import login
 from tests.livinglab.lab import route_samples as living_lab_samples
@@ -83,7 +84,8 @@ SAMPLES: dict[tuple[str, str], tuple[Any, Any]] = {
     },
     ("livinglab.version_markdown", "number"): (1, 1),
 }
-DYNAMIC_ARGS = {"user_id", "grant_id", "notification_id"}  # filled in from the database below
+# Filled in from the database below.
+DYNAMIC_ARGS = {"user_id", "grant_id", "notification_id", "project_id"}
 
 ROLES = [None, *Role]
 
@@ -156,12 +158,15 @@ def test_every_route_for_every_role(app: Flask, client, role: Role | None) -> No
     db.session.execute(sa.update(Notification).values(failed_at=clock.now()))
     db.session.commit()
     notification_id = db.session.scalar(sa.select(Notification.id))
+    project_id = make_project().id
+    db.session.commit()
     if user is not None:
         login(client, user)
     dynamic = {
         "user_id": (other.id, other.id),
         "grant_id": (grant_id, grant_id),
         "notification_id": (notification_id, notification_id),
+        "project_id": (project_id, project_id),
     }
     placeholders: dict[Any, Any] = living_lab_samples()
     placeholders.update(release_samples())

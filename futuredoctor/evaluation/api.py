@@ -16,9 +16,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask_limiter import RequestLimit
 from werkzeug.wrappers import Response
 
+from futuredoctor import audit
 from futuredoctor.api_errors import api_error
 from futuredoctor.evaluation import records, tokens
 from futuredoctor.evaluation.openapi import (
@@ -28,14 +31,16 @@ from futuredoctor.evaluation.openapi import (
     SCOPE_PATTERN,
     openapi_spec,
 )
-from futuredoctor.evaluation.package import stream_csv, stream_package
+from futuredoctor.evaluation.package import package_key, stream_csv, stream_package, tables_for
+from futuredoctor.evaluation.projects import KINDS
 from futuredoctor.evaluation.pseudonyms import ExportUnavailable, study_secret
 from futuredoctor.evaluation.schema import TABLES, TABLES_BY_FILE
 from futuredoctor.evaluation.scope import UNGRANTED, ExportRequestError, ExportScope, parse_request
 from futuredoctor.evaluation.views import export_filename
-from futuredoctor.extensions import csrf
-from futuredoctor.models import User
+from futuredoctor.extensions import csrf, db, limiter
+from futuredoctor.models import ApiToken, User
 from futuredoctor.permissions import Permission, has_permission, public
+from futuredoctor.refusals import Refusal
 from futuredoctor.transactions import keep_when_refused
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", template_folder="templates")
@@ -88,12 +93,59 @@ def _scope_from_args(user: User) -> ExportScope | Response:
             request.args.get("date_to"),
             flags[-1] if flags else None,
             default_to_all=True,
+            project=request.args.get("project"),
+            kind=request.args.get("kind"),
         )
     except ExportRequestError as problem:
         records.record_refusal(user, "api", "invalid_parameters", fields=sorted(problem.errors))
+        if "project" in problem.errors:
+            message = problem.errors["project"] + "."
+            return api_error(404, "project_not_found", message, fields=problem.errors)
+        if problem.errors.get("kind", "").startswith("Your access"):
+            message = problem.errors["kind"] + "."
+            return api_error(403, "participant_level_not_allowed", message, fields=problem.errors)
         if problem.errors.get("scope") == UNGRANTED:
             return api_error(404, "scope_not_found", UNGRANTED + ".", fields=problem.errors)
         return api_error(400, "invalid_parameters", str(problem) + ".", fields=problem.errors)
+
+
+def _export_limit() -> str:
+    return current_app.config["EXPORT_API_RATE_LIMIT"]
+
+
+def _token_key() -> str:
+    """Counted per token (its hash), not per address: one script, one allowance."""
+    header = request.headers.get("Authorization") or ""
+    return "export-token:" + tokens.hash_token(header.strip().partition(" ")[2].strip())
+
+
+def _audit_throttled(limit: RequestLimit) -> None:
+    """A throttled export call is audited like any refused one (and kept)."""
+    token_hash = _token_key().removeprefix("export-token:")
+    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == token_hash))
+    audit.record(
+        "export.refused",
+        actor=token.user if token is not None else None,
+        channel="api",
+        reason="rate_limited",
+        limit=str(limit.limit),
+    )
+    keep_when_refused()
+
+
+export_limit = limiter.limit(_export_limit, key_func=_token_key, on_breach=_audit_throttled)
+
+
+@bp.errorhandler(429)
+def too_many_requests(error: Exception) -> Response:
+    response = api_error(
+        429,
+        "rate_limited",
+        f"Too many export requests with this token (at most {_export_limit()}). "
+        "Try again later.",
+    )
+    response.headers["Retry-After"] = "3600"
+    return response
 
 
 _SCOPE = re.compile(SCOPE_PATTERN, re.ASCII)
@@ -109,6 +161,11 @@ def _strict_problems() -> dict[str, str]:
     for name in ("date_from", "date_to"):
         if any(not _DATE.fullmatch(v) for v in request.args.getlist(name)):
             problems[name] = f"{name} must be a date from 2020-01-01 to 2100-12-31, as YYYY-MM-DD"
+    projects = request.args.getlist("project")
+    if any(not v.isascii() or not v.isdigit() or len(v) > 9 for v in projects):
+        problems["project"] = "project must be the id of one of your evaluation projects"
+    if any(v not in KINDS for v in request.args.getlist("kind")):
+        problems["kind"] = "kind must be aggregate or participant"
     if any(v not in FLAG_VALUES for v in request.args.getlist("include_free_text")):
         problems["include_free_text"] = "include_free_text must be true or false"
     return problems
@@ -122,7 +179,19 @@ def _secret(user: User) -> bytes | Response:
         return api_error(503, "exports_unavailable", str(problem))
 
 
+def _key(user: User, scope: ExportScope, secret: bytes) -> bytes | Response:
+    try:
+        return package_key(scope, secret)
+    except ExportUnavailable as problem:
+        records.record_refusal(user, "api", "development_secret", kind=scope.kind)
+        return api_error(503, "exports_unavailable", str(problem))
+    except Refusal as refusal:
+        records.record_refusal(user, "api", "project_key_changed", project=scope.project_name)
+        return api_error(409, "project_key_changed", refusal.message)
+
+
 @bp.get("/exports")
+@export_limit
 @token_required
 def exports(user: User) -> Response:
     secret = _secret(user)
@@ -131,12 +200,16 @@ def exports(user: User) -> Response:
     scope = _scope_from_args(user)
     if isinstance(scope, Response):
         return scope
+    secret = _key(user, scope, secret)
+    if isinstance(secret, Response):
+        return secret
     run = records.ExportRun(user, "api", scope)
     chunks = stream_package(scope, secret, run.complete)
     return records.download(run.guard(chunks), export_filename(scope), "application/zip")
 
 
 @bp.get("/exports/<file_name>")
+@export_limit
 @token_required
 def export_file(user: User, file_name: str) -> Response:
     table = TABLES_BY_FILE.get(file_name)
@@ -149,6 +222,15 @@ def export_file(user: User, file_name: str) -> Response:
     scope = _scope_from_args(user)
     if isinstance(scope, Response):
         return scope
+    if table not in tables_for(scope):
+        records.record_refusal(user, "api", "file_not_in_package", kind=scope.kind)
+        names = ", ".join(t.path for t in tables_for(scope))
+        return api_error(
+            404, "file_not_found", f"No such file in a {scope.kind} package. Files: {names}."
+        )
+    secret = _key(user, scope, secret)
+    if isinstance(secret, Response):
+        return secret
     run = records.ExportRun(user, "api", scope, file_name)
     chunks = stream_csv(table, scope, secret, run.complete)
     filename = export_filename(scope, "csv").replace(".csv", f"-{table.name}.csv")

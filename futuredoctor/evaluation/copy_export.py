@@ -19,23 +19,30 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from futuredoctor.evaluation.pseudonyms import pseudonym
 from futuredoctor.evaluation.scope import ExportScope
-from futuredoctor.evaluation.tables import feedback_select
+from futuredoctor.evaluation.tables import ITEM_PILOT, ITEM_REGION, feedback_select, k_plan
 from futuredoctor.extensions import db
 from futuredoctor.models import Cohort, Enrolment, FeedbackItem, FeedbackTag, feedback_item_tag
 from futuredoctor.spreadsheet import FORMULA_STARTS
 from futuredoctor.transactions import mark_written
 
 COPY_TABLES = {"feedback"}
-_FORMULA_CODES = [ord(ch) for ch in FORMULA_STARTS]
+_FORMULA_CODES = [ord(ch) for ch in (*FORMULA_STARTS, "'")]
 _PSEUDONYMS = sa.table("export_pseudonym", sa.column("user_id"), sa.column("pseudonym"))
 
 
-def can_copy(table_name: str) -> bool:
-    return table_name in COPY_TABLES and db.session.get_bind().dialect.name == "postgresql"
+def can_copy(table_name: str, scope: ExportScope) -> bool:
+    """Free text is de-identified in Python, so a table with free text is never copied."""
+    return (
+        table_name in COPY_TABLES
+        and not scope.wants_text(table_name)
+        and not k_plan(scope).withheld  # the people left out are filtered in Python
+        and db.session.get_bind().dialect.name == "postgresql"
+    )
 
 
 def _protect(column: Any) -> Any:
-    """SQL twin of spreadsheet.protect: text starting like a formula gets an apostrophe."""
+    """SQL twin of package.protect: text starting like a formula, or with the apostrophe
+    itself, gets an apostrophe (so the import scripts can take exactly one off)."""
     return sa.case(
         (sa.func.ascii(column).in_(_FORMULA_CODES), sa.func.concat("'", column)),
         else_=column,
@@ -91,6 +98,8 @@ def _feedback_sql(scope: ExportScope) -> tuple[str, list[str]]:
         FeedbackItem.module_version_id,
         sa.cast(FeedbackItem.source, sa.Text),
         _PSEUDONYMS.c.pseudonym,
+        ITEM_REGION.code,
+        ITEM_PILOT.slug,
         Cohort.slug,  # slugs are validated to start with a letter or digit
         FeedbackItem.codesign_session_id,
         FeedbackItem.relevance,
@@ -101,10 +110,7 @@ def _feedback_sql(scope: ExportScope) -> tuple[str, list[str]]:
         text(tags.c.names),
         _utc(FeedbackItem.created_at),
     ]
-    quoted = [2, 3, 4, 9, 11, 12]  # text columns, quoted as the Python writer quotes them
-    if scope.include_free_text:
-        columns += [text(FeedbackItem.text), text(FeedbackItem.status_reason)]
-        quoted += [13, 14]
+    quoted = [2, 3, 4, 5, 6, 11, 13, 14]  # text columns, quoted as the Python writer does
     labelled = [column.label(f"c{i}") for i, column in enumerate(columns)]
     stmt = (
         feedback_select(scope, *labelled)

@@ -16,10 +16,12 @@ from futuredoctor.form_fields import SafeForm, bounded_text, database_id
 
 
 class ExportForm(SafeForm):
+    project = SelectField("Evaluation project", choices=[], validate_choice=False)
+    kind = StringField("Package")
     scope = SelectMultipleField("Regions and pilots", choices=[], validate_choice=False)
     date_from = StringField("Start date")
     date_to = StringField("End date")
-    include_free_text = BooleanField("Include free text")
+    free_text = SelectMultipleField("Free text", choices=[], validate_choice=False)
 
 
 class TokenForm(SafeForm):
@@ -64,3 +66,19 @@ class ExportRecordFilterForm(SafeForm):
             Length(max=254, message="Email address must be 254 characters or fewer"),
         ],
     )
+
+
+class ProjectForm(SafeForm):
+    name = bounded_text("Project name", 200, required="Enter the project's name")
+    approval_reference = bounded_text(
+        "Approval reference", 100, required="Enter the approval reference"
+    )
+    scopes = SelectMultipleField("Regions and pilots", choices=[], validate_choice=False)
+    starts_on = StringField("Start date")
+    ends_on = StringField("End date")
+
+
+class AccessForm(SafeForm):
+    email = bounded_text("Evaluator's email address", 254, required="Enter an email address")
+    participant_level = BooleanField("Allow participant-level data")
+    approval_reference = bounded_text("Approval reference for participant-level data", 100)

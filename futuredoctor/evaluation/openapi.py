@@ -8,7 +8,7 @@ from typing import Any
 from futuredoctor.evaluation.scope import EARLIEST
 from futuredoctor.evaluation.tokens import TOKEN_PREFIX
 
-PARAMETERS = ("scope", "date_from", "date_to", "include_free_text")
+PARAMETERS = ("project", "kind", "scope", "date_from", "date_to", "include_free_text")
 # What the server enforces, stated once for the document and the check in ``api``.
 SCOPE_PATTERN = r"^(region|pilot):[A-Za-z0-9][A-Za-z0-9_-]*$"
 DATE_PATTERN = (
@@ -66,12 +66,31 @@ def _query_parameters() -> dict[str, Any]:
             ),
             "schema": date_schema,
         },
+        "project": {
+            "name": "project",
+            "in": "query",
+            "description": (
+                "The id of the evaluation project to export for; may be left out when you "
+                "are attached to one project only."
+            ),
+            "schema": {"type": "string", "pattern": r"^[0-9]{1,9}$"},
+        },
+        "kind": {
+            "name": "kind",
+            "in": "query",
+            "description": (
+                "aggregate (suppressed counts only) or participant (pseudonymised records; "
+                "only with participant-level access). Default: participant when your access "
+                "allows it, otherwise aggregate."
+            ),
+            "schema": {"type": "string", "enum": ["aggregate", "participant"]},
+        },
         "include_free_text": {
             "name": "include_free_text",
             "in": "query",
             "description": (
-                "Include feedback text and educators' notes: exactly true or false "
-                "(default false)."
+                "Include feedback text and educators' notes, de-identified: exactly true "
+                "or false (default false)."
             ),
             "schema": {"type": "boolean", "default": False},
         },
@@ -83,8 +102,14 @@ def openapi_spec(server_url: str, file_names: list[str]) -> dict[str, Any]:
     common_errors = {
         "400": _error("A parameter is malformed, unknown or out of range."),
         "401": _error("The token is missing, malformed, unknown, revoked or expired."),
-        "403": _error("The token's owner does not have evaluation access."),
-        "404": _error("A region or pilot is not one you hold evaluation access to."),
+        "403": _error(
+            "The token's owner does not have evaluation access, or asked for participant-level "
+            "data with aggregate-only access to the project."
+        ),
+        "404": _error(
+            "A region, pilot or project is not one you hold evaluation access to, or the file "
+            "is not in this kind of package."
+        ),
         "405": _error("Only GET is allowed; the Allow header lists the methods."),
         "429": _error("Too many requests in a short period."),
         "500": _error("Something went wrong on the server."),

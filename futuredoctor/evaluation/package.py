@@ -22,15 +22,23 @@ from typing import IO, Any, cast
 from futuredoctor.evaluation.aggregates import aggregates
 from futuredoctor.evaluation.codebook import codebook_markdown
 from futuredoctor.evaluation.copy_export import can_copy, copy_chunks
+from futuredoctor.evaluation.import_scripts import python_script, r_script, stata_script
+from futuredoctor.evaluation.lookups import LOOKUP_ROWS
+from futuredoctor.evaluation.projects import key_of
+from futuredoctor.evaluation.pseudonyms import refuse_development_secret
 from futuredoctor.evaluation.schema import TABLES, Table
 from futuredoctor.evaluation.scope import ExportScope
-from futuredoctor.evaluation.tables import TABLE_ROWS, Row, utc_text
-from futuredoctor.spreadsheet import protect
+from futuredoctor.evaluation.tables import TABLE_ROWS, Row, k_plan, utc_text
+from futuredoctor.extensions import db
+from futuredoctor.models import EvaluationProject
+from futuredoctor.spreadsheet import starts_like_formula
 from futuredoctor.timezones import local_zone
 
 FLUSH_BYTES = 64 * 1024
+PACKAGE_EXTRAS = ("datapackage.json", "README.md", "import.py", "import.R", "import.do")
 ROWS: dict[str, Callable[[ExportScope, bytes], Iterator[Row]]] = {
     **TABLE_ROWS,
+    **LOOKUP_ROWS,
     "aggregates": aggregates,
 }
 DIALECT = {
@@ -50,6 +58,17 @@ class PackageResult:
     file_bytes: dict[str, int] = field(default_factory=dict)
     sha256: str = ""
     size: int = 0
+
+
+def protect(text: str) -> str:
+    """Spreadsheet protection that can be undone exactly: text starting like a formula,
+    or with an apostrophe, gets one more apostrophe in front; the import scripts (and
+    ``unprotect``) take exactly one off any text that starts with one."""
+    return "'" + text if starts_like_formula(text) or text.startswith("'") else text
+
+
+def unprotect(text: str) -> str:
+    return text[1:] if text.startswith("'") else text
 
 
 class CsvEncoder:
@@ -86,8 +105,9 @@ def csv_chunks(table: Table, scope: ExportScope, secret: bytes, result: PackageR
         size += len(data)
         return data
 
-    encoder.write(f.name for f in table.fields_for(scope.include_free_text))
-    if can_copy(table.name):
+    encoder.write(f.name for f in table.fields_for(scope.free_text))
+    positions = table.positions(scope.free_text)
+    if can_copy(table.name, scope):
         yield sent(encoder.take())
         for item in copy_chunks(table.name, scope, secret):
             if isinstance(item, int):
@@ -96,7 +116,7 @@ def csv_chunks(table: Table, scope: ExportScope, secret: bytes, result: PackageR
                 yield sent(item)
     else:
         for row in ROWS[table.name](scope, secret):
-            encoder.write(row)
+            encoder.write(row[i] for i in positions)
             rows += 1
             if encoder.pending >= FLUSH_BYTES:
                 yield sent(encoder.take())
@@ -148,7 +168,7 @@ def stream_package(
     # zipfile writes to any object with write/flush; it needs no seek when streaming.
     target = cast(IO[bytes], sink)
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for table in TABLES:
+        for table in tables_for(scope):
             with archive.open(entry(table.path), mode="w", force_zip64=True) as member:
                 for chunk in csv_chunks(table, scope, secret, result):
                     member.write(chunk)
@@ -158,11 +178,14 @@ def stream_package(
         metadata = {
             "datapackage.json": datapackage_json(scope, result),
             "README.md": readme(scope, result).encode("utf-8"),
+            "import.py": python_script(tables_for(scope), scope.free_text).encode(),
+            "import.R": r_script(tables_for(scope), scope.free_text).encode(),
+            "import.do": stata_script(tables_for(scope), scope.free_text).encode(),
         }
         for name, content in metadata.items():
             archive.writestr(entry(name), content)
             result.file_sha256[name] = hashlib.sha256(content).hexdigest()
-        archive.writestr(entry("MANIFEST"), manifest(result.file_sha256))
+        archive.writestr(entry("MANIFEST"), manifest(result.file_sha256, scope))
     final = drained()
     result.sha256 = digest.hexdigest()
     on_complete(result)
@@ -185,16 +208,38 @@ def stream_csv(
     yield pending
 
 
-def manifest(hashes: dict[str, str]) -> str:
-    """``sha256sum`` format, so ``sha256sum -c MANIFEST`` checks the unpacked files."""
-    return "".join(f"{digest}  {name}\n" for name, digest in hashes.items())
+def manifest(hashes: dict[str, str], scope: ExportScope) -> str:
+    """``sha256sum`` format, so ``sha256sum -c MANIFEST`` checks the unpacked files; the
+    opening comment lines (which ``sha256sum`` skips) state the project and its key."""
+    header = (
+        f"# project: {scope.project_name}\n"
+        f"# key fingerprint: {scope.key_fingerprint}\n"
+        f"# package: {scope.kind}\n"
+    )
+    return header + "".join(f"{digest}  {name}\n" for name, digest in hashes.items())
+
+
+def tables_for(scope: ExportScope) -> list[Table]:
+    """An aggregate package holds only suppressed counts; a participant-level one never
+    holds them (small cells could be rebuilt from its records)."""
+    if scope.kind == "aggregate":
+        return [t for t in TABLES if t.aggregate or t.lookup]
+    return [t for t in TABLES if not t.aggregate]
+
+
+def package_key(scope: ExportScope, secret: bytes) -> bytes:
+    """The project's pseudonymisation key for this package (ExportUnavailable or Refusal)."""
+    if scope.kind == "participant":
+        refuse_development_secret()
+    project = db.get_or_404(EvaluationProject, scope.project_id)
+    return key_of(project, secret).key
 
 
 def datapackage(scope: ExportScope, result: PackageResult) -> dict[str, Any]:
     resources = []
-    for table in TABLES:
+    for table in tables_for(scope):
         schema: dict[str, Any] = {
-            "fields": [f.table_schema() for f in table.fields_for(scope.include_free_text)],
+            "fields": [f.table_schema() for f in table.fields_for(scope.free_text)],
             "primaryKey": table.primary_key,
             "missingValues": table.missing_values,
         }
@@ -230,6 +275,9 @@ def datapackage(scope: ExportScope, result: PackageResult) -> dict[str, Any]:
             "See README.md for the codebook."
         ),
         "created": utc_text(scope.as_of),
+        "project": scope.project_name,
+        "keyFingerprint": scope.key_fingerprint,
+        "packageKind": scope.kind,
         "keywords": ["Future Doctor", "evaluation", "living lab", "GMC GPC"],
         "resources": resources,
     }
@@ -241,10 +289,17 @@ def datapackage_json(scope: ExportScope, result: PackageResult) -> bytes:
 
 def readme(scope: ExportScope, result: PackageResult) -> str:
     """The README: what this export covers, what it holds, then the codebook."""
-    free_text = "included" if scope.include_free_text else "not included (the columns are absent)"
+    free_text = (
+        "included, de-identified: " + ", ".join(sorted(scope.free_text))
+        if scope.include_free_text
+        else "not included (the columns are absent)"
+    )
     lines = [
         "# Future Doctor pilots: evaluation data",
         "",
+        f"- Evaluation project: {scope.project_name} (key fingerprint {scope.key_fingerprint})",
+        f"- Package: {scope.kind}"
+        + (f" (approval {scope.approval_reference})" if scope.approval_reference else ""),
         f"- Scope: {'; '.join(c.label for c in scope.choices)}",
         "- Date range (UK dates, inclusive): "
         f"{scope.date_from:%d/%m/%Y} to {scope.date_to:%d/%m/%Y}",
@@ -256,11 +311,24 @@ def readme(scope: ExportScope, result: PackageResult) -> str:
         *(f"| `{path}` | {count} |" for path, count in result.row_counts.items()),
         "",
     ]
-    if not result.row_counts.get("participants.csv"):
+    if scope.kind == "participant":
+        plan = k_plan(scope)
+        steps = plan.report() or ["none needed"]
+        lines += [
+            f"## k-anonymity (k = {plan.k})",
+            "",
+            "Quasi-identifiers (cohort, professional group, career stage, enrolment status "
+            f"and dates) were checked: every combination in this package is shared by at "
+            f"least {plan.k} participants. Generalisation applied:",
+            "",
+            *(f"- {step}" for step in steps),
+            "",
+        ]
+    if scope.kind == "participant" and not result.row_counts.get("participants.csv"):
         lines += [
             "> **Note: no participants.** Nobody in this scope currently consents to research "
             "use of their data, so the participant, progress and aggregate files hold headers "
             "(and zero counts) only. The package is still complete and valid.",
             "",
         ]
-    return "\n".join(lines) + "\n" + codebook_markdown(scope.include_free_text)
+    return "\n".join(lines) + "\n" + codebook_markdown(scope.free_text)

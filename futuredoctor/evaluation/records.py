@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from futuredoctor import audit
-from futuredoctor.evaluation.package import PackageResult
+from futuredoctor.evaluation.package import PACKAGE_EXTRAS, PackageResult
 from futuredoctor.evaluation.scope import ExportScope
 from futuredoctor.extensions import db
 from futuredoctor.metrics import EXPORT_SECONDS
@@ -39,8 +39,11 @@ def record_export(
     options["files"] = (
         [file_name]
         if file_name
-        else [*result.row_counts, "datapackage.json", "README.md", "MANIFEST"]
+        else [*result.row_counts, *PACKAGE_EXTRAS, "MANIFEST"]
     )
+    plan = scope.context.get("plan")
+    if scope.kind == "participant" and plan is not None:
+        options["k_anonymity"] = {"k": plan.k, "generalised": plan.report()}
     record = ExportRecord(
         user_id=user.id,
         channel=channel,

@@ -7,78 +7,25 @@ apart. Free-text fields are left out of a package unless the evaluator asks for 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from futuredoctor.evaluation.fields import (
+    DISCLOSURE,
+    LIKERT_LABELS,
+    PROFESSIONAL_GROUPS,
+    UNKNOWN,
+    Field,
+    Table,
+)
+from futuredoctor.evaluation.kanonymity_terms import BANDED_STAGES, OTHER_PROFESSIONS
+from futuredoctor.evaluation.lookups import DELIVERY_MODES, LOOKUP_TABLES
+from futuredoctor.models import CAREER_STAGES, FeedbackSource, FeedbackStatus
 
-from futuredoctor.models import CAREER_STAGES, FeedbackSource, FeedbackStatus, ProfessionalGroup
-
-LIKERT_LABELS = {1: "Very low", 2: "Low", 3: "Moderate", 4: "High", 5: "Very high"}
-UNKNOWN = "unknown"  # professional group or career stage not recorded
-PROFESSIONAL_GROUPS = [g.value for g in ProfessionalGroup]
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    type: str  # Table Schema type: string, integer, date, datetime, boolean
-    description: str
-    required: bool = False
-    enum: list[Any] | None = None
-    likert: bool = False
-    free_text: bool = False  # only in packages where the evaluator ticked "include free text"
-    pattern: str | None = None
-
-    def table_schema(self) -> dict[str, Any]:
-        spec: dict[str, Any] = {"name": self.name, "type": self.type}
-        spec["description"] = self.description
-        if self.type == "datetime":
-            spec["format"] = "default"  # ISO 8601 in UTC, e.g. 2026-11-23T09:00:00Z
-        constraints: dict[str, Any] = {}
-        if self.required:
-            constraints["required"] = True
-        if self.likert:
-            constraints["enum"] = list(LIKERT_LABELS)
-            spec["categories"] = [{"value": v, "label": t} for v, t in LIKERT_LABELS.items()]
-            spec["categoriesOrdered"] = True
-        elif self.enum is not None:
-            constraints["enum"] = self.enum
-        if self.pattern:
-            constraints["pattern"] = self.pattern
-        if constraints:
-            spec["constraints"] = constraints
-        return spec
-
-    def allowed_values(self) -> str:
-        if self.likert:
-            return "; ".join(f"{v} = {t}" for v, t in LIKERT_LABELS.items())
-        if self.enum is not None:
-            return ", ".join(str(v) for v in self.enum)
-        return ""
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str  # the file name without .csv
-    title: str
-    description: str
-    fields: list[Field]
-    primary_key: list[str]
-    foreign_keys: list[tuple[list[str], str, list[str]]] = field(default_factory=list)
-    missing_values: list[str] = field(default_factory=lambda: [""])
-
-    @property
-    def path(self) -> str:
-        return f"{self.name}.csv"
-
-    def fields_for(self, include_free_text: bool) -> list[Field]:
-        return [f for f in self.fields if include_free_text or not f.free_text]
-
+__all__ = ["DISCLOSURE", "LIKERT_LABELS", "PROFESSIONAL_GROUPS", "UNKNOWN", "Field", "Table"]
 
 PSEUDONYM = Field(
     "participant_id",
     "string",
-    "Study pseudonym: HMAC-SHA256 of the participant's account id under the study secret. "
-    "Stable across this study's exports; meaningless outside it.",
+    "Project pseudonym: HMAC-SHA256 of the participant's account id under the evaluation "
+    "project's key. Stable across this project's exports; unlinkable to other projects'.",
     required=True,
     pattern="^[0-9a-f]{64}$",
 )
@@ -94,6 +41,17 @@ def _cohort(required: bool, note: str = "") -> Field:
     return Field("cohort", "string", "Cohort identifier (slug)." + note, required)
 
 
+
+def _redacted(what: str) -> Field:
+    return Field(
+        "redacted",
+        "boolean",
+        f"True when identifiers in {what} were replaced by placeholders ([EMAIL], [PHONE], "
+        "[GMC], [NMC], [GPHC], [HCPC], [NHS NUMBER], [POSTCODE], [NAME]) before export.",
+        True,
+        redaction_flag=True,
+    )
+
 PARTICIPANTS = Table(
     "participants",
     "Participants",
@@ -106,16 +64,18 @@ PARTICIPANTS = Table(
         Field(
             "professional_group",
             "string",
-            "Professional group as recorded on the account.",
+            "Professional group as recorded on the account (other_professions when the "
+            "package had to combine them for k-anonymity; see README.md).",
             True,
-            enum=[*PROFESSIONAL_GROUPS, UNKNOWN],
+            enum=[*PROFESSIONAL_GROUPS, UNKNOWN, OTHER_PROFESSIONS],
         ),
         Field(
             "career_stage",
             "string",
-            "Career stage as recorded on the account (LED = locally employed doctor).",
+            "Career stage as recorded on the account (LED = locally employed doctor), or "
+            "its band (foundation, core, specialty) when the package generalised it.",
             True,
-            enum=[*CAREER_STAGES, UNKNOWN],
+            enum=[*CAREER_STAGES, *BANDED_STAGES, UNKNOWN],
         ),
         Field(
             "enrolment_status",
@@ -132,7 +92,12 @@ PARTICIPANTS = Table(
             "Version of the research consent statement currently agreed to.",
             True,
         ),
-        Field("consent_given_on", "date", "Date (UK) of the current research consent.", True),
+        Field(
+            "consent_given_on",
+            "date",
+            "Date (UK) of the current research consent (the first of the month, or empty, "
+            "when the package generalised dates for k-anonymity).",
+        ),
     ],
     ["participant_id", "cohort"],
 )
@@ -148,12 +113,12 @@ MODULES = Table(
         Field("title", "string", "Title of this version.", True),
         Field("published_at", "datetime", "When this version was published (UTC).", True),
         Field("estimated_minutes", "integer", "Estimated time to complete, in minutes.", True),
-        Field("delivery_mode", "string", "How the module is delivered (e.g. online).", True),
         Field(
-            "gpc_domains",
+            "delivery_mode",
             "string",
-            "GMC Generic Professional Capabilities domains this version maps to, "
-            "separated by semicolons (e.g. GPC1;GPC5).",
+            "How the module is delivered (see delivery_modes.csv).",
+            True,
+            enum=list(DELIVERY_MODES),
         ),
         Field("changelog", "string", "What changed in this version, as published."),
     ],
@@ -175,6 +140,13 @@ RELEASES = Table(
         Field("release_at", "datetime", "When the version is or was released (UTC).", True),
         Field("status", "string", "Release status.", True, enum=["scheduled", "withdrawn"]),
         Field("withdrawn_at", "datetime", "When the release was withdrawn (UTC)."),
+        Field(
+            "released_by_export",
+            "boolean",
+            "True when the version had reached the cohort by the time of export (released "
+            "and not withdrawn before then).",
+            True,
+        ),
     ],
     ["release_id"],
     [(["module_version_id"], "modules", ["module_version_id"])],
@@ -187,6 +159,8 @@ PROGRESS = Table(
     "the date range. Private reflections are never exported.",
     [
         _pseudonym(True),
+        Field("region", "string", "Region code of the cohort's pilot.", True),
+        Field("pilot", "string", "Pilot identifier (slug).", True),
         _cohort(True),
         Field("release_id", "integer", "The release (see releases.csv).", True),
         Field("module_version_id", "integer", "The version taken (see modules.csv).", True),
@@ -221,6 +195,8 @@ FEEDBACK = Table(
             enum=[s.value for s in FeedbackSource],
         ),
         _pseudonym(False, _EMPTY_FOR_SESSIONS),
+        Field("region", "string", "Region code of the pilot the feedback came from.", True),
+        Field("pilot", "string", "Pilot the feedback came from (cohort's or session's).", True),
         _cohort(False, _EMPTY_FOR_SESSIONS),
         Field("codesign_session_id", "integer", "The co-design session it came from, if any."),
         Field(
@@ -238,8 +214,21 @@ FEEDBACK = Table(
         Field("addressed_by_version_id", "integer", "The version that acted on it, if any."),
         Field("tags", "string", "Themes educators tagged it with, separated by semicolons."),
         Field("created_at", "datetime", "When the feedback was given (UTC).", True),
-        Field("text", "string", "The feedback in the giver's words.", free_text=True),
-        Field("status_reason", "string", "Educators' reason (e.g. for declining).", free_text=True),
+        Field(
+            "text",
+            "string",
+            "The feedback in the giver's words.",
+            free_text=True,
+            kind="free text",
+        ),
+        Field(
+            "status_reason",
+            "string",
+            "Educators' reason (e.g. for declining).",
+            free_text=True,
+            kind="free text",
+        ),
+        _redacted("this row's free text"),
     ],
     ["feedback_id"],
     [
@@ -258,6 +247,8 @@ ACTIONS = Table(
     [
         Field("action_id", "integer", "Identifier of the status change.", True),
         Field("feedback_id", "integer", "The feedback item (see feedback.csv).", True),
+        Field("region", "string", "Region code of the feedback's pilot.", True),
+        Field("pilot", "string", "Pilot the feedback came from.", True),
         Field(
             "step", "integer", "Position of this change in the item's history (1 = first).", True
         ),
@@ -271,7 +262,10 @@ ACTIONS = Table(
         Field("changed_at", "datetime", "When the status changed (UTC).", True),
         Field("module_version_id", "integer", "The version the feedback was about.", True),
         Field("addressed_by_version_id", "integer", "The version that acted on the item, if any."),
-        Field("note", "string", "Educators' note on the change.", free_text=True),
+        Field(
+            "note", "string", "Educators' note on the change.", free_text=True, kind="free text"
+        ),
+        _redacted("the note"),
     ],
     ["action_id"],
     [
@@ -301,38 +295,62 @@ SESSIONS = Table(
             True,
         ),
         Field("other_professionals_count", "integer", "Other professionals attending.", True),
-        Field("notes", "string", "The session notes.", free_text=True),
+        Field("notes", "string", "The session notes.", free_text=True, kind="free text"),
+        _redacted("the notes"),
     ],
     ["session_id"],
 )
 
-_SUPPRESSED = (
-    " Suppressed: 1 to 7 shown as *, larger counts rounded to the nearest 5, 0 shown as 0."
-)
+ALL = "all"  # the margin: every professional group, or every career stage
+NOT_APPLICABLE = "not_applicable"  # feedback not given by a participant
+MEASURES = {
+    "enrolled_all": "Places confirmed in the quarter, everyone (consenting or not).",
+    "enrolled_consenting": "Places confirmed in the quarter, research consent current.",
+    "completions_consenting": "Module completions in the quarter by consenting participants.",
+    "feedback_all": "Feedback items given in the quarter, everyone (consenting or not, "
+    "and co-design sessions, educators and the public).",
+    "feedback_consenting": "Feedback items given in the quarter that participant-level "
+    "packages include (consenting participants, and feedback not from a participant).",
+}
 
 AGGREGATES = Table(
     "aggregates",
     "Aggregate counts",
-    "Counts of consenting participants, completions and feedback by region × professional "
-    "group × career stage, with small numbers suppressed. Safe to publish. Where the scope is "
-    "a pilot, the region row counts that pilot only. No totals are given, so suppressed cells "
-    "cannot be recovered by subtraction.",
+    "Counts per calendar quarter (UK time; only quarters that have ended) × pilot × measure, "
+    "by professional group (career_stage = all), by career stage (professional_group = all) "
+    "and in total (both all). Small numbers are suppressed, with secondary suppression so "
+    "that the total minus the visible cells never reveals a hidden one. Safe to publish.",
     [
-        Field("region", "string", "Region code.", True),
+        Field("period", "string", "Calendar quarter, e.g. 2026-Q3.", True),
+        Field("period_start", "date", "First day of the quarter (UK date).", True),
+        Field("period_end", "date", "Last day of the quarter (UK date).", True),
+        Field("region", "string", "Region code of the pilot.", True),
+        Field("pilot", "string", "Pilot identifier (slug).", True),
+        Field("measure", "string", "What is counted.", True, enum=list(MEASURES)),
         Field(
             "professional_group",
             "string",
-            "Professional group.",
+            "Professional group, or all.",
             True,
-            enum=[*PROFESSIONAL_GROUPS, UNKNOWN],
+            enum=[*PROFESSIONAL_GROUPS, UNKNOWN, NOT_APPLICABLE, ALL],
         ),
-        Field("career_stage", "string", "Career stage.", True, enum=[*CAREER_STAGES, UNKNOWN]),
-        Field("participants", "integer", "Distinct consenting participants." + _SUPPRESSED),
-        Field("completions", "integer", "Module completions in the date range." + _SUPPRESSED),
-        Field("feedback_items", "integer", "Feedback items given in the date range." + _SUPPRESSED),
+        Field(
+            "career_stage",
+            "string",
+            "Career stage, or all.",
+            True,
+            enum=[*CAREER_STAGES, UNKNOWN, NOT_APPLICABLE, ALL],
+        ),
+        Field(
+            "count",
+            "integer",
+            "The count; empty when suppressed (see suppressed). Counts of 1 to 7 are "
+            "suppressed, and further cells where needed to protect them.",
+        ),
+        Field("suppressed", "boolean", "True when the count is withheld.", True),
     ],
-    ["region", "professional_group", "career_stage"],
-    missing_values=["", "*"],
+    ["period", "pilot", "measure", "professional_group", "career_stage"],
+    aggregate=True,
 )
 
 TABLES: list[Table] = [
@@ -345,4 +363,12 @@ TABLES: list[Table] = [
     ACTIONS,
     AGGREGATES,
 ]
+TABLES += LOOKUP_TABLES
 TABLES_BY_FILE = {t.path: t for t in TABLES}
+FREE_TEXT_FIELDS = {key: t for t in TABLES for key in t.free_text_keys()}
+FREE_TEXT_LABELS = {
+    "feedback.text": "Feedback in the giver's words (feedback.csv: text)",
+    "feedback.status_reason": "Educators' reasons (feedback.csv: status_reason)",
+    "actions.note": "Educators' notes on status changes (actions.csv: note)",
+    "sessions.notes": "Co-design session notes (sessions.csv: notes)",
+}

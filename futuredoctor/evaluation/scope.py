@@ -9,7 +9,7 @@ the person may not see (an ungranted scope and one that does not exist read alik
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -17,8 +17,16 @@ import sqlalchemy as sa
 
 from futuredoctor import clock
 from futuredoctor.date_input import DateInputError, date_from_text
+from futuredoctor.evaluation.schema import FREE_TEXT_FIELDS
 from futuredoctor.extensions import db
-from futuredoctor.models import Pilot, Region, User, utcnow
+from futuredoctor.models import (
+    EvaluationAccess,
+    EvaluationProject,
+    Pilot,
+    Region,
+    User,
+    utcnow,
+)
 from futuredoctor.permissions import (
     ROLE_PERMISSIONS,
     Permission,
@@ -53,8 +61,23 @@ class ExportScope:
     choices: tuple[ScopeChoice, ...]
     date_from: date
     date_to: date
-    include_free_text: bool
+    free_text: frozenset[str]  # "feedback.text"...: the free-text fields to include
     as_of: datetime  # consent is judged as at this instant, the same for every file
+    project_id: int = 0
+    project_name: str = ""
+    key_fingerprint: str = ""
+    kind: str = "participant"  # or "aggregate"
+    approval_reference: str = ""
+    # Worked out once per package while it is written (the k-anonymity plan).
+    context: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def include_free_text(self) -> bool:
+        return bool(self.free_text)
+
+    def wants_text(self, table: str) -> bool:
+        """Whether any free-text field of ``table`` is in the package."""
+        return any(key.startswith(f"{table}.") for key in self.free_text)
 
     @property
     def start(self) -> datetime:
@@ -80,6 +103,11 @@ class ExportScope:
     def record_scope(self) -> dict[str, Any]:
         """The scope as written to the export record."""
         return {
+            "project_id": self.project_id,
+            "project": self.project_name,
+            "key_fingerprint": self.key_fingerprint,
+            "kind": self.kind,
+            "approval_reference": self.approval_reference,
             "scopes": [c.value for c in self.choices],
             "labels": [c.label for c in self.choices],
             "date_from": self.date_from.isoformat(),
@@ -87,7 +115,11 @@ class ExportScope:
         }
 
     def record_options(self) -> dict[str, Any]:
-        return {"include_free_text": self.include_free_text, "as_of": self.as_of.isoformat()}
+        return {
+            "include_free_text": self.include_free_text,
+            "free_text_fields": sorted(self.free_text),
+            "as_of": self.as_of.isoformat(),
+        }
 
 
 class ExportRequestError(Refusal):
@@ -169,6 +201,9 @@ def parse_request(
     date_to: str | None,
     include_free_text: str | None,
     default_to_all: bool = False,
+    free_text_fields: Iterable[str] | None = None,
+    project: str | None = None,
+    kind: str | None = None,
 ) -> ExportScope:
     """Validate an export request; raise ExportRequestError naming every bad parameter.
 
@@ -196,6 +231,25 @@ def parse_request(
     if not chosen and "scope" not in errors:
         errors["scope"] = "You do not have evaluation access to any region or pilot"
 
+    access = _project_access(user, project, errors)
+    if access is not None:
+        if values or not default_to_all:
+            outside = [c for c in chosen.values() if not _in_project(c, access.project.scopes)]
+            if outside and "scope" not in errors:
+                errors["scope"] = f"Select only regions or pilots in {access.project.name}"
+        else:  # the API's "everything": everything granted within the project
+            chosen = {k: c for k, c in chosen.items() if _in_project(c, access.project.scopes)}
+    package_kind = (kind or "").strip() or (
+        "participant" if access is None or access.participant_level else "aggregate"
+    )
+    if package_kind not in ("aggregate", "participant"):
+        errors["kind"] = "Select an aggregate or a participant-level package"
+    elif package_kind == "participant" and access is not None and not access.participant_level:
+        errors["kind"] = (
+            f"Your access to {access.project.name} is for aggregate packages only: "
+            "participant-level data needs an approval recorded on your access"
+        )
+
     today = clock.today_uk()
     dates: dict[str, date | None] = {}
     for name, raw, label in (("date_from", date_from, "start"), ("date_to", date_to, "end")):
@@ -222,20 +276,76 @@ def parse_request(
     if start and end and not errors.keys() & {"date_from", "date_to"} and end < start:
         errors["date_to"] = "The end date must be the same as or after the start date"
 
+    free_text: frozenset[str] = frozenset()
+    if free_text_fields is not None and set(free_text_fields) - set(FREE_TEXT_FIELDS):
+        errors["free_text"] = "Select free-text fields from the list"
     try:
-        free_text = parse_flag(include_free_text)
+        if parse_flag(include_free_text):
+            # Every free-text field, unless the evaluator left some out.
+            keys = set(FREE_TEXT_FIELDS)
+            if free_text_fields is not None:
+                keys &= set(free_text_fields)
+            free_text = frozenset(keys)
     except ValueError:
         errors["include_free_text"] = "include_free_text must be true or false"
-        free_text = False
 
     if errors:
         raise ExportRequestError(errors)
-    assert start is not None and end is not None
+    if package_kind == "aggregate":
+        free_text = frozenset()  # counts only: there is no free text to include
+    assert start is not None and end is not None and access is not None
     return ExportScope(
         user_id=user.id,
         choices=tuple(sorted(chosen.values(), key=lambda c: c.value)),
         date_from=start,
         date_to=end,
-        include_free_text=free_text,
+        free_text=free_text,
         as_of=utcnow(),
+        project_id=access.project.id,
+        project_name=access.project.name,
+        key_fingerprint=access.project.key_fingerprint,
+        kind=package_kind,
+        approval_reference=(
+            (access.approval_reference or "") if package_kind == "participant" else ""
+        ),
     )
+
+
+NO_PROJECT = "You are not attached to an evaluation project: ask a national administrator"
+
+
+def _project_access(
+    user: User, project: str | None, errors: dict[str, str]
+) -> EvaluationAccess | None:
+    """The person's access to the project named by id; the only one when none is named."""
+    mine = {str(a.project_id): a for a in user_access(user)}
+    wanted = (project or "").strip()
+    if not wanted and len(mine) == 1:
+        return next(iter(mine.values()))
+    if not mine:
+        errors["project"] = NO_PROJECT
+    elif not wanted:
+        errors["project"] = "Select an evaluation project"
+    elif wanted not in mine:
+        errors["project"] = "Select one of your evaluation projects"
+    return mine.get(wanted)
+
+
+def user_access(user: User) -> list[EvaluationAccess]:
+    stmt = (
+        sa.select(EvaluationAccess)
+        .join(EvaluationProject)
+        .where(EvaluationAccess.user_id == user.id)
+        .order_by(EvaluationProject.name)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def _in_project(choice: ScopeChoice, scopes: list[str]) -> bool:
+    """A region in the project covers its pilots; a pilot covers only itself."""
+    if choice.value in scopes:
+        return True
+    if choice.pilot_id is not None:
+        pilot = db.session.get(Pilot, choice.pilot_id)
+        return pilot is not None and f"region:{pilot.region.code}" in scopes
+    return False

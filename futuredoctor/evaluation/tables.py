@@ -17,7 +17,9 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import aliased
 
+from futuredoctor.evaluation.kanonymity import Plan, make_plan
 from futuredoctor.evaluation.pseudonyms import pseudonym
+from futuredoctor.evaluation.redaction import Redactor
 from futuredoctor.evaluation.schema import CAREER_STAGES, PROFESSIONAL_GROUPS, UNKNOWN
 from futuredoctor.evaluation.scope import ExportScope
 from futuredoctor.extensions import db
@@ -30,7 +32,6 @@ from futuredoctor.models import (
     FeedbackItem,
     FeedbackStatusChange,
     FeedbackTag,
-    FrameworkDomain,
     Module,
     ModuleVersion,
     Pilot,
@@ -39,7 +40,6 @@ from futuredoctor.models import (
     Release,
     User,
     feedback_item_tag,
-    module_version_domain,
 )
 from futuredoctor.timezones import local_zone
 
@@ -117,7 +117,16 @@ def _cohorts_in_scope(scope: ExportScope) -> sa.Select[Any]:
     return sa.select(Cohort.id).where(Cohort.pilot_id.in_(scope.pilot_ids()))
 
 
+def k_plan(scope: ExportScope) -> Plan:
+    """The package's k-anonymity plan, worked out on first use."""
+    if "plan" not in scope.context:
+        scope.context["plan"] = make_plan(scope)
+    plan: Plan = scope.context["plan"]
+    return plan
+
+
 def participants(scope: ExportScope, secret: bytes) -> Iterator[Row]:
+    plan = k_plan(scope)
     consent = current_consent(scope)
     stmt = (
         sa.select(
@@ -143,28 +152,26 @@ def participants(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         .order_by(Enrolment.id)
     )
     for r in _stream(stmt):
+        if not plan.keeps(r[0], r[3]):
+            continue
+        dates = (uk_date_text(r[7]), uk_date_text(r[8]), uk_date_text(r[10]))
+        group, stage, enrolled, withdrawn, consented = plan.generalise(
+            _group(r[4]), _stage(r[5]), dates
+        )
         yield (
             pseudonym(secret, r[0]),
-            r[1],
-            r[2],
-            r[3],
-            _group(r[4]),
-            _stage(r[5]),
+            *r[1:4],
+            group,
+            stage,
             r[6].value,
-            uk_date_text(r[7]),
-            uk_date_text(r[8]),
+            enrolled,
+            withdrawn,
             r[9],
-            uk_date_text(r[10]),
+            consented,
         )
 
 
 def modules(scope: ExportScope, secret: bytes) -> Iterator[Row]:
-    domains = (
-        sa.select(_joined(FrameworkDomain.code))
-        .join(module_version_domain, module_version_domain.c.domain_id == FrameworkDomain.id)
-        .where(module_version_domain.c.module_version_id == ModuleVersion.id)
-        .scalar_subquery()
-    )
     stmt = (
         sa.select(
             ModuleVersion.id,
@@ -174,15 +181,13 @@ def modules(scope: ExportScope, secret: bytes) -> Iterator[Row]:
             ModuleVersion.published_at,
             ModuleVersion.estimated_minutes,
             ModuleVersion.delivery_mode,
-            domains,
             ModuleVersion.changelog,
         )
         .join(Module, Module.id == ModuleVersion.module_id)
         .order_by(ModuleVersion.id)
     )
     for r in _stream(stmt):
-        codes = _sorted_list(r[7], key=lambda code: (len(code), code))
-        yield (r[0], r[1], r[2], r[3], utc_text(r[4]), r[5], r[6], codes, r[8] or None)
+        yield (r[0], r[1], r[2], r[3], utc_text(r[4]), r[5], r[6], r[7] or None)
 
 
 def releases(scope: ExportScope, secret: bytes) -> Iterator[Row]:
@@ -208,7 +213,9 @@ def releases(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         .order_by(Release.id)
     )
     for r in _stream(stmt):
-        yield (*r[:7], utc_text(r[7]), r[8].value, utc_text(r[9]))
+        withdrawn = r[9] is not None and r[9] <= scope.as_of
+        released = r[7] <= scope.as_of and not withdrawn
+        yield (*r[:7], utc_text(r[7]), r[8].value, utc_text(r[9]), released)
 
 
 def progress(scope: ExportScope, secret: bytes) -> Iterator[Row]:
@@ -216,6 +223,8 @@ def progress(scope: ExportScope, secret: bytes) -> Iterator[Row]:
     stmt = (
         sa.select(
             Enrolment.user_id,
+            Region.code,
+            Pilot.slug,
             Cohort.slug,
             Progress.release_id,
             Release.module_version_id,
@@ -225,6 +234,8 @@ def progress(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         .join(Enrolment, Enrolment.id == Progress.enrolment_id)
         .join(consent, consent.c.enrolment_id == Enrolment.id)
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .join(Pilot, Pilot.id == Cohort.pilot_id)
+        .join(Region, Region.id == Pilot.region_id)
         .join(Release, Release.id == Progress.release_id)
         .where(
             Cohort.pilot_id.in_(scope.pilot_ids()),
@@ -233,8 +244,15 @@ def progress(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         )
         .order_by(Progress.id)
     )
+    plan = k_plan(scope)
     for r in _stream(stmt):
-        yield (pseudonym(secret, r[0]), r[1], r[2], r[3], utc_text(r[4]), utc_text(r[5]))
+        if plan.keeps(r[0], r[3]):
+            yield (pseudonym(secret, r[0]), *r[1:6], utc_text(r[6]), utc_text(r[7]))
+
+
+# The pilot (and its region) a feedback item came from: its cohort's, or its session's.
+ITEM_PILOT = aliased(Pilot, name="item_pilot")
+ITEM_REGION = aliased(Region, name="item_region")
 
 
 def feedback_select(scope: ExportScope, *columns: Any) -> sa.Select[Any]:
@@ -248,6 +266,8 @@ def feedback_select(scope: ExportScope, *columns: Any) -> sa.Select[Any]:
         .outerjoin(Enrolment, Enrolment.id == FeedbackItem.enrolment_id)
         .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
         .outerjoin(CodesignSession, CodesignSession.id == FeedbackItem.codesign_session_id)
+        .outerjoin(ITEM_PILOT, ITEM_PILOT.id == item_pilot)
+        .outerjoin(ITEM_REGION, ITEM_REGION.id == ITEM_PILOT.region_id)
         .outerjoin(consent, consent.c.enrolment_id == FeedbackItem.enrolment_id)
         .where(
             item_pilot.in_(scope.pilot_ids()),
@@ -275,6 +295,8 @@ def feedback_columns(scope: ExportScope) -> list[Any]:
         FeedbackItem.module_version_id,
         FeedbackItem.source,
         Enrolment.user_id,
+        ITEM_REGION.code,
+        ITEM_PILOT.slug,
         Cohort.slug,
         FeedbackItem.codesign_session_id,
         FeedbackItem.relevance,
@@ -285,36 +307,56 @@ def feedback_columns(scope: ExportScope) -> list[Any]:
         tags,
         FeedbackItem.created_at,
     ]
-    if scope.include_free_text:
+    if scope.wants_text("feedback"):
         columns += [FeedbackItem.text, FeedbackItem.status_reason]
     return columns
 
 
+def redacted(redactor: Redactor | None, *texts: str | None) -> tuple[Any, ...]:
+    """The texts with identifiers replaced, then whether any was changed; all empty when
+    the package leaves the table's free text out (``redactor`` is None)."""
+    if redactor is None:
+        return (None,) * (len(texts) + 1)
+    pairs = [redactor.redact(text) for text in texts]
+    return (*(text for text, _ in pairs), any(changed for _, changed in pairs))
+
+
+def _redactor(scope: ExportScope, table: str) -> Redactor | None:
+    return Redactor.for_accounts() if scope.wants_text(table) else None
+
+
 def feedback(scope: ExportScope, secret: bytes) -> Iterator[Row]:
     columns = feedback_columns(scope)
+    redactor = _redactor(scope, "feedback")
     stmt = feedback_select(scope, *columns).order_by(FeedbackItem.id)
+    plan = k_plan(scope)
     for r in _stream(stmt):
+        if not plan.keeps(r[3], r[6]):
+            continue
         person = pseudonym(secret, r[3]) if r[3] is not None else None
         row = (
             r[0],
             r[1],
             r[2].value,
             person,
-            r[4],
-            r[5],
-            r[6],
-            r[7],
-            r[8],
-            r[9].value,
-            r[10],
-            _sorted_list(r[11]),
-            utc_text(r[12]),
+            *r[4:11],
+            r[11].value,
+            r[12],
+            _sorted_list(r[13]),
+            utc_text(r[14]),
         )
-        yield row + tuple(r[13:]) if scope.include_free_text else row
+        yield row + redacted(redactor, *r[15:17])
 
 
 def actions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
-    exported = feedback_select(scope, FeedbackItem.id)
+    exported = feedback_select(
+        scope,
+        FeedbackItem.id.label("feedback_id"),
+        ITEM_REGION.code.label("region"),
+        ITEM_PILOT.slug.label("pilot"),
+        Enrolment.user_id.label("user_id"),
+        Cohort.slug.label("cohort"),
+    ).subquery("exported")
     step = sa.func.row_number().over(
         partition_by=FeedbackStatusChange.feedback_item_id,
         order_by=(FeedbackStatusChange.changed_at, FeedbackStatusChange.id),
@@ -322,22 +364,32 @@ def actions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
     columns = [
         FeedbackStatusChange.id,
         FeedbackStatusChange.feedback_item_id,
+        exported.c.region,
+        exported.c.pilot,
         step,
         FeedbackStatusChange.status,
         FeedbackStatusChange.changed_at,
         FeedbackItem.module_version_id,
         FeedbackItem.addressed_by_version_id,
+        exported.c.user_id,
+        exported.c.cohort,
     ]
-    if scope.include_free_text:
+    redactor = _redactor(scope, "actions")
+    if redactor is not None:
         columns.append(FeedbackStatusChange.note)
     stmt = (
         sa.select(*columns)
         .join(FeedbackItem, FeedbackItem.id == FeedbackStatusChange.feedback_item_id)
-        .where(FeedbackItem.id.in_(exported))
+        .join(exported, exported.c.feedback_id == FeedbackItem.id)
         .order_by(FeedbackStatusChange.feedback_item_id, step)
     )
+    plan = k_plan(scope)
     for r in _stream(stmt):
-        yield (r[0], r[1], r[2], r[3].value, utc_text(r[4]), r[5], r[6], *r[7:])
+        if not plan.keeps(r[9], r[10]):
+            continue
+        note = r[11] if redactor is not None else None
+        head = (*r[:5], r[5].value, utc_text(r[6]), r[7], r[8])
+        yield (*head, *redacted(redactor, note))
 
 
 def sessions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
@@ -355,7 +407,8 @@ def sessions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         CodesignSession.patients_public_count,
         CodesignSession.other_professionals_count,
     ]
-    if scope.include_free_text:
+    redactor = _redactor(scope, "sessions")
+    if redactor is not None:
         columns.append(CodesignSession.notes)
     held = sa.and_(
         CodesignSession.pilot_id.in_(scope.pilot_ids()),
@@ -370,7 +423,8 @@ def sessions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         .order_by(CodesignSession.id)
     )
     for r in _stream(stmt):
-        yield (r[0], r[1], r[2], _date_text(r[3]), *r[4:])
+        notes = r[9] if redactor is not None else None
+        yield (r[0], r[1], r[2], _date_text(r[3]), *r[4:9], *redacted(redactor, notes))
 
 
 TABLE_ROWS: dict[str, Callable[[ExportScope, bytes], Iterator[Row]]] = {

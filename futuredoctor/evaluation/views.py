@@ -23,13 +23,15 @@ from futuredoctor.evaluation.forms import (
     RevokeForm,
     TokenForm,
 )
-from futuredoctor.evaluation.package import stream_package
+from futuredoctor.evaluation.package import package_key, stream_package
+from futuredoctor.evaluation.projects import KINDS
 from futuredoctor.evaluation.pseudonyms import ExportUnavailable, study_secret
-from futuredoctor.evaluation.schema import LIKERT_LABELS, TABLES
+from futuredoctor.evaluation.schema import FREE_TEXT_LABELS, LIKERT_LABELS, TABLES
 from futuredoctor.evaluation.scope import (
     ExportRequestError,
     parse_request,
     scope_choices,
+    user_access,
 )
 from futuredoctor.models import ApiToken, utcnow
 from futuredoctor.paging import page_number, pagination_params
@@ -71,8 +73,12 @@ def index() -> tuple[str, int] | Response:
         if request.method == "POST":
             records.record_refusal(user, "web", "exports_unavailable")
         return render_template("evaluation/unavailable.html", message=str(problem)), 503
+    access = user_access(user)
+    form.project.choices = [(str(a.project_id), a.project.name) for a in access]
     if request.method == "GET":
         today = clock.today_uk()
+        form.project.data = form.project.choices[0][0] if form.project.choices else ""
+        form.kind.data = "aggregate"
         form.scope.data = [c.value for c in choices]
         form.date_from.data = uk_date(today - timedelta(days=365))
         form.date_to.data = uk_date(today)
@@ -83,21 +89,40 @@ def index() -> tuple[str, int] | Response:
             form.scope.data or [],
             form.date_from.data,
             form.date_to.data,
-            "true" if form.include_free_text.data else "false",
+            "true" if form.free_text.data else "false",
+            free_text_fields=form.free_text.data or [],
+            project=form.project.data,
+            kind=form.kind.data,
         )
+        key = package_key(scope, secret)
     except ExportRequestError as problem:
         for name, message in problem.errors.items():
             getattr(form, name).errors = [message]
         records.record_refusal(user, "web", "invalid_request", fields=sorted(problem.errors))
         return _render_export(form, choices, 400)
+    except ExportUnavailable as problem:
+        records.record_refusal(user, "web", "development_secret", kind=form.kind.data)
+        form.kind.errors = [str(problem)]
+        return _render_export(form, choices, 400)
+    except Refusal as refusal:
+        records.record_refusal(user, "web", "project_key_changed")
+        form.project.errors = [refusal.message]
+        return _render_export(form, choices, 400)
     run = records.ExportRun(user, "web", scope)
-    chunks = stream_package(scope, secret, run.complete)
+    chunks = stream_package(scope, key, run.complete)
     return records.download(run.guard(chunks), export_filename(scope), "application/zip")
 
 
 def _render_export(form: ExportForm, choices: list[Any], status: int) -> tuple[str, int]:
     return (
-        render_template("evaluation/export.html", form=form, choices=choices, tables=TABLES),
+        render_template(
+            "evaluation/export.html",
+            form=form,
+            choices=choices,
+            tables=TABLES,
+            free_text_fields=FREE_TEXT_LABELS,
+            kinds=KINDS,
+        ),
         status,
     )
 

@@ -11,7 +11,7 @@ from futuredoctor.models.enrolment import (
     Enrolment,
     EnrolmentStatus,
 )
-from futuredoctor.models.export import ExportRecord
+from futuredoctor.models.export import EvaluationAccess, EvaluationProject, ExportRecord
 from futuredoctor.models.feedback import (
     FeedbackItem,
     FeedbackSource,
@@ -48,6 +48,8 @@ __all__ = [
     "ConsentStatement",
     "Enrolment",
     "EnrolmentStatus",
+    "EvaluationAccess",
+    "EvaluationProject",
     "ExportRecord",
     "FeedbackItem",
     "FeedbackSource",

@@ -19,6 +19,7 @@ from futuredoctor.models import (
     CodesignSession,
     ConsentRecord,
     Enrolment,
+    EvaluationProject,
     FeedbackItem,
     FeedbackSource,
     FeedbackStatus,
@@ -32,6 +33,7 @@ from futuredoctor.models import (
     User,
     utcnow,
 )
+from tests.evaluation.projects import make_project
 from tests.factories import (
     current_cohorts,
     days_from_today,
@@ -55,6 +57,7 @@ class Study:
     elsewhere: User
     item: FeedbackItem
     session: CodesignSession
+    project: EvaluationProject
 
     @property
     def people(self) -> list[User]:
@@ -93,6 +96,8 @@ def _activity(enrolment: Enrolment, release: Any, text: str, days_ago: int) -> F
 
 @pytest.fixture
 def study(app: Any) -> Study:
+    # One consenting person: k-anonymity is tested on its own (test_kanonymity.py).
+    app.config["EXPORT_K_ANONYMITY"] = 1
     london = _one(Region, code="LON")
     cohorts = current_cohorts()
     lon_cohort, sw_cohort = cohorts["lon-current"], cohorts["sw-current"]
@@ -161,8 +166,11 @@ def study(app: Any) -> Study:
             feedback_item=item, status=FeedbackStatus.UNDER_REVIEW, note="-looking into it"
         )
     )
+    project = make_project("Generalist skills evaluation", ["region:LON"], [(evaluator, True)])
     db.session.commit()
-    return Study(evaluator, consenting, enrolment, refusing, unasked, elsewhere, item, session)
+    return Study(
+        evaluator, consenting, enrolment, refusing, unasked, elsewhere, item, session, project
+    )
 
 
 def withdraw_consent(enrolment: Enrolment) -> None:
@@ -174,6 +182,7 @@ def withdraw_consent(enrolment: Enrolment) -> None:
 def export_form(**overrides: Any) -> dict[str, Any]:
     today = clock.today_uk()
     data: dict[str, Any] = {
+        "kind": "participant",
         "scope": ["region:LON"],
         "date_from": f"{today - timedelta(days=60):%d/%m/%Y}",
         "date_to": f"{today:%d/%m/%Y}",

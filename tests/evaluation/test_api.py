@@ -11,8 +11,11 @@ from typing import Any
 import sqlalchemy as sa
 from openapi_spec_validator import validate
 
+from futuredoctor import create_app
+from futuredoctor.evaluation import tokens
 from futuredoctor.extensions import db
-from futuredoctor.models import ApiToken, AuditEvent, ExportRecord, RoleGrant, utcnow
+from futuredoctor.models import ApiToken, AuditEvent, ExportRecord, RoleGrant, User, utcnow
+from tests.conftest import make_test_config
 from tests.evaluation.conftest import Study, open_zip, read_csv
 from tests.helpers import login
 
@@ -254,3 +257,31 @@ def test_the_api_description_names_the_configured_address_not_the_callers(
     assert "evil.example" not in page
     for path in ("/api/v1/openapi.json", "/api/v1/docs"):
         assert client.get(path).headers["Cache-Control"] == "no-store"
+
+
+def test_export_calls_are_rate_limited_per_token_and_throttling_is_audited(
+    database_url: str, study: Study
+) -> None:
+    limited = create_app(
+        make_test_config(database_url, RATELIMIT_ENABLED=True, EXPORT_API_RATE_LIMIT="2 per hour")
+    )
+    evaluator_id = study.evaluator.id
+    with limited.app_context():
+        evaluator = db.session.get(User, evaluator_id)
+        assert evaluator is not None
+        first = tokens.create_token(evaluator, "one", "30")[1]
+        second = tokens.create_token(evaluator, "two", "30")[1]
+        db.session.commit()
+        client = limited.test_client()
+        codes = [_api(client, "/api/v1/exports/modules.csv", first).status_code for _ in range(3)]
+        assert codes == [200, 200, 429]
+        refused = _api(client, "/api/v1/exports/modules.csv", first)
+        assert refused.get_json()["error"]["code"] == "rate_limited"
+        assert _api(client, "/api/v1/exports/modules.csv", second).status_code == 200
+        events = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "export.refused")
+        ).all()
+        assert {e.details["reason"] for e in events} == {"rate_limited"}
+        assert all(e.actor_id == evaluator_id for e in events)
+        db.session.remove()
+        db.engine.dispose()

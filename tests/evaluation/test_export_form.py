@@ -11,6 +11,7 @@ from futuredoctor import clock
 from futuredoctor.extensions import db
 from futuredoctor.models import ExportRecord, Pilot, Role
 from tests.evaluation.conftest import Study, export_form
+from tests.evaluation.projects import make_project
 from tests.factories import make_user
 from tests.helpers import login
 
@@ -27,7 +28,7 @@ def test_export_page_explains_the_package_and_lists_granted_scopes(
         assert name in page
     assert 'value="region:LON"' in page
     assert 'value="region:SW"' not in page  # only granted scopes are offered
-    assert 'name="include_free_text" type="checkbox" value="y" checked' not in page
+    assert 'name="free_text" type="checkbox" value="feedback.text" checked' not in page
 
 
 BAD_INPUT = [
@@ -67,6 +68,7 @@ def test_bad_input_is_refused_with_a_message_and_exports_nothing(client: Any, st
 def test_pilot_scoped_evaluator_exports_their_pilot(client: Any, study: Study) -> None:
     pilot = db.session.scalar(sa.select(Pilot).where(Pilot.slug == "lon-inclusion-health"))
     evaluator = make_user(roles=[(Role.EVALUATOR, pilot)])
+    make_project("Inclusion health evaluation", ["region:LON"], [(evaluator, True)])
     db.session.commit()
     login(client, evaluator)
     assert 'value="pilot:lon-inclusion-health"' in client.get("/evaluation/").get_data(True)

@@ -10,8 +10,10 @@ from typing import Any
 import frictionless
 import sqlalchemy as sa
 
-from futuredoctor.evaluation.pseudonyms import pseudonym
-from futuredoctor.evaluation.schema import TABLES
+from futuredoctor.config import DEV_STUDY_SECRET
+from futuredoctor.evaluation.package import unprotect
+from futuredoctor.evaluation.pseudonyms import project_key, pseudonym
+from futuredoctor.evaluation.schema import FREE_TEXT_FIELDS, TABLES
 from futuredoctor.extensions import db
 from futuredoctor.models import (
     AuditEvent,
@@ -33,13 +35,17 @@ from tests.evaluation.conftest import (
     read_csv,
     withdraw_consent,
 )
+from tests.evaluation.projects import make_project
 from tests.factories import make_enrolment, make_user
 from tests.helpers import login
 
 FILES = {
-    *(t.path for t in TABLES),
+    *(t.path for t in TABLES if not t.aggregate),
     "datapackage.json",
     "README.md",
+    "import.py",
+    "import.R",
+    "import.do",
     "MANIFEST",
 }
 
@@ -71,23 +77,27 @@ def test_package_is_valid_complete_and_de_identified(
     row = next(i for i, line in enumerate(lines) if '"participant"' in line)
     cells = lines[row].split(",")
     cells[3] = '"' + "0" * 64 + '"'  # a participant who is not in participants.csv
-    cells[6] = "9"  # relevance
+    cells[8] = "9"  # relevance
     lines[row] = ",".join(cells)
     feedback_csv.write_bytes("\n".join(lines).encode())
     broken = frictionless.validate(str(tmp_path / "datapackage.json"))
     assert {e[0] for e in broken.flatten(["type"])} >= {"constraint-error", "foreign-key"}
 
     # MANIFEST holds the SHA-256 of every other file, in sha256sum format.
-    manifest = dict(
-        reversed(line.split("  ", 1)) for line in archive.read("MANIFEST").decode().splitlines()
-    )
+    lines = archive.read("MANIFEST").decode().splitlines()
+    assert lines[:3] == [
+        f"# project: {study.project.name}",
+        f"# key fingerprint: {study.project.key_fingerprint}",
+        "# package: participant",
+    ]
+    manifest = dict(reversed(line.split("  ", 1)) for line in lines[3:])
     assert set(manifest) == FILES - {"MANIFEST"}
     for name, digest in manifest.items():
         assert hashlib.sha256(archive.read(name)).hexdigest() == digest
 
-    # Only the consenting London participant, under the study pseudonym.
+    # Only the consenting London participant, under the project's pseudonym.
     secret = client.application.config["STUDY_SECRET"].encode()
-    expected = pseudonym(secret, study.consenting.id)
+    expected = pseudonym(project_key(secret, study.project.key_salt), study.consenting.id)
     participants = read_csv(archive, "participants.csv")
     assert [p["participant_id"] for p in participants] == [expected]
     assert participants[0]["cohort"] == "lon-current"
@@ -108,6 +118,16 @@ def test_package_is_valid_complete_and_de_identified(
     assert "notes" not in sessions[0]
     assert {r["cohort"] for r in read_csv(archive, "releases.csv")} == {"lon-current"}
     assert len(read_csv(archive, "modules.csv")) >= 12
+    # Lookups answer questions without outside data; every fact row says where it is from.
+    assert {r["region"] for r in read_csv(archive, "regions.csv")} >= {"LON", "SW"}
+    assert len(read_csv(archive, "gpc_domains.csv")) == 9
+    assert read_csv(archive, "module_domains.csv")[0]["domain"].startswith("GPC")
+    assert "lon-current" in [c["cohort"] for c in read_csv(archive, "cohorts.csv")]
+    assert read_csv(archive, "consent_statements.csv")[0]["consent_version"] == "1"
+    assert {(f["region"], f["pilot"]) for f in feedback} == {("LON", "lon-inclusion-health")}
+    assert {(p["region"], p["pilot"]) for p in progress} == {("LON", "lon-inclusion-health")}
+    assert actions[0]["pilot"] == "lon-inclusion-health"
+    assert {r["released_by_export"] for r in read_csv(archive, "releases.csv")} == {"True"}
 
     # No direct identifier, reflection or non-consenting text anywhere in the zip.
     everything = b"".join(archive.read(name) for name in archive.namelist()).decode()
@@ -128,9 +148,14 @@ def test_package_is_valid_complete_and_de_identified(
     assert record.user_id == study.evaluator.id
     assert record.channel == "web"
     assert record.scope["scopes"] == ["region:LON"]
+    assert record.scope["project_id"] == study.project.id
+    assert record.scope["kind"] == "participant"
+    assert record.scope["approval_reference"] == "DSA-2026-014"
     assert record.options["include_free_text"] is False
     assert record.sha256 == hashlib.sha256(data).hexdigest()
-    assert record.row_counts == {t.path: len(read_csv(archive, t.path)) for t in TABLES}
+    assert record.row_counts == {
+        t.path: len(read_csv(archive, t.path)) for t in TABLES if not t.aggregate
+    }
     event = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.action == "export.downloaded")
     ).one()
@@ -142,7 +167,7 @@ def test_package_is_valid_complete_and_de_identified(
 
 def test_free_text_is_opt_in_and_spreadsheet_safe(client: Any, study: Study) -> None:
     login(client, study.evaluator)
-    archive = open_zip(_download(client, include_free_text="y"))
+    archive = open_zip(_download(client, free_text=list(FREE_TEXT_FIELDS)))
     feedback = {f["source"]: f for f in read_csv(archive, "feedback.csv")}
     # Tabs, quotes and new lines survive CSV quoting; the formula is defused.
     assert feedback["participant"]["text"] == "'" + HOSTILE_TEXT
@@ -154,6 +179,28 @@ def test_free_text_is_opt_in_and_spreadsheet_safe(client: Any, study: Study) -> 
     assert "text" in [f["name"] for f in feedback_fields["schema"]["fields"]]
     record = db.session.scalars(sa.select(ExportRecord)).one()
     assert record.options["include_free_text"] is True
+    # The import scripts take one apostrophe off: the text comes back exactly.
+    assert unprotect(feedback["participant"]["text"]) == HOSTILE_TEXT
+    assert feedback["participant"]["redacted"] == "False"
+
+
+def test_free_text_is_de_identified_field_by_field(client: Any, study: Study) -> None:
+    person = study.consenting
+    study.item.text = (
+        f"{person.given_name} {person.family_name} (NMC 12A3456E) said ring 07700 900123 "
+        "or write to someone@example.org"
+    )
+    db.session.commit()
+    login(client, study.evaluator)
+    archive = open_zip(_download(client, free_text=["feedback.text"]))
+    rows = {f["source"]: f for f in read_csv(archive, "feedback.csv")}
+    expected = "[NAME] [NAME] (NMC [NMC]) said ring [PHONE] or write to [EMAIL]"
+    assert rows["participant"]["text"] == expected
+    assert rows["participant"]["redacted"] == "True"
+    assert rows["codesign_session"]["redacted"] == "False"
+    assert "status_reason" not in rows["participant"]
+    assert "note" not in read_csv(archive, "actions.csv")[0]
+    assert "redacted" not in read_csv(archive, "actions.csv")[0]
 
 
 def test_withdrawn_consent_removes_a_person_from_later_exports(client: Any, study: Study) -> None:
@@ -169,15 +216,44 @@ def test_withdrawn_consent_removes_a_person_from_later_exports(client: Any, stud
     assert "no participants" in later.read("README.md").decode()
 
 
-def test_pseudonyms_are_stable_and_depend_on_the_study_secret(client: Any, study: Study) -> None:
+def test_pseudonyms_are_stable_within_a_project_and_unlinkable_across(
+    client: Any, study: Study
+) -> None:
     login(client, study.evaluator)
     first = read_csv(open_zip(_download(client)), "participants.csv")
     again = read_csv(open_zip(_download(client)), "participants.csv")
     assert first[0]["participant_id"] == again[0]["participant_id"]
+    other = make_project("Second evaluation", ["region:LON"], [(study.evaluator, True)])
+    db.session.commit()
+    theirs = read_csv(open_zip(_download(client, project=str(other.id))), "participants.csv")
+    assert theirs[0]["participant_id"] != first[0]["participant_id"]
+    assert len(theirs[0]["participant_id"]) == 64
+    manifest = open_zip(_download(client, project=str(other.id))).read("MANIFEST").decode()
+    assert f"# project: Second evaluation\n# key fingerprint: {other.key_fingerprint}" in manifest
+    assert other.key_fingerprint != study.project.key_fingerprint
+
+
+def test_a_changed_study_secret_or_the_development_one_in_production_is_refused(
+    client: Any, study: Study
+) -> None:
+    login(client, study.evaluator)
     client.application.config["STUDY_SECRET"] = "another-study-with-its-own-secret-value"
-    other = read_csv(open_zip(_download(client)), "participants.csv")
-    assert other[0]["participant_id"] != first[0]["participant_id"]
-    assert len(other[0]["participant_id"]) == 64
+    changed = client.post("/evaluation/", data=export_form())
+    assert changed.status_code == 400
+    assert "study secret has changed" in changed.get_data(as_text=True)
+    client.application.config.update(STUDY_SECRET=DEV_STUDY_SECRET, ENV_NAME="staging")
+    refused = client.post("/evaluation/", data=export_form())
+    assert refused.status_code == 400
+    assert "the study secret is the development one" in refused.get_data(as_text=True)
+    # Aggregates carry no pseudonyms, so they do not need a research-grade secret.
+    aggregate = client.post("/evaluation/", data=export_form(kind="aggregate"))
+    assert aggregate.status_code == 200
+    assert "aggregates.csv" in open_zip(aggregate.get_data()).namelist()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ExportRecord)) == 1
+    reasons = db.session.scalars(
+        sa.select(AuditEvent.details).where(AuditEvent.action == "export.refused")
+    )
+    assert [r["reason"] for r in reasons] == ["project_key_changed", "development_secret"]
 
 
 def test_empty_result_is_a_valid_package_with_headers_and_a_note(
@@ -189,12 +265,12 @@ def test_empty_result_is_a_valid_package_with_headers_and_a_note(
     data = _download(client, date_from="1/1/2020", date_to="31/12/2020")
     archive = open_zip(data)
     for table in TABLES:
+        if table.aggregate:
+            continue
         header = archive.read(table.path).decode().splitlines()[0]
         assert header.split(",")[0].strip('"') == table.fields[0].name
     assert read_csv(archive, "participants.csv") == []
     assert read_csv(archive, "feedback.csv") == []
-    aggregates = read_csv(archive, "aggregates.csv")
-    assert aggregates and {a["participants"] for a in aggregates} == {"0"}
     assert "no participants" in archive.read("README.md").decode()
     archive.extractall(tmp_path)
     report = frictionless.validate(str(tmp_path / "datapackage.json"))
@@ -206,7 +282,7 @@ def test_export_queries_do_not_grow_with_rows(
 ) -> None:
     login(client, study.evaluator)
     with count_queries() as few:
-        response = client.post("/evaluation/", data=export_form(include_free_text="y"))
+        response = client.post("/evaluation/", data=export_form(free_text=list(FREE_TEXT_FIELDS)))
         assert response.is_streamed
         response.get_data()
     cohort = study.enrolment.cohort
@@ -226,15 +302,7 @@ def test_export_queries_do_not_grow_with_rows(
         db.session.add(item)
     db.session.commit()
     with count_queries() as many:
-        data = client.post("/evaluation/", data=export_form(include_free_text="y")).get_data()
+        form = export_form(free_text=list(FREE_TEXT_FIELDS))
+        data = client.post("/evaluation/", data=form).get_data()
     assert len(read_csv(open_zip(data), "participants.csv")) == 16
-    aggregates = read_csv(open_zip(data), "aggregates.csv")
-    nurses = next(
-        a
-        for a in aggregates
-        if a["professional_group"] == "nurse"
-        and a["career_stage"] == "other"
-        and a["region"] == "LON"
-    )
-    assert nurses["participants"] == "15" and nurses["feedback_items"] == "15"
     assert len(many) == len(few)

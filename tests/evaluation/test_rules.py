@@ -11,18 +11,16 @@ import pytest
 
 from futuredoctor.config import PROJECT_ROOT
 from futuredoctor.evaluation.codebook import data_dictionary
-from futuredoctor.evaluation.package import CsvEncoder, protect
+from futuredoctor.evaluation.package import CsvEncoder, protect, unprotect
 from futuredoctor.evaluation.pseudonyms import pseudonym
 from futuredoctor.evaluation.scope import parse_date, parse_flag
-from futuredoctor.evaluation.suppression import suppress
+from futuredoctor.evaluation.suppression import primary
 
 
-@pytest.mark.parametrize(
-    ("count", "shown"),
-    [(0, "0"), (1, "*"), (7, "*"), (8, "10"), (12, "10"), (13, "15"), (15, "15"), (1002, "1000")],
-)
-def test_small_numbers_are_suppressed_and_others_rounded(count: int, shown: str) -> None:
-    assert suppress(count) == shown
+def test_small_counts_are_hidden_and_zero_is_shown() -> None:
+    assert [primary(n) for n in (0, 1, 7, 8, 1002)] == [False, True, True, False, False]
+    with pytest.raises(ValueError):
+        primary(-1)
 
 
 def test_pseudonyms_are_keyed_hashes() -> None:
@@ -37,6 +35,12 @@ def test_pseudonyms_are_keyed_hashes() -> None:
 def test_formula_starts_are_defused(text: str) -> None:
     assert protect(text) == "'" + text
     assert protect("fine = text") == "fine = text"
+    assert unprotect(protect(text)) == text
+
+
+@pytest.mark.parametrize("text", ["'quoted", "''", "'=1", "plain", ""])
+def test_spreadsheet_protection_is_exactly_reversible(text: str) -> None:
+    assert unprotect(protect(text)) == text
 
 
 def test_csv_cells_round_trip_tabs_newlines_and_quotes() -> None:

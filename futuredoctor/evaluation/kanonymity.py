@@ -1,0 +1,132 @@
+"""k-anonymity over the quasi-identifiers of a participant-level package.
+
+Cohort, professional group, career stage, enrolment status and the enrolment, withdrawal
+and consent dates together can single someone out (the only midwife in a pilot; the one
+person who consented on a given day). Before a participant-level package is written, the
+participants are grouped by those values; while any group is smaller than k (default 5,
+``FUTUREDOCTOR_EXPORT_K_ANONYMITY``), the next generalisation is applied, the same for
+everyone in the package. If groups smaller than k remain after the last one, those
+participants are left out of every file of the package (they are counted in the report).
+The README and the export record say what was done.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+
+from futuredoctor.evaluation.fields import PROFESSIONAL_GROUPS, UNKNOWN
+from futuredoctor.evaluation.kanonymity_terms import OTHER_PROFESSIONS, STAGE_BANDS
+from futuredoctor.evaluation.scope import ExportScope
+from futuredoctor.extensions import db
+from futuredoctor.models import CAREER_STAGES, Cohort, Enrolment, User
+
+DEFAULT_K = 5
+STEPS = (
+    "enrolment, withdrawal and consent dates rounded down to the first of the month",
+    "career stages banded: foundation (FY1, FY2), core (CT1-CT3), specialty (ST1-ST3)",
+    "enrolment, withdrawal and consent dates withheld",
+    "professional groups other than doctor combined as other_professions",
+)
+
+
+@dataclass
+class Plan:
+    """What a package does to reach k: how many steps, and who is left out."""
+
+    k: int
+    level: int = 0
+    withheld: set[tuple[int, str]] = field(default_factory=set)  # (account id, cohort)
+
+    def report(self) -> list[str]:
+        done = list(STEPS[: self.level])
+        if self.withheld:
+            done.append(
+                f"{len(self.withheld)} participants in groups smaller than {self.k} left out"
+            )
+        return done
+
+    def keeps(self, user_id: int | None, cohort: str | None) -> bool:
+        return user_id is None or (user_id, cohort or "") not in self.withheld
+
+    def generalise(self, group: str, stage: str, dates: Iterable[str | None]) -> tuple[Any, ...]:
+        """The group, stage and dates (UK, ISO text) as this package shows them."""
+        shown_dates = list(dates)
+        if self.level >= 1:
+            shown_dates = [d[:8] + "01" if d else d for d in shown_dates]
+        if self.level >= 2:
+            stage = STAGE_BANDS.get(stage, stage)
+        if self.level >= 3:
+            shown_dates = [None for _ in shown_dates]
+        if self.level >= 4 and group not in ("doctor", UNKNOWN):
+            group = OTHER_PROFESSIONS
+        return (group, stage, *shown_dates)
+
+
+def k_value() -> int:
+    return int(current_app.config.get("EXPORT_K_ANONYMITY") or DEFAULT_K)
+
+
+def make_plan(
+    scope: ExportScope, rows: list[tuple[Any, ...]] | None = None, k: int | None = None
+) -> Plan:
+    """The least generalisation that gives every group at least k people.
+
+    ``rows`` are (account id, cohort, group, stage, status, enrolled, withdrawn, consented)
+    for the package's participants; read from the database when not given.
+    """
+    if rows is None:
+        rows = _participant_rows(scope)
+    plan = Plan(k or k_value())
+    for level in range(len(STEPS) + 1):
+        plan.level = level
+        sizes = Counter(_key(plan, row) for row in rows)
+        small = [row for row in rows if sizes[_key(plan, row)] < plan.k]
+        if not small:
+            return plan
+    plan.withheld = {(row[0], row[1]) for row in small}
+    return plan
+
+
+def _key(plan: Plan, row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return (row[1], row[4], *plan.generalise(row[2], row[3], row[5:8]))
+
+
+def _participant_rows(scope: ExportScope) -> list[tuple[Any, ...]]:
+    from futuredoctor.evaluation.tables import current_consent, uk_date_text
+
+    consent = current_consent(scope)
+    stmt = (
+        sa.select(
+            Enrolment.user_id,
+            Cohort.slug,
+            User.professional_group,
+            User.career_stage,
+            Enrolment.status,
+            Enrolment.enrolled_at,
+            Enrolment.withdrawn_at,
+            consent.c.recorded_at,
+        )
+        .join(consent, consent.c.enrolment_id == Enrolment.id)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .join(User, User.id == Enrolment.user_id)
+        .where(Cohort.pilot_id.in_(scope.pilot_ids()))
+    )
+    return [
+        (
+            r[0],
+            r[1],
+            r[2] if r[2] in PROFESSIONAL_GROUPS else UNKNOWN,
+            r[3] if r[3] in CAREER_STAGES else UNKNOWN,
+            r[4].value,
+            uk_date_text(r[5]),
+            uk_date_text(r[6]),
+            uk_date_text(r[7]),
+        )
+        for r in db.session.execute(stmt)
+    ]
