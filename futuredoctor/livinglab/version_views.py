@@ -164,10 +164,10 @@ def ratings_index() -> str:
 @bp.get("/feedback/ratings/<slug>")
 @requires(TRIAGE, module="slug")
 def ratings_view(module: Module) -> str:
-    version_rows = ratings.by_version(actor(), module)
-    region_rows = ratings.by_region(actor(), module)
+    version_rows, region_rows, counted_at = ratings.summary_ratings(actor(), module)
     return render_template(
         "livinglab/ratings.html",
+        counted_at=counted_at,
         module=module,
         latest=module.latest,
         version_rows=version_rows,

@@ -94,13 +94,15 @@ def _render_inbox(bulk: BulkStatusForm | None = None, status: int = 200) -> tupl
         page, status = None, 400
     else:
         page = inbox.inbox_page(actor(), _wanted(form, choices), number)
+    counts, counted_at = inbox.summary_counts(actor())
     return render_template(
         "livinglab/inbox.html",
         form=form,
         page=page,
         pagination=pagination(page) if page else None,
         bulk=bulk or _bulk_form(),
-        counts=inbox.status_counts(actor()),
+        counts=counts,
+        counted_at=counted_at,
         filtering=filtering,
     ), status
 
