@@ -93,14 +93,15 @@ def item_loading() -> list[Any]:
     ]
 
 
-def inbox_page(user: User, wanted: InboxFilter, number: int) -> Page:
-    """One page of the inbox, newest first: a count, a page query and a tag query."""
+def inbox_page(user: User, wanted: InboxFilter, number: int, total: int | None = None) -> Page:
+    """One page of the inbox, newest first: a count (unless ``total`` is known), a page
+    query and a tag query."""
     stmt = (
         _filtered(user, wanted)
         .options(*item_loading())
         .order_by(FeedbackItem.created_at.desc(), FeedbackItem.id.desc())
     )
-    return paginate(stmt, number)
+    return paginate(stmt, number, total=total)
 
 
 def items_for_update(user: User, ids: list[int]) -> list[FeedbackItem]:

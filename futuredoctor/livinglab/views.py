@@ -90,11 +90,13 @@ def _render_inbox(bulk: BulkStatusForm | None = None, status: int = 200) -> tupl
     form, choices = _filter_form()
     number = page_number(request.args.get("page"))
     filtering = any(k != "page" for k in request.args)
+    counts, counted_at = inbox.summary_counts(actor())
     if filtering and not form.validate():
         page, status = None, 400
     else:
-        page = inbox.inbox_page(actor(), _wanted(form, choices), number)
-    counts, counted_at = inbox.summary_counts(actor())
+        # Unfiltered, the summary's counts give the total: no count of every item in scope.
+        total = None if filtering else sum(counts.values())
+        page = inbox.inbox_page(actor(), _wanted(form, choices), number, total)
     return render_template(
         "livinglab/inbox.html",
         form=form,
