@@ -279,14 +279,16 @@ def count_in_process(app: Flask, found: list[Target], password: str, small: bool
                 client = clients[target.role] = app.test_client()
                 if target.email:
                     client.post("/sign-in", data={"email": target.email, "password": password})
-            client.get(target.url)  # warm up
+            client.get(target.url).close()  # warm up
             statements.clear()
             response = client.get(target.url)
+            body = response.get_data()  # a streamed download runs its queries here
+            response.close()
             if small:
                 target.small_queries = len(statements)
                 continue
             target.queries = len(statements)
-            target.size = len(response.get_data())
+            target.size = len(body)
             if response.status_code != 200:
                 target.problem = f"answers {response.status_code}"
             elif response.mimetype != "text/html":
