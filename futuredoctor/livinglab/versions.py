@@ -133,10 +133,27 @@ def open_items_picker(
     )
     pages = max(1, math.ceil(total / PICKER_PAGE))
     number = min(max(number, 1), pages)
-    ordered = matching.options(*item_loading()).order_by(FeedbackItem.created_at, FeedbackItem.id)
-    items = list(
-        db.session.scalars(ordered.limit(PICKER_PAGE).offset((number - 1) * PICKER_PAGE)).unique()
+    # The module's items are found first through (module_version_id, status), then
+    # ordered: left to itself PostgreSQL may walk the inbox's created_at index through
+    # every item in the country looking for this module's.
+    found = (
+        matching.with_only_columns(FeedbackItem.id, FeedbackItem.created_at)
+        .cte("picker_items")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
+    page_ids = (
+        sa.select(found.c.id)
+        .order_by(found.c.created_at, found.c.id)
+        .limit(PICKER_PAGE)
+        .offset((number - 1) * PICKER_PAGE)
+    )
+    ordered = (
+        sa.select(FeedbackItem)
+        .where(FeedbackItem.id.in_(page_ids))
+        .options(*item_loading())
+        .order_by(FeedbackItem.created_at, FeedbackItem.id)
+    )
+    items = list(db.session.scalars(ordered).unique())
     shown = {item.id for item in items}
     others = sorted(set(ticked) - shown)
     elsewhere: list[FeedbackItem] = []
