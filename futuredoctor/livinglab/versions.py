@@ -147,9 +147,10 @@ def open_items_picker(
         .limit(PICKER_PAGE)
         .offset((number - 1) * PICKER_PAGE)
     )
+    ids = list(db.session.scalars(page_ids))  # 25 numbers: the load below is by primary key
     ordered = (
         sa.select(FeedbackItem)
-        .where(FeedbackItem.id.in_(page_ids))
+        .where(FeedbackItem.id.in_(ids))
         .options(*item_loading())
         .order_by(FeedbackItem.created_at, FeedbackItem.id)
     )
