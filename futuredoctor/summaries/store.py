@@ -38,7 +38,7 @@ def read(kind: str, key: str, compute: Callable[[], Any]) -> Snapshot:
             SummarySnapshot.kind == kind, SummarySnapshot.key == key
         )
     ).first()
-    if row is not None and clock.now() - row.refreshed_at <= max_age():
+    if row is not None and clock.now() - row.refreshed_at < max_age():
         return Snapshot(row.payload, row.refreshed_at)
     return store(kind, key, compute())
 
