@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import math
+import os
 import statistics
 import time
 import urllib.parse
@@ -20,9 +21,11 @@ from benchmarks.serving import gunicorn, sign_in
 from futuredoctor import create_app
 from futuredoctor.extensions import db
 
+# Sequential requests per route and run, and warm-up requests before them; fewer for a
+# quick look on a busy machine (FUTUREDOCTOR_BENCH_SWEEP_REQUESTS / _WARM_UP).
 RUNS = 3
-WARM_UP = 3
-REQUESTS = 15  # sequential requests per route and run
+WARM_UP = int(os.environ.get("FUTUREDOCTOR_BENCH_SWEEP_WARM_UP", "3"))
+REQUESTS = int(os.environ.get("FUTUREDOCTOR_BENCH_SWEEP_REQUESTS", "15"))
 FLOOR = "/bench/signed-in"
 SMALL = Scale(participants=300, synthetic_modules=4, cohorts_per_pilot=2, releases_per_cohort=10)
 LIMITS = {"page": 3.0, "aggregate": 10.0}
