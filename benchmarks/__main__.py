@@ -4,6 +4,7 @@ data set in a throwaway cluster, run every benchmark, write docs/benchmarks.md."
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import platform
 import time
@@ -16,7 +17,7 @@ import psycopg
 import sqlalchemy as sa
 
 from benchmarks.generate import Scale, generate
-from benchmarks.results import Context, Result, write_report
+from benchmarks.results import Context, Result, write_report, write_sweep
 from benchmarks.suites import SUITES
 from futuredoctor import create_app
 from futuredoctor.config import PROJECT_ROOT
@@ -47,7 +48,7 @@ def prepare(server: str, name: str) -> str:
     return database_url
 
 
-def run(selected: list[str], scale: Scale, server: str) -> list[Result]:
+def run(selected: list[str], scale: Scale, server: str) -> tuple[list[Result], Context]:
     database_url = prepare(server, "futuredoctor_bench")
     dsn = sa.make_url(database_url).set(drivername="postgresql").render_as_string(False)
     started = time.perf_counter()
@@ -63,7 +64,7 @@ def run(selected: list[str], scale: Scale, server: str) -> list[Result]:
         for result in suite(context):
             print(f"  {result.line()}", flush=True)
             results.append(result)
-    return results
+    return results, context
 
 
 def main() -> None:
@@ -71,19 +72,26 @@ def main() -> None:
     parser.add_argument("--small", action="store_true", help="a quick run on a small data set")
     parser.add_argument("--only", nargs="*", default=[], choices=sorted(SUITES))
     parser.add_argument("--report", default=str(PROJECT_ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument(
+        "--participants", type=int, help="a reduced national data set of this many participants"
+    )
     args = parser.parse_args()
     scale = Scale.small() if args.small else Scale()
+    if args.participants:
+        scale = dataclasses.replace(scale, participants=args.participants)
     server = os.environ.get("FUTUREDOCTOR_BENCH_DATABASE_URL")
     if server:
-        results = run(args.only, scale, server)
+        results, context = run(args.only, scale, server)
     else:
         bindir = find_bindir()
         if bindir is None:
             raise SystemExit("PostgreSQL server binaries not found: benchmarks need PostgreSQL")
         with throwaway_cluster(bindir) as cluster:
-            results = run(args.only, scale, cluster)
+            results, context = run(args.only, scale, cluster)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     write_report(Path(args.report), results, scale, machine, datetime.now(UTC))
+    if "sweep" in context.extra:
+        write_sweep(Path(args.report), context.extra["sweep"], scale, machine, datetime.now(UTC))
     print(f"report written to {args.report}")
     if any(not r.ok for r in results):
         raise SystemExit("some targets were missed: see the report")

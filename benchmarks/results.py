@@ -69,3 +69,27 @@ def write_report(
     _, _, after = rest.partition(END)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(before + section + after, encoding="utf-8")
+
+
+SWEEP_START = "<!-- sweep start -->"
+SWEEP_END = "<!-- sweep end -->"
+
+
+def write_sweep(path: Path, lines: list[str], scale: Scale, machine: str, when: datetime) -> None:
+    """Replace the route sweep's table in docs/benchmarks.md (appended if missing)."""
+    section = "\n".join(
+        [
+            SWEEP_START,
+            f"Last run: {when:%Y-%m-%d %H:%M} UTC on {machine}. Data set: "
+            f"{scale.participants:,} participants (see the generator for the rest).",
+            "",
+            *lines,
+            SWEEP_END,
+        ]
+    )
+    text = path.read_text(encoding="utf-8")
+    if SWEEP_START not in text:
+        text += f"\n## Route sweep\n\n{SWEEP_START}\n{SWEEP_END}\n"
+    before, _, rest = text.partition(SWEEP_START)
+    _, _, after = rest.partition(SWEEP_END)
+    path.write_text(before + section + after, encoding="utf-8")

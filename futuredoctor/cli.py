@@ -56,12 +56,18 @@ def register_cli(app: Flask) -> None:
     def demo(password: str | None) -> None:
         """Create demo accounts and activity (repeatable; never in production)."""
         from futuredoctor.demo import DEMO_PASSWORD, create_demo_data
+        from futuredoctor.refusals import Refusal
 
         env = current_app.config["ENV_NAME"]
         if env not in BUILT_IN_SECRET_ENVS:
             click.echo(f"Refusing to create demo accounts in {env}.", err=True)
             sys.exit(1)
-        logins = create_demo_data(password or DEMO_PASSWORD)
+        try:
+            logins = create_demo_data(password or DEMO_PASSWORD)
+        except Refusal as refusal:  # data already there that the demo cannot build on
+            db.session.rollback()
+            click.echo(f"Demo data not created, nothing was changed: {refusal.message}.", err=True)
+            sys.exit(1)
         db.session.commit()
         click.echo("Demo accounts (password: %s):" % (password or DEMO_PASSWORD))
         for role, email in logins:

@@ -66,6 +66,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "HEALTH_CHECK_TIMEOUT": float(_env("HEALTH_CHECK_TIMEOUT", "2") or 2),
         "SCHEDULER_INTERVAL": int(_env("SCHEDULER_INTERVAL", "30") or 30),
         "SCHEDULER_BATCH_SIZE": int(_env("SCHEDULER_BATCH_SIZE", "200") or 200),
+        # Oldest a dashboard summary may be before a page counts it again itself; the
+        # scheduler recounts every summary each SUMMARY_REFRESH_SECONDS.
+        "SUMMARY_MAX_AGE_SECONDS": int(_env("SUMMARY_MAX_AGE_SECONDS", "600") or 600),
+        "SUMMARY_REFRESH_SECONDS": int(_env("SUMMARY_REFRESH_SECONDS", "300") or 300),
         "RATELIMIT_STORAGE_URI": _env("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         # A moving window: "10 per minute" means any sixty seconds, so no burst of twenty

@@ -114,6 +114,7 @@ def create_demo_data(password: str) -> list[tuple[str, str]]:
         ],
     }
     first_participant = None
+    demo_people: list[str] = []
     for code, people in PARTICIPANTS.items():
         releases = []
         for slug, days in plan[code]:
@@ -134,6 +135,7 @@ def create_demo_data(password: str) -> list[tuple[str, str]]:
                 employer=f"{regions[code].name} demo NHS trust",
             )
             first_participant = first_participant or user
+            demo_people.append(user.email)
             _grant(user, Role.PARTICIPANT)
             enrolment = _enrol(user, cohort[code], _enrolled_at(cohort[code], first_release, index))
             if not enrolment.consents:
@@ -160,7 +162,7 @@ def create_demo_data(password: str) -> list[tuple[str, str]]:
     create_learning_demo_data(first_participant)
     from futuredoctor.livinglab.demo import create_living_lab_demo
 
-    create_living_lab_demo(educator.email, first_participant.email)
+    create_living_lab_demo(educator.email, first_participant.email, demo_people)
     from futuredoctor.evaluation.demo import create_evaluation_demo
 
     create_evaluation_demo(admin, evaluator)

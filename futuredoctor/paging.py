@@ -44,11 +44,15 @@ def page_number(raw: str | None) -> int:
     return int(raw)
 
 
-def paginate(stmt: sa.Select[Any], number: int, per_page: int = PER_PAGE) -> Page:
-    """Run ``stmt`` (ORDER BY included) for one page; 404 for a page past the last one."""
-    total = db.session.scalar(
-        sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
-    )
+def paginate(
+    stmt: sa.Select[Any], number: int, per_page: int = PER_PAGE, total: int | None = None
+) -> Page:
+    """Run ``stmt`` (ORDER BY included) for one page; 404 for a page past the last one.
+    ``total``, when the caller already knows it (from a summary), saves counting every row."""
+    if total is None:
+        total = db.session.scalar(
+            sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+        )
     total = total or 0
     if number > 1 and (number - 1) * per_page >= total:
         abort(404)

@@ -65,10 +65,17 @@ def queue_digests() -> int:
     return queue_weekly_digests(utcnow())
 
 
+def refresh_summaries() -> int:
+    from futuredoctor.summaries.store import refresh_all
+
+    return refresh_all()
+
+
 JOBS: dict[str, Callable[[], int]] = {
     "queue_due_releases": queue_due_releases,
     "send_notifications": send_notifications,
     "queue_digests": queue_digests,
+    "refresh_summaries": refresh_summaries,
 }
 
 
@@ -168,6 +175,7 @@ def build_scheduler(app: Flask, interval: int) -> Any:
         "queue_due_releases": interval,
         "send_notifications": interval,
         "queue_digests": max(interval, int(DIGEST_EVERY.total_seconds())),
+        "refresh_summaries": max(interval, int(app.config.get("SUMMARY_REFRESH_SECONDS", 300))),
     }
     for name, seconds in every.items():
         scheduler.add_job(

@@ -112,6 +112,7 @@ def make_test_config(database_url: str, **extra: Any) -> dict[str, Any]:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "MAIL_BACKEND": "refuse",  # a forgotten real send fails loudly
+        "SUMMARY_MAX_AGE_SECONDS": 0,  # summaries counted on every read unless a test says
         "CONTENT_DIR": str(PROJECT_ROOT / "modules_content"),
         "REGIONS_DIR": str(PROJECT_ROOT / "regions"),
     }

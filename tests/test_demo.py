@@ -82,3 +82,53 @@ def test_demo_tells_a_coherent_story_on_the_day_it_runs(app: Flask, runner) -> N
     assert cohort.enrolment_opens <= enrolled_day <= cohort.enrolment_closes
     joining = db.session.scalar(sa.select(JoinRequest))
     assert joining.cohort.enrolment_opens <= today <= joining.cohort.enrolment_closes
+
+
+def test_demo_builds_beside_benchmark_data(app: Flask, runner, database_url: str) -> None:
+    """The benchmark's data (other people's feedback on the demo's modules, in every pilot)
+    is left alone, and the demo still tells its story and stays repeatable."""
+    import pytest
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the benchmark generator writes with PostgreSQL COPY")
+    from benchmarks.generate import generate
+    from tests.test_bench_generator import TINY
+
+    db.session.commit()
+    generate(sa.make_url(database_url).set(drivername="postgresql").render_as_string(False), TINY)
+    foreign = {
+        row.id: row.status
+        for row in db.session.execute(sa.select(FeedbackItem.id, FeedbackItem.status))
+    }
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    db.session.expire_all()
+    still = dict(
+        db.session.execute(
+            sa.select(FeedbackItem.id, FeedbackItem.status).where(FeedbackItem.id.in_(foreign))
+        ).all()
+    )
+    assert still == foreign
+    counts = _row_counts()
+    again = runner.invoke(args=["demo"])
+    assert again.exit_code == 0, again.output
+    db.session.expire_all()
+    assert _row_counts() == counts
+
+
+def test_demo_refusal_changes_nothing(app: Flask, runner, monkeypatch) -> None:
+    from futuredoctor import demo
+    from futuredoctor.refusals import Refusal
+
+    def refuse(password: str) -> None:
+        db.session.add(User(email="half@example.nhs.uk", given_name="A", family_name="B"))
+        db.session.flush()
+        raise Refusal("addresses", "Feedback 5 is not open feedback about this module")
+
+    monkeypatch.setattr(demo, "create_demo_data", refuse)
+    counts = _row_counts()
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 1
+    assert "nothing was changed: Feedback 5 is not open feedback" in result.output
+    db.session.expire_all()
+    assert _row_counts() == counts

@@ -148,9 +148,9 @@ def _expected(rule_info: tuple[Any, ...], role: Role | None, inside: bool) -> se
     return {200} if allowed else {403}
 
 
-@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "signed-out")
-def test_every_route_for_every_role(app: Flask, client, role: Role | None) -> None:
-    user = _make_person(role)
+def dynamic_samples() -> dict[str, tuple[Any, Any]]:
+    """Rows made per test for the arguments in ``DYNAMIC_ARGS`` (another person, their
+    grant, a failed email in the outbox, an evaluation project), as (inside, outside)."""
     other = make_user(roles=[(Role.PARTICIPANT, None)])
     grant_id = other.grants[0].id
     db.session.commit()
@@ -160,14 +160,20 @@ def test_every_route_for_every_role(app: Flask, client, role: Role | None) -> No
     notification_id = db.session.scalar(sa.select(Notification.id))
     project_id = make_project().id
     db.session.commit()
-    if user is not None:
-        login(client, user)
-    dynamic = {
+    return {
         "user_id": (other.id, other.id),
         "grant_id": (grant_id, grant_id),
         "notification_id": (notification_id, notification_id),
         "project_id": (project_id, project_id),
     }
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "signed-out")
+def test_every_route_for_every_role(app: Flask, client, role: Role | None) -> None:
+    user = _make_person(role)
+    dynamic = dynamic_samples()
+    if user is not None:
+        login(client, user)
     placeholders: dict[Any, Any] = living_lab_samples()
     placeholders.update(release_samples())
     failures = []

@@ -42,7 +42,11 @@ CHANGELOG = (
 )
 
 
-def create_living_lab_demo(educator_email: str, participant_email: str) -> None:
+def create_living_lab_demo(
+    educator_email: str, participant_email: str, people: list[str] | None = None
+) -> None:
+    """Triage and publish with the demo's own feedback: ``people`` are the demo
+    participants' emails (all of them when not given: a database of demo data only)."""
     educator = db.session.scalar(sa.select(User).where(User.email == educator_email))
     participant = db.session.scalar(sa.select(User).where(User.email == participant_email))
     grant = (
@@ -55,6 +59,8 @@ def create_living_lab_demo(educator_email: str, participant_email: str) -> None:
     )
     if educator is None or participant is None or grant is None or module is None:
         return
+    if people is None:
+        people = list(db.session.scalars(sa.select(User.email)))
     pilot = grant.pilot
     if pilot is None:  # a lead educator's grant always names its pilot
         return
@@ -91,9 +97,9 @@ def create_living_lab_demo(educator_email: str, participant_email: str) -> None:
             suggestions,
             educator,
         )
-    _triage(educator, participant, first)
+    _triage(educator, participant, first, people)
     if len(module.versions) == 1:
-        _publish(module, educator, participant, session)
+        _publish(module, educator, participant, session, people)
 
 
 def _opt_in(participant: User, version: ModuleVersion) -> None:
@@ -107,22 +113,29 @@ def _opt_in(participant: User, version: ModuleVersion) -> None:
     db.session.flush()
 
 
-def _participant_items(version: ModuleVersion, excluding: User) -> list[FeedbackItem]:
+def _participant_items(
+    version: ModuleVersion, excluding: User, people: list[str]
+) -> list[FeedbackItem]:
+    """Feedback from the other demo participants (``people`` are their emails): a database
+    may hold others' feedback on the same version (benchmark data, say), which the demo
+    leaves alone."""
     stmt = (
         sa.select(FeedbackItem)
         .join(Enrolment, Enrolment.id == FeedbackItem.enrolment_id)
+        .join(User, User.id == Enrolment.user_id)
         .where(
             FeedbackItem.module_version_id == version.id,
             FeedbackItem.source == FeedbackSource.PARTICIPANT,
             Enrolment.user_id != excluding.id,
+            User.email.in_(people),
         )
         .order_by(FeedbackItem.id)
     )
     return list(db.session.scalars(stmt))
 
 
-def _triage(educator: User, participant: User, version: ModuleVersion) -> None:
-    items = _participant_items(version, participant)
+def _triage(educator: User, participant: User, version: ModuleVersion, people: list[str]) -> None:
+    items = _participant_items(version, participant, people)
     if any(i.status is not FeedbackStatus.RECEIVED for i in items):
         return  # triaged on an earlier run
     plan = [
@@ -139,14 +152,20 @@ def _triage(educator: User, participant: User, version: ModuleVersion) -> None:
         triage.add_tags(item, tags)
 
 
-def _publish(module: Module, educator: User, participant: User, session: CodesignSession) -> None:
+def _publish(
+    module: Module,
+    educator: User,
+    participant: User,
+    session: CodesignSession,
+    people: list[str],
+) -> None:
     latest = module.latest
     suggestions = [
         i.id for i in codesign.session_items(session) if i.module_version_id == latest.id
     ]
     planned = [
         i.id
-        for i in _participant_items(latest, participant)
+        for i in _participant_items(latest, participant, people)
         if i.status in (FeedbackStatus.UNDER_REVIEW, FeedbackStatus.PLANNED)
     ][:2]
     body = latest.body_markdown.rstrip() + (

@@ -192,6 +192,9 @@ class VersionForm(SafeForm):
     addresses = SelectMultipleField(
         "Feedback this version addresses", coerce=int, choices=[], validate_choice=False
     )
+    # The picker of feedback to address searches and pages: a module can have thousands.
+    find = bounded_text("Search open feedback", 200, noun="The search")
+    picker_page = HiddenField()
 
     def outcomes(self) -> list[str]:
         return [

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from futuredoctor.extensions import db
-from futuredoctor.livinglab.scope import item_pilot_id, modules_in_scope, scoped_items
+from futuredoctor.livinglab.scope import TRIAGE, item_pilot_id, modules_in_scope, scoped_items
 from futuredoctor.models import (
     CodesignSession,
     Cohort,
@@ -26,6 +26,8 @@ from futuredoctor.models import (
     feedback_item_tag,
 )
 from futuredoctor.paging import Page, paginate
+from futuredoctor.permissions import pilot_ids_in_scope
+from futuredoctor.summaries import store
 
 
 @dataclass(frozen=True)
@@ -91,14 +93,15 @@ def item_loading() -> list[Any]:
     ]
 
 
-def inbox_page(user: User, wanted: InboxFilter, number: int) -> Page:
-    """One page of the inbox, newest first: a count, a page query and a tag query."""
+def inbox_page(user: User, wanted: InboxFilter, number: int, total: int | None = None) -> Page:
+    """One page of the inbox, newest first: a count (unless ``total`` is known), a page
+    query and a tag query."""
     stmt = (
         _filtered(user, wanted)
         .options(*item_loading())
         .order_by(FeedbackItem.created_at.desc(), FeedbackItem.id.desc())
     )
-    return paginate(stmt, number)
+    return paginate(stmt, number, total=total)
 
 
 def items_for_update(user: User, ids: list[int]) -> list[FeedbackItem]:
@@ -126,7 +129,42 @@ def filter_choices(user: User) -> dict[str, list[Any]]:
 
 
 def status_counts(user: User) -> dict[FeedbackStatus, int]:
-    """How many items in scope are in each status, in one grouped query."""
+    """How many items in scope are in each status, counted now in one grouped query."""
     inner = scoped_items(user).with_only_columns(FeedbackItem.status).subquery()
     stmt = sa.select(inner.c.status, sa.func.count()).group_by(inner.c.status)
     return {FeedbackStatus(status): count for status, count in db.session.execute(stmt)}
+
+
+COUNTS = "feedback_status"
+
+
+@store.refresher(COUNTS)
+def status_figures(key: str = "all") -> dict[str, dict[str, int]]:
+    """Items by pilot ("0": no pilot) and status, across the whole country."""
+    pilot = item_pilot_id()
+    stmt = (
+        sa.select(pilot, FeedbackItem.status, sa.func.count())
+        .select_from(FeedbackItem)
+        .outerjoin(Enrolment, Enrolment.id == FeedbackItem.enrolment_id)
+        .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
+        .outerjoin(CodesignSession, CodesignSession.id == FeedbackItem.codesign_session_id)
+        .group_by(pilot, FeedbackItem.status)
+    )
+    figures: dict[str, dict[str, int]] = {}
+    for pilot_id, status, count in db.session.execute(stmt):
+        figures.setdefault(str(pilot_id or 0), {})[FeedbackStatus(status).value] = count
+    return figures
+
+
+def summary_counts(user: User) -> tuple[dict[FeedbackStatus, int], Any]:
+    """``status_counts`` read from the stored summary, and when it was counted."""
+    snapshot = store.read(COUNTS, "all", lambda: status_figures("all"))
+    scope = pilot_ids_in_scope(user, TRIAGE)
+    allowed = None if scope is None else set(db.session.scalars(scope))
+    counts: dict[FeedbackStatus, int] = {}
+    for pilot_id, by_status in snapshot.payload.items():
+        if allowed is not None and int(pilot_id) not in allowed:
+            continue
+        for status, count in by_status.items():
+            counts[FeedbackStatus(status)] = counts.get(FeedbackStatus(status), 0) + count
+    return counts, snapshot.as_of

@@ -25,7 +25,8 @@ from futuredoctor.models import (
     Region,
     User,
 )
-from futuredoctor.permissions import scope_pilots
+from futuredoctor.permissions import pilot_ids_in_scope, scope_pilots
+from futuredoctor.summaries import store
 
 SMALL = 5
 DIMENSIONS = (
@@ -114,6 +115,73 @@ def by_region(user: User, module: Module) -> list[RatingRow]:
         )
         for row in db.session.execute(stmt)
     ]
+
+
+RATINGS = "ratings"
+
+
+@store.refresher(RATINGS)
+def rating_figures(key: str) -> list[list[Any]] | None:
+    """For one module (``key``: its id), per pilot and version: the region's name, rated
+    responses, and the sum and number of answers for each rating."""
+    module = db.session.get(Module, int(key))
+    if module is None:
+        return None
+    rated = sa.or_(*(getattr(FeedbackItem, name).is_not(None) for name, _ in DIMENSIONS))
+    sums = []
+    for name, _ in DIMENSIONS:
+        column = getattr(FeedbackItem, name)
+        sums += [sa.func.coalesce(sa.func.sum(column), 0), sa.func.count(column)]
+    stmt = (
+        sa.select(
+            Cohort.pilot_id,
+            Region.name,
+            ModuleVersion.number,
+            sa.func.count(FeedbackItem.id),
+            *sums,
+        )
+        .select_from(FeedbackItem)
+        .join(ModuleVersion, ModuleVersion.id == FeedbackItem.module_version_id)
+        .join(Enrolment, Enrolment.id == FeedbackItem.enrolment_id)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .join(Pilot, Pilot.id == Cohort.pilot_id)
+        .join(Region, Region.id == Pilot.region_id)
+        .where(ModuleVersion.module_id == module.id, rated)
+        .group_by(Cohort.pilot_id, Region.name, ModuleVersion.number)
+    )
+    return [[int(v) if isinstance(v, int) else v for v in row] for row in db.session.execute(stmt)]
+
+
+def _summed(rows: list[list[Any]], label: Any) -> list[RatingRow]:
+    """Add up stored rows by ``label(row)`` (a (region, version) pair) into rating rows."""
+    totals: dict[tuple[str | None, int], list[int]] = {}
+    for row in rows:
+        total = totals.setdefault(label(row), [0] * 7)
+        for index, value in enumerate(row[3:10]):
+            total[index] += int(value)
+    result = []
+    for (region, version), (count, *sums) in sorted(totals.items(), key=lambda t: t[0]):
+        means = {
+            name: (round(sums[2 * i] / sums[2 * i + 1], 2) if sums[2 * i + 1] else None)
+            for i, (name, _) in enumerate(DIMENSIONS)
+        }
+        text = f"{region}, version {version}" if region else f"Version {version}"
+        result.append(RatingRow(text, count, means, version=version, region=region))
+    return result
+
+
+def summary_ratings(user: User, module: Module) -> tuple[list[RatingRow], list[RatingRow], Any]:
+    """``by_version`` and ``by_region`` read from the module's stored summary, and when
+    it was counted."""
+    snapshot = store.read(RATINGS, str(module.id), lambda: rating_figures(str(module.id)))
+    scope = pilot_ids_in_scope(user, TRIAGE)
+    allowed = None if scope is None else set(db.session.scalars(scope))
+    rows = [r for r in snapshot.payload if allowed is None or r[0] in allowed]
+    return (
+        _summed(rows, lambda r: (None, r[2])),
+        _summed(rows, lambda r: (r[1], r[2])),
+        snapshot.as_of,
+    )
 
 
 def module_overview(user: User, module_ids: sa.Select[Any]) -> list[tuple[Module, int, int]]:

@@ -40,11 +40,13 @@ def _version_form(module: Module) -> VersionForm:
 def version_new(module: Module) -> tuple[str, int] | Response:
     module = module_by_slug(module.slug) or abort(404)
     form = _version_form(module)
-    open_items = versions.open_items_for(actor(), module)
     preview = None
     code = 200
+    action = request.form.get("action", "")
     if request.method == "POST":
-        if request.form.get("action") == "preview":
+        if action in ("find", "picker_previous", "picker_next"):
+            pass  # search or page the picker of feedback, keeping everything typed
+        elif action == "preview":
             form.validate()  # show problems, but a preview is never refused
             preview = render_markdown(form.body.data or "")
             code = 200
@@ -67,7 +69,6 @@ def version_new(module: Module) -> tuple[str, int] | Response:
             except Refusal as refusal:
                 show_refusal(form, refusal)
                 module = module_by_slug(module.slug) or abort(404)
-                open_items = versions.open_items_for(actor(), module)
             else:
                 count = len(new.addresses)
                 flash(
@@ -81,14 +82,32 @@ def version_new(module: Module) -> tuple[str, int] | Response:
                 )
                 return redirect(url_for("learning.module", slug=module.slug))
         code = 400 if form.errors and preview is None else code
+    picker = versions.open_items_picker(
+        actor(),
+        module,
+        (form.find.data or "") if not form.find.errors else "",
+        _picker_page(form.picker_page.data, action),
+        list(form.addresses.data or []),
+    )
+    form.picker_page.data = str(picker.number)
     return render_template(
         "livinglab/version_new.html",
         module=module,
         latest=module.latest,
         form=form,
-        open_items=open_items,
+        picker=picker,
+        picker_size=versions.PICKER_PAGE,
         preview=preview,
     ), code
+
+
+def _picker_page(raw: str | None, action: str) -> int:
+    """The picker page to show: the one the form was on, moved by Previous or Next; a new
+    search starts again at the first page."""
+    number = int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
+    if action == "find":
+        return 1
+    return number + {"picker_previous": -1, "picker_next": 1}.get(action, 0)
 
 
 @bp.get("/modules/<slug>/versions/<int:number>/module.md")
@@ -145,10 +164,10 @@ def ratings_index() -> str:
 @bp.get("/feedback/ratings/<slug>")
 @requires(TRIAGE, module="slug")
 def ratings_view(module: Module) -> str:
-    version_rows = ratings.by_version(actor(), module)
-    region_rows = ratings.by_region(actor(), module)
+    version_rows, region_rows, counted_at = ratings.summary_ratings(actor(), module)
     return render_template(
         "livinglab/ratings.html",
+        counted_at=counted_at,
         module=module,
         latest=module.latest,
         version_rows=version_rows,

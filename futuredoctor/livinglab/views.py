@@ -90,17 +90,21 @@ def _render_inbox(bulk: BulkStatusForm | None = None, status: int = 200) -> tupl
     form, choices = _filter_form()
     number = page_number(request.args.get("page"))
     filtering = any(k != "page" for k in request.args)
+    counts, counted_at = inbox.summary_counts(actor())
     if filtering and not form.validate():
         page, status = None, 400
     else:
-        page = inbox.inbox_page(actor(), _wanted(form, choices), number)
+        # Unfiltered, the summary's counts give the total: no count of every item in scope.
+        total = None if filtering else sum(counts.values())
+        page = inbox.inbox_page(actor(), _wanted(form, choices), number, total)
     return render_template(
         "livinglab/inbox.html",
         form=form,
         page=page,
         pagination=pagination(page) if page else None,
         bulk=bulk or _bulk_form(),
-        counts=inbox.status_counts(actor()),
+        counts=counts,
+        counted_at=counted_at,
         filtering=filtering,
     ), status
 

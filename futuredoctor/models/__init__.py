@@ -32,6 +32,7 @@ from futuredoctor.models.progress import Progress
 from futuredoctor.models.region import Cohort, Pilot, Region
 from futuredoctor.models.release import Release, ReleaseStatus
 from futuredoctor.models.scheduler_job import SchedulerJobRun
+from futuredoctor.models.summary import SummarySnapshot
 from futuredoctor.models.user import CAREER_STAGES, ProfessionalGroup, Role, RoleGrant, User
 from futuredoctor.models.user_session import UserSession
 
@@ -73,6 +74,7 @@ __all__ = [
     "Role",
     "RoleGrant",
     "SchedulerJobRun",
+    "SummarySnapshot",
     "User",
     "UserSession",
     "feedback_item_tag",

@@ -41,6 +41,9 @@ class FeedbackItem(Base):
         sa.CheckConstraint("applicability BETWEEN 1 AND 5", name="applicability_range"),
         sa.UniqueConstraint("module_version_id", "enrolment_id"),
         sa.Index("ix_feedback_item_version_status", "module_version_id", "status"),
+        # Serves the feedback inbox (/feedback): its newest-first page reads this index
+        # backwards and stops after one page instead of sorting every item in scope.
+        sa.Index("ix_feedback_item_created_at_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,6 +5,8 @@ same for ten participants or ten thousand, and for three modules or thirty."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -24,6 +26,7 @@ from futuredoctor.models import (
     module_version_domain,
 )
 from futuredoctor.pilots.services import PilotSummary, region_pilots, upcoming_releases
+from futuredoctor.summaries import store
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class Dashboard:
     upcoming: list[Release]
     domains: list[FrameworkDomain]
     coverage: list[CoverageRow]
+    as_of: datetime | None = None  # when the completion figures were counted
 
     @property
     def enrolled(self) -> int:
@@ -191,17 +195,55 @@ def gpc_coverage(region: Region, pilots: list[Pilot], domains: list[FrameworkDom
     return [rows[p.id] for p in pilots]
 
 
+SUMMARY = "region_dashboard"
+
+
+def region_figures(region: Region) -> dict[str, Any]:
+    """The dashboard's completion and coverage figures, counted now (the slow part: it
+    reads every enrolment and progress row of the region)."""
+    pilots = list(db.session.scalars(sa.select(Pilot).where(Pilot.region_id == region.id)))
+    coverage = gpc_coverage(region, pilots, gpc_domains())
+    return {
+        "completion": [
+            [m.title, m.slug, m.offered, m.started, m.completed]
+            for m in completion_by_module(region)
+        ],
+        "coverage": {
+            str(row.pilot.id): {
+                code: [cell.modules, cell.offered, cell.completed]
+                for code, cell in row.cells.items()
+            }
+            for row in coverage
+        },
+    }
+
+
+@store.refresher(SUMMARY)
+def _refresh(code: str) -> dict[str, Any] | None:
+    region = db.session.scalar(sa.select(Region).where(Region.code == code))
+    return region_figures(region) if region is not None else None
+
+
 def region_dashboard(region: Region) -> Dashboard:
+    """The dashboard, its completion and coverage read from the region's summary."""
     summaries = region_pilots(region)
     pilots = [s.pilot for s in summaries]
     domains = gpc_domains()
+    snapshot = store.read(SUMMARY, region.code, lambda: region_figures(region))
+    figures = snapshot.payload
+    coverage = []
+    for pilot in pilots:
+        stored = figures["coverage"].get(str(pilot.id), {})
+        cells = {d.code: CoverageCell(*stored.get(d.code, (0, 0, 0))) for d in domains}
+        coverage.append(CoverageRow(pilot, cells))
     return Dashboard(
         region=region,
         summaries=summaries,
-        completion=completion_by_module(region),
+        completion=[ModuleCompletion(*row) for row in figures["completion"]],
         upcoming=upcoming_releases([c.id for p in pilots for c in p.cohorts]),
         domains=domains,
-        coverage=gpc_coverage(region, pilots, domains),
+        coverage=coverage,
+        as_of=snapshot.as_of,
     )
 
 

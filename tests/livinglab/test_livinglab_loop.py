@@ -251,3 +251,39 @@ def test_content_sync_keeps_a_version_published_on_the_web(client, lab, content)
     assert report.versions_created == []
     db.session.expire_all()
     assert db.session.get(Module, lab.module.id).latest.number == 2
+
+
+def test_the_feedback_picker_searches_and_pages_keeping_ticks(client, lab) -> None:
+    """A module with many open items shows a page of them; searching and paging keep
+    what was typed and ticked, and publishing addresses ticks from every page."""
+    from futuredoctor.livinglab.versions import PICKER_PAGE
+    from tests.livinglab.lab import give_feedback
+
+    many = [
+        give_feedback(lab.london, lab.module, text=f"Numbered comment {n:03d}")
+        for n in range(PICKER_PAGE + 5)
+    ]
+    db.session.commit()
+    login(client, lab.educator)
+    url = f"/modules/{lab.module.slug}/versions/new"
+    first = client.get(url).get_data(as_text=True)
+    total = len(lab.items) + len(many)
+    assert f"Showing open feedback 1 to {PICKER_PAGE} of {total}" in first
+    assert f"Feedback {many[-1].id}:" not in first
+    ticked = [lab.items[0].id]
+    data = _version_form(lab.module, addresses=ticked, picker_page="1", action="picker_next")
+    second = client.post(url, data=data)
+    page = second.get_data(as_text=True)
+    assert second.status_code == 200 and f"Feedback {many[-1].id}:" in page
+    assert "and 1 ticked on other pages" in page and "Added a worked example" in page
+    found = client.post(url, data={**data, "action": "find", "find": "comment 007"})
+    page = found.get_data(as_text=True)
+    assert "Showing open feedback 1 to 1 of 1 matching" in page
+    assert f"Feedback {many[7].id}:" in page and f"Feedback {many[8].id}:" not in page
+    by_number = client.post(url, data={**data, "action": "find", "find": str(many[9].id)})
+    assert f"Feedback {many[9].id}:" in by_number.get_data(as_text=True)
+    published = client.post(url, data=_version_form(lab.module, addresses=[*ticked, many[-1].id]))
+    assert published.status_code == 302
+    db.session.expire_all()
+    done = [db.session.get(FeedbackItem, i).status for i in (lab.items[0].id, many[-1].id)]
+    assert done == [FeedbackStatus.DONE, FeedbackStatus.DONE]

@@ -1,0 +1,206 @@
+"""The route sweep: every GET route x every role that may open it, timed under gunicorn
+against the signed-in floor page measured in the same run, with query counts at two data
+sizes and response sizes. The table goes into docs/benchmarks.md (``write_sweep``)."""
+
+from __future__ import annotations
+
+import http.client
+import math
+import os
+import statistics
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from benchmarks.generate import BENCH_PASSWORD, Scale, generate
+from benchmarks.results import Context, Result
+from benchmarks.route_sweep import Target, build_scene, count_in_process, targets
+from benchmarks.serving import gunicorn, sign_in
+from futuredoctor import create_app
+from futuredoctor.extensions import db
+
+# Sequential requests per route and run, and warm-up requests before them; fewer for a
+# quick look on a busy machine (FUTUREDOCTOR_BENCH_SWEEP_REQUESTS / _WARM_UP).
+RUNS = 3
+WARM_UP = int(os.environ.get("FUTUREDOCTOR_BENCH_SWEEP_WARM_UP", "3"))
+REQUESTS = int(os.environ.get("FUTUREDOCTOR_BENCH_SWEEP_REQUESTS", "15"))
+FLOOR = "/bench/signed-in"
+SMALL = Scale(participants=300, synthetic_modules=4, cohorts_per_pilot=2, releases_per_cohort=10)
+LIMITS = {"page": 3.0, "aggregate": 10.0}
+MAX_HTML = 200 * 1024
+SETTINGS = {
+    "RATELIMIT_ENABLED": False,
+    "WTF_CSRF_ENABLED": False,
+    "RECENT_SIGN_IN_MINUTES": 24 * 60,
+    "SESSION_IDLE_MINUTES": 24 * 60,
+    "MAIL_BACKEND": "memory",
+}
+
+
+@dataclass
+class Timing:
+    p95: list[float] = field(default_factory=list)  # ms, one per run
+    median: list[float] = field(default_factory=list)
+    errors: set[int] = field(default_factory=set)
+
+
+def _get(base: str, path: str, cookie: str | None) -> tuple[float, int]:
+    url = urllib.parse.urlsplit(base)
+    conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=120)
+    started = time.perf_counter()
+    conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+    response = conn.getresponse()
+    response.read()
+    elapsed = (time.perf_counter() - started) * 1000
+    conn.close()
+    return elapsed, response.status
+
+
+def _time(base: str, path: str, cookie: str | None, into: Timing) -> None:
+    for _ in range(WARM_UP):
+        _get(base, path, cookie)
+    samples = []
+    for _ in range(REQUESTS):
+        elapsed, status = _get(base, path, cookie)
+        if status != 200:
+            into.errors.add(status)
+        samples.append(elapsed)
+    samples.sort()
+    into.p95.append(samples[math.ceil(0.95 * len(samples)) - 1])
+    into.median.append(statistics.median(samples))
+
+
+def _counted(database_url: str) -> list[Target]:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, **SETTINGS})
+    with app.app_context():
+        scene = build_scene()
+        found = targets(app, scene)
+        db.session.remove()
+    count_in_process(app, found, BENCH_PASSWORD)
+    with app.app_context():
+        db.engine.dispose()
+    return found
+
+
+def small_counts(context: Context) -> dict[tuple[str, str], int | None]:
+    """Query counts on a small data set in its own database, for the growth column."""
+    from benchmarks.__main__ import prepare
+
+    server = context.database_url.rsplit("/", 1)[0]
+    url = prepare(server, "futuredoctor_bench_small")
+    generate(sa.make_url(url).set(drivername="postgresql").render_as_string(False), SMALL)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, **SETTINGS})
+    with app.app_context():
+        found = targets(app, build_scene())
+        db.session.remove()
+    count_in_process(app, found, BENCH_PASSWORD, small=True)
+    with app.app_context():
+        db.engine.dispose()
+    return {(t.endpoint, t.role): t.small_queries for t in found}
+
+
+def sweep(context: Context) -> tuple[list[Target], dict[tuple[str, str], Timing], Timing]:
+    small = small_counts(context)
+    found = _counted(context.database_url)
+    for target in found:
+        target.small_queries = small.get((target.endpoint, target.role))
+    env = {
+        "FUTUREDOCTOR_DATABASE_URL": context.database_url,
+        "FUTUREDOCTOR_RATELIMIT_ENABLED": "false",
+        "FUTUREDOCTOR_RECENT_SIGN_IN_MINUTES": str(24 * 60),
+        "FUTUREDOCTOR_SESSION_IDLE_MINUTES": str(24 * 60),
+    }
+    timings: dict[tuple[str, str], Timing] = {}
+    floor = Timing()
+    with gunicorn("benchmarks.signed_in_app:app", env) as base:
+        cookies = {
+            t.role: sign_in(base, t.email, BENCH_PASSWORD) for t in found if t.email is not None
+        }
+        floor_cookie = next(iter(cookies.values()))
+        for run in range(RUNS):
+            print(f"  sweep run {run + 1} of {RUNS}", flush=True)
+            _time(base, FLOOR, floor_cookie, floor)
+            for target in found:
+                if target.problem is None:
+                    timing = timings.setdefault((target.endpoint, target.role), Timing())
+                    _time(base, target.url, cookies.get(target.role), timing)
+    return found, timings, floor
+
+
+def spread(values: list[float]) -> str:
+    return f"{statistics.median(values):.1f} ({min(values):.1f}–{max(values):.1f})"
+
+
+def verdict(target: Target, ratio: float) -> tuple[str, bool | None]:
+    """The target that applies and whether it is met (None: informative)."""
+    if target.kind == "download":
+        return "– (download)", None
+    limit = LIMITS[target.kind]
+    return f"≤ {limit:g}× and ≤ 200 KB", ratio <= limit and target.size <= MAX_HTML
+
+
+def sweep_table(
+    found: list[Target], timings: dict[tuple[str, str], Timing], floor: Timing
+) -> tuple[list[str], int, int]:
+    """Markdown rows sorted by ratio (worst first), unopened routes last; and how many
+    targets were met out of how many."""
+    floor_p95 = statistics.median(floor.p95)
+    rows: list[tuple[float, str]] = []
+    met = counted = 0
+    for t in found:
+        timing = timings.get((t.endpoint, t.role))
+        if t.problem or timing is None:
+            continue
+        ratio = statistics.median(timing.p95) / floor_p95
+        ratios = [p / f for p, f in zip(timing.p95, floor.p95, strict=True)]
+        target, ok = verdict(t, ratio)
+        if timing.errors:
+            target, ok = f"answered {sorted(timing.errors)} under load", False
+        if ok is not None:
+            counted += 1
+            met += ok
+        grew = "" if t.small_queries in (None, t.queries) else " **grew**"
+        rows.append(
+            (
+                ratio,
+                f"| `{t.url}` | {t.role} | {t.kind} | {spread(timing.median)} | "
+                f"{spread(timing.p95)} | {ratio:.1f} ({min(ratios):.1f}–{max(ratios):.1f}) | "
+                f"{t.queries} / {t.small_queries if t.small_queries is not None else '–'}{grew} | "
+                f"{t.size / 1024:,.1f} | {target} | "
+                f"{'–' if ok is None else ('yes' if ok else '**no**')} |",
+            )
+        )
+    header = [
+        f"Floor (`{FLOOR}`, same run): p95 {spread(floor.p95)} ms, median "
+        f"{spread(floor.median)} ms. Each figure is the median of {RUNS} runs (min–max), each "
+        f"run {REQUESTS} sequential requests after {WARM_UP} to warm up.",
+        "",
+        "| route | role | class | median ms | p95 ms | p95 / floor | queries (this size / "
+        "small) | KB | target | met |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    lines = header + [row for _, row in sorted(rows, key=lambda r: -r[0])]
+    unopened = [t for t in found if t.problem]
+    if unopened:
+        lines += ["", "Routes the sweep could not open:", ""]
+        lines += [f"- `{t.url}` as {t.role}: {t.problem}" for t in unopened]
+    return lines, met, counted
+
+
+def route_sweep(context: Context) -> list[Result]:
+    found, timings, floor = sweep(context)
+    lines, met, counted = sweep_table(found, timings, floor)
+    context.extra["sweep"] = lines
+    return [
+        Result(
+            name="Route sweep: every GET route x role within its class's ratio to the floor "
+            "(see the sweep table)",
+            measured=f"{met} of {counted} met",
+            baseline=f"floor p95 {statistics.median(floor.p95):.1f} ms (same run)",
+            ratio=met / counted if counted else None,
+            target="all met",
+            ok=met == counted,
+        )
+    ]
