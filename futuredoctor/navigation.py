@@ -25,6 +25,7 @@ NAV_ITEMS: list[tuple[str, str, Permission | None, tuple[str, ...]]] = [
         ("learning.catalogue", "learning.module", "learning.reflection", "learning.feedback"),
     ),
     ("Regions and pilots", "pilots.index", Permission.VIEW_PILOT, ("pilots.",)),
+    ("Champions", "community.directory", None, ("community.",)),
     (
         "Join requests",
         "enrolment.join_request_list",

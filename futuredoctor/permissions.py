@@ -29,6 +29,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 class Permission(enum.StrEnum):
     TAKE_MODULES = "take_modules"
     VIEW_REGION = "view_region"
+    # The region's page: priorities, pilots and champions. Regional leads see its figures;
+    # champions see the page for the region they champion.
+    VIEW_REGION_PAGE = "view_region_page"
     VIEW_PILOT = "view_pilot"
     VIEW_COHORT = "view_cohort"
     MANAGE_ENROLMENT = "manage_enrolment"
@@ -58,13 +61,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.REGIONAL_LEAD: frozenset(
         {
             Permission.VIEW_REGION,
+            Permission.VIEW_REGION_PAGE,
             Permission.VIEW_PILOT,
             Permission.VIEW_COHORT,
             Permission.SCHEDULE_RELEASES,
         }
     ),
     Role.EVALUATOR: frozenset({Permission.EXPORT_EVALUATION}),
-    Role.CHAMPION: frozenset({Permission.EDIT_CHAMPION_PROFILE}),
+    Role.CHAMPION: frozenset({Permission.EDIT_CHAMPION_PROFILE, Permission.VIEW_REGION_PAGE}),
     Role.NATIONAL_ADMIN: frozenset(Permission),
 }
 

@@ -26,6 +26,7 @@ from futuredoctor.models import (
 )
 from futuredoctor.notifications.outbox import queue
 from futuredoctor.permissions import ROLE_PERMISSIONS, access_rule
+from tests.community.champions import route_samples as champion_samples
 from tests.factories import current_cohorts, make_user
 from tests.helpers import login
 from tests.livinglab.lab import route_samples as living_lab_samples
@@ -82,6 +83,9 @@ SAMPLES: dict[tuple[str, str], tuple[Any, Any]] = {
         for name in ("version_new", "version_markdown", "changes", "ratings_view")
     },
     ("livinglab.version_markdown", "number"): (1, 1),
+    # Champions: a public profile answers everyone (signed in or out) alike.
+    ("community.champion", "profile_id"): ("public-champion", "public-champion"),
+    ("community.message", "profile_id"): ("public-champion", "public-champion"),
 }
 DYNAMIC_ARGS = {"user_id", "grant_id", "notification_id"}  # filled in from the database below
 
@@ -165,6 +169,7 @@ def test_every_route_for_every_role(app: Flask, client, role: Role | None) -> No
     }
     placeholders: dict[Any, Any] = living_lab_samples()
     placeholders.update(release_samples())
+    placeholders.update(champion_samples())
     failures = []
     for rule in _rules(app):
         info = access_rule(app.view_functions[rule.endpoint])

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from futuredoctor.admin import closures, outbox
+from futuredoctor.community.messages import recent_messages
+from futuredoctor.community.profiles import completeness, profile_for
 from futuredoctor.extensions import db
 from futuredoctor.learning.journey import overview
 from futuredoctor.models import (
@@ -111,7 +113,13 @@ def _evaluator(user: User) -> dict[str, Any]:
 
 
 def _champion(user: User) -> dict[str, Any]:
-    return {"grants": _grants(user, Role.CHAMPION)}
+    profile = profile_for(user.id)
+    return {
+        "grants": _grants(user, Role.CHAMPION),
+        "profile": profile,
+        "completeness": completeness(profile),
+        "messages": recent_messages(profile) if profile else [],
+    }
 
 
 def _national_admin(user: User) -> dict[str, Any]:

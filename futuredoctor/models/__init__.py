@@ -4,6 +4,15 @@ from futuredoctor.models import append_only  # noqa: F401  (registers the append
 from futuredoctor.models.api_token import ApiToken
 from futuredoctor.models.audit import AuditEvent
 from futuredoctor.models.base import Base, utcnow
+from futuredoctor.models.champion import (
+    OFFER_LABELS,
+    ChampionInterest,
+    ChampionMessage,
+    ChampionOffer,
+    ChampionProfile,
+    InterestKind,
+    ProfileVisibility,
+)
 from futuredoctor.models.codesign import CodesignSession, FeedbackTag, feedback_item_tag
 from futuredoctor.models.enrolment import (
     ConsentRecord,
@@ -37,10 +46,15 @@ from futuredoctor.models.user_session import UserSession
 
 __all__ = [
     "CAREER_STAGES",
+    "OFFER_LABELS",
     "AccountClosureRequest",
     "ApiToken",
     "AuditEvent",
     "Base",
+    "ChampionInterest",
+    "ChampionMessage",
+    "ChampionOffer",
+    "ChampionProfile",
     "ClosureOutcome",
     "CodesignSession",
     "Cohort",
@@ -56,6 +70,7 @@ __all__ = [
     "FeedbackTag",
     "Framework",
     "FrameworkDomain",
+    "InterestKind",
     "Invitation",
     "JoinRequest",
     "JoinRequestStatus",
@@ -64,6 +79,7 @@ __all__ = [
     "Notification",
     "Pilot",
     "ProfessionalGroup",
+    "ProfileVisibility",
     "Progress",
     "Region",
     "Release",
