@@ -37,6 +37,16 @@ from futuredoctor.models.invitation import (
 )
 from futuredoctor.models.module import Module, ModuleVersion, module_version_domain
 from futuredoctor.models.notification import Notification
+from futuredoctor.models.opportunity import (
+    HOLDS_PLACE,
+    AudienceKind,
+    CalendarFeed,
+    Opportunity,
+    OpportunityAudience,
+    OpportunityKind,
+    Registration,
+    RegistrationStatus,
+)
 from futuredoctor.models.progress import Progress
 from futuredoctor.models.region import Cohort, Pilot, Region
 from futuredoctor.models.release import Release, ReleaseStatus
@@ -46,11 +56,14 @@ from futuredoctor.models.user_session import UserSession
 
 __all__ = [
     "CAREER_STAGES",
+    "HOLDS_PLACE",
     "OFFER_LABELS",
     "AccountClosureRequest",
     "ApiToken",
+    "AudienceKind",
     "AuditEvent",
     "Base",
+    "CalendarFeed",
     "ChampionInterest",
     "ChampionMessage",
     "ChampionOffer",
@@ -77,11 +90,16 @@ __all__ = [
     "Module",
     "ModuleVersion",
     "Notification",
+    "Opportunity",
+    "OpportunityAudience",
+    "OpportunityKind",
     "Pilot",
     "ProfessionalGroup",
     "ProfileVisibility",
     "Progress",
     "Region",
+    "Registration",
+    "RegistrationStatus",
     "Release",
     "ReleaseStatus",
     "Role",

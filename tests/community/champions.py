@@ -48,3 +48,36 @@ def route_samples() -> dict[str, int]:
     _, profile = make_champion("SW", visibility=ProfileVisibility.PUBLIC)
     db.session.commit()
     return {"public-champion": profile.id}
+
+
+def opportunity_input(**overrides: Any) -> Any:
+    """A valid opportunity a fortnight away, 10:00-12:00 UK time, closing the day before."""
+    from datetime import time, timedelta
+
+    from futuredoctor.community.opportunities import OpportunityInput
+    from tests.dates import today
+
+    day = overrides.pop("start_day", today() + timedelta(days=14))
+    values: dict[str, Any] = {
+        "kind": "taster_day",
+        "title": "Taster day: inclusion health",
+        "description": "A day with the street medicine team.",
+        "location": "Whitechapel health centre",
+        "region_code": "LON",
+        "start_day": day,
+        "start_time": time(10),
+        "end_time": time(12),
+        "closes_on": day - timedelta(days=1),
+        "capacity": 10,
+        "is_public": False,
+    }
+    values.update(overrides)
+    return OpportunityInput(**values)
+
+
+def make_opportunity(organiser: User | None = None, **overrides: Any) -> Any:
+    from futuredoctor.community.opportunities import publish
+
+    if organiser is None:
+        organiser, _ = make_champion("LON")
+    return publish(organiser, opportunity_input(**overrides))
