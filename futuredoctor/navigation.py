@@ -25,7 +25,18 @@ NAV_ITEMS: list[tuple[str, str, Permission | None, tuple[str, ...]]] = [
         ("learning.catalogue", "learning.module", "learning.reflection", "learning.feedback"),
     ),
     ("Regions and pilots", "pilots.index", Permission.VIEW_PILOT, ("pilots.",)),
-    ("Champions", "community.directory", None, ("community.",)),
+    (
+        "Opportunities",
+        "community.opportunity_list",
+        None,
+        ("community.opportunit", "community.organised", "community.calendar"),
+    ),
+    (
+        "Champions",
+        "community.directory",
+        None,
+        ("community.directory", "community.champion", "community.profile_edit"),
+    ),
     (
         "Join requests",
         "enrolment.join_request_list",

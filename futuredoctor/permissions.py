@@ -39,6 +39,7 @@ class Permission(enum.StrEnum):
     TRIAGE_FEEDBACK = "triage_feedback"
     EXPORT_EVALUATION = "export_evaluation"
     EDIT_CHAMPION_PROFILE = "edit_champion_profile"
+    PUBLISH_OPPORTUNITIES = "publish_opportunities"  # only one's own are ever shown
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT = "view_audit"
     MANAGE_OUTBOX = "manage_outbox"  # failed and waiting emails: retry, discard
@@ -53,6 +54,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.TRIAGE_FEEDBACK,
             Permission.SCHEDULE_RELEASES,
             Permission.MANAGE_ENROLMENT,
+            Permission.PUBLISH_OPPORTUNITIES,
         }
     ),
     Role.PILOT_ADMIN: frozenset(
@@ -68,7 +70,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.EVALUATOR: frozenset({Permission.EXPORT_EVALUATION}),
-    Role.CHAMPION: frozenset({Permission.EDIT_CHAMPION_PROFILE, Permission.VIEW_REGION_PAGE}),
+    Role.CHAMPION: frozenset(
+        {
+            Permission.EDIT_CHAMPION_PROFILE,
+            Permission.VIEW_REGION_PAGE,
+            Permission.PUBLISH_OPPORTUNITIES,
+        }
+    ),
     Role.NATIONAL_ADMIN: frozenset(Permission),
 }
 

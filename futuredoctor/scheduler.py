@@ -65,8 +65,15 @@ def queue_digests() -> int:
     return queue_weekly_digests(utcnow())
 
 
+def queue_opportunity_reminders() -> int:
+    from futuredoctor.community.registrations import queue_reminders
+
+    return queue_reminders(utcnow(), limit=_batch())
+
+
 JOBS: dict[str, Callable[[], int]] = {
     "queue_due_releases": queue_due_releases,
+    "queue_opportunity_reminders": queue_opportunity_reminders,
     "send_notifications": send_notifications,
     "queue_digests": queue_digests,
 }
@@ -168,6 +175,8 @@ def build_scheduler(app: Flask, interval: int) -> Any:
         "queue_due_releases": interval,
         "send_notifications": interval,
         "queue_digests": max(interval, int(DIGEST_EVERY.total_seconds())),
+        # Reminders go a day ahead: every five minutes is soon enough.
+        "queue_opportunity_reminders": max(interval, 300),
     }
     for name, seconds in every.items():
         scheduler.add_job(

@@ -26,6 +26,7 @@ from futuredoctor.models import (
 )
 from futuredoctor.notifications.outbox import queue
 from futuredoctor.permissions import ROLE_PERMISSIONS, access_rule
+from tests.community.champions import ORGANISER_ONLY
 from tests.community.champions import route_samples as champion_samples
 from tests.factories import current_cohorts, make_user
 from tests.helpers import login
@@ -86,6 +87,19 @@ SAMPLES: dict[tuple[str, str], tuple[Any, Any]] = {
     # Champions: a public profile answers everyone (signed in or out) alike.
     ("community.champion", "profile_id"): ("public-champion", "public-champion"),
     ("community.message", "profile_id"): ("public-champion", "public-champion"),
+    **{
+        (f"community.{name}", "opportunity_id"): ("public-opportunity", "public-opportunity")
+        for name in (
+            "opportunity",
+            "register",
+            "cancel",
+            "opportunity_ics",
+            "opportunity_change",
+            "opportunity_registrations",
+            "attendance",
+        )
+    },
+    ("community.calendar_feed", "token"): ("not-a-token", "not-a-token"),  # public: 404
 }
 DYNAMIC_ARGS = {"user_id", "grant_id", "notification_id"}  # filled in from the database below
 
@@ -190,11 +204,17 @@ def test_every_route_for_every_role(app: Flask, client, role: Role | None) -> No
                     expected = {302}  # already signed in: straight home
                 if rule.endpoint == "enrolment.join_requested":
                     expected = {302}  # nobody asked to join from this browser: to the form
+                if rule.endpoint == "community.calendar_feed":
+                    expected = {404}  # no such feed token
+                if rule.endpoint in ORGANISER_ONLY and expected == {200}:
+                    expected = {404}  # someone else's opportunity
             else:
                 status = client.post(url, data={}).status_code
                 expected_get = _expected(info, role, inside)
                 # A refused POST must be refused the same way; an allowed one may answer
                 # anything but a server error.
+                if rule.endpoint in ORGANISER_ONLY and expected_get == {200}:
+                    expected_get = {404}  # someone else's opportunity
                 if expected_get & {302, 403, 404}:
                     expected = expected_get
                 else:

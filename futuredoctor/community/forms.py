@@ -14,12 +14,12 @@ from futuredoctor.form_fields import SafeForm, bounded_text, strip
 from futuredoctor.models import ProfileVisibility
 
 
-def _in_choices(form: SafeForm, field: SelectField) -> None:
+def in_choices(form: SafeForm, field: SelectField) -> None:
     if (field.data or "") not in {c.value for c in field.iter_choices()}:
         raise FormError(f"Choose a {field.label.text.lower()} from the list")
 
 
-def _all_in_choices(message: str) -> Callable[[SafeForm, SelectMultipleField], None]:
+def all_in_choices(message: str) -> Callable[[SafeForm, SelectMultipleField], None]:
     def check(form: SafeForm, field: SelectMultipleField) -> None:
         if not set(field.data or []) <= {c.value for c in field.iter_choices()}:
             raise FormError(message)
@@ -28,7 +28,7 @@ def _all_in_choices(message: str) -> Callable[[SafeForm, SelectMultipleField], N
 
 
 class ProfileForm(SafeForm):
-    region = SelectField("Region", choices=[], validate_choice=False, validators=[_in_choices])
+    region = SelectField("Region", choices=[], validate_choice=False, validators=[in_choices])
     profession = bounded_text("Profession", 100, required="Enter your profession")
     job_title = bounded_text("Role", 200, required="Enter your role, for example GP partner")
     about = bounded_text("About you (optional)", 2000, noun="About you", kind=TextAreaField)
@@ -37,19 +37,19 @@ class ProfileForm(SafeForm):
         "GPC domains",
         choices=[],
         validate_choice=False,
-        validators=[_all_in_choices("Choose GPC domains from the list")],
+        validators=[all_in_choices("Choose GPC domains from the list")],
     )
     priorities = SelectMultipleField(
         "Local health priorities",
         choices=[],
         validate_choice=False,
-        validators=[_all_in_choices("Choose local health priorities from the list")],
+        validators=[all_in_choices("Choose local health priorities from the list")],
     )
     offers = SelectMultipleField(
         "What you offer",
         choices=[],
         validate_choice=False,
-        validators=[_all_in_choices("Choose what you offer from the list")],
+        validators=[all_in_choices("Choose what you offer from the list")],
     )
     visibility = RadioField(
         "Who can see your profile",
@@ -72,15 +72,15 @@ class DirectoryFilterForm(SafeForm):
     class Meta:
         csrf = False
 
-    region = SelectField("Region", choices=[], validate_choice=False, validators=[_in_choices])
-    domain = SelectField("GPC domain", choices=[], validate_choice=False, validators=[_in_choices])
+    region = SelectField("Region", choices=[], validate_choice=False, validators=[in_choices])
+    domain = SelectField("GPC domain", choices=[], validate_choice=False, validators=[in_choices])
     priority = SelectField(
-        "Local health priority", choices=[], validate_choice=False, validators=[_in_choices]
+        "Local health priority", choices=[], validate_choice=False, validators=[in_choices]
     )
     profession = SelectField(
-        "Profession", choices=[], validate_choice=False, validators=[_in_choices]
+        "Profession", choices=[], validate_choice=False, validators=[in_choices]
     )
-    offer = SelectField("Offer", choices=[], validate_choice=False, validators=[_in_choices])
+    offer = SelectField("Offer", choices=[], validate_choice=False, validators=[in_choices])
     text = StringField(
         "Search",
         filters=[strip],

@@ -30,6 +30,7 @@ from futuredoctor.models import (
     User,
 )
 from futuredoctor.paging import Page, paginate
+from futuredoctor.permissions import Permission, can_access
 from futuredoctor.refusals import Refusal
 from futuredoctor.timezones import LocalTimeError, format_local, local_day_bounds
 from futuredoctor.timezones import parse_release_time as parse_local_time
@@ -207,15 +208,32 @@ def in_region(region: Region, limit: int = 10) -> list[Opportunity]:
 
 
 def visible_to(opportunity: Opportunity, user: User) -> bool:
-    """Who may open an opportunity's page: its organiser, a national admin, anyone it is
-    meant for, and anyone at all when it is public."""
+    """Who may open an opportunity's page: its organiser, anyone it is meant for, those
+    who see its region's page (its regional lead and champions, national admins), and
+    anyone at all when it is public."""
     return (
         opportunity.is_public
         or opportunity.organiser_id == user.id
-        or Role.NATIONAL_ADMIN in user.roles
+        or can_access(user, Permission.VIEW_REGION_PAGE, opportunity.region)
         or is_meant_for(opportunity, user)
     )
 
 
 def describe_closing(opportunity: Opportunity) -> str:
     return format_local(opportunity.closes_at)
+
+
+def all_regions() -> list[Region]:
+    return list(db.session.scalars(sa.select(Region).order_by(Region.name)))
+
+
+def upcoming_for(user: User, limit: int = 3) -> list[Opportunity]:
+    """The next few opportunities meant for this person still open for registration."""
+    stmt = _upcoming().where(meant_for(user), Opportunity.closes_at > clock.now()).limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+def upcoming_organised(user: User, limit: int = 5) -> list[Opportunity]:
+    """The organiser's opportunities still to come, with their places taken."""
+    stmt = _upcoming().where(Opportunity.organiser_id == user.id).limit(limit)
+    return list(db.session.scalars(stmt))

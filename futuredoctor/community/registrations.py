@@ -7,6 +7,7 @@ on PostgreSQL. A freed place goes to the person who has waited longest."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -21,7 +22,7 @@ from futuredoctor.models import (
     RegistrationStatus,
     User,
 )
-from futuredoctor.notifications.outbox import queue
+from futuredoctor.notifications.outbox import queue, queue_for_recipients
 from futuredoctor.refusals import Refusal
 from futuredoctor.timezones import format_local
 
@@ -70,7 +71,8 @@ def register(opportunity: Opportunity, user: User) -> tuple[Registration, bool]:
             "groups or career stages.",
         )
     if now >= opportunity.closes_at:
-        raise Refusal(None, f"Registration closed on {format_local(opportunity.closes_at)}.")
+        closed = format_local(opportunity.last_moment_to_register)
+        raise Refusal(None, f"Registration closed on {closed}.")
     existing = registration_of(opportunity, user)
     if existing is not None and existing.status is not RegistrationStatus.CANCELLED:
         return existing, False
@@ -196,3 +198,36 @@ def upcoming_registrations(user: User, limit: int = 10) -> list[Registration]:
         .limit(limit)
     )
     return list(db.session.scalars(stmt))
+
+
+REMINDER_KIND = "opportunity_reminder"
+REMIND_BEFORE = timedelta(hours=24)
+
+
+def queue_reminders(now: datetime, limit: int = 200) -> int:
+    """Queue a reminder to everyone with a place on an opportunity starting within a day.
+    One ``INSERT ... SELECT`` per opportunity; the outbox's unique key makes a rerun (or a
+    second scheduler) a no-op. Returns how many reminders were new."""
+    due = db.session.scalars(
+        sa.select(Opportunity)
+        .where(Opportunity.starts_at > now, Opportunity.starts_at <= now + REMIND_BEFORE)
+        .order_by(Opportunity.starts_at)
+        .limit(limit)
+    )
+    queued = 0
+    for opportunity in due:
+        holders = sa.select(Registration.user_id).where(
+            Registration.opportunity_id == opportunity.id,
+            Registration.status == RegistrationStatus.REGISTERED,
+        )
+        queued += queue_for_recipients(
+            REMINDER_KIND,
+            holders,
+            f"opportunity-{opportunity.id}-reminder",
+            f"Reminder: {opportunity.title}",
+            f"{opportunity.title} starts {format_local(opportunity.starts_at)}, at "
+            f"{opportunity.location}. If you can no longer go, cancel so the next person "
+            "can have your place.",
+            {"opportunity_id": opportunity.id},
+        )
+    return queued

@@ -8,11 +8,12 @@ never take more places than there are, on either database."""
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from futuredoctor import clock
 from futuredoctor.models.base import Base, enum_column, utcnow
 from futuredoctor.models.region import Region
 from futuredoctor.models.user import User
@@ -83,6 +84,14 @@ class Opportunity(Base):
 
     def audience_values(self, kind: AudienceKind) -> list[str]:
         return [a.value for a in self.audience if a.kind is kind]
+
+    @property
+    def last_moment_to_register(self) -> datetime:
+        """For people: a close at local midnight reads as 23:59 on the closing day."""
+        local = self.closes_at.astimezone(clock.local_zone())
+        if (local.hour, local.minute) == (0, 0):
+            return self.closes_at - timedelta(minutes=1)
+        return self.closes_at
 
     @property
     def places_left(self) -> int:

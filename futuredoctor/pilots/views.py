@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user
 
+from futuredoctor.community.opportunities import in_region
 from futuredoctor.community.profiles import region_champions
 from futuredoctor.models import Cohort, Pilot, Region
 from futuredoctor.permissions import Permission, can_access, requires
@@ -33,7 +34,10 @@ def region(region: Region) -> str:
     if not can_access(current_user, Permission.VIEW_REGION, region):
         # A champion: the region's priorities, pilots and champions, not its figures.
         return render_template(
-            "community/region.html", region=region, champions=region_champions(region)
+            "community/region.html",
+            region=region,
+            champions=region_champions(region),
+            opportunities=in_region(region),
         )
     summaries = region_pilots(region)
     cohort_ids = [c.id for s in summaries for c in s.pilot.cohorts]
@@ -43,6 +47,7 @@ def region(region: Region) -> str:
         summaries=summaries,
         upcoming=upcoming_releases(cohort_ids),
         released=released_count(cohort_ids),
+        opportunities=in_region(region),
     )
 
 

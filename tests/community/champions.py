@@ -45,9 +45,20 @@ def make_champion(
 
 
 def route_samples() -> dict[str, int]:
-    _, profile = make_champion("SW", visibility=ProfileVisibility.PUBLIC)
+    """A public profile and a public opportunity: both answer every signed-in role (and
+    signed-out people, where the route is public) alike."""
+    organiser, profile = make_champion("SW", visibility=ProfileVisibility.PUBLIC)
+    opportunity = make_opportunity(organiser, region_code="SW", is_public=True)
     db.session.commit()
-    return {"public-champion": profile.id}
+    return {"public-champion": profile.id, "public-opportunity": opportunity.id}
+
+
+# Organiser-only pages: everyone the route walk signs in as is someone else, so "not found".
+ORGANISER_ONLY = {
+    "community.opportunity_change",
+    "community.opportunity_registrations",
+    "community.attendance",
+}
 
 
 def opportunity_input(**overrides: Any) -> Any:

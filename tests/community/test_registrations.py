@@ -190,3 +190,22 @@ def test_thirty_at_once_for_ten_places_gives_exactly_ten(app: Flask) -> None:
     )
     assert counts == {RegistrationStatus.REGISTERED: 10, RegistrationStatus.WAITLISTED: 20}
     assert db.session.get(Opportunity, opportunity_id).places_taken == 10  # type: ignore[union-attr]
+
+
+def test_reminders_are_queued_once_for_people_with_a_place(app: Any) -> None:
+    from futuredoctor import clock
+
+    soon = make_opportunity(capacity=1)
+    holder, waiting = _participants(2)
+    registrations.register(soon, holder)
+    registrations.register(soon, waiting)
+    make_opportunity(title="Later", start_day=today() + timedelta(days=30))
+    before = soon.starts_at - timedelta(hours=2)
+    assert registrations.queue_reminders(before - timedelta(days=2)) == 0  # not yet due
+    assert registrations.queue_reminders(before) == 1
+    assert registrations.queue_reminders(before) == 0  # a rerun sends nothing twice
+    note = db.session.scalar(
+        sa.select(Notification).where(Notification.kind == registrations.REMINDER_KIND)
+    )
+    assert note is not None and note.recipient_id == holder.id
+    assert clock.now() < soon.starts_at
