@@ -122,6 +122,14 @@ def _register_blueprints(app: Flask) -> None:
     from futuredoctor.admin import outbox_views  # noqa: F401  (adds routes to admin_bp)
     from futuredoctor.admin.views import bp as admin_bp
     from futuredoctor.auth.views import bp as auth_bp
+    from futuredoctor.community import (  # noqa: F401  (add routes to community_bp)
+        calendar_views,
+        directory_views,
+        opportunity_views,
+        organiser_views,
+        profile_views,
+    )
+    from futuredoctor.community.blueprint import bp as community_bp
     from futuredoctor.enrolment.views import bp as enrolment_bp
     from futuredoctor.evaluation import project_views  # noqa: F401  (adds routes to evaluation_bp)
     from futuredoctor.evaluation.api import bp as api_bp
@@ -147,6 +155,7 @@ def _register_blueprints(app: Flask) -> None:
         notifications_bp,
         enrolment_bp,
         livinglab_bp,
+        community_bp,
         evaluation_bp,
         api_bp,
     ):

@@ -26,6 +26,18 @@ NAV_ITEMS: list[tuple[str, str, Permission | None, tuple[str, ...]]] = [
     ),
     ("Regions and pilots", "pilots.index", Permission.VIEW_PILOT, ("pilots.",)),
     (
+        "Opportunities",
+        "community.opportunity_list",
+        None,
+        ("community.opportunit", "community.organised", "community.calendar"),
+    ),
+    (
+        "Champions",
+        "community.directory",
+        None,
+        ("community.directory", "community.champion", "community.profile_edit"),
+    ),
+    (
         "Join requests",
         "enrolment.join_request_list",
         Permission.MANAGE_ENROLMENT,

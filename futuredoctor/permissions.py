@@ -29,6 +29,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 class Permission(enum.StrEnum):
     TAKE_MODULES = "take_modules"
     VIEW_REGION = "view_region"
+    # The region's page: priorities, pilots and champions. Regional leads see its figures;
+    # champions see the page for the region they champion.
+    VIEW_REGION_PAGE = "view_region_page"
     VIEW_PILOT = "view_pilot"
     VIEW_COHORT = "view_cohort"
     MANAGE_ENROLMENT = "manage_enrolment"
@@ -36,6 +39,7 @@ class Permission(enum.StrEnum):
     TRIAGE_FEEDBACK = "triage_feedback"
     EXPORT_EVALUATION = "export_evaluation"
     EDIT_CHAMPION_PROFILE = "edit_champion_profile"
+    PUBLISH_OPPORTUNITIES = "publish_opportunities"  # only one's own are ever shown
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT = "view_audit"
     MANAGE_OUTBOX = "manage_outbox"  # failed and waiting emails: retry, discard
@@ -50,6 +54,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.TRIAGE_FEEDBACK,
             Permission.SCHEDULE_RELEASES,
             Permission.MANAGE_ENROLMENT,
+            Permission.PUBLISH_OPPORTUNITIES,
         }
     ),
     Role.PILOT_ADMIN: frozenset(
@@ -58,13 +63,20 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.REGIONAL_LEAD: frozenset(
         {
             Permission.VIEW_REGION,
+            Permission.VIEW_REGION_PAGE,
             Permission.VIEW_PILOT,
             Permission.VIEW_COHORT,
             Permission.SCHEDULE_RELEASES,
         }
     ),
     Role.EVALUATOR: frozenset({Permission.EXPORT_EVALUATION}),
-    Role.CHAMPION: frozenset({Permission.EDIT_CHAMPION_PROFILE}),
+    Role.CHAMPION: frozenset(
+        {
+            Permission.EDIT_CHAMPION_PROFILE,
+            Permission.VIEW_REGION_PAGE,
+            Permission.PUBLISH_OPPORTUNITIES,
+        }
+    ),
     Role.NATIONAL_ADMIN: frozenset(Permission),
 }
 

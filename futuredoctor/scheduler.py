@@ -71,8 +71,15 @@ def refresh_summaries() -> int:
     return refresh_all()
 
 
+def queue_opportunity_reminders() -> int:
+    from futuredoctor.community.registrations import queue_reminders
+
+    return queue_reminders(utcnow(), limit=_batch())
+
+
 JOBS: dict[str, Callable[[], int]] = {
     "queue_due_releases": queue_due_releases,
+    "queue_opportunity_reminders": queue_opportunity_reminders,
     "send_notifications": send_notifications,
     "queue_digests": queue_digests,
     "refresh_summaries": refresh_summaries,
@@ -176,6 +183,8 @@ def build_scheduler(app: Flask, interval: int) -> Any:
         "send_notifications": interval,
         "queue_digests": max(interval, int(DIGEST_EVERY.total_seconds())),
         "refresh_summaries": max(interval, int(app.config.get("SUMMARY_REFRESH_SECONDS", 300))),
+        # Reminders go a day ahead: every five minutes is soon enough.
+        "queue_opportunity_reminders": max(interval, 300),
     }
     for name, seconds in every.items():
         scheduler.add_job(

@@ -3,8 +3,6 @@ it (PostgreSQL COPY, as ``make bench`` does) opens on every page, for every role
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -13,10 +11,8 @@ from benchmarks.generate import BENCH_PASSWORD, Scale, generate
 from futuredoctor.extensions import db
 from futuredoctor.models import Role, User
 from tests.factories import PASSWORD
-from tests.livinglab.lab import route_samples as living_lab_samples
-from tests.releases.samples import route_samples as release_samples
 from tests.test_query_growth import page_urls
-from tests.test_route_permissions import _make_person, dynamic_samples
+from tests.test_route_permissions import _make_person, dynamic_samples, placeholder_samples
 
 TINY = Scale(
     participants=40,
@@ -41,7 +37,7 @@ def test_every_page_opens_on_generated_data(app: Flask, database_url: str) -> No
     assert sizes["participants"] == TINY.participants
     people = {role: _make_person(role) for role in Role}
     dynamic = dynamic_samples()
-    placeholders: dict[Any, Any] = {**living_lab_samples(), **release_samples()}
+    placeholders = placeholder_samples()
     failures = []
     bench_person = db.session.scalar(sa.select(User).where(User.email == "bench0@example.nhs.uk"))
     assert bench_person is not None

@@ -28,6 +28,7 @@ from futuredoctor.evaluation.tokens import create_token
 from futuredoctor.extensions import db
 from futuredoctor.models import Role
 from futuredoctor.permissions import access_rule
+from tests.community.champions import route_samples as champion_samples
 from tests.factories import make_user
 from tests.helpers import login
 from tests.livinglab.lab import route_samples as living_lab_samples
@@ -174,6 +175,7 @@ def _seed(app: Flask, user: Any, role: Role | None) -> dict[Any, Any]:
     app.test_client().post("/join/lon-2026-autumn", data=APPLICANT)
     placeholders: dict[Any, Any] = living_lab_samples()
     placeholders.update(release_samples())
+    placeholders.update(champion_samples())
     placeholders.update({"user_id": other.id, "grant_id": other.grants[0].id})
     return placeholders
 

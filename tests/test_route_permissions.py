@@ -26,6 +26,8 @@ from futuredoctor.models import (
 )
 from futuredoctor.notifications.outbox import queue
 from futuredoctor.permissions import ROLE_PERMISSIONS, access_rule
+from tests.community.champions import ORGANISER_ONLY
+from tests.community.champions import route_samples as champion_samples
 from tests.evaluation.projects import make_project
 from tests.factories import current_cohorts, make_user
 from tests.helpers import login
@@ -83,6 +85,22 @@ SAMPLES: dict[tuple[str, str], tuple[Any, Any]] = {
         for name in ("version_new", "version_markdown", "changes", "ratings_view")
     },
     ("livinglab.version_markdown", "number"): (1, 1),
+    # Champions: a public profile answers everyone (signed in or out) alike.
+    ("community.champion", "profile_id"): ("public-champion", "public-champion"),
+    ("community.message", "profile_id"): ("public-champion", "public-champion"),
+    **{
+        (f"community.{name}", "opportunity_id"): ("public-opportunity", "public-opportunity")
+        for name in (
+            "opportunity",
+            "register",
+            "cancel",
+            "opportunity_ics",
+            "opportunity_change",
+            "opportunity_registrations",
+            "attendance",
+        )
+    },
+    ("community.calendar_feed", "token"): ("not-a-token", "not-a-token"),  # public: 404
 }
 # Filled in from the database below.
 DYNAMIC_ARGS = {"user_id", "grant_id", "notification_id", "project_id"}
@@ -148,6 +166,11 @@ def _expected(rule_info: tuple[Any, ...], role: Role | None, inside: bool) -> se
     return {200} if allowed else {403}
 
 
+def placeholder_samples() -> dict[Any, Any]:
+    """The rows behind the placeholder values in ``SAMPLES``: each feature's own samples."""
+    return {**living_lab_samples(), **release_samples(), **champion_samples()}
+
+
 def dynamic_samples() -> dict[str, tuple[Any, Any]]:
     """Rows made per test for the arguments in ``DYNAMIC_ARGS`` (another person, their
     grant, a failed email in the outbox, an evaluation project), as (inside, outside)."""
@@ -174,8 +197,7 @@ def test_every_route_for_every_role(app: Flask, client, role: Role | None) -> No
     dynamic = dynamic_samples()
     if user is not None:
         login(client, user)
-    placeholders: dict[Any, Any] = living_lab_samples()
-    placeholders.update(release_samples())
+    placeholders = placeholder_samples()
     failures = []
     for rule in _rules(app):
         info = access_rule(app.view_functions[rule.endpoint])
@@ -196,11 +218,17 @@ def test_every_route_for_every_role(app: Flask, client, role: Role | None) -> No
                     expected = {302}  # already signed in: straight home
                 if rule.endpoint == "enrolment.join_requested":
                     expected = {302}  # nobody asked to join from this browser: to the form
+                if rule.endpoint == "community.calendar_feed":
+                    expected = {404}  # no such feed token
+                if rule.endpoint in ORGANISER_ONLY and expected == {200}:
+                    expected = {404}  # someone else's opportunity
             else:
                 status = client.post(url, data={}).status_code
                 expected_get = _expected(info, role, inside)
                 # A refused POST must be refused the same way; an allowed one may answer
                 # anything but a server error.
+                if rule.endpoint in ORGANISER_ONLY and expected_get == {200}:
+                    expected_get = {404}  # someone else's opportunity
                 if expected_get & {302, 403, 404}:
                     expected = expected_get
                 else:

@@ -40,6 +40,16 @@ DOUBLE_SUBMIT_WINDOW = timedelta(minutes=10)
 class Suggestion:
     module_version_id: int
     text: str
+    # Who said it: the group as a whole, or one educator or patient/public member there.
+    source: FeedbackSource = FeedbackSource.CODESIGN_SESSION
+
+
+# The sources a suggestion recorded at a session may carry (participants give their own).
+SESSION_SOURCES = (
+    FeedbackSource.CODESIGN_SESSION,
+    FeedbackSource.EDUCATOR,
+    FeedbackSource.PATIENT_PUBLIC,
+)
 
 
 def pilots_for(user: User) -> list[Pilot]:
@@ -139,10 +149,13 @@ def record_session(
 
 
 def add_suggestion(session: CodesignSession, suggestion: Suggestion, actor: User) -> FeedbackItem:
-    """A suggestion becomes a feedback item (source: co-design session), status received."""
+    """A suggestion becomes a feedback item of the session, status received; its source says
+    whether the group, an educator or a patient or public member made it."""
+    if suggestion.source not in SESSION_SOURCES:
+        raise Refusal("source", "Choose who made the suggestion from the list")
     item = FeedbackItem(
         module_version_id=suggestion.module_version_id,
-        source=FeedbackSource.CODESIGN_SESSION,
+        source=suggestion.source,
         codesign_session_id=session.id,
         text=suggestion.text,
         status=FeedbackStatus.RECEIVED,
@@ -158,6 +171,7 @@ def find_suggestion(session: CodesignSession, suggestion: Suggestion) -> Feedbac
         FeedbackItem.codesign_session_id == session.id,
         FeedbackItem.module_version_id == suggestion.module_version_id,
         FeedbackItem.text == suggestion.text,
+        FeedbackItem.source == suggestion.source,
     )
     return db.session.scalar(stmt.limit(1))
 

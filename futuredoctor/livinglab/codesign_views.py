@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 from futuredoctor.livinglab import codesign
 from futuredoctor.livinglab.blueprint import TRIAGE, bp, pagination
 from futuredoctor.livinglab.forms import AddSuggestionForm, SessionForm
-from futuredoctor.models import CodesignSession
+from futuredoctor.models import CodesignSession, FeedbackSource
 from futuredoctor.paging import page_number
 from futuredoctor.permissions import actor, requires
 from futuredoctor.refusals import Refusal, show_refusal
@@ -112,7 +112,9 @@ def session_suggestion(codesign_session: CodesignSession) -> tuple[str, int] | R
     form = AddSuggestionForm()
     form.version.choices = _version_choices()
     if form.validate_on_submit():
-        suggestion = codesign.Suggestion(int(form.version.data), form.text.data or "")
+        suggestion = codesign.Suggestion(
+            int(form.version.data), form.text.data or "", FeedbackSource(form.source.data)
+        )
         if codesign.find_suggestion(codesign_session, suggestion) is not None:
             flash("That suggestion was already added.", "info")  # a second submit
         else:

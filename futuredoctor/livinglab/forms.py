@@ -22,7 +22,7 @@ from futuredoctor.content.schema import DELIVERY_MODES
 from futuredoctor.date_input import DateInputError, date_from_parts
 from futuredoctor.form_fields import SafeForm, SafeSubForm, bounded_text, database_id, strip
 from futuredoctor.livinglab.workflow import MAX_REASON
-from futuredoctor.models import FeedbackStatus
+from futuredoctor.models import FeedbackSource, FeedbackStatus
 
 MAX_TEXT = 2000
 
@@ -144,6 +144,17 @@ class SessionForm(SafeForm):
 class AddSuggestionForm(SafeForm):
     version = SelectField(
         "Module version", choices=[], validate_choice=False, validators=[_in_choices]
+    )
+    source = SelectField(
+        "Source",
+        choices=[
+            SelectChoice(FeedbackSource.CODESIGN_SESSION.value, "The group, in discussion"),
+            SelectChoice(FeedbackSource.EDUCATOR.value, "An educator"),
+            SelectChoice(FeedbackSource.PATIENT_PUBLIC.value, "A patient or member of the public"),
+        ],
+        default=FeedbackSource.CODESIGN_SESSION.value,
+        validate_choice=False,
+        validators=[_in_choices],
     )
     text = bounded_text(
         "Suggestion", MAX_TEXT, required="Enter the suggestion", kind=TextAreaField

@@ -9,6 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from futuredoctor.admin import closures, outbox
+from futuredoctor.community.messages import recent_messages
+from futuredoctor.community.opportunities import upcoming_for, upcoming_organised
+from futuredoctor.community.profiles import completeness, profile_for
 from futuredoctor.extensions import db
 from futuredoctor.learning.journey import overview
 from futuredoctor.models import (
@@ -55,7 +58,11 @@ def home_sections(user: User) -> list[HomeSection]:
 def _participant(user: User) -> dict[str, Any]:
     seen = overview(user.id)
     remember_unread_count(user.id, seen.unread)  # the header's count, without a query
-    return {"places": seen.places, "journey": seen.summary}
+    return {
+        "places": seen.places,
+        "journey": seen.summary,
+        "opportunities": upcoming_for(user),
+    }
 
 
 def _grants(user: User, role: Role) -> list[Any]:
@@ -111,7 +118,14 @@ def _evaluator(user: User) -> dict[str, Any]:
 
 
 def _champion(user: User) -> dict[str, Any]:
-    return {"grants": _grants(user, Role.CHAMPION)}
+    profile = profile_for(user.id)
+    return {
+        "grants": _grants(user, Role.CHAMPION),
+        "profile": profile,
+        "completeness": completeness(profile),
+        "messages": recent_messages(profile) if profile else [],
+        "organised": upcoming_organised(user),
+    }
 
 
 def _national_admin(user: User) -> dict[str, Any]:

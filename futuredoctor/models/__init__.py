@@ -4,6 +4,15 @@ from futuredoctor.models import append_only  # noqa: F401  (registers the append
 from futuredoctor.models.api_token import ApiToken
 from futuredoctor.models.audit import AuditEvent
 from futuredoctor.models.base import Base, utcnow
+from futuredoctor.models.champion import (
+    OFFER_LABELS,
+    ChampionInterest,
+    ChampionMessage,
+    ChampionOffer,
+    ChampionProfile,
+    InterestKind,
+    ProfileVisibility,
+)
 from futuredoctor.models.codesign import CodesignSession, FeedbackTag, feedback_item_tag
 from futuredoctor.models.enrolment import (
     ConsentRecord,
@@ -28,6 +37,16 @@ from futuredoctor.models.invitation import (
 )
 from futuredoctor.models.module import Module, ModuleVersion, module_version_domain
 from futuredoctor.models.notification import Notification
+from futuredoctor.models.opportunity import (
+    HOLDS_PLACE,
+    AudienceKind,
+    CalendarFeed,
+    Opportunity,
+    OpportunityAudience,
+    OpportunityKind,
+    Registration,
+    RegistrationStatus,
+)
 from futuredoctor.models.progress import Progress
 from futuredoctor.models.region import Cohort, Pilot, Region
 from futuredoctor.models.release import Release, ReleaseStatus
@@ -38,10 +57,18 @@ from futuredoctor.models.user_session import UserSession
 
 __all__ = [
     "CAREER_STAGES",
+    "HOLDS_PLACE",
+    "OFFER_LABELS",
     "AccountClosureRequest",
     "ApiToken",
+    "AudienceKind",
     "AuditEvent",
     "Base",
+    "CalendarFeed",
+    "ChampionInterest",
+    "ChampionMessage",
+    "ChampionOffer",
+    "ChampionProfile",
     "ClosureOutcome",
     "CodesignSession",
     "Cohort",
@@ -59,16 +86,23 @@ __all__ = [
     "FeedbackTag",
     "Framework",
     "FrameworkDomain",
+    "InterestKind",
     "Invitation",
     "JoinRequest",
     "JoinRequestStatus",
     "Module",
     "ModuleVersion",
     "Notification",
+    "Opportunity",
+    "OpportunityAudience",
+    "OpportunityKind",
     "Pilot",
     "ProfessionalGroup",
+    "ProfileVisibility",
     "Progress",
     "Region",
+    "Registration",
+    "RegistrationStatus",
     "Release",
     "ReleaseStatus",
     "Role",

@@ -175,6 +175,9 @@ def _link(notification: Any) -> str | None:
         return url_for("learning.module", slug=slug, _external=True)
     if notification.kind == "weekly_digest":
         return url_for("main.home", _external=True)
+    opportunity_id = (notification.payload or {}).get("opportunity_id")
+    if isinstance(opportunity_id, int):
+        return url_for("community.opportunity", opportunity_id=opportunity_id, _external=True)
     return None
 
 

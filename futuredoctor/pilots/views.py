@@ -6,8 +6,10 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user
 
+from futuredoctor.community.opportunities import in_region
+from futuredoctor.community.profiles import region_champions
 from futuredoctor.models import Cohort, Pilot, Region
-from futuredoctor.permissions import Permission, requires
+from futuredoctor.permissions import Permission, can_access, requires
 from futuredoctor.pilots.services import (
     cohort_counts,
     pilot_summary,
@@ -27,8 +29,16 @@ def index() -> str:
 
 
 @bp.route("/regions/<code>")
-@requires(Permission.VIEW_REGION, region="code")
+@requires(Permission.VIEW_REGION_PAGE, region="code")
 def region(region: Region) -> str:
+    if not can_access(current_user, Permission.VIEW_REGION, region):
+        # A champion: the region's priorities, pilots and champions, not its figures.
+        return render_template(
+            "community/region.html",
+            region=region,
+            champions=region_champions(region),
+            opportunities=in_region(region),
+        )
     summaries = region_pilots(region)
     cohort_ids = [c.id for s in summaries for c in s.pilot.cohorts]
     return render_template(
@@ -37,6 +47,7 @@ def region(region: Region) -> str:
         summaries=summaries,
         upcoming=upcoming_releases(cohort_ids),
         released=released_count(cohort_ids),
+        opportunities=in_region(region),
     )
 
 

@@ -287,3 +287,24 @@ def test_the_feedback_picker_searches_and_pages_keeping_ticks(client, lab) -> No
     db.session.expire_all()
     done = [db.session.get(FeedbackItem, i).status for i in (lab.items[0].id, many[-1].id)]
     assert done == [FeedbackStatus.DONE, FeedbackStatus.DONE]
+
+
+def test_suggestions_on_behalf_of_an_educator_or_a_patient_fill_the_source_filters(
+    client, lab
+) -> None:
+    login(client, lab.educator)
+    client.post("/codesign/new", data=_session_form(lab))
+    session = db.session.scalar(sa.select(CodesignSession))
+    url = f"/codesign/{session.id}/suggestions"
+    version = str(lab.module.latest.id)
+    for source, text in (("patient_public", "Say what happens next"), ("educator", "Shorter")):
+        response = client.post(url, data={"version": version, "text": text, "source": source})
+        assert response.status_code == 302
+    bad = client.post(url, data={"version": version, "text": "x", "source": "participant"})
+    assert bad.status_code == 400
+    assert "Choose a source from the list" in bad.get_data(as_text=True)
+    public = client.get("/feedback?source=patient_public").get_data(as_text=True)
+    assert "Say what happens next" in public and "Shorter" not in public
+    assert "Shorter" in client.get("/feedback?source=educator").get_data(as_text=True)
+    page = client.get(f"/codesign/{session.id}").get_data(as_text=True)
+    assert "Patient or public member" in page

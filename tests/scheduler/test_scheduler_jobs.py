@@ -143,6 +143,7 @@ def test_a_failing_job_does_not_stop_the_others(app, db_session, scene, monkeypa
     results = run_once(app)
     assert results == {
         "queue_due_releases": 3,
+        "queue_opportunity_reminders": 0,
         "send_notifications": 3,
         "queue_digests": None,
         "refresh_summaries": 0,

@@ -1,0 +1,239 @@
+"""Publishing opportunities and finding the ones meant for a person.
+
+An opportunity's audience lists regions, professional groups and career stages; a kind
+left empty means everyone. A participant's regions are those of the pilots they are
+enrolled in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from futuredoctor import clock
+from futuredoctor.extensions import db
+from futuredoctor.models import (
+    CAREER_STAGES,
+    AudienceKind,
+    Cohort,
+    Enrolment,
+    EnrolmentStatus,
+    Opportunity,
+    OpportunityAudience,
+    OpportunityKind,
+    Pilot,
+    ProfessionalGroup,
+    Region,
+    Role,
+    User,
+)
+from futuredoctor.paging import Page, paginate
+from futuredoctor.permissions import Permission, can_access
+from futuredoctor.refusals import Refusal
+from futuredoctor.timezones import LocalTimeError, format_local, local_day_bounds
+from futuredoctor.timezones import parse_release_time as parse_local_time
+
+PER_PAGE = 20
+PUBLISHERS = (Role.CHAMPION, Role.LEAD_EDUCATOR)
+
+
+@dataclass(frozen=True)
+class OpportunityInput:
+    kind: str
+    title: str
+    description: str
+    location: str
+    region_code: str
+    start_day: date
+    start_time: time
+    end_time: time
+    closes_on: date
+    capacity: int
+    is_public: bool
+    regions: list[str] = field(default_factory=list)
+    professional_groups: list[str] = field(default_factory=list)
+    career_stages: list[str] = field(default_factory=list)
+
+
+def organiser_regions(user: User) -> list[Region]:
+    """Regions a person may publish in: their champion regions and their pilots' regions
+    (a national admin: every region)."""
+    regions = list(db.session.scalars(sa.select(Region).order_by(Region.name)))
+    if Role.NATIONAL_ADMIN in user.roles:
+        return regions
+    ids = {g.region_id for g in user.grants if g.role is Role.CHAMPION and g.region_id}
+    ids |= {g.pilot.region_id for g in user.grants if g.role is Role.LEAD_EDUCATOR and g.pilot}
+    return [r for r in regions if r.id in ids]
+
+
+def _instant(day: date, at: time, field_name: str, what: str) -> datetime:
+    try:
+        return parse_local_time(day, at)
+    except LocalTimeError as problem:
+        raise Refusal(field_name, f"{what}: {problem.message}") from None
+
+
+def _apply(opportunity: Opportunity, user: User, data: OpportunityInput) -> None:
+    region = {r.code: r for r in organiser_regions(user)}.get(data.region_code)
+    if region is None:
+        raise Refusal("region", "Choose a region you organise in")
+    if data.kind not in {k.value for k in OpportunityKind}:
+        raise Refusal("kind", "Choose the type of opportunity from the list")
+    known = {r.code for r in db.session.scalars(sa.select(Region))}
+    if not set(data.regions) <= known:
+        raise Refusal("regions", "Choose regions from the list")
+    if not set(data.professional_groups) <= {g.value for g in ProfessionalGroup}:
+        raise Refusal("professional_groups", "Choose professional groups from the list")
+    if not set(data.career_stages) <= set(CAREER_STAGES):
+        raise Refusal("career_stages", "Choose career stages from the list")
+    starts = _instant(data.start_day, data.start_time, "start_time", "Start time")
+    ends = _instant(data.start_day, data.end_time, "end_time", "End time")
+    if ends <= starts:
+        raise Refusal("end_time", "End time must be after the start time")
+    if data.closes_on > data.start_day:
+        raise Refusal("closes_on_day", "Closing date must be on or before the day it starts")
+    # The end of the closing day in UK time, or the start if that comes first.
+    closes = min(local_day_bounds(data.closes_on)[1], starts)
+    if closes <= clock.now():
+        raise Refusal("closes_on_day", "Closing date must be today or later")
+    if data.capacity < opportunity.places_taken:
+        raise Refusal(
+            "capacity",
+            f"Capacity cannot be less than the {opportunity.places_taken} people already "
+            "registered",
+        )
+    opportunity.region = region
+    opportunity.kind = OpportunityKind(data.kind)
+    opportunity.title = data.title
+    opportunity.description = data.description
+    opportunity.location = data.location
+    opportunity.starts_at, opportunity.ends_at, opportunity.closes_at = starts, ends, closes
+    opportunity.capacity = data.capacity
+    opportunity.is_public = data.is_public
+    wanted = [
+        *((AudienceKind.REGION, v) for v in dict.fromkeys(data.regions)),
+        *((AudienceKind.PROFESSIONAL_GROUP, v) for v in dict.fromkeys(data.professional_groups)),
+        *((AudienceKind.CAREER_STAGE, v) for v in dict.fromkeys(data.career_stages)),
+    ]
+    kept = {(a.kind, a.value): a for a in opportunity.audience}
+    opportunity.audience = [
+        kept.get(pair) or OpportunityAudience(kind=pair[0], value=pair[1]) for pair in wanted
+    ]
+
+
+def publish(user: User, data: OpportunityInput) -> Opportunity:
+    opportunity = Opportunity(organiser=user, places_taken=0)
+    _apply(opportunity, user, data)
+    db.session.add(opportunity)
+    db.session.flush()
+    return opportunity
+
+
+def change(opportunity: Opportunity, user: User, data: OpportunityInput) -> Opportunity:
+    """Change an opportunity; more places go to the waiting list straight away."""
+    from futuredoctor.community.registrations import fill_from_waiting_list
+
+    _apply(opportunity, user, data)
+    db.session.flush()
+    fill_from_waiting_list(opportunity)
+    return opportunity
+
+
+def _person_values(user: User) -> dict[AudienceKind, list[str]]:
+    regions = (
+        sa.select(Region.code)
+        .join(Pilot)
+        .join(Cohort)
+        .join(Enrolment)
+        .where(Enrolment.user_id == user.id, Enrolment.status != EnrolmentStatus.WITHDRAWN)
+    )
+    return {
+        AudienceKind.REGION: list(db.session.scalars(regions.distinct())),
+        AudienceKind.PROFESSIONAL_GROUP: [user.professional_group or ""],
+        AudienceKind.CAREER_STAGE: [user.career_stage or ""],
+    }
+
+
+def meant_for(user: User) -> sa.ColumnElement[bool]:
+    """A condition on ``Opportunity``: its audience includes this person."""
+    conditions = []
+    for kind, values in _person_values(user).items():
+        rows = sa.select(OpportunityAudience.id).where(
+            OpportunityAudience.opportunity_id == Opportunity.id, OpportunityAudience.kind == kind
+        )
+        conditions.append(
+            sa.or_(~rows.exists(), rows.where(OpportunityAudience.value.in_(values)).exists())
+        )
+    return sa.and_(*conditions)
+
+
+def is_meant_for(opportunity: Opportunity, user: User) -> bool:
+    stmt = sa.select(Opportunity.id).where(Opportunity.id == opportunity.id, meant_for(user))
+    return db.session.scalar(stmt) is not None
+
+
+def _upcoming() -> sa.Select[tuple[Opportunity]]:
+    return (
+        sa.select(Opportunity)
+        .where(Opportunity.ends_at > clock.now())
+        .options(joinedload(Opportunity.region), joinedload(Opportunity.organiser))
+        .order_by(Opportunity.starts_at, Opportunity.id)
+    )
+
+
+def for_person(user: User, number: int) -> Page:
+    """Upcoming opportunities meant for this person, soonest first."""
+    return paginate(_upcoming().where(meant_for(user)), number, PER_PAGE)
+
+
+def public_page(number: int) -> Page:
+    return paginate(_upcoming().where(Opportunity.is_public.is_(True)), number, PER_PAGE)
+
+
+def organised_by(user: User, number: int) -> Page:
+    stmt = (
+        sa.select(Opportunity)
+        .where(Opportunity.organiser_id == user.id)
+        .options(joinedload(Opportunity.region))
+        .order_by(Opportunity.starts_at.desc(), Opportunity.id.desc())
+    )
+    return paginate(stmt, number, PER_PAGE)
+
+
+def in_region(region: Region, limit: int = 10) -> list[Opportunity]:
+    stmt = _upcoming().where(Opportunity.region_id == region.id).limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+def visible_to(opportunity: Opportunity, user: User) -> bool:
+    """Who may open an opportunity's page: its organiser, anyone it is meant for, those
+    who see its region's page (its regional lead and champions, national admins), and
+    anyone at all when it is public."""
+    return (
+        opportunity.is_public
+        or opportunity.organiser_id == user.id
+        or can_access(user, Permission.VIEW_REGION_PAGE, opportunity.region)
+        or is_meant_for(opportunity, user)
+    )
+
+
+def describe_closing(opportunity: Opportunity) -> str:
+    return format_local(opportunity.closes_at)
+
+
+def all_regions() -> list[Region]:
+    return list(db.session.scalars(sa.select(Region).order_by(Region.name)))
+
+
+def upcoming_for(user: User, limit: int = 3) -> list[Opportunity]:
+    """The next few opportunities meant for this person still open for registration."""
+    stmt = _upcoming().where(meant_for(user), Opportunity.closes_at > clock.now()).limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+def upcoming_organised(user: User, limit: int = 5) -> list[Opportunity]:
+    """The organiser's opportunities still to come, with their places taken."""
+    stmt = _upcoming().where(Opportunity.organiser_id == user.id).limit(limit)
+    return list(db.session.scalars(stmt))

@@ -1,0 +1,233 @@
+"""Champion profiles: saving one's own, how complete it is, and the directory.
+
+A profile's name comes from the account; its email address is never shown anywhere. A
+profile marked public is listed to people who are not signed in; every other profile only
+to people who are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, selectinload
+
+from futuredoctor.extensions import db
+from futuredoctor.models import (
+    ChampionInterest,
+    ChampionOffer,
+    ChampionProfile,
+    Framework,
+    FrameworkDomain,
+    InterestKind,
+    ProfileVisibility,
+    Region,
+    Role,
+    User,
+)
+from futuredoctor.paging import Page, paginate
+from futuredoctor.refusals import Refusal
+
+PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class ProfileInput:
+    region_code: str
+    profession: str
+    job_title: str
+    about: str
+    availability: str
+    visibility: ProfileVisibility
+    domains: list[str] = field(default_factory=list)
+    priorities: list[str] = field(default_factory=list)
+    offers: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DirectoryFilters:
+    region: str = ""
+    domain: str = ""
+    priority: str = ""
+    profession: str = ""
+    offer: str = ""
+    text: str = ""
+
+
+def gpc_domains() -> list[tuple[str, str]]:
+    """(code, title) of the GPC framework's domains, in the framework's order."""
+    stmt = (
+        sa.select(FrameworkDomain.code, FrameworkDomain.title)
+        .join(Framework)
+        .where(Framework.code == "GPC")
+        .order_by(FrameworkDomain.position)
+    )
+    return [(code, title) for code, title in db.session.execute(stmt)]
+
+
+def all_regions() -> list[Region]:
+    return list(db.session.scalars(sa.select(Region).order_by(Region.name)))
+
+
+def all_priorities(regions: list[Region] | None = None) -> list[str]:
+    """Every region's local health priorities, each once, in alphabetical order."""
+    regions = all_regions() if regions is None else regions
+    return sorted({p for r in regions for p in r.priorities})
+
+
+def champion_regions(user: User) -> list[Region]:
+    """Regions a person may put on their profile: their champion grants' regions (a
+    national admin editing their own profile may choose any)."""
+    if Role.NATIONAL_ADMIN in user.roles:
+        return all_regions()
+    ids = {g.region_id for g in user.grants if g.role is Role.CHAMPION and g.region_id}
+    return [r for r in all_regions() if r.id in ids]
+
+
+def profile_for(user_id: int) -> ChampionProfile | None:
+    return db.session.scalar(sa.select(ChampionProfile).where(ChampionProfile.user_id == user_id))
+
+
+def save_profile(user: User, data: ProfileInput) -> ChampionProfile:
+    """Create or update the person's own profile; refuses values outside the lists offered."""
+    regions = {r.code: r for r in champion_regions(user)}
+    region = regions.get(data.region_code)
+    if region is None:
+        raise Refusal("region", "Choose a region you are a champion in")
+    known_domains = {code for code, _ in gpc_domains()}
+    if not set(data.domains) <= known_domains:
+        raise Refusal("domains", "Choose GPC domains from the list")
+    if not set(data.priorities) <= set(all_priorities()):
+        raise Refusal("priorities", "Choose local health priorities from the list")
+    if not set(data.offers) <= {o.value for o in ChampionOffer}:
+        raise Refusal("offers", "Choose what you offer from the list")
+    profile = profile_for(user.id)
+    if profile is None:
+        profile = ChampionProfile(user=user)
+        db.session.add(profile)
+    profile.region = region
+    profile.profession = data.profession
+    profile.job_title = data.job_title
+    profile.about = data.about
+    profile.availability = data.availability
+    profile.visibility = data.visibility
+    wanted = [
+        *((InterestKind.DOMAIN, v) for v in dict.fromkeys(data.domains)),
+        *((InterestKind.PRIORITY, v) for v in dict.fromkeys(data.priorities)),
+        *((InterestKind.OFFER, v) for v in dict.fromkeys(data.offers)),
+    ]
+    kept = {(i.kind, i.value): i for i in profile.interests}
+    profile.interests = [
+        kept.get(pair) or ChampionInterest(kind=pair[0], value=pair[1]) for pair in wanted
+    ]
+    db.session.flush()
+    return profile
+
+
+# What a complete profile has, and how each part is named on the champion's home.
+_PARTS: list[tuple[str, str]] = [
+    ("profession", "your profession"),
+    ("job_title", "your role"),
+    ("about", "a few words about you"),
+    ("availability", "your availability"),
+    ("domains", "GPC domains you are interested in"),
+    ("priorities", "local health priorities you are interested in"),
+    ("offers", "what you offer"),
+]
+
+
+@dataclass(frozen=True)
+class Completeness:
+    percent: int
+    missing: list[str]
+
+
+def completeness(profile: ChampionProfile | None) -> Completeness:
+    """How much of the profile is filled in, and what is still missing, in words."""
+    if profile is None:
+        return Completeness(0, [label for _, label in _PARTS])
+    missing = [label for name, label in _PARTS if not getattr(profile, name)]
+    percent = round(100 * (len(_PARTS) - len(missing)) / len(_PARTS))
+    return Completeness(percent, missing)
+
+
+def _has(kind: InterestKind, value: str) -> sa.ColumnElement[bool]:
+    return sa.exists().where(
+        ChampionInterest.profile_id == ChampionProfile.id,
+        ChampionInterest.kind == kind,
+        ChampionInterest.value == value,
+    )
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def directory_query(
+    filters: DirectoryFilters, signed_in: bool
+) -> sa.Select[tuple[ChampionProfile]]:
+    """Listed profiles matching the filters, by name: public ones only when signed out."""
+    stmt = (
+        sa.select(ChampionProfile)
+        .join(ChampionProfile.user)
+        .join(ChampionProfile.region)
+        .where(User.is_enabled.is_(True))
+        .options(
+            contains_eager(ChampionProfile.user),
+            contains_eager(ChampionProfile.region),
+            selectinload(ChampionProfile.interests),
+        )
+        .order_by(User.family_name, User.given_name, ChampionProfile.id)
+    )
+    if not signed_in:
+        stmt = stmt.where(ChampionProfile.visibility == ProfileVisibility.PUBLIC)
+    if filters.region:
+        stmt = stmt.where(Region.code == filters.region)
+    if filters.profession:
+        stmt = stmt.where(sa.func.lower(ChampionProfile.profession) == filters.profession.lower())
+    if filters.domain:
+        stmt = stmt.where(_has(InterestKind.DOMAIN, filters.domain))
+    if filters.priority:
+        stmt = stmt.where(_has(InterestKind.PRIORITY, filters.priority))
+    if filters.offer:
+        stmt = stmt.where(_has(InterestKind.OFFER, filters.offer))
+    if filters.text:
+        pattern = _like(filters.text)
+        name = sa.func.lower(User.given_name + " " + User.family_name)
+        stmt = stmt.where(
+            sa.or_(
+                *(
+                    sa.func.lower(column).like(pattern, escape="\\")
+                    for column in (
+                        ChampionProfile.profession,
+                        ChampionProfile.job_title,
+                        ChampionProfile.about,
+                        ChampionProfile.availability,
+                    )
+                ),
+                name.like(pattern, escape="\\"),
+            )
+        )
+    return stmt
+
+
+def directory(filters: DirectoryFilters, signed_in: bool, number: int) -> Page:
+    return paginate(directory_query(filters, signed_in), number, PER_PAGE)
+
+
+def professions() -> list[str]:
+    """Professions champions have given, for the directory's filter."""
+    stmt = sa.select(ChampionProfile.profession).distinct().order_by(ChampionProfile.profession)
+    return [p for p in db.session.scalars(stmt) if p]
+
+
+def visible_profile(profile_id: int, signed_in: bool) -> ChampionProfile | None:
+    """The profile if this viewer may see it listed, else None (the view answers 404)."""
+    stmt = directory_query(DirectoryFilters(), signed_in).where(ChampionProfile.id == profile_id)
+    return db.session.scalar(stmt)
+
+
+def region_champions(region: Region) -> list[ChampionProfile]:
+    stmt = directory_query(DirectoryFilters(region=region.code), signed_in=True)
+    return list(db.session.scalars(stmt))
