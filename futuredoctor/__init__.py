@@ -122,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     from futuredoctor.admin import outbox_views  # noqa: F401  (adds routes to admin_bp)
     from futuredoctor.admin.views import bp as admin_bp
     from futuredoctor.auth.views import bp as auth_bp
+    from futuredoctor.educators.views import bp as educators_bp
     from futuredoctor.enrolment.views import bp as enrolment_bp
     from futuredoctor.evaluation.api import bp as api_bp
     from futuredoctor.evaluation.views import bp as evaluation_bp
@@ -148,6 +149,7 @@ def _register_blueprints(app: Flask) -> None:
         livinglab_bp,
         evaluation_bp,
         api_bp,
+        educators_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -65,10 +65,25 @@ def queue_digests() -> int:
     return queue_weekly_digests(utcnow())
 
 
+def queue_goal_reminders() -> int:
+    from futuredoctor.clock import today_uk
+    from futuredoctor.educators.plan import queue_goal_reminders as queue_reminders
+
+    return queue_reminders(today_uk())
+
+
+def send_feedback_invitations() -> int:
+    from futuredoctor.educators.colleague_feedback import send_invitations
+
+    return send_invitations(limit=_batch())
+
+
 JOBS: dict[str, Callable[[], int]] = {
     "queue_due_releases": queue_due_releases,
+    "queue_goal_reminders": queue_goal_reminders,
     "send_notifications": send_notifications,
     "queue_digests": queue_digests,
+    "send_feedback_invitations": send_feedback_invitations,
 }
 
 
@@ -168,6 +183,8 @@ def build_scheduler(app: Flask, interval: int) -> Any:
         "queue_due_releases": interval,
         "send_notifications": interval,
         "queue_digests": max(interval, int(DIGEST_EVERY.total_seconds())),
+        "queue_goal_reminders": max(interval, int(DIGEST_EVERY.total_seconds())),
+        "send_feedback_invitations": interval,
     }
     for name, seconds in every.items():
         scheduler.add_job(

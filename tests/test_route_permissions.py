@@ -26,6 +26,7 @@ from futuredoctor.models import (
 )
 from futuredoctor.notifications.outbox import queue
 from futuredoctor.permissions import ROLE_PERMISSIONS, access_rule
+from tests.educators.samples import route_samples as educator_samples
 from tests.factories import current_cohorts, make_user
 from tests.helpers import login
 from tests.livinglab.lab import route_samples as living_lab_samples
@@ -67,6 +68,7 @@ SAMPLES: dict[tuple[str, str], tuple[Any, Any]] = {
     ("enrolment.invitation", "token"): ("not-a-token", "not-a-token"),  # public: says invalid
     ("enrolment.invitation_renew", "token"): ("not-a-token", "not-a-token"),
     ("auth.reset", "token"): ("not-a-token", "not-a-token"),  # public: says it does not work
+    ("educators.give_feedback", "token"): ("not-a-token", "not-a-token"),  # public: says so
     ("auth.accept_staff_invitation", "token"): ("not-a-token", "not-a-token"),
     # Living lab: placeholders are replaced by ids made by ``living_lab_samples``.
     **{
@@ -84,6 +86,8 @@ SAMPLES: dict[tuple[str, str], tuple[Any, Any]] = {
     ("livinglab.version_markdown", "number"): (1, 1),
 }
 DYNAMIC_ARGS = {"user_id", "grant_id", "notification_id"}  # filled in from the database below
+# The swept person's own educator records, made by ``educator_samples``.
+DYNAMIC_ARGS |= {"assessment_id", "offer_id", "mentorship_id", "goal_id", "request_id"}
 
 ROLES = [None, *Role]
 
@@ -162,6 +166,7 @@ def test_every_route_for_every_role(app: Flask, client, role: Role | None) -> No
         "user_id": (other.id, other.id),
         "grant_id": (grant_id, grant_id),
         "notification_id": (notification_id, notification_id),
+        **educator_samples(user),
     }
     placeholders: dict[Any, Any] = living_lab_samples()
     placeholders.update(release_samples())

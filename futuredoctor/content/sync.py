@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from futuredoctor.content.check import FRAMEWORKS_DIR, GPC, ModuleFile, Problem, load_content
+from futuredoctor.content.milestones import sync_milestones
 from futuredoctor.content.schema import CohortSpec, FrameworkSpec, PilotSpec, RegionSpec
 from futuredoctor.models import (
     Cohort,
@@ -57,6 +58,7 @@ class SyncReport:
     cohorts_updated: list[str] = field(default_factory=list)
     modules_created: list[str] = field(default_factory=list)
     versions_created: list[str] = field(default_factory=list)  # "slug v2"
+    milestone_versions_created: list[str] = field(default_factory=list)  # "CEM v2"
     unchanged: int = 0  # records that already matched their file
 
     @property
@@ -113,6 +115,12 @@ def sync_content(
         framework = _sync_framework(session, framework_file.framework, report)
         if framework.code == GPC:
             domains = {domain.code: domain for domain in framework.domains}
+    for milestone_file in loaded.milestones:
+        created = sync_milestones(session, milestone_file.framework)
+        if created:
+            report.milestone_versions_created.append(created)
+        else:
+            report.unchanged += 1
     _sync_regions(session, [f.region for f in loaded.regions], report)
     _sync_modules(session, loaded.modules, domains, report, addressed)
     session.flush()

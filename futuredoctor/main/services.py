@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from futuredoctor.admin import closures, outbox
+from futuredoctor.educators.overview import pilot_mentoring
 from futuredoctor.extensions import db
 from futuredoctor.learning.journey import overview
 from futuredoctor.models import (
@@ -73,7 +74,8 @@ def _lead_educator(user: User) -> dict[str, Any]:
     )
     by_status = {FeedbackStatus(s): n for s, n in db.session.execute(stmt)}
     summaries = [s for s in pilots_in_scope(user) if s.pilot.id in pilot_ids]
-    return {"summaries": summaries, "feedback": by_status}
+    mentoring = pilot_mentoring(pilot_ids)
+    return {"summaries": summaries, "feedback": by_status, "mentoring": mentoring}
 
 
 def _pilot_admin(user: User) -> dict[str, Any]:

@@ -5,6 +5,13 @@ from futuredoctor.models.api_token import ApiToken
 from futuredoctor.models.audit import AuditEvent
 from futuredoctor.models.base import Base, utcnow
 from futuredoctor.models.codesign import CodesignSession, FeedbackTag, feedback_item_tag
+from futuredoctor.models.development import (
+    ColleagueFeedbackInvitation,
+    ColleagueFeedbackRequest,
+    ColleagueFeedbackResponse,
+    DevelopmentGoal,
+    GoalStatus,
+)
 from futuredoctor.models.enrolment import (
     ConsentRecord,
     ConsentStatement,
@@ -26,6 +33,22 @@ from futuredoctor.models.invitation import (
     JoinRequest,
     JoinRequestStatus,
 )
+from futuredoctor.models.mentoring import (
+    MentoringFormat,
+    MentoringMeeting,
+    MentorOffer,
+    Mentorship,
+    PairingStatus,
+)
+from futuredoctor.models.milestones import (
+    LEVELS,
+    EducatorProfile,
+    MilestoneDomain,
+    MilestoneFramework,
+    MilestoneRating,
+    SelfAssessment,
+    Subcompetency,
+)
 from futuredoctor.models.module import Module, ModuleVersion, module_version_domain
 from futuredoctor.models.notification import Notification
 from futuredoctor.models.progress import Progress
@@ -37,6 +60,7 @@ from futuredoctor.models.user_session import UserSession
 
 __all__ = [
     "CAREER_STAGES",
+    "LEVELS",
     "AccountClosureRequest",
     "ApiToken",
     "AuditEvent",
@@ -44,8 +68,13 @@ __all__ = [
     "ClosureOutcome",
     "CodesignSession",
     "Cohort",
+    "ColleagueFeedbackInvitation",
+    "ColleagueFeedbackRequest",
+    "ColleagueFeedbackResponse",
     "ConsentRecord",
     "ConsentStatement",
+    "DevelopmentGoal",
+    "EducatorProfile",
     "Enrolment",
     "EnrolmentStatus",
     "ExportRecord",
@@ -56,12 +85,21 @@ __all__ = [
     "FeedbackTag",
     "Framework",
     "FrameworkDomain",
+    "GoalStatus",
     "Invitation",
     "JoinRequest",
     "JoinRequestStatus",
+    "MentorOffer",
+    "MentoringFormat",
+    "MentoringMeeting",
+    "Mentorship",
+    "MilestoneDomain",
+    "MilestoneFramework",
+    "MilestoneRating",
     "Module",
     "ModuleVersion",
     "Notification",
+    "PairingStatus",
     "Pilot",
     "ProfessionalGroup",
     "Progress",
@@ -71,6 +109,8 @@ __all__ = [
     "Role",
     "RoleGrant",
     "SchedulerJobRun",
+    "SelfAssessment",
+    "Subcompetency",
     "User",
     "UserSession",
     "feedback_item_tag",

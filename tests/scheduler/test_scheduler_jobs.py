@@ -141,7 +141,13 @@ def test_a_failing_job_does_not_stop_the_others(app, db_session, scene, monkeypa
     make_release(scene.version, scene.cohort, days_from_now=-0.01)
     db_session.commit()
     results = run_once(app)
-    assert results == {"queue_due_releases": 3, "send_notifications": 3, "queue_digests": None}
+    assert results == {
+        "queue_due_releases": 3,
+        "queue_goal_reminders": 0,
+        "send_notifications": 3,
+        "queue_digests": None,
+        "send_feedback_invitations": 0,
+    }
     assert len(sent_messages(app)) == 3
 
 
