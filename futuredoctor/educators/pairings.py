@@ -13,6 +13,7 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from futuredoctor import clock
 from futuredoctor.date_input import DateInputError, date_from_text
@@ -228,6 +229,7 @@ def pairings_of(user: User) -> list[Mentorship]:
         db.session.scalars(
             sa.select(Mentorship)
             .where(sa.or_(Mentorship.mentor_id == user.id, Mentorship.mentee_id == user.id))
+            .options(joinedload(Mentorship.mentor), joinedload(Mentorship.mentee))
             .order_by(Mentorship.requested_at.desc(), Mentorship.id.desc())
         )
     )
