@@ -130,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
         profile_views,
     )
     from futuredoctor.community.blueprint import bp as community_bp
+    from futuredoctor.educators.views import bp as educators_bp
     from futuredoctor.enrolment.views import bp as enrolment_bp
     from futuredoctor.evaluation import project_views  # noqa: F401  (adds routes to evaluation_bp)
     from futuredoctor.evaluation.api import bp as api_bp
@@ -158,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
         community_bp,
         evaluation_bp,
         api_bp,
+        educators_bp,
     ):
         app.register_blueprint(blueprint)
 

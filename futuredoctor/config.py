@@ -87,6 +87,12 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "RECENT_SIGN_IN_MINUTES": int(_env("RECENT_SIGN_IN_MINUTES", "15") or 15),
         "PASSWORD_RESET_MINUTES": int(_env("PASSWORD_RESET_MINUTES", "60") or 60),
         "STAFF_INVITATION_DAYS": int(_env("STAFF_INVITATION_DAYS", "7") or 7),
+        # Colleague feedback on an educator: links last this long, and answers are shown
+        # only once this many people have answered (never who said what).
+        "COLLEAGUE_FEEDBACK_DAYS": int(_env("COLLEAGUE_FEEDBACK_DAYS", "30") or 30),
+        "COLLEAGUE_FEEDBACK_MIN_RESPONSES": int(
+            _env("COLLEAGUE_FEEDBACK_MIN_RESPONSES", "3") or 3
+        ),
         "CONTENT_DIR": _env("CONTENT_DIR", str(PROJECT_ROOT / "modules_content")),
         "REGIONS_DIR": _env("REGIONS_DIR", str(PROJECT_ROOT / "regions")),
         "WTF_CSRF_TIME_LIMIT": None,

@@ -57,6 +57,22 @@ NAV_ITEMS: list[tuple[str, str, Permission | None, tuple[str, ...]]] = [
         ("livinglab.inbox", "livinglab.item", "livinglab.bulk", "livinglab.session",
          "livinglab.ratings", "livinglab.version"),
     ),
+    (
+        "Educator development",
+        "educators.index",
+        Permission.EDUCATOR_DEVELOPMENT,
+        ("educators.index", "educators.opt_in", "educators.assessment", "educators.progress",
+         "educators.summary", "educators.mentor", "educators.find_mentor", "educators.ask",
+         "educators.pairing", "educators.respond", "educators.withdraw", "educators.agreement",
+         "educators.meeting", "educators.end", "educators.plan", "educators.goal",
+         "educators.feedback_"),
+    ),
+    (
+        "Educator overview",
+        "educators.overview_page",
+        Permission.VIEW_EDUCATOR_OVERVIEW,
+        ("educators.overview",),
+    ),
     ("Notifications", "notifications.inbox", Permission.TAKE_MODULES, ("notifications.",)),
     (
         "Evaluation data",

@@ -43,10 +43,21 @@ class Permission(enum.StrEnum):
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT = "view_audit"
     MANAGE_OUTBOX = "manage_outbox"  # failed and waiting emails: retry, discard
+    # Educators' own development (participants opt in first) and mentoring.
+    EDUCATOR_DEVELOPMENT = "educator_development"
+    MENTORING = "mentoring"
+    VIEW_EDUCATOR_OVERVIEW = "view_educator_overview"  # aggregates for a region
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.PARTICIPANT: frozenset({Permission.TAKE_MODULES, Permission.VIEW_COHORT}),
+    Role.PARTICIPANT: frozenset(
+        {
+            Permission.TAKE_MODULES,
+            Permission.VIEW_COHORT,
+            Permission.EDUCATOR_DEVELOPMENT,
+            Permission.MENTORING,
+        }
+    ),
     Role.LEAD_EDUCATOR: frozenset(
         {
             Permission.VIEW_PILOT,
@@ -55,6 +66,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.SCHEDULE_RELEASES,
             Permission.MANAGE_ENROLMENT,
             Permission.PUBLISH_OPPORTUNITIES,
+            Permission.EDUCATOR_DEVELOPMENT,
+            Permission.MENTORING,
         }
     ),
     Role.PILOT_ADMIN: frozenset(
@@ -67,6 +80,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_PILOT,
             Permission.VIEW_COHORT,
             Permission.SCHEDULE_RELEASES,
+            Permission.VIEW_EDUCATOR_OVERVIEW,
         }
     ),
     Role.EVALUATOR: frozenset({Permission.EXPORT_EVALUATION}),
@@ -75,6 +89,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.EDIT_CHAMPION_PROFILE,
             Permission.VIEW_REGION_PAGE,
             Permission.PUBLISH_OPPORTUNITIES,
+            Permission.EDUCATOR_DEVELOPMENT,
+            Permission.MENTORING,
         }
     ),
     Role.NATIONAL_ADMIN: frozenset(Permission),

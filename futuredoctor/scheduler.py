@@ -77,12 +77,27 @@ def queue_opportunity_reminders() -> int:
     return queue_reminders(utcnow(), limit=_batch())
 
 
+def queue_goal_reminders() -> int:
+    from futuredoctor.clock import today_uk
+    from futuredoctor.educators.plan import queue_goal_reminders as queue_reminders
+
+    return queue_reminders(today_uk())
+
+
+def send_feedback_invitations() -> int:
+    from futuredoctor.educators.colleague_feedback import send_invitations
+
+    return send_invitations(limit=_batch())
+
+
 JOBS: dict[str, Callable[[], int]] = {
     "queue_due_releases": queue_due_releases,
     "queue_opportunity_reminders": queue_opportunity_reminders,
     "send_notifications": send_notifications,
     "queue_digests": queue_digests,
     "refresh_summaries": refresh_summaries,
+    "queue_goal_reminders": queue_goal_reminders,
+    "send_feedback_invitations": send_feedback_invitations,
 }
 
 
@@ -185,6 +200,8 @@ def build_scheduler(app: Flask, interval: int) -> Any:
         "refresh_summaries": max(interval, int(app.config.get("SUMMARY_REFRESH_SECONDS", 300))),
         # Reminders go a day ahead: every five minutes is soon enough.
         "queue_opportunity_reminders": max(interval, 300),
+        "queue_goal_reminders": max(interval, int(DIGEST_EVERY.total_seconds())),
+        "send_feedback_invitations": interval,
     }
     for name, seconds in every.items():
         scheduler.add_job(

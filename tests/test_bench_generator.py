@@ -36,14 +36,20 @@ def test_every_page_opens_on_generated_data(app: Flask, database_url: str) -> No
     sizes = generate(dsn, TINY)
     assert sizes["participants"] == TINY.participants
     people = {role: _make_person(role) for role in Role}
-    dynamic = dynamic_samples()
     placeholders = placeholder_samples()
     failures = []
     bench_person = db.session.scalar(sa.select(User).where(User.email == "bench0@example.nhs.uk"))
     assert bench_person is not None
-    signed_in = [(role, person.email, PASSWORD) for role, person in people.items() if person]
-    signed_in.append((Role.PARTICIPANT, bench_person.email, BENCH_PASSWORD))
-    for role, email, password in signed_in:
+    # Each person's own samples (their educator records) are made before any request.
+    signed_in = [
+        (role, person.email, PASSWORD, dynamic_samples(person))
+        for role, person in people.items()
+        if person
+    ]
+    signed_in.append(
+        (Role.PARTICIPANT, bench_person.email, BENCH_PASSWORD, dynamic_samples(bench_person))
+    )
+    for role, email, password, dynamic in signed_in:
         client = app.test_client()
         response = client.post("/sign-in", data={"email": email, "password": password})
         assert response.status_code == 302, email

@@ -71,7 +71,6 @@ def test_no_page_runs_more_queries_with_more_data(
         person = _make_person(role)
         assert person is not None
         people[role] = person
-    dynamic = dynamic_samples()
     placeholders = placeholder_samples()
     ids = [person.id for person in people.values()]
     clients = {}
@@ -79,7 +78,7 @@ def test_no_page_runs_more_queries_with_more_data(
     for role, person in people.items():
         clients[role] = app.test_client()
         clients[role].post("/sign-in", data={"email": person.email, "password": PASSWORD})
-        pages[role] = page_urls(app, role, dynamic, placeholders)
+        pages[role] = page_urls(app, role, dynamic_samples(person), placeholders)
     before: dict[tuple[Role, str], int] = {}
     for role, urls in pages.items():
         for _, url in urls:

@@ -28,6 +28,7 @@ from futuredoctor.notifications.outbox import queue
 from futuredoctor.permissions import ROLE_PERMISSIONS, access_rule
 from tests.community.champions import ORGANISER_ONLY
 from tests.community.champions import route_samples as champion_samples
+from tests.educators.samples import route_samples as educator_samples
 from tests.evaluation.projects import make_project
 from tests.factories import current_cohorts, make_user
 from tests.helpers import login
@@ -70,6 +71,7 @@ SAMPLES: dict[tuple[str, str], tuple[Any, Any]] = {
     ("enrolment.invitation", "token"): ("not-a-token", "not-a-token"),  # public: says invalid
     ("enrolment.invitation_renew", "token"): ("not-a-token", "not-a-token"),
     ("auth.reset", "token"): ("not-a-token", "not-a-token"),  # public: says it does not work
+    ("educators.give_feedback", "token"): ("not-a-token", "not-a-token"),  # public: says so
     ("auth.accept_staff_invitation", "token"): ("not-a-token", "not-a-token"),
     # Living lab: placeholders are replaced by ids made by ``living_lab_samples``.
     **{
@@ -104,6 +106,8 @@ SAMPLES: dict[tuple[str, str], tuple[Any, Any]] = {
 }
 # Filled in from the database below.
 DYNAMIC_ARGS = {"user_id", "grant_id", "notification_id", "project_id"}
+# The swept person's own educator records, made by ``educator_samples``.
+DYNAMIC_ARGS |= {"assessment_id", "offer_id", "mentorship_id", "goal_id", "request_id"}
 
 ROLES = [None, *Role]
 
@@ -171,9 +175,10 @@ def placeholder_samples() -> dict[Any, Any]:
     return {**living_lab_samples(), **release_samples(), **champion_samples()}
 
 
-def dynamic_samples() -> dict[str, tuple[Any, Any]]:
+def dynamic_samples(user: User | None = None) -> dict[str, tuple[Any, Any]]:
     """Rows made per test for the arguments in ``DYNAMIC_ARGS`` (another person, their
-    grant, a failed email in the outbox, an evaluation project), as (inside, outside)."""
+    grant, a failed email in the outbox, an evaluation project, and ``user``'s own educator
+    records), as (inside, outside)."""
     other = make_user(roles=[(Role.PARTICIPANT, None)])
     grant_id = other.grants[0].id
     db.session.commit()
@@ -188,13 +193,14 @@ def dynamic_samples() -> dict[str, tuple[Any, Any]]:
         "grant_id": (grant_id, grant_id),
         "notification_id": (notification_id, notification_id),
         "project_id": (project_id, project_id),
+        **educator_samples(user),
     }
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "signed-out")
 def test_every_route_for_every_role(app: Flask, client, role: Role | None) -> None:
     user = _make_person(role)
-    dynamic = dynamic_samples()
+    dynamic = dynamic_samples(user)
     if user is not None:
         login(client, user)
     placeholders = placeholder_samples()

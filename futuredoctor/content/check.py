@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from futuredoctor.content.milestones import MilestoneFrameworkSpec
 from futuredoctor.content.schema import FrameworkSpec, ModuleFrontMatter, RegionSpec
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -66,6 +67,12 @@ class FrameworkFile:
     framework: FrameworkSpec
 
 
+@dataclass(frozen=True)
+class MilestoneFile:
+    path: Path
+    framework: MilestoneFrameworkSpec
+
+
 @dataclass
 class LoadedContent:
     """The valid files, ready to sync, and every problem found in the others."""
@@ -73,6 +80,7 @@ class LoadedContent:
     modules: list[ModuleFile] = field(default_factory=list)
     regions: list[RegionFile] = field(default_factory=list)
     frameworks: list[FrameworkFile] = field(default_factory=list)
+    milestones: list[MilestoneFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -220,7 +228,11 @@ def _load_toml(path: Path, problems: list[Problem]) -> tuple[dict[str, Any], dic
 
 def _load_framework(path: Path, loaded: LoadedContent) -> None:
     parsed = _load_toml(path, loaded.problems)
-    if parsed is not None:
+    if parsed is not None and parsed[0].get("kind") == "milestones":
+        milestones = _validate(MilestoneFrameworkSpec, parsed[0], path, parsed[1], loaded.problems)
+        if milestones is not None:
+            loaded.milestones.append(MilestoneFile(path, milestones))
+    elif parsed is not None:
         spec = _validate(FrameworkSpec, parsed[0], path, parsed[1], loaded.problems)
         if spec is not None:
             loaded.frameworks.append(FrameworkFile(path, spec))

@@ -30,6 +30,7 @@ from futuredoctor.content.check import (
     load_content,
     toml_key_lines,
 )
+from futuredoctor.content.milestones import sync_milestones
 from futuredoctor.content.schema import CohortSpec, FrameworkSpec, PilotSpec
 from futuredoctor.enrolment.capacity import SEAT_STATUSES
 from futuredoctor.models import (
@@ -70,6 +71,7 @@ class SyncReport:
     cohorts_updated: list[str] = field(default_factory=list)
     modules_created: list[str] = field(default_factory=list)
     versions_created: list[str] = field(default_factory=list)  # "slug v2"
+    milestone_versions_created: list[str] = field(default_factory=list)  # "CEM v2"
     unchanged: int = 0  # records that already matched their file
 
     @property
@@ -126,6 +128,12 @@ def sync_content(
         framework = _sync_framework(session, framework_file.framework, report)
         if framework.code == GPC:
             domains = {domain.code: domain for domain in framework.domains}
+    for milestone_file in loaded.milestones:
+        created = sync_milestones(session, milestone_file.framework)
+        if created:
+            report.milestone_versions_created.append(created)
+        else:
+            report.unchanged += 1
     _sync_regions(session, loaded.regions, report)
     _sync_modules(session, loaded.modules, domains, report, addressed)
     session.flush()

@@ -12,6 +12,7 @@ from futuredoctor.admin import closures, outbox
 from futuredoctor.community.messages import recent_messages
 from futuredoctor.community.opportunities import upcoming_for, upcoming_organised
 from futuredoctor.community.profiles import completeness, profile_for
+from futuredoctor.educators.overview import pilot_mentoring
 from futuredoctor.extensions import db
 from futuredoctor.learning.journey import overview
 from futuredoctor.models import (
@@ -80,7 +81,8 @@ def _lead_educator(user: User) -> dict[str, Any]:
     )
     by_status = {FeedbackStatus(s): n for s, n in db.session.execute(stmt)}
     summaries = [s for s in pilots_in_scope(user) if s.pilot.id in pilot_ids]
-    return {"summaries": summaries, "feedback": by_status}
+    mentoring = pilot_mentoring(pilot_ids)
+    return {"summaries": summaries, "feedback": by_status, "mentoring": mentoring}
 
 
 def _pilot_admin(user: User) -> dict[str, Any]:

@@ -14,6 +14,13 @@ from futuredoctor.models.champion import (
     ProfileVisibility,
 )
 from futuredoctor.models.codesign import CodesignSession, FeedbackTag, feedback_item_tag
+from futuredoctor.models.development import (
+    ColleagueFeedbackInvitation,
+    ColleagueFeedbackRequest,
+    ColleagueFeedbackResponse,
+    DevelopmentGoal,
+    GoalStatus,
+)
 from futuredoctor.models.enrolment import (
     ConsentRecord,
     ConsentStatement,
@@ -34,6 +41,22 @@ from futuredoctor.models.invitation import (
     Invitation,
     JoinRequest,
     JoinRequestStatus,
+)
+from futuredoctor.models.mentoring import (
+    MentoringFormat,
+    MentoringMeeting,
+    MentorOffer,
+    Mentorship,
+    PairingStatus,
+)
+from futuredoctor.models.milestones import (
+    LEVELS,
+    EducatorProfile,
+    MilestoneDomain,
+    MilestoneFramework,
+    MilestoneRating,
+    SelfAssessment,
+    Subcompetency,
 )
 from futuredoctor.models.module import Module, ModuleVersion, module_version_domain
 from futuredoctor.models.notification import Notification
@@ -58,6 +81,7 @@ from futuredoctor.models.user_session import UserSession
 __all__ = [
     "CAREER_STAGES",
     "HOLDS_PLACE",
+    "LEVELS",
     "OFFER_LABELS",
     "AccountClosureRequest",
     "ApiToken",
@@ -72,8 +96,13 @@ __all__ = [
     "ClosureOutcome",
     "CodesignSession",
     "Cohort",
+    "ColleagueFeedbackInvitation",
+    "ColleagueFeedbackRequest",
+    "ColleagueFeedbackResponse",
     "ConsentRecord",
     "ConsentStatement",
+    "DevelopmentGoal",
+    "EducatorProfile",
     "Enrolment",
     "EnrolmentStatus",
     "EvaluationAccess",
@@ -86,16 +115,25 @@ __all__ = [
     "FeedbackTag",
     "Framework",
     "FrameworkDomain",
+    "GoalStatus",
     "InterestKind",
     "Invitation",
     "JoinRequest",
     "JoinRequestStatus",
+    "MentorOffer",
+    "MentoringFormat",
+    "MentoringMeeting",
+    "Mentorship",
+    "MilestoneDomain",
+    "MilestoneFramework",
+    "MilestoneRating",
     "Module",
     "ModuleVersion",
     "Notification",
     "Opportunity",
     "OpportunityAudience",
     "OpportunityKind",
+    "PairingStatus",
     "Pilot",
     "ProfessionalGroup",
     "ProfileVisibility",
@@ -108,6 +146,8 @@ __all__ = [
     "Role",
     "RoleGrant",
     "SchedulerJobRun",
+    "SelfAssessment",
+    "Subcompetency",
     "SummarySnapshot",
     "User",
     "UserSession",
