@@ -27,7 +27,7 @@ from futuredoctor.models import (
 from futuredoctor.notifications.outbox import queue
 from futuredoctor.permissions import ROLE_PERMISSIONS, access_rule
 from tests.factories import current_cohorts, make_user
-from tests.helpers import login
+from tests.helpers import escaped_tags, login
 from tests.livinglab.lab import route_samples as living_lab_samples
 from tests.releases.samples import route_samples as release_samples
 
@@ -179,7 +179,12 @@ def test_every_route_for_every_role(app: Flask, client, role: Role | None) -> No
             with app.test_request_context():
                 url = app.url_for(rule.endpoint, **values)
             if "GET" in rule.methods:
-                status = client.get(url).status_code
+                response = client.get(url)
+                status = response.status_code
+                if status == 200 and response.mimetype == "text/html":
+                    shown = escaped_tags(response.get_data(as_text=True))
+                    if shown:
+                        failures.append(f"GET {url} prints markup as text: {shown[:2]}")
                 expected = _expected(info, role, inside)
                 if rule.endpoint == "auth.login" and role is not None:
                     expected = {302}  # already signed in: straight home
