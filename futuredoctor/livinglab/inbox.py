@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from futuredoctor.extensions import db
-from futuredoctor.livinglab.scope import item_pilot_id, modules_in_scope, scoped_items
+from futuredoctor.livinglab.scope import TRIAGE, item_pilot_id, modules_in_scope, scoped_items
 from futuredoctor.models import (
     CodesignSession,
     Cohort,
@@ -26,6 +26,7 @@ from futuredoctor.models import (
     feedback_item_tag,
 )
 from futuredoctor.paging import Page, paginate
+from futuredoctor.permissions import pilot_ids_in_scope
 
 
 @dataclass(frozen=True)
@@ -120,9 +121,18 @@ def filter_choices(user: User) -> dict[str, list[Any]]:
             .order_by(ModuleVersion.title, ModuleVersion.number)
         )
     )
-    regions = list(db.session.scalars(sa.select(Region).order_by(Region.name)))
+    regions = regions_in_scope(user)
     tags = list(db.session.scalars(sa.select(FeedbackTag).order_by(FeedbackTag.name)))
     return {"versions": versions, "regions": regions, "tags": tags}
+
+
+def regions_in_scope(user: User) -> list[Region]:
+    """Regions of the pilots the user may triage: a one-pilot educator sees only theirs."""
+    stmt = sa.select(Region).order_by(Region.name)
+    allowed = pilot_ids_in_scope(user, TRIAGE)
+    if allowed is not None:
+        stmt = stmt.where(Region.id.in_(sa.select(Pilot.region_id).where(Pilot.id.in_(allowed))))
+    return list(db.session.scalars(stmt))
 
 
 def status_counts(user: User) -> dict[FeedbackStatus, int]:

@@ -139,7 +139,8 @@ def changes(slug: str) -> tuple[str, int]:
 @requires(TRIAGE)
 def ratings_index() -> str:
     overview = ratings.module_overview(actor(), modules_in_scope(actor()))
-    return render_template("livinglab/ratings_index.html", overview=overview)
+    titles = ratings.latest_titles([module.id for module, _, _ in overview])
+    return render_template("livinglab/ratings_index.html", overview=overview, titles=titles)
 
 
 @bp.get("/feedback/ratings/<slug>")
@@ -152,6 +153,7 @@ def ratings_view(module: Module) -> str:
         module=module,
         latest=module.latest,
         version_rows=version_rows,
+        every_version=ratings.with_unrated_versions(version_rows, module),
         region_rows=region_rows,
         version_chart=ratings.version_chart(version_rows) if version_rows else None,
         region_chart=ratings.region_chart(region_rows) if region_rows else None,
