@@ -16,6 +16,7 @@ from futuredoctor.learning.forms import ActionForm, FeedbackForm, ReflectionForm
 from futuredoctor.learning.journey import JourneyEntry, enrolments_of, journey_summary
 from futuredoctor.learning.progress import NotReleased
 from futuredoctor.learning.services import module_by_slug
+from futuredoctor.learning.upcoming import next_releases
 from futuredoctor.models import EnrolmentStatus, utcnow
 from futuredoctor.permissions import Permission, actor, requires
 from futuredoctor.refusals import Refusal, show_refusal
@@ -40,7 +41,9 @@ def _entry_or_refusal(slug: str) -> JourneyEntry | tuple[str, int]:
 @bp.get("/my-learning")
 @requires(Permission.TAKE_MODULES)
 def my_learning() -> str:
-    return render_template("learning/my_learning.html", summary=journey_summary(actor()))
+    return render_template(
+        "learning/my_learning.html", summary=journey_summary(actor()), coming=next_releases(actor())
+    )
 
 
 @bp.post("/modules/<slug>/start")

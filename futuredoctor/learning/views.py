@@ -12,6 +12,7 @@ from futuredoctor.learning.feedback import feedback_for
 from futuredoctor.learning.forms import ActionForm, StartForm
 from futuredoctor.learning.journey import entry_for
 from futuredoctor.learning.services import gpc_domains, latest_versions, module_by_slug
+from futuredoctor.learning.upcoming import later_versions, next_release_of
 from futuredoctor.models import Role
 from futuredoctor.permissions import Permission, has_permission, signed_in
 
@@ -49,6 +50,12 @@ def module(slug: str) -> str:
     takes_modules = has_permission(current_user, Permission.TAKE_MODULES)
     entry = entry_for(current_user, slug) if takes_modules else None
     version = entry.version if entry is not None else found.latest
+    not_released = entry is None and Role.PARTICIPANT in current_user.roles
+    later = (
+        later_versions(found, entry.version.number, entry.enrolment.cohort_id)
+        if entry is not None
+        else []
+    )
     return render_template(
         "learning/module.html",
         module=found,
@@ -56,7 +63,9 @@ def module(slug: str) -> str:
         body=render_markdown(version.body_markdown),
         entry=entry,
         feedback=feedback_for(entry) if entry is not None else None,
-        not_released=entry is None and Role.PARTICIPANT in current_user.roles,
+        not_released=not_released,
+        next_release=next_release_of(current_user, found) if not_released else None,
+        later=later,
         action_form=ActionForm(),
         start_form=StartForm(),
         module_page_partials=MODULE_PAGE_PARTIALS,

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from futuredoctor.admin import closures, outbox
 from futuredoctor.extensions import db
 from futuredoctor.learning.journey import overview
+from futuredoctor.learning.upcoming import next_releases
 from futuredoctor.livinglab.inbox import status_counts
 from futuredoctor.models import (
     AuditEvent,
@@ -54,7 +55,7 @@ def home_sections(user: User) -> list[HomeSection]:
 def _participant(user: User) -> dict[str, Any]:
     seen = overview(user.id)
     remember_unread_count(user.id, seen.unread)  # the header's count, without a query
-    return {"places": seen.places, "journey": seen.summary}
+    return {"places": seen.places, "journey": seen.summary, "coming": next_releases(user)}
 
 
 def _grants(user: User, role: Role) -> list[Any]:
