@@ -12,8 +12,9 @@ from futuredoctor.livinglab.blueprint import TRIAGE, bp
 from futuredoctor.livinglab.forms import DiffForm, VersionForm
 from futuredoctor.livinglab.scope import modules_in_scope
 from futuredoctor.models import Module
-from futuredoctor.permissions import actor, requires, signed_in
+from futuredoctor.permissions import Permission, actor, has_permission, requires, signed_in
 from futuredoctor.refusals import Refusal, show_refusal
+from futuredoctor.releases.services import cohorts_taking
 from futuredoctor.transactions import savepoint
 
 
@@ -79,7 +80,7 @@ def version_new(module: Module) -> tuple[str, int] | Response:
                     ),
                     "success",
                 )
-                return redirect(url_for("learning.module", slug=module.slug))
+                return redirect(_after_publishing(module, version.id))
         code = 400 if form.errors and preview is None else code
     return render_template(
         "livinglab/version_new.html",
@@ -89,6 +90,15 @@ def version_new(module: Module) -> tuple[str, int] | Response:
         open_items=open_items,
         preview=preview,
     ), code
+
+
+def _after_publishing(module: Module, version_id: int) -> str:
+    """Publishing ends on "Schedule this version", pre-filled with the cohorts that take
+    the module, for people who may schedule; others go back to the module page."""
+    if not has_permission(actor(), Permission.SCHEDULE_RELEASES):
+        return url_for("learning.module", slug=module.slug)
+    cohorts = [c.slug for c in cohorts_taking(actor(), module)]
+    return url_for("releases.new", version=version_id, cohort=cohorts)
 
 
 @bp.get("/modules/<slug>/versions/<int:number>/module.md")

@@ -88,6 +88,7 @@ def new() -> Any:
     if request.method == "GET":
         form.form_key.data = secrets.token_urlsafe(16)
         form.cohorts.data = [s for s in request.args.getlist("cohort") if s]
+        form.version.data = request.args.get("version", "")
         return _render_new(form, cohorts)
     if form.form_key.data and form.form_key.data in session.get(DONE_KEYS, []):
         flash("This release was already scheduled.", "info")
@@ -150,8 +151,16 @@ def _read_time(form: ScheduleForm | RescheduleForm) -> datetime | None:
 
 def _render_new(form: ScheduleForm, cohorts: list[Cohort], status: int = 200) -> Any:
     versions = services.version_choices()
+    try:
+        chosen_version = services.find_version(form.version.data)
+    except Refusal:
+        chosen_version = None
     return render_template(
-        "releases/new.html", form=form, cohorts=cohorts, versions=versions
+        "releases/new.html",
+        form=form,
+        cohorts=cohorts,
+        versions=versions,
+        chosen_version=chosen_version,
     ), status
 
 
