@@ -34,6 +34,7 @@ class Permission(enum.StrEnum):
     MANAGE_ENROLMENT = "manage_enrolment"
     SCHEDULE_RELEASES = "schedule_releases"
     TRIAGE_FEEDBACK = "triage_feedback"
+    SIGN_ATTENDANCE = "sign_attendance"  # sign off a workshop's attendance register
     EXPORT_EVALUATION = "export_evaluation"
     EDIT_CHAMPION_PROFILE = "edit_champion_profile"
     MANAGE_USERS = "manage_users"
@@ -50,6 +51,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.TRIAGE_FEEDBACK,
             Permission.SCHEDULE_RELEASES,
             Permission.MANAGE_ENROLMENT,
+            Permission.SIGN_ATTENDANCE,
         }
     ),
     Role.PILOT_ADMIN: frozenset(

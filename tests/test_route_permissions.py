@@ -43,6 +43,10 @@ SAMPLES: dict[tuple[str, str], tuple[Any, Any]] = {
         (f"releases.{name}", "release_id"): ("london-release", "southwest-release")
         for name in ("detail", "change", "withdraw")
     },
+    **{
+        (f"learning.{name}", "release_id"): ("london-release", "southwest-release")
+        for name in ("attendance",)
+    },
     ("learning.module", "slug"): ("shared-decision-making", "teaching-on-the-job"),
     ("learning.module_start", "slug"): ("shared-decision-making", "teaching-on-the-job"),
     ("learning.module_complete", "slug"): ("shared-decision-making", "teaching-on-the-job"),

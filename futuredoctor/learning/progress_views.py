@@ -8,8 +8,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from futuredoctor.learning import coverage as coverage_service
+from futuredoctor.learning import evidence, progress
 from futuredoctor.learning import feedback as feedback_service
-from futuredoctor.learning import progress
 from futuredoctor.learning.blueprint import bp
 from futuredoctor.learning.feedback import FeedbackAnswers, is_editable
 from futuredoctor.learning.forms import ActionForm, FeedbackForm, ReflectionForm, StartForm
@@ -73,6 +73,9 @@ def module_complete(slug: str) -> Response | tuple[str, int]:
         _, changed = retry_on_conflict(lambda: progress.complete(actor(), slug))
     except NotReleased:
         return _not_released(slug, 400)
+    except Refusal as refusal:
+        flash(refusal.message, "error")
+        return redirect(url_for("learning.module", slug=slug))
     if changed:
         flash("Module completed. It is now on your completion record.", "success")
     return redirect(url_for("learning.module", slug=slug))
@@ -181,4 +184,5 @@ def completion_record() -> str:
         total_minutes=sum(r.minutes for r in rows),
         domains=coverage_service.coverage(rows),
         produced_at=utcnow(),
+        code=evidence.format_code(evidence.record_code(me)),
     )

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from futuredoctor.content import render_markdown
 from futuredoctor.learning.blueprint import MODULE_PAGE_PARTIALS, bp
+from futuredoctor.learning.evidence import needs_register, registers_for
 from futuredoctor.learning.feedback import feedback_for
 from futuredoctor.learning.forms import ActionForm, StartForm
 from futuredoctor.learning.journey import entry_for
@@ -66,6 +67,10 @@ def module(slug: str) -> str:
         not_released=not_released,
         next_release=next_release_of(current_user, found) if not_released else None,
         later=later,
+        needs_register=needs_register(version),
+        registers=registers_for(current_user, found.id)
+        if needs_register(version) and has_permission(current_user, Permission.SIGN_ATTENDANCE)
+        else [],
         action_form=ActionForm(),
         start_form=StartForm(),
         module_page_partials=MODULE_PAGE_PARTIALS,
@@ -73,4 +78,4 @@ def module(slug: str) -> str:
 
 
 # The participant's pages register their routes on ``bp``.
-from futuredoctor.learning import account_views, progress_views  # noqa: E402, F401
+from futuredoctor.learning import account_views, evidence_views, progress_views  # noqa: E402, F401

@@ -28,7 +28,7 @@ from futuredoctor.models.invitation import (
 )
 from futuredoctor.models.module import Module, ModuleVersion, module_version_domain
 from futuredoctor.models.notification import Notification
-from futuredoctor.models.progress import Progress
+from futuredoctor.models.progress import CompletionMethod, Progress, RecordCode
 from futuredoctor.models.region import Cohort, Pilot, Region
 from futuredoctor.models.release import Release, ReleaseStatus
 from futuredoctor.models.scheduler_job import SchedulerJobRun
@@ -44,6 +44,7 @@ __all__ = [
     "ClosureOutcome",
     "CodesignSession",
     "Cohort",
+    "CompletionMethod",
     "ConsentRecord",
     "ConsentStatement",
     "Enrolment",
@@ -65,6 +66,7 @@ __all__ = [
     "Pilot",
     "ProfessionalGroup",
     "Progress",
+    "RecordCode",
     "Region",
     "Release",
     "ReleaseStatus",
