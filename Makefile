@@ -8,6 +8,12 @@ STAMPS := .make
 export FLASK_APP := futuredoctor
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links in emails point at the server being run, unless FUTUREDOCTOR_PUBLIC_URL says otherwise
+# (a server listening on every interface is reached on this machine as 127.0.0.1).
+LINK_HOST := $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
+FUTUREDOCTOR_PUBLIC_URL ?= http://$(LINK_HOST):$(PORT)
+# Only files under version control are linted: a scratch folder of one's own never fails it.
+TRACKED_PY = $(shell git ls-files '*.py' 2>/dev/null)
 
 .PHONY: run setup setup-test database chromium wrk test lint typecheck bench lock clean
 
@@ -16,7 +22,8 @@ PORT ?= 5000
 # FUTUREDOCTOR_MAIL_BACKEND says otherwise.
 run: setup database
 	@echo "Serving on http://$(HOST):$(PORT) with the scheduler beside it (Ctrl+C to stop)"
-	@$(BIN)/flask scheduler & scheduler=$$!; \
+	@export FUTUREDOCTOR_PUBLIC_URL="$(FUTUREDOCTOR_PUBLIC_URL)"; \
+	$(BIN)/flask scheduler & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
@@ -72,12 +79,12 @@ chromium:
 	fi
 
 test: setup-test
-	$(BIN)/ruff check .
+	$(BIN)/ruff check --force-exclude $(or $(TRACKED_PY),.)
 	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: setup-test
-	$(BIN)/ruff check .
+	$(BIN)/ruff check --force-exclude $(or $(TRACKED_PY),.)
 
 typecheck: setup-test
 	$(BIN)/mypy
