@@ -57,3 +57,13 @@ def test_a_one_pilot_educator_filters_by_no_other_region(client, lab) -> None:
     login(client, lab.admin)
     page = client.get("/feedback").get_data(as_text=True)
     assert 'name="region"' in page and "South West" in page
+
+
+def test_feedback_items_are_named_by_their_first_words(client, lab) -> None:
+    login(client, lab.educator)
+    inbox = client.get("/feedback").get_data(as_text=True)
+    assert "“Too long for a night shift”<span" in inbox
+    assert f"Ratings without a comment (no. {lab.items[2].id})" in inbox
+    assert f">Feedback {lab.items[1].id}<" not in inbox
+    page = client.get(f"/feedback/{lab.items[1].id}").get_data(as_text=True)
+    assert "<h1>“Too long for a night shift”</h1>" in page
