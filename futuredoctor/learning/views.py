@@ -23,19 +23,23 @@ from futuredoctor.permissions import Permission, has_permission, signed_in
 def catalogue() -> tuple[str, int] | str:
     domains = gpc_domains()
     selected = request.args.get("domain") or None
+    typed = "".join(ch for ch in request.args.get("q", "") if ch.isprintable())
+    text = " ".join(typed.split())[:100] or None
     if selected and selected not in {d.code for d in domains}:
         return render_template(
             "learning/catalogue.html",
             versions=[],
             domains=domains,
             selected=None,
+            text=text,
             error=f"“{selected}” is not a GPC domain. Choose one from the list.",
         ), 400
     return render_template(
         "learning/catalogue.html",
-        versions=latest_versions(selected),
+        versions=latest_versions(selected, text),
         domains=domains,
         selected=selected,
+        text=text,
         error=None,
     )
 
