@@ -4,11 +4,20 @@ request door commits once. Every action is idempotent: a second click changes no
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from futuredoctor.extensions import db
 from futuredoctor.learning.evidence import needs_register
 from futuredoctor.learning.journey import JourneyEntry, entry_for, released_versions
-from futuredoctor.models import CompletionMethod, Enrolment, Progress, Release, User, utcnow
+from futuredoctor.models import (
+    CompletionMethod,
+    Enrolment,
+    ModuleVersion,
+    Progress,
+    Release,
+    User,
+    utcnow,
+)
 from futuredoctor.refusals import Refusal
 
 REFLECTION_MAX = 10_000
@@ -95,3 +104,19 @@ def save_reflection(user: User, slug: str, text: str) -> Progress:
         progress.reflection_updated_at = utcnow()
         db.session.flush()
     return progress
+
+
+def reflections_of(user: User) -> list[Progress]:
+    """The participant's own reflections, most recently written first; one query."""
+    stmt = (
+        sa.select(Progress)
+        .join(Enrolment, Enrolment.id == Progress.enrolment_id)
+        .where(Enrolment.user_id == user.id, Progress.reflection.is_not(None))
+        .options(
+            joinedload(Progress.release)
+            .joinedload(Release.module_version)
+            .joinedload(ModuleVersion.module)
+        )
+        .order_by(Progress.reflection_updated_at.desc(), Progress.id.desc())
+    )
+    return list(db.session.scalars(stmt))

@@ -46,6 +46,14 @@ def my_learning() -> str:
     )
 
 
+@bp.get("/my-learning/reflections")
+@requires(Permission.TAKE_MODULES)
+def my_reflections() -> str:
+    return render_template(
+        "learning/my_reflections.html", reflections=progress.reflections_of(actor())
+    )
+
+
 @bp.post("/modules/<slug>/start")
 @requires(Permission.TAKE_MODULES)
 def module_start(slug: str) -> Response | tuple[str, int]:

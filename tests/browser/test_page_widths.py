@@ -27,6 +27,7 @@ PAGES = {
             f"/modules/{SLUG}",
             f"/modules/{SLUG}/feedback",
             f"/modules/{SLUG}/reflection",
+            "/my-learning/reflections",
             "/my-learning/gpc-coverage",
             "/my-learning/completion-record",
             "/account",
