@@ -123,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     from futuredoctor.admin.views import bp as admin_bp
     from futuredoctor.auth.views import bp as auth_bp
     from futuredoctor.enrolment.views import bp as enrolment_bp
+    from futuredoctor.evaluation import history_views  # noqa: F401  (adds routes)
     from futuredoctor.evaluation.api import bp as api_bp
     from futuredoctor.evaluation.views import bp as evaluation_bp
     from futuredoctor.health import bp as health_bp

@@ -75,7 +75,14 @@ PAGES = {
     ),
     "evaluator": (
         "evaluator@example.nhs.uk",
-        ["/", "/evaluation/", "/evaluation/tokens", "/evaluation/data-dictionary", "/api/v1/docs"],
+        [
+            "/",
+            "/evaluation/",
+            "/evaluation/tokens",
+            "/evaluation/my-exports",
+            "/evaluation/data-dictionary",
+            "/api/v1/docs",
+        ],
     ),
     "champion": ("champion.southwest@example.nhs.uk", ["/"]),
     "national_admin": (
