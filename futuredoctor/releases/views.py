@@ -6,8 +6,19 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from futuredoctor import clock
 from futuredoctor.date_input import DateInputError, date_from_parts, date_from_text
@@ -15,7 +26,7 @@ from futuredoctor.models import Cohort, Region, Release, User, utcnow
 from futuredoctor.paging import page_number, pagination_params
 from futuredoctor.permissions import Permission, actor, register_scoped_record, requires
 from futuredoctor.refusals import Refusal, show_refusal
-from futuredoctor.releases import calendar, services
+from futuredoctor.releases import calendar, ical, services
 from futuredoctor.releases.dashboard import heat_shade, region_dashboard
 from futuredoctor.releases.forms import RescheduleForm, ScheduleForm, WithdrawForm
 from futuredoctor.timezones import (
@@ -73,6 +84,18 @@ def listing() -> str:
         pagination=pagination_params(
             page, lambda n: url_for("releases.listing", when=when, page=str(n))
         ),
+    )
+
+
+@bp.get("/releases/calendar.ics")
+@requires(Permission.SCHEDULE_RELEASES)
+def ical_feed() -> Response:
+    """The releases in scope as an iCalendar file to import into a calendar app."""
+    domain = urlsplit(request.host_url).hostname or "futuredoctor"
+    return Response(
+        ical.releases_ics(actor(), domain),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": 'attachment; filename="future-doctor-releases.ics"'},
     )
 
 
