@@ -39,6 +39,7 @@ SAMPLES: dict[tuple[str, str], tuple[Any, Any]] = {
     ("pilots.cohort", "slug"): ("lon-current", "sw-current"),
     ("releases.preview", "slug"): ("lon-current", "sw-current"),
     ("releases.dashboard", "code"): ("LON", "SW"),
+    ("releases.dashboard_csv", "code"): ("LON", "SW"),
     **{
         (f"releases.{name}", "release_id"): ("london-release", "southwest-release")
         for name in ("detail", "change", "withdraw")

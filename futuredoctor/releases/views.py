@@ -27,6 +27,7 @@ from futuredoctor.paging import page_number, pagination_params
 from futuredoctor.permissions import Permission, actor, register_scoped_record, requires
 from futuredoctor.refusals import Refusal, show_refusal
 from futuredoctor.releases import calendar, ical, services
+from futuredoctor.releases import dashboard_csv as dashboard_tables
 from futuredoctor.releases.dashboard import heat_shade, region_dashboard
 from futuredoctor.releases.forms import RescheduleForm, ScheduleForm, WithdrawForm
 from futuredoctor.timezones import (
@@ -349,4 +350,19 @@ def dashboard(region: Region) -> str:
         "releases/dashboard.html",
         board=region_dashboard(region),
         heat_shade=heat_shade,
+    )
+
+
+@bp.get("/regions/<code>/dashboard.csv")
+@requires(Permission.VIEW_REGION, region="code")
+def dashboard_csv(region: Region) -> Response:
+    """One of the dashboard's tables (``?table=coverage`` or ``completion``) as CSV."""
+    table = request.args.get("table", "coverage")
+    if table not in dashboard_tables.TABLES:
+        abort(404)
+    filename = f"{region.code.lower()}-{table}-{clock.today_uk():%Y-%m-%d}.csv"
+    return Response(
+        dashboard_tables.table_csv(region_dashboard(region), table),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -3,6 +3,8 @@ and a query count that does not grow with participants or modules."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import sqlalchemy as sa
@@ -74,3 +76,20 @@ def test_dashboard_query_count_does_not_grow(lead_client, db_session, cohorts, c
     with count_queries() as large:
         assert lead_client.get("/regions/LON/dashboard").status_code == 200
     assert len(small) == len(large)
+
+
+def test_dashboard_tables_download_as_csv(lead_client, db_session, cohorts):
+    _populate(db_session, cohorts, participants=4, modules=2)
+    page = _text(lead_client.get("/regions/LON/dashboard"))
+    assert "/regions/LON/dashboard.csv?table=coverage" in page
+    coverage = lead_client.get("/regions/LON/dashboard.csv?table=coverage")
+    assert coverage.status_code == 200 and coverage.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(coverage.data.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["pilot", "gpc_domain"]
+    gpc5 = [r for r in rows[1:] if r[1] == "GPC5"]
+    assert [r[3:] for r in gpc5] == [["2", "8", "2", "25"]]
+    completion = lead_client.get("/regions/LON/dashboard.csv?table=completion")
+    rows = list(csv.reader(io.StringIO(completion.data.decode("utf-8-sig"))))
+    assert ["4", "2", "2", "50"] in [r[1:] for r in rows]
+    assert lead_client.get("/regions/LON/dashboard.csv?table=nope").status_code == 404
+    assert lead_client.get("/regions/SW/dashboard.csv").status_code == 404
