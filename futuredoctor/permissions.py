@@ -39,6 +39,7 @@ class Permission(enum.StrEnum):
     EDIT_CHAMPION_PROFILE = "edit_champion_profile"
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT = "view_audit"
+    VIEW_NATIONAL = "view_national"  # the national dashboard across all regions
     MANAGE_OUTBOX = "manage_outbox"  # failed and waiting emails: retry, discard
 
 

@@ -26,7 +26,7 @@ from futuredoctor.models import Cohort, Region, Release, User, utcnow
 from futuredoctor.paging import page_number, pagination_params
 from futuredoctor.permissions import Permission, actor, register_scoped_record, requires
 from futuredoctor.refusals import Refusal, show_refusal
-from futuredoctor.releases import calendar, ical, services
+from futuredoctor.releases import calendar, ical, national, services
 from futuredoctor.releases import dashboard_csv as dashboard_tables
 from futuredoctor.releases.dashboard import heat_shade, region_dashboard
 from futuredoctor.releases.forms import RescheduleForm, ScheduleForm, WithdrawForm
@@ -351,6 +351,12 @@ def dashboard(region: Region) -> str:
         board=region_dashboard(region),
         heat_shade=heat_shade,
     )
+
+
+@bp.get("/national")
+@requires(Permission.VIEW_NATIONAL)
+def national_dashboard() -> str:
+    return render_template("releases/national.html", lines=national.national_overview())
 
 
 @bp.get("/regions/<code>/dashboard.csv")

@@ -93,3 +93,20 @@ def test_dashboard_tables_download_as_csv(lead_client, db_session, cohorts):
     assert ["4", "2", "2", "50"] in [r[1:] for r in rows]
     assert lead_client.get("/regions/LON/dashboard.csv?table=nope").status_code == 404
     assert lead_client.get("/regions/SW/dashboard.csv").status_code == 404
+
+
+def test_national_dashboard_lists_every_region_with_links(client, db_session, cohorts):
+    _populate(db_session, cohorts, participants=4, modules=2)
+    admin = make_user(roles=[(Role.NATIONAL_ADMIN, None)])
+    db_session.commit()
+    login(client, admin)
+    page = _text(client.get("/national"))
+    assert page.count('href="/regions/') >= 7 and 'href="/regions/LON/dashboard"' in page
+    assert "/national" in _text(client.get("/"))
+    london = page[page.index('href="/regions/LON/dashboard"') :].split("</tr>")[0]
+    assert ">4</td>" in london  # enrolled in London's current cohort
+    assert "25%" in london and "2 of 8" in london  # 2 completions of 4 people x 2 modules
+    lead = make_user(roles=[(Role.REGIONAL_LEAD, cohorts["lon-current"].pilot.region)])
+    db_session.commit()
+    login(client, lead)
+    assert client.get("/national").status_code == 403
