@@ -34,6 +34,7 @@ PAGES = {
             "/account/research-consent",
             "/notifications",
             "/notifications/preferences",
+            "/verify",
         ],
     ),
     "lead_educator": (
@@ -94,6 +95,10 @@ PAGES = {
             "/admin/users/1",
             "/admin/audit",
             "/admin/outbox",
+            "/admin/closure-requests",
+            "/evaluation/exports",
+            "/national",
+            "/regions/SW/dashboard",
         ],
     ),
 }
