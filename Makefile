@@ -11,6 +11,12 @@ PORT ?= 5000
 # Test processes: the suite splits across them test by test (tests that share a module's
 # processes stay together); TEST_WORKERS=0 runs it in this one process.
 TEST_WORKERS ?= 2
+# Links in emails point at the server being run, unless FUTUREDOCTOR_PUBLIC_URL says otherwise
+# (a server listening on every interface is reached on this machine as 127.0.0.1).
+LINK_HOST := $(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST))
+FUTUREDOCTOR_PUBLIC_URL ?= http://$(LINK_HOST):$(PORT)
+# Only files under version control are linted: a scratch folder of one's own never fails it.
+TRACKED_PY = $(shell git ls-files '*.py' 2>/dev/null)
 
 .PHONY: run setup setup-test database chromium redis wrk test lint typecheck bench lock clean
 
@@ -19,7 +25,8 @@ TEST_WORKERS ?= 2
 # FUTUREDOCTOR_MAIL_BACKEND says otherwise.
 run: setup database
 	@echo "Serving on http://$(HOST):$(PORT) with the scheduler beside it (Ctrl+C to stop)"
-	@$(BIN)/flask scheduler & scheduler=$$!; \
+	@export FUTUREDOCTOR_PUBLIC_URL="$(FUTUREDOCTOR_PUBLIC_URL)"; \
+	$(BIN)/flask scheduler & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
@@ -85,12 +92,12 @@ redis:
 	fi
 
 test: setup-test
-	$(BIN)/ruff check .
+	$(BIN)/ruff check --force-exclude $(or $(TRACKED_PY),.)
 	$(BIN)/mypy
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: setup-test
-	$(BIN)/ruff check .
+	$(BIN)/ruff check --force-exclude $(or $(TRACKED_PY),.)
 
 typecheck: setup-test
 	$(BIN)/mypy

@@ -132,7 +132,10 @@ def _register_blueprints(app: Flask) -> None:
     from futuredoctor.community.blueprint import bp as community_bp
     from futuredoctor.educators.views import bp as educators_bp
     from futuredoctor.enrolment.views import bp as enrolment_bp
-    from futuredoctor.evaluation import project_views  # noqa: F401  (adds routes to evaluation_bp)
+    from futuredoctor.evaluation import (
+        history_views,  # noqa: F401  (adds routes)
+        project_views,  # noqa: F401  (adds routes to evaluation_bp)
+    )
     from futuredoctor.evaluation.api import bp as api_bp
     from futuredoctor.evaluation.views import bp as evaluation_bp
     from futuredoctor.health import bp as health_bp

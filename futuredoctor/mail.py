@@ -60,7 +60,12 @@ def message_domain(config: Mapping[str, Any]) -> str:
 
 
 def _console(message: EmailMessage, config: Mapping[str, Any]) -> None:
-    log.info("Email (not sent, console backend):\n%s", message.as_string())
+    """The headers people read and the plain-text body as text, not quoted-printable, so a
+    link in it can be clicked from the terminal."""
+    headers = "\n".join(f"{name}: {message[name]}" for name in ("From", "To", "Subject"))
+    body = message.get_body(("plain",))
+    text = body.get_content() if isinstance(body, EmailMessage) else message.as_string()
+    log.info("Email (not sent, console backend):\n%s\n\n%s", headers, text)
 
 
 def _file(message: EmailMessage, config: Mapping[str, Any]) -> None:

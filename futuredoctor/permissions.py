@@ -37,11 +37,13 @@ class Permission(enum.StrEnum):
     MANAGE_ENROLMENT = "manage_enrolment"
     SCHEDULE_RELEASES = "schedule_releases"
     TRIAGE_FEEDBACK = "triage_feedback"
+    SIGN_ATTENDANCE = "sign_attendance"  # sign off a workshop's attendance register
     EXPORT_EVALUATION = "export_evaluation"
     EDIT_CHAMPION_PROFILE = "edit_champion_profile"
     PUBLISH_OPPORTUNITIES = "publish_opportunities"  # only one's own are ever shown
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT = "view_audit"
+    VIEW_NATIONAL = "view_national"  # the national dashboard across all regions
     MANAGE_OUTBOX = "manage_outbox"  # failed and waiting emails: retry, discard
     # Educators' own development (participants opt in first) and mentoring.
     EDUCATOR_DEVELOPMENT = "educator_development"
@@ -68,6 +70,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.PUBLISH_OPPORTUNITIES,
             Permission.EDUCATOR_DEVELOPMENT,
             Permission.MENTORING,
+            Permission.SIGN_ATTENDANCE,
         }
     ),
     Role.PILOT_ADMIN: frozenset(

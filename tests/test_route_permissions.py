@@ -31,7 +31,7 @@ from tests.community.champions import route_samples as champion_samples
 from tests.educators.samples import route_samples as educator_samples
 from tests.evaluation.projects import make_project
 from tests.factories import current_cohorts, make_user
-from tests.helpers import login
+from tests.helpers import escaped_tags, login
 from tests.livinglab.lab import route_samples as living_lab_samples
 from tests.releases.samples import route_samples as release_samples
 
@@ -43,9 +43,14 @@ SAMPLES: dict[tuple[str, str], tuple[Any, Any]] = {
     ("pilots.cohort", "slug"): ("lon-current", "sw-current"),
     ("releases.preview", "slug"): ("lon-current", "sw-current"),
     ("releases.dashboard", "code"): ("LON", "SW"),
+    ("releases.dashboard_csv", "code"): ("LON", "SW"),
     **{
         (f"releases.{name}", "release_id"): ("london-release", "southwest-release")
         for name in ("detail", "change", "withdraw")
+    },
+    **{
+        (f"learning.{name}", "release_id"): ("london-release", "southwest-release")
+        for name in ("attendance",)
     },
     ("learning.module", "slug"): ("shared-decision-making", "teaching-on-the-job"),
     ("learning.module_start", "slug"): ("shared-decision-making", "teaching-on-the-job"),
@@ -218,7 +223,12 @@ def test_every_route_for_every_role(app: Flask, client, role: Role | None) -> No
             with app.test_request_context():
                 url = app.url_for(rule.endpoint, **values)
             if "GET" in rule.methods:
-                status = client.get(url).status_code
+                response = client.get(url)
+                status = response.status_code
+                if status == 200 and response.mimetype == "text/html":
+                    shown = escaped_tags(response.get_data(as_text=True))
+                    if shown:
+                        failures.append(f"GET {url} prints markup as text: {shown[:2]}")
                 expected = _expected(info, role, inside)
                 if rule.endpoint == "auth.login" and role is not None:
                     expected = {302}  # already signed in: straight home

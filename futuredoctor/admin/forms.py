@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
+from futuredoctor.date_input import DateInputError, date_from_text
 from futuredoctor.form_fields import SafeForm, email_field, name_field
 from futuredoctor.models import Role
 
@@ -79,10 +82,36 @@ class AuditFilterForm(SafeForm):
         ],
     )
 
+    date_from = StringField("From (UK date)", validators=[Optional(), Length(max=20)])
+    date_to = StringField("To (UK date)", validators=[Optional(), Length(max=20)])
+
     def validate_action(self, field: SelectField) -> None:
         values = {choice.value for choice in field.iter_choices()}
         if (field.data or "") not in values:
             raise ValidationError("Select an action from the list")
+
+    def validate_date_from(self, field: StringField) -> None:
+        _check_date(field, "The from date")
+
+    def validate_date_to(self, field: StringField) -> None:
+        _check_date(field, "The to date")
+        start, end = _day(self.date_from.data), _day(field.data)
+        if start is not None and end is not None and end < start:
+            raise ValidationError("The to date must be the same as or after the from date")
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date_from_text(text)
+    except DateInputError:
+        return None
+
+
+def _check_date(field: StringField, what: str) -> None:
+    try:
+        date_from_text(field.data, what=what)
+    except DateInputError as problem:
+        raise ValidationError(problem.message) from None
 
 
 class KeepOpenForm(SafeForm):

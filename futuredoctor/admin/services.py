@@ -104,11 +104,21 @@ def audit_actions() -> list[str]:
     )
 
 
-def list_audit_events(action: str | None, actor_email: str | None, number: int) -> Page:
-    """Newest first, actors joined in the same query."""
+def list_audit_events(
+    action: str | None,
+    actor_email: str | None,
+    number: int,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Page:
+    """Newest first, actors joined in the same query; ``since``/``until`` bound the time."""
     stmt = sa.select(AuditEvent).options(
         joinedload(AuditEvent.actor).options(lazyload(User.grants))
     )
+    if since is not None:
+        stmt = stmt.where(AuditEvent.occurred_at >= since)
+    if until is not None:
+        stmt = stmt.where(AuditEvent.occurred_at < until)
     if action:
         stmt = stmt.where(AuditEvent.action == action)
     if actor_email:

@@ -9,7 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from futuredoctor.admin import closures, services
+from futuredoctor.admin import audit_words, closures, services
 from futuredoctor.admin.forms import (
     AccountStatusForm,
     ActionForm,
@@ -20,10 +20,12 @@ from futuredoctor.admin.forms import (
     UserSearchForm,
 )
 from futuredoctor.auth import accounts
+from futuredoctor.date_input import date_from_text
 from futuredoctor.models import Role, User, utcnow
 from futuredoctor.paging import Page, page_number, pagination_params
 from futuredoctor.permissions import Permission, actor, recent_sign_in_required, requires
 from futuredoctor.refusals import Refusal, show_refusal
+from futuredoctor.timezones import local_day_bounds
 from futuredoctor.transactions import retry_on_conflict
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -286,19 +288,30 @@ def _render_detail(
 def audit() -> tuple[str, int]:
     form = AuditFilterForm(formdata=request.args)
     form.action.choices = [SelectChoice("", "All actions")] + [
-        SelectChoice(a, a) for a in services.audit_actions()
+        SelectChoice(a, audit_words.action_label(a)) for a in services.audit_actions()
     ]
     number = page_number(request.args.get("page"))
+    words = {"action_label": audit_words.action_label, "detail_label": audit_words.detail_label}
     if request.args and not form.validate():
-        return render_template("admin/audit.html", form=form, page=None, pagination=None), 400
-    page = services.list_audit_events(form.action.data or None, form.actor.data or None, number)
+        return render_template(
+            "admin/audit.html", form=form, page=None, pagination=None, names={}, **words
+        ), 400
+    start, end = date_from_text(form.date_from.data), date_from_text(form.date_to.data)
+    page = services.list_audit_events(
+        form.action.data or None,
+        form.actor.data or None,
+        number,
+        since=local_day_bounds(start)[0] if start else None,
+        until=local_day_bounds(end)[1] if end else None,
+    )
     return (
         render_template(
             "admin/audit.html",
             form=form,
             page=page,
-            targets=services.audit_target_users(page.items),
+            names=audit_words.target_names(page.items),
             pagination=_pagination(page),
+            **words,
         ),
         200,
     )

@@ -53,6 +53,19 @@ EXAMPLE_ROWS = [
 ]
 
 
+NOTE_MARK = "#"  # a row whose first cell starts with this is a note, not a person
+TEMPLATE_NOTES = (
+    "Lines starting with # are notes and are never read as people: keep or delete them.",
+    "Add one person per row under the headings. Required: email, given_name, family_name, "
+    "professional_group (doctor, nurse, midwife, pharmacist, allied_health or other) and "
+    "career_stage (FY1, FY2, CT1, CT2, CT3, ST1, ST2, ST3, LED or other).",
+    "registration_body is GMC, NMC, GPhC or HCPC with its registration_number; employer is "
+    "optional.",
+    "cohort is the cohort's short name, like {cohort}; leave it blank when you upload from "
+    "that cohort's own page.",
+)
+
+
 @dataclass(frozen=True)
 class FileProblem:
     """A problem with the file as a whole or with one cell: ``row`` 1 is the header."""
@@ -144,13 +157,17 @@ def open_sheet(text: str) -> Sheet:
                 return
             except csv.Error as error:
                 raise UnreadableRow(number, error) from None
+            if cells and cells[0].lstrip().startswith(NOTE_MARK):
+                continue  # a note, like the template's guidance and example
             if any(cell.strip() for cell in cells):
                 yield number, cells
 
     return Sheet(header=header, rows=rows())
 
 
-def header_problems(header: list[str]) -> tuple[dict[str, int], list[FileProblem]]:
+def header_problems(
+    header: list[str], optional: frozenset[str] = OPTIONAL_COLUMNS
+) -> tuple[dict[str, int], list[FileProblem]]:
     """Map each known column to its position; report missing, unknown or repeated ones."""
     positions: dict[str, int] = {}
     problems: list[FileProblem] = []
@@ -171,13 +188,20 @@ def header_problems(header: list[str]) -> tuple[dict[str, int], list[FileProblem
         else:
             positions[key] = index
     for column in COLUMNS:
-        if column not in positions and column not in OPTIONAL_COLUMNS:
+        if column not in positions and column not in optional:
             problems.append(FileProblem(1, column, "This column is missing from the header row"))
     return positions, problems
 
 
-def template_csv() -> str:
-    """The header row, with Excel's UTF-8 mark so accented names survive a round trip."""
+def template_csv(cohort_slug: str) -> str:
+    """The header row, notes and a commented example (lines starting with # are never
+    read as people, so a forgotten example cannot enrol anyone), with Excel's UTF-8 mark so
+    accented names survive a round trip."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow(COLUMNS)
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for note in TEMPLATE_NOTES:
+        writer.writerow([f"{NOTE_MARK} {note.format(cohort=cohort_slug)}"])
+    example = EXAMPLE_ROWS[0]
+    writer.writerow([f"{NOTE_MARK} Example: {example[0]}", *example[1:], cohort_slug])
     return "\ufeff" + out.getvalue()

@@ -61,14 +61,23 @@ class ImportPlan:
     people: list[Person] = field(default_factory=list)
     users: dict[str, tuple[int, bool]] = field(default_factory=dict)  # email -> (id, participant)
     withdrawn: dict[tuple[int, int], int] = field(default_factory=dict)  # (user, cohort) -> id
+    default_cohort: str | None = None  # for rows that name no cohort
 
     @property
     def ok(self) -> bool:
         return not self.problems and bool(self.people)
 
 
-def validate(data: bytes, actor: User, waitlist_overflow: bool, today: date) -> ImportPlan:
-    plan = ImportPlan()
+def validate(
+    data: bytes,
+    actor: User,
+    waitlist_overflow: bool,
+    today: date,
+    default_cohort: str | None = None,
+) -> ImportPlan:
+    """Check the whole file. From a cohort's own page ``default_cohort`` is its short name:
+    the cohort column may then be left out or blank."""
+    plan = ImportPlan(default_cohort=default_cohort)
     text, problem = csv_format.decode(data)
     if problem is not None or text is None:
         plan.problems.append(problem or FileProblem(1, None, "The file could not be read"))
@@ -90,7 +99,8 @@ def validate(data: bytes, actor: User, waitlist_overflow: bool, today: date) -> 
 
 def _read_rows(plan: ImportPlan, text: str) -> None:
     sheet = csv_format.open_sheet(text)
-    positions, header_problems = csv_format.header_problems(sheet.header)
+    optional = csv_format.OPTIONAL_COLUMNS | ({"cohort"} if plan.default_cohort else set())
+    positions, header_problems = csv_format.header_problems(sheet.header, frozenset(optional))
     if header_problems:
         plan.problems.extend(header_problems)
         return
@@ -106,7 +116,9 @@ def _read_rows(plan: ImportPlan, text: str) -> None:
                 FileProblem(number, None, f"Row has {len(cells)} values; the header has {width}")
             )
             continue
-        plan.people.append(_read_person(number, cells, positions, plan.problems))
+        plan.people.append(
+            _read_person(number, cells, positions, plan.problems, plan.default_cohort)
+        )
 
 
 def _column_order(column: str | None) -> int:
@@ -114,7 +126,11 @@ def _column_order(column: str | None) -> int:
 
 
 def _read_person(
-    number: int, cells: list[str], positions: dict[str, int], problems: list[FileProblem]
+    number: int,
+    cells: list[str],
+    positions: dict[str, int],
+    problems: list[FileProblem],
+    default_cohort: str | None = None,
 ) -> Person:
     def cell(column: str) -> str:
         index = positions.get(column)
@@ -136,6 +152,8 @@ def _read_person(
     for column in ("email", "given_name", "family_name", "professional_group", "career_stage"):
         if not values[column] and column not in unreadable:
             problem(column, f"Enter the {column.replace('_', ' ')}")
+    if not values["cohort"] and "cohort" not in unreadable and default_cohort:
+        values["cohort"] = default_cohort
     if not values["cohort"] and "cohort" not in unreadable:
         problem("cohort", "Enter the cohort's short name, like lon-2027-spring")
     for column, limit in LIMITS.items():

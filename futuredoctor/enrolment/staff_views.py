@@ -243,7 +243,7 @@ def offer_places(cohort: Cohort) -> BaseResponse:
 @requires(Permission.MANAGE_ENROLMENT, cohort="slug")
 def import_template(cohort: Cohort) -> BaseResponse:
     return Response(
-        template_csv(),
+        template_csv(cohort.slug),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="enrolment-template.csv"'},
     )
@@ -264,7 +264,7 @@ def import_people(cohort: Cohort) -> tuple[str, int] | BaseResponse:
             started = time.perf_counter()
             data = upload.read()
             plan = csv_import.validate(
-                data, actor(), bool(form.waitlist_overflow.data), clock.today_uk()
+                data, actor(), bool(form.waitlist_overflow.data), clock.today_uk(), cohort.slug
             )
             if plan.ok:
                 try:
@@ -287,6 +287,7 @@ def import_people(cohort: Cohort) -> tuple[str, int] | BaseResponse:
             filename=filename,
             columns=COLUMNS,
             examples=EXAMPLE_ROWS,
+            people={p.row: p for p in plan.people} if plan is not None else {},
         ),
         status,
     )

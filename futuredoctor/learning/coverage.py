@@ -13,6 +13,7 @@ from futuredoctor.extensions import db
 from futuredoctor.learning.services import gpc_domains
 from futuredoctor.models import (
     Cohort,
+    CompletionMethod,
     Enrolment,
     FrameworkDomain,
     ModuleVersion,
@@ -36,6 +37,15 @@ class Completion:
     version: ModuleVersion
     completed_at: datetime
     cohort: Cohort
+    completed_how: str | None = None
+    confirmed_by: str | None = None  # the name of who signed the attendance register
+
+    @property
+    def evidence(self) -> str:
+        """How the completion is evidenced, in words, for the record."""
+        if self.completed_how == CompletionMethod.ATTENDANCE:
+            return f"Attendance confirmed by {self.confirmed_by or 'the lead educator'}"
+        return "Self-declared"
 
     @property
     def minutes(self) -> int:
@@ -70,7 +80,8 @@ def completions(user: User) -> list[Completion]:
                     joinedload(ModuleVersion.module), selectinload(ModuleVersion.domains)
                 ),
                 joinedload(Release.cohort).joinedload(Cohort.pilot),
-            )
+            ),
+            joinedload(Progress.confirmed_by),
         )
     )
     newest: dict[int, Progress] = {}
@@ -80,7 +91,13 @@ def completions(user: User) -> list[Completion]:
         if current is None or version.number > current.release.module_version.number:
             newest[version.module_id] = progress
     rows = [
-        Completion(p.release.module_version, p.completed_at, p.release.cohort)
+        Completion(
+            p.release.module_version,
+            p.completed_at,
+            p.release.cohort,
+            p.completed_how,
+            p.confirmed_by.full_name if p.confirmed_by else None,
+        )
         for p in newest.values()
         if p.completed_at is not None
     ]

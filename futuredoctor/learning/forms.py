@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import BooleanField, IntegerField, RadioField, TextAreaField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
@@ -95,3 +102,16 @@ class ClosureForm(SafeForm):
             )
         ],
     )
+
+
+class AttendanceForm(SafeForm):
+    """The attendance register: the enrolments ticked as present (checked in ``evidence``)."""
+
+    attended = SelectMultipleField("Who attended", coerce=int, validate_choice=False)
+
+
+class VerifyForm(SafeForm):
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    code = StringField("Verification code", validators=[Optional(), Length(max=40)])

@@ -4,10 +4,20 @@ request door commits once. Every action is idempotent: a second click changes no
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from futuredoctor.extensions import db
+from futuredoctor.learning.evidence import needs_register
 from futuredoctor.learning.journey import JourneyEntry, entry_for, released_versions
-from futuredoctor.models import Enrolment, Progress, Release, User, utcnow
+from futuredoctor.models import (
+    CompletionMethod,
+    Enrolment,
+    ModuleVersion,
+    Progress,
+    Release,
+    User,
+    utcnow,
+)
 from futuredoctor.refusals import Refusal
 
 REFLECTION_MAX = 10_000
@@ -57,14 +67,23 @@ def start(user: User, slug: str, version_number: int | None = None) -> tuple[Pro
 
 
 def complete(user: User, slug: str) -> tuple[Progress, bool]:
-    """Mark the version taken as completed (starting it too, if need be)."""
+    """Mark the version taken as completed (starting it too, if need be): self-declared.
+    A workshop is completed only through its signed attendance register."""
     entry = require_entry(user, slug)
+    done = entry.progress is not None and entry.progress.completed_at is not None
+    if needs_register(entry.version) and not done:
+        raise Refusal(
+            None,
+            "A workshop is completed when the lead educator signs the attendance register "
+            "for your session",
+        )
     progress = _progress_row(entry.enrolment, entry.release)
     if progress.completed_at is not None:
         return progress, False
     now = utcnow()
     progress.started_at = progress.started_at or now
     progress.completed_at = now
+    progress.completed_how = CompletionMethod.SELF_DECLARED
     db.session.flush()
     return progress, True
 
@@ -85,3 +104,19 @@ def save_reflection(user: User, slug: str, text: str) -> Progress:
         progress.reflection_updated_at = utcnow()
         db.session.flush()
     return progress
+
+
+def reflections_of(user: User) -> list[Progress]:
+    """The participant's own reflections, most recently written first; one query."""
+    stmt = (
+        sa.select(Progress)
+        .join(Enrolment, Enrolment.id == Progress.enrolment_id)
+        .where(Enrolment.user_id == user.id, Progress.reflection.is_not(None))
+        .options(
+            joinedload(Progress.release)
+            .joinedload(Release.module_version)
+            .joinedload(ModuleVersion.module)
+        )
+        .order_by(Progress.reflection_updated_at.desc(), Progress.id.desc())
+    )
+    return list(db.session.scalars(stmt))

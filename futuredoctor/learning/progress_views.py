@@ -8,14 +8,15 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from futuredoctor.learning import coverage as coverage_service
+from futuredoctor.learning import evidence, progress
 from futuredoctor.learning import feedback as feedback_service
-from futuredoctor.learning import progress
 from futuredoctor.learning.blueprint import bp
 from futuredoctor.learning.feedback import FeedbackAnswers, is_editable
 from futuredoctor.learning.forms import ActionForm, FeedbackForm, ReflectionForm, StartForm
 from futuredoctor.learning.journey import JourneyEntry, enrolments_of, journey_summary
 from futuredoctor.learning.progress import NotReleased
 from futuredoctor.learning.services import module_by_slug
+from futuredoctor.learning.upcoming import next_releases
 from futuredoctor.models import EnrolmentStatus, utcnow
 from futuredoctor.permissions import Permission, actor, requires
 from futuredoctor.refusals import Refusal, show_refusal
@@ -40,7 +41,17 @@ def _entry_or_refusal(slug: str) -> JourneyEntry | tuple[str, int]:
 @bp.get("/my-learning")
 @requires(Permission.TAKE_MODULES)
 def my_learning() -> str:
-    return render_template("learning/my_learning.html", summary=journey_summary(actor()))
+    return render_template(
+        "learning/my_learning.html", summary=journey_summary(actor()), coming=next_releases(actor())
+    )
+
+
+@bp.get("/my-learning/reflections")
+@requires(Permission.TAKE_MODULES)
+def my_reflections() -> str:
+    return render_template(
+        "learning/my_reflections.html", reflections=progress.reflections_of(actor())
+    )
 
 
 @bp.post("/modules/<slug>/start")
@@ -70,6 +81,9 @@ def module_complete(slug: str) -> Response | tuple[str, int]:
         _, changed = retry_on_conflict(lambda: progress.complete(actor(), slug))
     except NotReleased:
         return _not_released(slug, 400)
+    except Refusal as refusal:
+        flash(refusal.message, "error")
+        return redirect(url_for("learning.module", slug=slug))
     if changed:
         flash("Module completed. It is now on your completion record.", "success")
     return redirect(url_for("learning.module", slug=slug))
@@ -178,4 +192,5 @@ def completion_record() -> str:
         total_minutes=sum(r.minutes for r in rows),
         domains=coverage_service.coverage(rows),
         produced_at=utcnow(),
+        code=evidence.format_code(evidence.record_code(me)),
     )

@@ -15,8 +15,9 @@ from futuredoctor.models import (
 )
 
 
-def latest_versions(domain_code: str | None = None) -> list[ModuleVersion]:
-    """The newest version of every module, optionally only those mapped to a GPC domain."""
+def latest_versions(domain_code: str | None = None, text: str | None = None) -> list[ModuleVersion]:
+    """The newest version of every module, optionally only those mapped to a GPC domain
+    and those whose title or summary contains ``text``."""
     newest = (
         sa.select(ModuleVersion.module_id, sa.func.max(ModuleVersion.number).label("number"))
         .group_by(ModuleVersion.module_id)
@@ -34,6 +35,14 @@ def latest_versions(domain_code: str | None = None) -> list[ModuleVersion]:
         .options(joinedload(ModuleVersion.module), selectinload(ModuleVersion.domains))
         .order_by(ModuleVersion.title)
     )
+    if text:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(
+            sa.or_(
+                ModuleVersion.title.ilike(pattern, escape="\\"),
+                ModuleVersion.summary.ilike(pattern, escape="\\"),
+            )
+        )
     if domain_code:
         stmt = stmt.where(
             ModuleVersion.id.in_(

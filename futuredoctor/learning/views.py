@@ -8,10 +8,12 @@ from flask_login import current_user
 
 from futuredoctor.content import render_markdown
 from futuredoctor.learning.blueprint import MODULE_PAGE_PARTIALS, bp
+from futuredoctor.learning.evidence import needs_register, registers_for
 from futuredoctor.learning.feedback import feedback_for
 from futuredoctor.learning.forms import ActionForm, StartForm
 from futuredoctor.learning.journey import entry_for
 from futuredoctor.learning.services import gpc_domains, latest_versions, module_by_slug
+from futuredoctor.learning.upcoming import later_versions, next_release_of
 from futuredoctor.models import Role
 from futuredoctor.permissions import Permission, has_permission, signed_in
 
@@ -21,19 +23,23 @@ from futuredoctor.permissions import Permission, has_permission, signed_in
 def catalogue() -> tuple[str, int] | str:
     domains = gpc_domains()
     selected = request.args.get("domain") or None
+    typed = "".join(ch for ch in request.args.get("q", "") if ch.isprintable())
+    text = " ".join(typed.split())[:100] or None
     if selected and selected not in {d.code for d in domains}:
         return render_template(
             "learning/catalogue.html",
             versions=[],
             domains=domains,
             selected=None,
+            text=text,
             error=f"“{selected}” is not a GPC domain. Choose one from the list.",
         ), 400
     return render_template(
         "learning/catalogue.html",
-        versions=latest_versions(selected),
+        versions=latest_versions(selected, text),
         domains=domains,
         selected=selected,
+        text=text,
         error=None,
     )
 
@@ -49,6 +55,12 @@ def module(slug: str) -> str:
     takes_modules = has_permission(current_user, Permission.TAKE_MODULES)
     entry = entry_for(current_user, slug) if takes_modules else None
     version = entry.version if entry is not None else found.latest
+    not_released = entry is None and Role.PARTICIPANT in current_user.roles
+    later = (
+        later_versions(found, entry.version.number, entry.enrolment.cohort_id)
+        if entry is not None
+        else []
+    )
     return render_template(
         "learning/module.html",
         module=found,
@@ -56,7 +68,13 @@ def module(slug: str) -> str:
         body=render_markdown(version.body_markdown),
         entry=entry,
         feedback=feedback_for(entry) if entry is not None else None,
-        not_released=entry is None and Role.PARTICIPANT in current_user.roles,
+        not_released=not_released,
+        next_release=next_release_of(current_user, found) if not_released else None,
+        later=later,
+        needs_register=needs_register(version),
+        registers=registers_for(current_user, found.id)
+        if needs_register(version) and has_permission(current_user, Permission.SIGN_ATTENDANCE)
+        else [],
         action_form=ActionForm(),
         start_form=StartForm(),
         module_page_partials=MODULE_PAGE_PARTIALS,
@@ -64,4 +82,4 @@ def module(slug: str) -> str:
 
 
 # The participant's pages register their routes on ``bp``.
-from futuredoctor.learning import account_views, progress_views  # noqa: E402, F401
+from futuredoctor.learning import account_views, evidence_views, progress_views  # noqa: E402, F401

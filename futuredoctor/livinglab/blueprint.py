@@ -10,7 +10,12 @@ from flask import Blueprint, request, url_for
 from flask_login import current_user
 
 from futuredoctor.livinglab import history as yswd
-from futuredoctor.livinglab.workflow import SOURCE_LABELS, STATUS_COLOURS, STATUS_LABELS
+from futuredoctor.livinglab.workflow import (
+    SOURCE_LABELS,
+    STATUS_COLOURS,
+    STATUS_LABELS,
+    item_name,
+)
 from futuredoctor.models import Module
 from futuredoctor.paging import Page, pagination_params
 from futuredoctor.permissions import Permission
@@ -32,6 +37,7 @@ def _labels() -> dict[str, Any]:
         "feedback_status_labels": STATUS_LABELS,
         "feedback_status_colours": STATUS_COLOURS,
         "feedback_source_labels": SOURCE_LABELS,
+        "feedback_item_name": item_name,
     }
 
 

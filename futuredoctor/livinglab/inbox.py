@@ -123,9 +123,18 @@ def filter_choices(user: User) -> dict[str, list[Any]]:
             .order_by(ModuleVersion.title, ModuleVersion.number)
         )
     )
-    regions = list(db.session.scalars(sa.select(Region).order_by(Region.name)))
+    regions = regions_in_scope(user)
     tags = list(db.session.scalars(sa.select(FeedbackTag).order_by(FeedbackTag.name)))
     return {"versions": versions, "regions": regions, "tags": tags}
+
+
+def regions_in_scope(user: User) -> list[Region]:
+    """Regions of the pilots the user may triage: a one-pilot educator sees only theirs."""
+    stmt = sa.select(Region).order_by(Region.name)
+    allowed = pilot_ids_in_scope(user, TRIAGE)
+    if allowed is not None:
+        stmt = stmt.where(Region.id.in_(sa.select(Pilot.region_id).where(Pilot.id.in_(allowed))))
+    return list(db.session.scalars(stmt))
 
 
 def status_counts(user: User) -> dict[FeedbackStatus, int]:

@@ -209,6 +209,30 @@ def module_overview(user: User, module_ids: sa.Select[Any]) -> list[tuple[Module
     return [(m, n, r) for m, n, r in db.session.execute(stmt)]
 
 
+def with_unrated_versions(rows: list[RatingRow], module: Module) -> list[RatingRow]:
+    """Every published version, in order: one nobody has rated yet shows "no responses yet"
+    instead of disappearing, so a new version is not mistaken for a missing one."""
+    rated = {row.version: row for row in rows}
+    return [
+        rated.get(v.number)
+        or RatingRow(f"Version {v.number}", 0, {n: None for n, _ in DIMENSIONS}, v.number)
+        for v in module.versions
+    ]
+
+
+def latest_titles(module_ids: list[int]) -> dict[int, str]:
+    """Each module's title from its latest version, in one query (modules have no title)."""
+    latest = (
+        sa.select(sa.func.max(ModuleVersion.id))
+        .where(ModuleVersion.module_id.in_(module_ids))
+        .group_by(ModuleVersion.module_id)
+    )
+    stmt = sa.select(ModuleVersion.module_id, ModuleVersion.title).where(
+        ModuleVersion.id.in_(latest)
+    )
+    return {module_id: title for module_id, title in db.session.execute(stmt)}
+
+
 # --- charts --------------------------------------------------------------------------
 
 

@@ -12,8 +12,9 @@ from futuredoctor.livinglab.blueprint import TRIAGE, bp
 from futuredoctor.livinglab.forms import DiffForm, VersionForm
 from futuredoctor.livinglab.scope import modules_in_scope
 from futuredoctor.models import Module
-from futuredoctor.permissions import actor, requires, signed_in
+from futuredoctor.permissions import Permission, actor, has_permission, requires, signed_in
 from futuredoctor.refusals import Refusal, show_refusal
+from futuredoctor.releases.services import cohorts_taking
 from futuredoctor.transactions import savepoint
 
 
@@ -80,7 +81,7 @@ def version_new(module: Module) -> tuple[str, int] | Response:
                     ),
                     "success",
                 )
-                return redirect(url_for("learning.module", slug=module.slug))
+                return redirect(_after_publishing(module, version.id))
         code = 400 if form.errors and preview is None else code
     picker = versions.open_items_picker(
         actor(),
@@ -108,6 +109,15 @@ def _picker_page(raw: str | None, action: str) -> int:
     if action == "find":
         return 1
     return number + {"picker_previous": -1, "picker_next": 1}.get(action, 0)
+
+
+def _after_publishing(module: Module, version_id: int) -> str:
+    """Publishing ends on "Schedule this version", pre-filled with the cohorts that take
+    the module, for people who may schedule; others go back to the module page."""
+    if not has_permission(actor(), Permission.SCHEDULE_RELEASES):
+        return url_for("learning.module", slug=module.slug)
+    cohorts = [c.slug for c in cohorts_taking(actor(), module)]
+    return url_for("releases.new", version=version_id, cohort=cohorts)
 
 
 @bp.get("/modules/<slug>/versions/<int:number>/module.md")
@@ -158,7 +168,8 @@ def changes(slug: str) -> tuple[str, int]:
 @requires(TRIAGE)
 def ratings_index() -> str:
     overview = ratings.module_overview(actor(), modules_in_scope(actor()))
-    return render_template("livinglab/ratings_index.html", overview=overview)
+    titles = ratings.latest_titles([module.id for module, _, _ in overview])
+    return render_template("livinglab/ratings_index.html", overview=overview, titles=titles)
 
 
 @bp.get("/feedback/ratings/<slug>")
@@ -171,6 +182,7 @@ def ratings_view(module: Module) -> str:
         module=module,
         latest=module.latest,
         version_rows=version_rows,
+        every_version=ratings.with_unrated_versions(version_rows, module),
         region_rows=region_rows,
         version_chart=ratings.version_chart(version_rows) if version_rows else None,
         region_chart=ratings.region_chart(region_rows) if region_rows else None,

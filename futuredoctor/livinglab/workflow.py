@@ -59,6 +59,15 @@ def allowed_targets(current: FeedbackStatus) -> list[FeedbackStatus]:
     return [*later, FeedbackStatus.DECLINED]
 
 
+def item_name(item: FeedbackItem, words: int = 8) -> str:
+    """How people recognise a feedback item: its first words, not its number."""
+    text = " ".join((item.text or "").split())
+    if not text:
+        return f"Ratings without a comment (no. {item.id})"
+    parts = text.split(" ")
+    return "“" + " ".join(parts[:words]) + ("…" if len(parts) > words else "") + "”"
+
+
 def check_transition(item: FeedbackItem, target: FeedbackStatus, note: str | None) -> None:
     """Raise ``Refusal`` unless ``item`` may move to ``target`` with this note."""
     name = f"Feedback {item.id}"

@@ -15,14 +15,14 @@ from futuredoctor.community.profiles import completeness, profile_for
 from futuredoctor.educators.overview import pilot_mentoring
 from futuredoctor.extensions import db
 from futuredoctor.learning.journey import overview
+from futuredoctor.learning.upcoming import next_releases
+from futuredoctor.livinglab.inbox import status_counts
 from futuredoctor.models import (
     AuditEvent,
     Cohort,
     ConsentRecord,
     Enrolment,
     EnrolmentStatus,
-    FeedbackItem,
-    FeedbackStatus,
     Module,
     ModuleVersion,
     Pilot,
@@ -63,6 +63,7 @@ def _participant(user: User) -> dict[str, Any]:
         "places": seen.places,
         "journey": seen.summary,
         "opportunities": upcoming_for(user),
+        "coming": next_releases(user),
     }
 
 
@@ -71,18 +72,11 @@ def _grants(user: User, role: Role) -> list[Any]:
 
 
 def _lead_educator(user: User) -> dict[str, Any]:
+    """The same counts as the feedback inbox (co-design items included), so labels agree."""
     pilot_ids = [g.pilot_id for g in _grants(user, Role.LEAD_EDUCATOR)]
-    stmt = (
-        sa.select(FeedbackItem.status, sa.func.count())
-        .join(Enrolment, Enrolment.id == FeedbackItem.enrolment_id)
-        .join(Cohort, Cohort.id == Enrolment.cohort_id)
-        .where(Cohort.pilot_id.in_(pilot_ids))
-        .group_by(FeedbackItem.status)
-    )
-    by_status = {FeedbackStatus(s): n for s, n in db.session.execute(stmt)}
     summaries = [s for s in pilots_in_scope(user) if s.pilot.id in pilot_ids]
     mentoring = pilot_mentoring(pilot_ids)
-    return {"summaries": summaries, "feedback": by_status, "mentoring": mentoring}
+    return {"summaries": summaries, "feedback": status_counts(user), "mentoring": mentoring}
 
 
 def _pilot_admin(user: User) -> dict[str, Any]:

@@ -70,7 +70,7 @@ from futuredoctor.models.opportunity import (
     Registration,
     RegistrationStatus,
 )
-from futuredoctor.models.progress import Progress
+from futuredoctor.models.progress import CompletionMethod, Progress, RecordCode
 from futuredoctor.models.region import Cohort, Pilot, Region
 from futuredoctor.models.release import Release, ReleaseStatus
 from futuredoctor.models.scheduler_job import SchedulerJobRun
@@ -99,6 +99,7 @@ __all__ = [
     "ColleagueFeedbackInvitation",
     "ColleagueFeedbackRequest",
     "ColleagueFeedbackResponse",
+    "CompletionMethod",
     "ConsentRecord",
     "ConsentStatement",
     "DevelopmentGoal",
@@ -138,6 +139,7 @@ __all__ = [
     "ProfessionalGroup",
     "ProfileVisibility",
     "Progress",
+    "RecordCode",
     "Region",
     "Registration",
     "RegistrationStatus",

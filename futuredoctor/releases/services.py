@@ -62,6 +62,18 @@ def version_choices() -> list[ModuleVersion]:
     return list(db.session.scalars(stmt))
 
 
+def cohorts_taking(user: User, module: Module) -> list[Cohort]:
+    """Current cohorts in the user's scope that already have a version of ``module``: the
+    cohorts a newly published version is most likely meant for."""
+    taking = (
+        sa.select(Release.cohort_id)
+        .join(ModuleVersion, ModuleVersion.id == Release.module_version_id)
+        .where(ModuleVersion.module_id == module.id, Release.status == ReleaseStatus.SCHEDULED)
+    )
+    ids = set(db.session.scalars(taking))
+    return [c for c in cohorts_in_scope(user) if c.id in ids]
+
+
 def find_version(raw: str | None) -> ModuleVersion:
     if not raw:
         raise Refusal("version", "Choose the module version to release")

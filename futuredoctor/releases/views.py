@@ -6,8 +6,19 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from futuredoctor import clock
 from futuredoctor.date_input import DateInputError, date_from_parts, date_from_text
@@ -15,7 +26,8 @@ from futuredoctor.models import Cohort, Region, Release, User, utcnow
 from futuredoctor.paging import page_number, pagination_params
 from futuredoctor.permissions import Permission, actor, register_scoped_record, requires
 from futuredoctor.refusals import Refusal, show_refusal
-from futuredoctor.releases import calendar, services
+from futuredoctor.releases import calendar, ical, national, services
+from futuredoctor.releases import dashboard_csv as dashboard_tables
 from futuredoctor.releases.dashboard import heat_shade, region_dashboard
 from futuredoctor.releases.forms import RescheduleForm, ScheduleForm, WithdrawForm
 from futuredoctor.timezones import (
@@ -76,6 +88,18 @@ def listing() -> str:
     )
 
 
+@bp.get("/releases/calendar.ics")
+@requires(Permission.SCHEDULE_RELEASES)
+def ical_feed() -> Response:
+    """The releases in scope as an iCalendar file to import into a calendar app."""
+    domain = urlsplit(request.host_url).hostname or "futuredoctor"
+    return Response(
+        ical.releases_ics(actor(), domain),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": 'attachment; filename="future-doctor-releases.ics"'},
+    )
+
+
 # --- scheduling ----------------------------------------------------------------------------
 
 
@@ -88,6 +112,7 @@ def new() -> Any:
     if request.method == "GET":
         form.form_key.data = secrets.token_urlsafe(16)
         form.cohorts.data = [s for s in request.args.getlist("cohort") if s]
+        form.version.data = request.args.get("version", "")
         return _render_new(form, cohorts)
     if form.form_key.data and form.form_key.data in session.get(DONE_KEYS, []):
         flash("This release was already scheduled.", "info")
@@ -150,8 +175,16 @@ def _read_time(form: ScheduleForm | RescheduleForm) -> datetime | None:
 
 def _render_new(form: ScheduleForm, cohorts: list[Cohort], status: int = 200) -> Any:
     versions = services.version_choices()
+    try:
+        chosen_version = services.find_version(form.version.data)
+    except Refusal:
+        chosen_version = None
     return render_template(
-        "releases/new.html", form=form, cohorts=cohorts, versions=versions
+        "releases/new.html",
+        form=form,
+        cohorts=cohorts,
+        versions=versions,
+        chosen_version=chosen_version,
     ), status
 
 
@@ -317,4 +350,25 @@ def dashboard(region: Region) -> str:
         "releases/dashboard.html",
         board=region_dashboard(region),
         heat_shade=heat_shade,
+    )
+
+
+@bp.get("/national")
+@requires(Permission.VIEW_NATIONAL)
+def national_dashboard() -> str:
+    return render_template("releases/national.html", lines=national.national_overview())
+
+
+@bp.get("/regions/<code>/dashboard.csv")
+@requires(Permission.VIEW_REGION, region="code")
+def dashboard_csv(region: Region) -> Response:
+    """One of the dashboard's tables (``?table=coverage`` or ``completion``) as CSV."""
+    table = request.args.get("table", "coverage")
+    if table not in dashboard_tables.TABLES:
+        abort(404)
+    filename = f"{region.code.lower()}-{table}-{clock.today_uk():%Y-%m-%d}.csv"
+    return Response(
+        dashboard_tables.table_csv(region_dashboard(region), table),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from futuredoctor import clock
 from futuredoctor.models import AuditEvent, Notification, Role, RoleGrant, User, utcnow
 from tests.factories import make_region_tree, make_user
 from tests.helpers import login
@@ -461,31 +462,47 @@ def test_status_needs_a_known_action(admin_client, db_session):
 
 
 def test_audit_page_lists_and_filters_events(admin_client, db_session, admin, region):
-    user = make_user(email="target@example.nhs.uk")
+    user = make_user(email="target@example.nhs.uk", given_name="Tara", family_name="Get")
     db_session.commit()
     admin_client.post(
         f"/admin/users/{user.id}/grants", data={"role": "champion", "scope": f"region:{region.id}"}
     )
     admin_client.post(f"/admin/users/{user.id}/status", data={"action": "close"})
 
+    def table(page: str) -> str:
+        return page.split('id="audit-caption"', 1)[1] if 'id="audit-caption"' in page else ""
+
     response = admin_client.get("/admin/audit")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<h1>Audit log</h1>" in html
-    for action in ("login.succeeded", "grant.added", "account.closed"):
-        assert action in html
-    assert html.index("<code>account.closed") < html.index("<code>grant.added")  # newest
-    assert "target@example.nhs.uk" in html
-    assert '<option value="grant.added"' in html
+    rows = table(html)
+    for label in ("Signed in", "Role granted", "Account closed"):
+        assert label in rows  # in words, not codes
+    assert "<code>" not in rows
+    assert rows.index("Account closed") < rows.index("Role granted")  # newest first
+    assert "Tara Get (target@example.nhs.uk)" in rows
+    assert '<option value="grant.added">Role granted</option>' in html
 
-    filtered = admin_client.get("/admin/audit?action=grant.added").get_data(as_text=True)
-    assert "<code>grant.added</code>" in filtered
-    assert "<code>account.closed</code>" not in filtered
+    filtered = table(admin_client.get("/admin/audit?action=grant.added").get_data(as_text=True))
+    assert "Role granted" in filtered and "Account closed" not in filtered
 
-    by_actor = admin_client.get("/admin/audit?actor=ADMIN@example").get_data(as_text=True)
-    assert "<code>grant.added</code>" in by_actor
+    by_actor = table(admin_client.get("/admin/audit?actor=ADMIN@example").get_data(as_text=True))
+    assert "Role granted" in by_actor
     nobody = admin_client.get("/admin/audit?actor=nobody@example.nhs.uk").get_data(as_text=True)
     assert "No events found" in nobody
+
+    today = clock.today_uk()
+    dated = admin_client.get(f"/admin/audit?date_from={today:%d/%m/%Y}&date_to={today:%Y-%m-%d}")
+    assert "Role granted" in table(dated.get_data(as_text=True))
+    tomorrow = today + timedelta(days=1)
+    later = admin_client.get(f"/admin/audit?date_from={tomorrow:%Y-%m-%d}").get_data(as_text=True)
+    assert "No events found" in later
+    yesterday = today - timedelta(days=1)
+    backwards = admin_client.get(f"/admin/audit?date_from={today}&date_to={yesterday}")
+    assert backwards.status_code == 400
+    assert "must be the same as or after" in backwards.get_data(as_text=True)
+    assert admin_client.get("/admin/audit?date_from=31/02/2026").status_code == 400
 
     assert admin_client.get("/admin/audit?action=made.up").status_code == 400
     assert admin_client.get("/admin/audit?page=abc").status_code == 404

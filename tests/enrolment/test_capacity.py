@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -201,3 +202,25 @@ def test_the_same_person_submitted_twice_at_once_is_enrolled_once(
     assert len(people) == 1
     count = sa.select(sa.func.count()).where(Enrolment.user_id == people[0].id)
     assert db_session.scalar(count) == 1
+
+
+def test_freed_places_are_offered_automatically_and_only_added_ones_wait(
+    admin_client, db_session, small_cohort, pilot_admin
+):
+    """The roster and the docs agree: a withdrawal's place goes to the waitlist by itself;
+    places added by raising capacity wait for the administrator, and the roster says why."""
+    enrolments = [capacity.enrol(make_user(), small_cohort, pilot_admin) for _ in range(4)]
+    capacity.withdraw(enrolments[0], pilot_admin)
+    db_session.commit()
+    page = admin_client.get("/cohorts/lon-small/roster").get_data(as_text=True)
+    assert "Places are free" not in page  # nothing left to do by hand
+    small_cohort.capacity += 1
+    db_session.commit()
+    page = admin_client.get("/cohorts/lon-small/roster").get_data(as_text=True)
+    assert "Places are free" in page and "raised capacity" in page
+    assert "freed by a withdrawal is offered automatically" in page
+    docs = (Path(__file__).parents[2] / "docs/roles/pilot-administrator.md").read_text()
+    assert "withdrawal is offered to the longest-waiting person automatically" in docs
+    assert admin_client.post("/cohorts/lon-small/waitlist/offer").status_code == 302
+    db_session.expire_all()
+    assert db_session.get(Enrolment, enrolments[3].id).status is EnrolmentStatus.ENROLLED

@@ -34,12 +34,13 @@ def _upload(
 
 
 def report(page: str) -> list[tuple[int, str, str]]:
-    """The (row, column, problem) lines of the report table on the page."""
+    """The (row, column, problem) lines of the report table on the page (which also names
+    the person on each row, in its second column)."""
     table = page.split('id="problems"', 1)[1].split("</table>", 1)[0]
     cells = re.findall(r'<td class="nhsuk-table__cell[^"]*">(.*?)</td>', table, flags=re.S)
     return [
-        (int(cells[i]), html.unescape(cells[i + 1]), html.unescape(cells[i + 2]))
-        for i in range(0, len(cells), 3)
+        (int(cells[i]), html.unescape(cells[i + 2]), html.unescape(cells[i + 3]))
+        for i in range(0, len(cells), 4)
     ]
 
 
@@ -275,7 +276,40 @@ def test_template_download(admin_client, small_cohort):
     response = admin_client.get("/cohorts/lon-small/import/template.csv")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
-    assert response.data.decode("utf-8-sig").strip() == HEADER
+    lines = response.data.decode("utf-8-sig").strip().splitlines()
+    assert lines[0] == HEADER
+    assert all(line.lstrip('"').startswith("#") for line in lines[1:])
+    assert "lon-small" in lines[-1] and "Amara" in lines[-1]
+
+
+def test_the_template_with_people_added_enrols_only_them(admin_client, db_session, small_cohort):
+    template = admin_client.get("/cohorts/lon-small/import/template.csv").data
+    response = _upload(admin_client, template + (GOOD[0] + "\r\n").encode())
+    assert response.status_code == 302, response.get_data(as_text=True)
+    emails = db_session.scalars(
+        sa.select(User.email)
+        .join(Enrolment, Enrolment.user_id == User.id)
+        .where(Enrolment.cohort_id == small_cohort.id)
+    ).all()
+    assert emails == ["amara@example.nhs.uk"]
+
+
+def test_cohort_column_is_optional_on_a_cohorts_own_page(admin_client, db_session, small_cohort):
+    header = HEADER.removesuffix(",cohort")
+    rows = [GOOD[0].removesuffix(",lon-small")]
+    response = _upload(admin_client, _csv(*rows, header=header))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    blank = "lewis@example.nhs.uk,Lewis,Grant,nurse,NMC,12A3456E,other,,"
+    assert _upload(admin_client, _csv(blank)).status_code == 302
+    assert _count(db_session, Enrolment) == 2
+
+
+def test_problems_name_the_person_as_well_as_the_row(admin_client, small_cohort):
+    bad = "amara@example.nhs.uk,Amara,Okafor,doctor,GMC,12,FY2,,lon-small"
+    page = _upload(admin_client, _csv(GOOD[1], bad)).get_data(as_text=True)
+    table = page.split('id="problems"', 1)[1].split("</table>", 1)[0]
+    assert "Amara Okafor" in table and "amara@example.nhs.uk" in table
+    assert report(page)[0][:2] == (3, "registration_number")
 
 
 @pytest.mark.parametrize(

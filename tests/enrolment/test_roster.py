@@ -92,3 +92,14 @@ def test_safe_cell():
     for value in ["=1", "+1", "-1", "@A1", "\tx", "\rx"]:
         assert protect(value) == "'" + value
     assert protect("Ann") == "Ann"
+
+
+def test_people_who_have_not_accepted_show_as_invited(
+    admin_client, db_session, small_cohort, pilot_admin
+):
+    capacity.enrol(make_user(given_name="Pending"), small_cohort, pilot_admin)
+    db_session.commit()
+    page = admin_client.get("/cohorts/lon-small/roster").get_data(as_text=True)
+    row = page[page.index("Pending") :]
+    row = row[: row.index("</tr>")]
+    assert ">Invited</strong>" in row and ">Enrolled</strong>" not in row

@@ -71,3 +71,18 @@ def test_evaluators_cannot_see_the_export_record_and_records_cannot_change(clien
     with pytest.raises(AppendOnlyError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_an_evaluator_sees_their_own_export_history_only(client: Any) -> None:
+    people = _records(6)  # people[0] made exports 0 and 3, people[1] made 1 and 4
+    login(client, people[0])
+    page = client.get("/evaluation/my-exports").get_data(as_text=True)
+    assert f"{0:064x}" in page and f"{3:064x}" in page
+    assert f"{1:064x}" not in page and f"{4:064x}" not in page
+    assert "London (region)" in page and "Showing 1 to 2 of 2" in page
+    nobody = make_user(roles=[(Role.EVALUATOR, None)])
+    db.session.commit()
+    login(client, nobody)
+    assert "not downloaded an evaluation package yet" in client.get(
+        "/evaluation/my-exports"
+    ).get_data(as_text=True)

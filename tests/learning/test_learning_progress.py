@@ -124,3 +124,17 @@ def test_oversized_reflection_is_refused_and_nothing_changes(client, journey) ->
     assert _progress(journey.participant.id)[0].reflection == "Kept"
     ok = client.post("/modules/mod-old/reflection", data={"reflection": "y" * REFLECTION_MAX})
     assert ok.status_code == 302
+
+
+def test_my_reflections_lists_only_my_own(client, journey) -> None:
+    login(client, journey.participant)
+    assert "not written a reflection yet" in client.get("/my-learning/reflections").get_data(
+        as_text=True
+    )
+    client.post("/modules/mod-old/reflection", data={"reflection": "Mine <b>only</b>"})
+    login(client, journey.other)
+    client.post("/modules/mod-old/reflection", data={"reflection": "Someone else's"})
+    login(client, journey.participant)
+    page = client.get("/my-learning/reflections").get_data(as_text=True)
+    assert "Mine &lt;b&gt;only&lt;/b&gt;" in page and "Someone else" not in page
+    assert "Module old" in page

@@ -23,7 +23,7 @@ from futuredoctor.models import (
     Notification,
 )
 from tests.dates import tomorrow
-from tests.factories import days_from_today
+from tests.factories import days_from_today, make_release
 from tests.helpers import login
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -163,7 +163,10 @@ def test_publishing_a_version_closes_the_loop(client, lab) -> None:
     assert again.status_code == 400 and "was published after you opened" in again.get_data(
         as_text=True
     )
-    # "You said, we did": the opted-in participant's words are quoted, the other's counted.
+    # "You said, we did": the opted-in participant's words are quoted, the other's counted,
+    # once version 2 has reached their cohort.
+    make_release(new, lab.london, days_from_now=-0.01)
+    db.session.commit()
     login(client, lab.participant)
     page = client.get(f"/modules/{lab.module.slug}").get_data(as_text=True)
     assert "You said, we did" in page and "Great case study" in page and "Your feedback" in page
@@ -308,3 +311,22 @@ def test_suggestions_on_behalf_of_an_educator_or_a_patient_fill_the_source_filte
     assert "Shorter" in client.get("/feedback?source=educator").get_data(as_text=True)
     page = client.get(f"/codesign/{session.id}").get_data(as_text=True)
     assert "Patient or public member" in page
+
+
+def test_publishing_ends_on_scheduling_the_new_version(client, lab) -> None:
+    login(client, lab.educator)
+    module_page = client.get(f"/modules/{lab.module.slug}").get_data(as_text=True)
+    assert f"/releases/new?version={lab.module.latest.id}" in module_page
+    response = client.post(
+        f"/modules/{lab.module.slug}/versions/new", data=_version_form(lab.module)
+    )
+    db.session.expire_all()
+    new = db.session.get(Module, lab.module.id).latest
+    location = response.headers["Location"]
+    assert location.startswith("/releases/new?") and f"version={new.id}" in location
+    assert "cohort=lon-current" in location and "sw-current" not in location
+    page = client.get(location).get_data(as_text=True)
+    assert "<h1>Schedule this version</h1>" in page
+    assert f'<option value="{new.id}" selected' in page
+    assert 'value="lon-current" checked' in page
+    assert f"/modules/{lab.module.slug}/changes?before=1&amp;after=2" in page

@@ -53,6 +53,17 @@ def test_console_backend_logs(app, caplog):
     assert "Subject: Hello" in caplog.text
 
 
+def test_console_backend_prints_a_long_link_as_clickable_text(app, caplog):
+    app.config["MAIL_BACKEND"] = "console"
+    link = "http://127.0.0.1:8123/invitations/" + "a" * 90 + "?next=%2Fhome&x=1"
+    body = f"Accept your place: {link}\n\nDr Émile Ngozi’s cohort"
+    message = build_message("amara@example.nhs.uk", "Hello", body, app.config, "<id-2@x>")
+    with caplog.at_level(logging.INFO, logger="futuredoctor.mail"):
+        send(message)
+    assert link in caplog.text and "Émile Ngozi’s" in caplog.text
+    assert "=3D" not in caplog.text and "=\n" not in caplog.text
+
+
 class FakeSMTP:
     instances: list[FakeSMTP] = []
     fail = False

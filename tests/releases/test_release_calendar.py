@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from futuredoctor import clock
 from futuredoctor.models import ReleaseStatus, utcnow
 from futuredoctor.timezones import to_local
 from tests.dates import tomorrow
@@ -130,3 +131,26 @@ def test_preview_chooser_redirects_and_reports_bad_input(lead_client, cohorts):
     assert bad.status_code == 400
     assert "Choose a cohort from the list" in _text(bad) and "real date" in _text(bad)
     assert lead_client.get("/cohorts/lon-current/preview?date=2027-02-31").status_code == 400
+
+
+def test_month_view_marks_today_visibly(lead_client):
+    today = clock.today_uk()
+    page = lead_client.get(f"/releases?month={today:%Y-%m}").get_data(as_text=True)
+    assert page.count('<strong class="app-calendar__today">Today</strong>') == 1
+    assert page.count("app-calendar__day--today") == 1
+
+
+def test_ical_feed_lists_releases_in_scope(lead_client, db_session, version, cohorts):
+    from icalendar import Calendar
+
+    london, southwest = cohorts["lon-current"], cohorts["sw-current"]
+    inside = make_release(version, london, days_from_now=3)
+    make_release(version, southwest, days_from_now=3)
+    db_session.commit()
+    response = lead_client.get("/releases/calendar.ics")
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    assert "/releases/calendar.ics" in lead_client.get("/releases").get_data(as_text=True)
+    events = Calendar.from_ical(response.data).walk("VEVENT")
+    assert [str(e["uid"]).split("@")[0] for e in events] == [f"release-{inside.id}"]
+    assert events[0].decoded("dtstart") == inside.release_at.replace(microsecond=0)
+    assert london.name in str(events[0]["summary"])

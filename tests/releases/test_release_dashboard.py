@@ -3,6 +3,8 @@ and a query count that does not grow with participants or modules."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import sqlalchemy as sa
@@ -74,3 +76,37 @@ def test_dashboard_query_count_does_not_grow(lead_client, db_session, cohorts, c
     with count_queries() as large:
         assert lead_client.get("/regions/LON/dashboard").status_code == 200
     assert len(small) == len(large)
+
+
+def test_dashboard_tables_download_as_csv(lead_client, db_session, cohorts):
+    _populate(db_session, cohorts, participants=4, modules=2)
+    page = _text(lead_client.get("/regions/LON/dashboard"))
+    assert "/regions/LON/dashboard.csv?table=coverage" in page
+    coverage = lead_client.get("/regions/LON/dashboard.csv?table=coverage")
+    assert coverage.status_code == 200 and coverage.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(coverage.data.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["pilot", "gpc_domain"]
+    gpc5 = [r for r in rows[1:] if r[1] == "GPC5"]
+    assert [r[3:] for r in gpc5] == [["2", "8", "2", "25"]]
+    completion = lead_client.get("/regions/LON/dashboard.csv?table=completion")
+    rows = list(csv.reader(io.StringIO(completion.data.decode("utf-8-sig"))))
+    assert ["4", "2", "2", "50"] in [r[1:] for r in rows]
+    assert lead_client.get("/regions/LON/dashboard.csv?table=nope").status_code == 404
+    assert lead_client.get("/regions/SW/dashboard.csv").status_code == 404
+
+
+def test_national_dashboard_lists_every_region_with_links(client, db_session, cohorts):
+    _populate(db_session, cohorts, participants=4, modules=2)
+    admin = make_user(roles=[(Role.NATIONAL_ADMIN, None)])
+    db_session.commit()
+    login(client, admin)
+    page = _text(client.get("/national"))
+    assert page.count('href="/regions/') >= 7 and 'href="/regions/LON/dashboard"' in page
+    assert "/national" in _text(client.get("/"))
+    london = page[page.index('href="/regions/LON/dashboard"') :].split("</tr>")[0]
+    assert ">4</td>" in london  # enrolled in London's current cohort
+    assert "25%" in london and "2 of 8" in london  # 2 completions of 4 people x 2 modules
+    lead = make_user(roles=[(Role.REGIONAL_LEAD, cohorts["lon-current"].pilot.region)])
+    db_session.commit()
+    login(client, lead)
+    assert client.get("/national").status_code == 403

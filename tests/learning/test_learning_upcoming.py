@@ -1,0 +1,65 @@
+"""The loop, seen by a participant: which version they have, what changed in later
+versions and when those reach their cohort; the next releases on their pages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from futuredoctor.extensions import db
+from futuredoctor.models import FeedbackItem, FeedbackSource, FeedbackStatus
+from tests.factories import make_release
+from tests.helpers import login
+from tests.learning.conftest import add_version, enrolment_of
+
+
+def test_a_later_version_is_coming_not_done_until_it_reaches_the_cohort(client, journey) -> None:
+    module = journey.modules["old"]
+    later = add_version(module, 2)
+    item = FeedbackItem(
+        module_version_id=module.versions[0].id,
+        enrolment_id=enrolment_of(journey.participant).id,
+        source=FeedbackSource.PARTICIPANT,
+        text="Please add a worked example",
+        notify_on_action=True,
+        status=FeedbackStatus.DONE,
+        addressed_by_version_id=later.id,
+    )
+    db.session.add(item)
+    db.session.commit()
+    login(client, journey.participant)
+    page = client.get("/modules/mod-old").get_data(as_text=True)
+    assert "You are taking version 1" in page
+    assert "Coming to your cohort" in page and "Changes in version 2" in page
+    assert "has not been scheduled for" in page
+    # Version 2's "we did" is not told as done while the participant cannot see it.
+    assert "Version 2</h3>" not in page and "Please add a worked example" not in page
+
+    release = make_release(later, journey.cohort, days_from_now=3)
+    db.session.commit()
+    page = client.get("/modules/mod-old").get_data(as_text=True)
+    assert "It reaches" in page and "Version 2</h3>" not in page
+
+    release.release_at -= timedelta(days=5)
+    db.session.commit()
+    page = client.get("/modules/mod-old").get_data(as_text=True)
+    assert "Coming to your cohort" not in page
+    assert "Version 2</h3>" in page and "Please add a worked example" in page
+
+
+def test_next_releases_and_empty_states_say_when(client, journey) -> None:
+    login(client, journey.participant)
+    home = client.get("/").get_data(as_text=True)
+    assert 'id="next-releases"' in home and "Module future" in home
+    future = client.get("/modules/mod-future").get_data(as_text=True)
+    assert "has not been released to your cohort yet" in future
+    assert "It is scheduled to reach you on" in future
+    learning = client.get("/my-learning").get_data(as_text=True)
+    assert "Coming next" in learning and "Module future" in learning
+
+    for release in journey.releases.values():
+        release.release_at += timedelta(days=400)
+    db.session.commit()
+    learning = client.get("/my-learning").get_data(as_text=True)
+    assert "No modules have been released to you yet. The first comes on" in learning
+    home = client.get("/").get_data(as_text=True)
+    assert "No modules have been released to your cohort yet. The first comes on" in home
