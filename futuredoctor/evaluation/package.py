@@ -22,6 +22,7 @@ from typing import IO, Any, cast
 from futuredoctor.evaluation.aggregates import aggregates
 from futuredoctor.evaluation.codebook import codebook_markdown
 from futuredoctor.evaluation.copy_export import can_copy, copy_chunks
+from futuredoctor.evaluation.educator_aggregates import educator_development
 from futuredoctor.evaluation.import_scripts import python_script, r_script, stata_script
 from futuredoctor.evaluation.lookups import LOOKUP_ROWS
 from futuredoctor.evaluation.projects import key_of
@@ -40,6 +41,7 @@ ROWS: dict[str, Callable[[ExportScope, bytes], Iterator[Row]]] = {
     **TABLE_ROWS,
     **LOOKUP_ROWS,
     "aggregates": aggregates,
+    "educator_development": educator_development,
 }
 DIALECT = {
     "delimiter": ",",

@@ -353,6 +353,45 @@ AGGREGATES = Table(
     aggregate=True,
 )
 
+EDUCATOR_LEVELS = (1, 2, 3, 4, 5)
+EDUCATOR_MEASURES = {
+    "educators_by_level": "Educators by their level in a Clinician Educator Milestones domain "
+    "(the mean of their latest self-assessment's ratings in the domain, rounded down); level "
+    "all is everyone who rated themselves in the domain.",
+    "active_mentoring_pairs": "Mentoring pairings active now whose mentee is in the region.",
+}
+
+EDUCATOR_DEVELOPMENT = Table(
+    "educator_development",
+    "Educator development",
+    "Counts of people per region, as at the export: educators' self-assessed levels in each "
+    "Clinician Educator Milestones domain, and active mentoring pairs. Educators count where "
+    "they hold a staff role, or where they are enrolled with research consent current. Small "
+    "numbers are suppressed as in aggregates.csv (levels add up to the domain's total). "
+    "Safe to publish.",
+    [
+        Field("region", "string", "Region code.", True),
+        Field("measure", "string", "What is counted.", True, enum=list(EDUCATOR_MEASURES)),
+        Field("domain", "string", "Milestones domain code, or all.", True),
+        Field(
+            "level",
+            "string",
+            "Level 1 (novice) to 5 (mastery), or all.",
+            True,
+            enum=[*(str(level) for level in EDUCATOR_LEVELS), ALL],
+        ),
+        Field(
+            "count",
+            "integer",
+            "The count; empty when suppressed (see suppressed). Counts of 1 to 7 are "
+            "suppressed, and further cells where needed to protect them.",
+        ),
+        Field("suppressed", "boolean", "True when the count is withheld.", True),
+    ],
+    ["region", "measure", "domain", "level"],
+    aggregate=True,
+)
+
 TABLES: list[Table] = [
     PARTICIPANTS,
     MODULES,
@@ -362,6 +401,7 @@ TABLES: list[Table] = [
     FEEDBACK,
     ACTIONS,
     AGGREGATES,
+    EDUCATOR_DEVELOPMENT,
 ]
 TABLES += LOOKUP_TABLES
 TABLES_BY_FILE = {t.path: t for t in TABLES}
