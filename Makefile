@@ -92,12 +92,14 @@ redis:
 	fi
 
 test: setup-test
-	$(BIN)/ruff check --force-exclude $(or $(TRACKED_PY),.)
+	@echo "ruff check: $(words $(TRACKED_PY)) files under version control"
+	@$(BIN)/ruff check --force-exclude $(or $(TRACKED_PY),.)
 	$(BIN)/mypy
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: setup-test
-	$(BIN)/ruff check --force-exclude $(or $(TRACKED_PY),.)
+	@echo "ruff check: $(words $(TRACKED_PY)) files under version control"
+	@$(BIN)/ruff check --force-exclude $(or $(TRACKED_PY),.)
 
 typecheck: setup-test
 	$(BIN)/mypy

@@ -229,6 +229,7 @@ def test_every_route_for_every_role(app: Flask, client, role: Role | None) -> No
                     shown = escaped_tags(response.get_data(as_text=True))
                     if shown:
                         failures.append(f"GET {url} prints markup as text: {shown[:2]}")
+                response.close()  # a streamed download ends here, inside the app's context
                 expected = _expected(info, role, inside)
                 if rule.endpoint == "auth.login" and role is not None:
                     expected = {302}  # already signed in: straight home
