@@ -1,14 +1,14 @@
 """opportunities, who they are for, registrations and private calendar feeds
 
-Revision ID: 0052
-Revises: 0051
+Revision ID: 0014
+Revises: 0013
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0052'
-down_revision = '0051'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

@@ -1,15 +1,15 @@
 """educator development plans (goals with target dates) and anonymous colleague feedback
 
-Revision ID: 0043
-Revises: 0042
+Revision ID: 0017
+Revises: 0016
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0043'
-down_revision = '0042'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

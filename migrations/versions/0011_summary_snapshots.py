@@ -1,14 +1,14 @@
 """summary snapshots: stored results of the dashboards' aggregate queries
 
-Revision ID: 0021
-Revises: 0011
+Revision ID: 0011
+Revises: 0010
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0021"
-down_revision = "0011"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """champion profiles, their interests and offers, and messages sent to champions
 
-Revision ID: 0051
-Revises: 0022
+Revision ID: 0013
+Revises: 0012
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0051"
-down_revision = "0022"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -1,13 +1,13 @@
 """an index for the feedback inbox's newest-first page
 
-Revision ID: 0022
-Revises: 0021
+Revision ID: 0012
+Revises: 0011
 """
 
 from alembic import op
 
-revision = "0022"
-down_revision = "0021"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

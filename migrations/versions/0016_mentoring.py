@@ -1,15 +1,15 @@
 """mentoring: mentor offers with a capacity, pairings (one open per pair), private meeting logs
 
-Revision ID: 0042
-Revises: 0041
+Revision ID: 0016
+Revises: 0015
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0042'
-down_revision = '0041'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """how each completion is evidenced and who confirmed it; completion record codes
 
-Revision ID: 0031
-Revises: 0043
+Revision ID: 0018
+Revises: 0017
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0031"
-down_revision = "0043"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

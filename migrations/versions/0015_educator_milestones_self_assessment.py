@@ -1,15 +1,15 @@
 """educator development: the Clinician Educator Milestones (versioned) and self-assessments
 
-Revision ID: 0041
-Revises: 0052
+Revision ID: 0015
+Revises: 0014
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0041'
-down_revision = '0052'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
