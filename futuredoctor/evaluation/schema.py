@@ -313,6 +313,17 @@ MEASURES = {
     "packages include (consenting participants, and feedback not from a participant).",
 }
 
+# The last two fields of every table of suppressed counts.
+SUPPRESSED_COUNT = [
+    Field(
+        "count",
+        "integer",
+        "The count; empty when suppressed (see suppressed). Counts of 1 to 7 are "
+        "suppressed, and further cells where needed to protect them.",
+    ),
+    Field("suppressed", "boolean", "True when the count is withheld.", True),
+]
+
 AGGREGATES = Table(
     "aggregates",
     "Aggregate counts",
@@ -341,13 +352,7 @@ AGGREGATES = Table(
             True,
             enum=[*CAREER_STAGES, UNKNOWN, NOT_APPLICABLE, ALL],
         ),
-        Field(
-            "count",
-            "integer",
-            "The count; empty when suppressed (see suppressed). Counts of 1 to 7 are "
-            "suppressed, and further cells where needed to protect them.",
-        ),
-        Field("suppressed", "boolean", "True when the count is withheld.", True),
+        *SUPPRESSED_COUNT,
     ],
     ["period", "pilot", "measure", "professional_group", "career_stage"],
     aggregate=True,
@@ -380,13 +385,7 @@ EDUCATOR_DEVELOPMENT = Table(
             True,
             enum=[*(str(level) for level in EDUCATOR_LEVELS), ALL],
         ),
-        Field(
-            "count",
-            "integer",
-            "The count; empty when suppressed (see suppressed). Counts of 1 to 7 are "
-            "suppressed, and further cells where needed to protect them.",
-        ),
-        Field("suppressed", "boolean", "True when the count is withheld.", True),
+        *SUPPRESSED_COUNT,
     ],
     ["region", "measure", "domain", "level"],
     aggregate=True,
