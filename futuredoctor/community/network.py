@@ -232,6 +232,18 @@ def posts(user: User, filters: PostFilters, number: int) -> Page:
     return paginate(stmt, number, PER_PAGE)
 
 
+def posts_about(user: User, module: Module, limit: int = 5) -> list[NetworkPost]:
+    """The newest posts about ``module`` that ``user`` may see, for the module page."""
+    stmt = (
+        sa.select(NetworkPost)
+        .where(_visible_to(user), NetworkPost.module_id == module.id)
+        .options(selectinload(NetworkPost.author), selectinload(NetworkPost.region))
+        .order_by(NetworkPost.created_at.desc(), NetworkPost.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
 def counts(post_ids: Sequence[int]) -> dict[int, PostCounts]:
     """Comments and useful marks for a page of posts: two grouped queries, however many."""
     if not post_ids:
@@ -241,14 +253,18 @@ def counts(post_ids: Sequence[int]) -> dict[int, PostCounts]:
             sa.select(NetworkComment.post_id, sa.func.count())
             .where(NetworkComment.post_id.in_(post_ids))
             .group_by(NetworkComment.post_id)
-        ).tuples().all()
+        )
+        .tuples()
+        .all()
     )
     useful = dict(
         db.session.execute(
             sa.select(UsefulMark.post_id, sa.func.count())
             .where(UsefulMark.post_id.in_(post_ids))
             .group_by(UsefulMark.post_id)
-        ).tuples().all()
+        )
+        .tuples()
+        .all()
     )
     return {i: PostCounts(comments.get(i, 0), useful.get(i, 0)) for i in post_ids}
 

@@ -3,12 +3,14 @@ and paging, comments, useful marks, reports and moderation."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from futuredoctor import clock
 from futuredoctor.community import network
 from futuredoctor.extensions import db
 from futuredoctor.models import (
@@ -19,6 +21,7 @@ from futuredoctor.models import (
     Role,
     UsefulMark,
 )
+from futuredoctor.notifications import digest
 from tests.community.champions import region
 from tests.community.network import make_post
 from tests.factories import make_module, make_user
@@ -198,3 +201,34 @@ def test_reports_and_moderation_hide_and_restore_audited(app: Any, client: Flask
     ]
     login(client, reader)
     assert client.get(f"/network/{post.id}").status_code == 200
+
+
+def test_the_digest_carries_the_weeks_most_useful_visible_posts(
+    app: Any, frozen_now: Any, time_machine: Any
+) -> None:
+    old = make_post(title="Last month's post")
+    time_machine.shift(timedelta(days=8))
+    quiet = make_post(title="A quiet post")
+    liked = make_post(title="A useful post")
+    hidden = make_post(title="A hidden post")
+    hidden.hidden_at = frozen_now
+    for person in (old.author, quiet.author, hidden.author):
+        db.session.add(UsefulMark(post_id=liked.id, user_id=person.id))
+    db.session.flush()
+    titles = digest.network_highlights(clock.now())
+    assert titles == ["A useful post", "A quiet post"]
+    assert digest.network_section(titles).endswith("- A useful post\n- A quiet post")
+    assert digest.network_section([]) == ""
+
+
+def test_a_module_page_shows_what_pilots_posted_about_it(app: Any, client: FlaskClient) -> None:
+    module = make_module(title="Shared decisions")
+    make_post(title="Decision aids in clinic", module_slug=module.slug)
+    hidden = make_post(title="A hidden post", module_slug=module.slug)
+    hidden.hidden_at = clock.now()
+    reader = make_user(roles=[(Role.CHAMPION, region("SW"))])
+    db.session.commit()
+    login(client, reader)
+    page = client.get(f"/modules/{module.slug}").get_data(as_text=True)
+    assert "From the trailblazer network" in page and "Decision aids in clinic" in page
+    assert "A hidden post" not in page
