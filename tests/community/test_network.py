@@ -232,3 +232,33 @@ def test_a_module_page_shows_what_pilots_posted_about_it(app: Any, client: Flask
     page = client.get(f"/modules/{module.slug}").get_data(as_text=True)
     assert "From the trailblazer network" in page and "Decision aids in clinic" in page
     assert "A hidden post" not in page
+
+
+def test_the_list_and_a_post_cost_the_same_however_many_posts(
+    app: Any, client: FlaskClient, count_queries: Any
+) -> None:
+    reader = make_user(roles=[(Role.PARTICIPANT, None)])
+    db.session.commit()
+    login(client, reader)
+    reader_id = reader.id
+
+    def cost(url: str) -> int:
+        db.session.remove()
+        with count_queries() as statements:
+            assert client.get(url).status_code == 200
+        return len(statements)
+
+    def grow(n: int) -> None:
+        module = make_module()
+        for _ in range(n):
+            post = make_post(module_slug=module.slug, priorities=[], domains=["GPC5", "GPC6"])
+            db.session.add(NetworkComment(post_id=post.id, author_id=reader_id, body="Yes"))
+            db.session.add(UsefulMark(post_id=post.id, user_id=reader_id))
+        db.session.commit()
+
+    grow(2)
+    first = db.session.scalar(sa.select(sa.func.min(NetworkPost.id)))
+    before = (cost("/network"), cost("/network?domain=GPC5&text=huddle"), cost(f"/network/{first}"))
+    grow(12)
+    after = (cost("/network"), cost("/network?domain=GPC5&text=huddle"), cost(f"/network/{first}"))
+    assert after == before
