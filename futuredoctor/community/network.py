@@ -179,6 +179,9 @@ def update_post(author: User, post: NetworkPost, data: PostInput) -> NetworkPost
 def delete_post(author: User, post: NetworkPost) -> None:
     if post.author_id != author.id:
         raise Refusal(None, "Only the author can delete a post")
+    # Explicit, not left to ON DELETE CASCADE: SQLite does not enforce foreign keys here.
+    for model in (NetworkComment, UsefulMark, PostReport):
+        db.session.execute(sa.delete(model).where(model.post_id == post.id))
     db.session.delete(post)
     db.session.flush()
 

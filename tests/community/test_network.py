@@ -140,8 +140,10 @@ def test_authors_change_and_delete_only_their_own(app: Any, client: FlaskClient)
     assert changed.status_code == 302
     db.session.expire_all()
     assert db.session.get(NetworkPost, post.id).title == "Changed title"  # type: ignore[union-attr]
+    client.post(f"/network/{post.id}/comment", data={"body": "Goes with the post"})
+    client.post(f"/network/{post.id}/useful")
     assert client.post(f"/network/{post.id}/delete").status_code == 302
-    assert _count(NetworkPost) == 0
+    assert [_count(m) for m in (NetworkPost, NetworkComment, UsefulMark)] == [0, 0, 0]
 
 
 def test_comments_and_one_useful_mark_per_person(app: Any, client: FlaskClient) -> None:
