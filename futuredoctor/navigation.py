@@ -37,6 +37,7 @@ NAV_ITEMS: list[tuple[str, str, Permission | None, tuple[str, ...]]] = [
         None,
         ("community.directory", "community.champion", "community.profile_edit"),
     ),
+    ("Network", "community.network_list", None, ("community.network_",)),
     (
         "Join requests",
         "enrolment.join_request_list",

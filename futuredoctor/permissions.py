@@ -49,6 +49,8 @@ class Permission(enum.StrEnum):
     EDUCATOR_DEVELOPMENT = "educator_development"
     MENTORING = "mentoring"
     VIEW_EDUCATOR_OVERVIEW = "view_educator_overview"  # aggregates for a region
+    # Hide or restore trailblazer network posts tagged to one's region (national: any).
+    MODERATE_NETWORK = "moderate_network"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -84,6 +86,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_COHORT,
             Permission.SCHEDULE_RELEASES,
             Permission.VIEW_EDUCATOR_OVERVIEW,
+            Permission.MODERATE_NETWORK,
         }
     ),
     Role.EVALUATOR: frozenset({Permission.EXPORT_EVALUATION}),

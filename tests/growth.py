@@ -31,6 +31,7 @@ from futuredoctor.models import (
     Release,
     Role,
 )
+from tests.community.network import grow_network
 from tests.factories import (
     current_cohorts,
     days_from_today,
@@ -104,6 +105,7 @@ def grow(people: list[int], n: int = 3) -> None:
         db.session.add(CodesignSession(pilot=pilot, held_on=days_from_today(-10), title="Growth"))
         make_user(roles=[(Role.LEAD_EDUCATOR, pilot)])
         make_user(roles=[(Role.REGIONAL_LEAD, region)])
+    grow_network(people, n)
     for person in people:
         enrolment = db.session.scalar(sa.select(Enrolment).where(Enrolment.user_id == person))
         for release in new_releases:

@@ -29,6 +29,7 @@ from futuredoctor.extensions import db
 from futuredoctor.models import Role
 from futuredoctor.permissions import access_rule
 from tests.community.champions import route_samples as champion_samples
+from tests.community.network import route_samples as network_samples
 from tests.factories import make_user
 from tests.helpers import login
 from tests.livinglab.lab import route_samples as living_lab_samples
@@ -176,6 +177,7 @@ def _seed(app: Flask, user: Any, role: Role | None) -> dict[Any, Any]:
     placeholders: dict[Any, Any] = living_lab_samples()
     placeholders.update(release_samples())
     placeholders.update(champion_samples())
+    placeholders.update(network_samples())
     placeholders.update({"user_id": other.id, "grant_id": other.grants[0].id})
     return placeholders
 

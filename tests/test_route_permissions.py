@@ -28,6 +28,7 @@ from futuredoctor.notifications.outbox import queue
 from futuredoctor.permissions import ROLE_PERMISSIONS, access_rule
 from tests.community.champions import ORGANISER_ONLY
 from tests.community.champions import route_samples as champion_samples
+from tests.community.network import route_samples as network_samples
 from tests.educators.samples import route_samples as educator_samples
 from tests.evaluation.projects import make_project
 from tests.factories import current_cohorts, make_user
@@ -108,6 +109,12 @@ SAMPLES: dict[tuple[str, str], tuple[Any, Any]] = {
         )
     },
     ("community.calendar_feed", "token"): ("not-a-token", "not-a-token"),  # public: 404
+    **{
+        (f"community.network_{name}", "post_id"): ("network-post", "network-post")
+        for name in (
+            *("post", "edit", "delete", "comment", "useful", "report", "hide", "restore"),
+        )
+    },
 }
 # Filled in from the database below.
 DYNAMIC_ARGS = {"user_id", "grant_id", "notification_id", "project_id"}
@@ -177,7 +184,12 @@ def _expected(rule_info: tuple[Any, ...], role: Role | None, inside: bool) -> se
 
 def placeholder_samples() -> dict[Any, Any]:
     """The rows behind the placeholder values in ``SAMPLES``: each feature's own samples."""
-    return {**living_lab_samples(), **release_samples(), **champion_samples()}
+    return {
+        **living_lab_samples(),
+        **release_samples(),
+        **champion_samples(),
+        **network_samples(),
+    }
 
 
 def dynamic_samples(user: User | None = None) -> dict[str, tuple[Any, Any]]:

@@ -7,8 +7,10 @@ from typing import Any
 
 from flask import Blueprint, request, url_for
 
-from futuredoctor.models import OFFER_LABELS, ProfileVisibility
+from futuredoctor.community import network
+from futuredoctor.models import OFFER_LABELS, Module, NetworkPost, ProfileVisibility
 from futuredoctor.paging import Page, pagination_params
+from futuredoctor.permissions import actor
 
 bp = Blueprint("community", __name__, template_folder="templates")
 
@@ -24,6 +26,13 @@ def _labels() -> dict[str, Any]:
         "offer_labels": {o.value: text for o, text in OFFER_LABELS.items()},
         "visibility_labels": VISIBILITY_LABELS,
     }
+
+
+@bp.app_template_global()
+def network_posts_about(module: Module) -> list[NetworkPost]:
+    """Data for ``community/_module_network.html`` on the module page: the newest posts
+    about the module that the signed-in person may see."""
+    return network.posts_about(actor(), module)
 
 
 def pagination(page: Page) -> dict[str, Any] | None:

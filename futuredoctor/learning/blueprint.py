@@ -9,3 +9,4 @@ bp = Blueprint("learning", __name__, template_folder="templates")
 # Templates other features contribute to the bottom of the module page, in order.
 MODULE_PAGE_PARTIALS: list[str] = []
 MODULE_PAGE_PARTIALS.append("livinglab/_you_said_we_did.html")  # living lab
+MODULE_PAGE_PARTIALS.append("community/_module_network.html")  # trailblazer network

@@ -59,6 +59,15 @@ from futuredoctor.models.milestones import (
     Subcompetency,
 )
 from futuredoctor.models.module import Module, ModuleVersion, module_version_domain
+from futuredoctor.models.network import (
+    NetworkComment,
+    NetworkMember,
+    NetworkPost,
+    NetworkPostTag,
+    PostReport,
+    PostTagKind,
+    UsefulMark,
+)
 from futuredoctor.models.notification import Notification
 from futuredoctor.models.opportunity import (
     HOLDS_PLACE,
@@ -130,12 +139,18 @@ __all__ = [
     "MilestoneRating",
     "Module",
     "ModuleVersion",
+    "NetworkComment",
+    "NetworkMember",
+    "NetworkPost",
+    "NetworkPostTag",
     "Notification",
     "Opportunity",
     "OpportunityAudience",
     "OpportunityKind",
     "PairingStatus",
     "Pilot",
+    "PostReport",
+    "PostTagKind",
     "ProfessionalGroup",
     "ProfileVisibility",
     "Progress",
@@ -151,6 +166,7 @@ __all__ = [
     "SelfAssessment",
     "Subcompetency",
     "SummarySnapshot",
+    "UsefulMark",
     "User",
     "UserSession",
     "feedback_item_tag",

@@ -1,13 +1,13 @@
 """The weekly digest: one in-app notification (and email) per participant listing the
-released modules they have not finished. The subject key is the ISO week, so however many
-times the job runs, or however many scheduler processes run it, each person gets at most
-one digest a week."""
+released modules they have not finished, and the week's most useful trailblazer network
+posts. The subject key is the ISO week, so however many times the job runs, or however many
+scheduler processes run it, each person gets at most one digest a week."""
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,8 +17,10 @@ from futuredoctor.models import (
     Enrolment,
     EnrolmentStatus,
     ModuleVersion,
+    NetworkPost,
     Progress,
     Release,
+    UsefulMark,
     User,
 )
 from futuredoctor.notifications.outbox import queue_many
@@ -27,6 +29,7 @@ from futuredoctor.timezones import to_local
 KIND = "weekly_digest"
 SEND_FROM = time(8, 0)  # Monday 08:00 UK time; later in the week it catches up
 CHUNK = 500
+NETWORK_POSTS = 3  # "From the network": the week's most useful posts
 
 log = logging.getLogger(__name__)
 
@@ -81,11 +84,37 @@ def unfinished_modules(now: datetime) -> dict[int, list[str]]:
     }
 
 
+def network_highlights(now: datetime) -> list[str]:
+    """Titles of the past week's most useful visible network posts: the same for every
+    digest, so one query however many people get one."""
+    useful = (
+        sa.select(sa.func.count())
+        .where(UsefulMark.post_id == NetworkPost.id)
+        .correlate(NetworkPost)
+        .scalar_subquery()
+    )
+    stmt = (
+        sa.select(NetworkPost.title)
+        .where(NetworkPost.hidden_at.is_(None), NetworkPost.created_at >= now - timedelta(days=7))
+        .order_by(useful.desc(), NetworkPost.created_at.desc(), NetworkPost.id.desc())
+        .limit(NETWORK_POSTS)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def network_section(titles: list[str]) -> str:
+    if not titles:
+        return ""
+    listed = "\n".join(f"- {title}" for title in titles)
+    return f"\n\nFrom the trailblazer network this week:\n{listed}"
+
+
 def queue_weekly_digests(now: datetime) -> int:
     """Queue this week's digests; returns how many were new. The caller commits."""
     if not digest_due(now):
         return 0
     key = week_key(now)
+    highlights = network_highlights(now)
     rows = []
     for user_id, titles in unfinished_modules(now).items():
         listed = "\n".join(f"- {title}" for title in titles)
@@ -97,8 +126,8 @@ def queue_weekly_digests(now: datetime) -> int:
                 "subject_key": key,
                 "title": f"Your week: {count} module{'s' if count != 1 else ''} to finish",
                 "body": f"You have {count} released module{'s' if count != 1 else ''} "
-                f"to finish:\n{listed}",
-                "payload": {"week": key, "modules": titles},
+                f"to finish:\n{listed}{network_section(highlights)}",
+                "payload": {"week": key, "modules": titles, "network": highlights},
             }
         )
     queued = 0

@@ -53,11 +53,14 @@ def route_samples() -> dict[str, int]:
     return {"public-champion": profile.id, "public-opportunity": opportunity.id}
 
 
-# Organiser-only pages: everyone the route walk signs in as is someone else, so "not found".
+# Organiser-only pages (and a network post's author-only ones): everyone the route walk
+# signs in as is someone else, so "not found".
 ORGANISER_ONLY = {
     "community.opportunity_change",
     "community.opportunity_registrations",
     "community.attendance",
+    "community.network_edit",
+    "community.network_delete",
 }
 
 

@@ -1,0 +1,351 @@
+"""The trailblazer network: who may post, saving posts, the list with its filters and
+search, comments, "useful" marks, reports and moderation.
+
+A hidden post is visible only to its author and to moderators (national admins, and
+regional leads for posts tagged to their region); to anyone else it does not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from futuredoctor import audit, clock
+from futuredoctor.community.profiles import all_priorities, gpc_domains
+from futuredoctor.extensions import db
+from futuredoctor.models import (
+    Module,
+    NetworkComment,
+    NetworkMember,
+    NetworkPost,
+    NetworkPostTag,
+    PostReport,
+    PostTagKind,
+    Region,
+    Role,
+    UsefulMark,
+    User,
+)
+from futuredoctor.paging import Page, paginate
+from futuredoctor.permissions import Permission, has_permission, region_ids_in_scope
+from futuredoctor.refusals import Refusal
+
+PER_PAGE = 20
+MAX_TITLE = 200
+MAX_BODY = 10_000  # a short write-up, not a report
+MAX_COMMENT = 2_000
+MAX_REASON = 500
+POSTING_ROLES = {Role.LEAD_EDUCATOR, Role.CHAMPION, Role.REGIONAL_LEAD, Role.NATIONAL_ADMIN}
+
+
+@dataclass(frozen=True)
+class PostInput:
+    title: str
+    body: str
+    region_code: str = ""
+    module_slug: str = ""
+    domains: list[str] = field(default_factory=list)
+    priorities: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PostFilters:
+    region: str = ""
+    domain: str = ""
+    priority: str = ""
+    module: str = ""
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class PostCounts:
+    comments: int = 0
+    useful: int = 0
+
+
+# Who may take part -------------------------------------------------------------------
+
+
+def has_opted_in(user: User) -> bool:
+    return db.session.get(NetworkMember, user.id) is not None
+
+
+def may_post(user: User) -> bool:
+    """Educators, champions, regional leads and national admins post; participants once
+    they have opted in."""
+    return bool(user.roles & POSTING_ROLES) or has_opted_in(user)
+
+
+def opt_in(user: User) -> None:
+    if Role.PARTICIPANT not in user.roles:
+        raise Refusal(None, "Only participants need to opt in to post in the network")
+    if not has_opted_in(user):
+        db.session.add(NetworkMember(user_id=user.id))
+        db.session.flush()
+
+
+def can_moderate(user: User, post: NetworkPost) -> bool:
+    if not has_permission(user, Permission.MODERATE_NETWORK):
+        return False
+    regions = region_ids_in_scope(user, Permission.MODERATE_NETWORK)
+    if regions is None:
+        return True  # national
+    return post.region_id is not None and post.region_id in set(db.session.scalars(regions))
+
+
+def may_see(user: User, post: NetworkPost) -> bool:
+    return post.hidden_at is None or post.author_id == user.id or can_moderate(user, post)
+
+
+# Choices offered on forms --------------------------------------------------------------
+
+
+def regions() -> list[Region]:
+    return list(db.session.scalars(sa.select(Region).order_by(Region.name)))
+
+
+def modules() -> list[tuple[str, str]]:
+    """(slug, title) of every module, by title."""
+    found = db.session.scalars(sa.select(Module).options(selectinload(Module.versions)))
+    return sorted(((m.slug, m.latest.title) for m in found), key=lambda pair: pair[1])
+
+
+# Writing ----------------------------------------------------------------------------------
+
+
+def _check(data: PostInput) -> tuple[Region | None, Module | None]:
+    if not data.title.strip():
+        raise Refusal("title", "Enter a title")
+    if len(data.title) > MAX_TITLE:
+        raise Refusal("title", f"Title must be {MAX_TITLE} characters or fewer")
+    if not data.body.strip():
+        raise Refusal("body", "Enter what you learned")
+    if len(data.body) > MAX_BODY:
+        raise Refusal("body", f"What you learned must be {MAX_BODY:,} characters or fewer")
+    if "<script" in data.body.lower():
+        raise Refusal("body", "Remove the script: write posts in Markdown, not HTML")
+    region = None
+    if data.region_code:
+        region = db.session.scalar(sa.select(Region).where(Region.code == data.region_code))
+        if region is None:
+            raise Refusal("region", "Choose a region from the list")
+    module = None
+    if data.module_slug:
+        module = db.session.scalar(sa.select(Module).where(Module.slug == data.module_slug))
+        if module is None:
+            raise Refusal("module", "Choose a module from the list")
+    if not set(data.domains) <= {code for code, _ in gpc_domains()}:
+        raise Refusal("domains", "Choose GPC domains from the list")
+    if not set(data.priorities) <= set(all_priorities()):
+        raise Refusal("priorities", "Choose local health priorities from the list")
+    return region, module
+
+
+def _apply(post: NetworkPost, data: PostInput) -> None:
+    region, module = _check(data)
+    post.title = data.title.strip()
+    post.body = data.body
+    post.region = region
+    post.module = module
+    wanted = [
+        *((PostTagKind.DOMAIN, v) for v in dict.fromkeys(data.domains)),
+        *((PostTagKind.PRIORITY, v) for v in dict.fromkeys(data.priorities)),
+    ]
+    kept = {(t.kind, t.value): t for t in post.tags}
+    post.tags = [kept.get(p) or NetworkPostTag(kind=p[0], value=p[1]) for p in wanted]
+
+
+def create_post(author: User, data: PostInput) -> NetworkPost:
+    if not may_post(author):
+        raise Refusal(None, "Opt in to the network before you post")
+    post = NetworkPost(author=author, tags=[])
+    _apply(post, data)
+    db.session.add(post)
+    db.session.flush()
+    return post
+
+
+def update_post(author: User, post: NetworkPost, data: PostInput) -> NetworkPost:
+    if post.author_id != author.id:
+        raise Refusal(None, "Only the author can change a post")
+    _apply(post, data)
+    db.session.flush()
+    return post
+
+
+def delete_post(author: User, post: NetworkPost) -> None:
+    if post.author_id != author.id:
+        raise Refusal(None, "Only the author can delete a post")
+    # Explicit, not left to ON DELETE CASCADE: SQLite does not enforce foreign keys here.
+    for model in (NetworkComment, UsefulMark, PostReport):
+        db.session.execute(sa.delete(model).where(model.post_id == post.id))
+    db.session.delete(post)
+    db.session.flush()
+
+
+# Reading ----------------------------------------------------------------------------------
+
+
+def _visible_to(user: User) -> sa.ColumnElement[bool]:
+    shown = [NetworkPost.hidden_at.is_(None), NetworkPost.author_id == user.id]
+    if has_permission(user, Permission.MODERATE_NETWORK):
+        scope = region_ids_in_scope(user, Permission.MODERATE_NETWORK)
+        shown.append(sa.true() if scope is None else NetworkPost.region_id.in_(scope))
+    return sa.or_(*shown)
+
+
+def _tagged(kind: PostTagKind, value: str) -> sa.ColumnElement[bool]:
+    return sa.exists().where(
+        NetworkPostTag.post_id == NetworkPost.id,
+        NetworkPostTag.kind == kind,
+        NetworkPostTag.value == value,
+    )
+
+
+def posts(user: User, filters: PostFilters, number: int) -> Page:
+    """One page of the posts ``user`` may see, newest first."""
+    stmt = sa.select(NetworkPost).where(_visible_to(user))
+    if filters.region:
+        stmt = stmt.join(Region, NetworkPost.region_id == Region.id).where(
+            Region.code == filters.region
+        )
+    if filters.module:
+        stmt = stmt.join(Module, NetworkPost.module_id == Module.id).where(
+            Module.slug == filters.module
+        )
+    if filters.domain:
+        stmt = stmt.where(_tagged(PostTagKind.DOMAIN, filters.domain))
+    if filters.priority:
+        stmt = stmt.where(_tagged(PostTagKind.PRIORITY, filters.priority))
+    for word in filters.text.split()[:10]:
+        stmt = stmt.where(
+            sa.or_(
+                NetworkPost.title.icontains(word, autoescape=True),
+                NetworkPost.body.icontains(word, autoescape=True),
+            )
+        )
+    stmt = stmt.options(
+        selectinload(NetworkPost.author),
+        selectinload(NetworkPost.region),
+        selectinload(NetworkPost.module).selectinload(Module.versions),
+    ).order_by(NetworkPost.created_at.desc(), NetworkPost.id.desc())
+    return paginate(stmt, number, PER_PAGE)
+
+
+def posts_about(user: User, module: Module, limit: int = 5) -> list[NetworkPost]:
+    """The newest posts about ``module`` that ``user`` may see, for the module page."""
+    stmt = (
+        sa.select(NetworkPost)
+        .where(_visible_to(user), NetworkPost.module_id == module.id)
+        .options(selectinload(NetworkPost.author), selectinload(NetworkPost.region))
+        .order_by(NetworkPost.created_at.desc(), NetworkPost.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def counts(post_ids: Sequence[int]) -> dict[int, PostCounts]:
+    """Comments and useful marks for a page of posts: two grouped queries, however many."""
+    if not post_ids:
+        return {}
+    comments = dict(
+        db.session.execute(
+            sa.select(NetworkComment.post_id, sa.func.count())
+            .where(NetworkComment.post_id.in_(post_ids))
+            .group_by(NetworkComment.post_id)
+        )
+        .tuples()
+        .all()
+    )
+    useful = dict(
+        db.session.execute(
+            sa.select(UsefulMark.post_id, sa.func.count())
+            .where(UsefulMark.post_id.in_(post_ids))
+            .group_by(UsefulMark.post_id)
+        )
+        .tuples()
+        .all()
+    )
+    return {i: PostCounts(comments.get(i, 0), useful.get(i, 0)) for i in post_ids}
+
+
+def comments(post: NetworkPost) -> list[NetworkComment]:
+    stmt = (
+        sa.select(NetworkComment)
+        .where(NetworkComment.post_id == post.id)
+        .options(selectinload(NetworkComment.author))
+        .order_by(NetworkComment.created_at, NetworkComment.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def marked_useful(user: User, post: NetworkPost) -> bool:
+    return db.session.get(UsefulMark, (post.id, user.id)) is not None
+
+
+# Taking part ------------------------------------------------------------------------------
+
+
+def add_comment(user: User, post: NetworkPost, body: str) -> NetworkComment:
+    if not body.strip():
+        raise Refusal("body", "Enter your comment")
+    if len(body) > MAX_COMMENT:
+        raise Refusal("body", f"Comment must be {MAX_COMMENT:,} characters or fewer")
+    comment = NetworkComment(post_id=post.id, author_id=user.id, body=body.strip())
+    db.session.add(comment)
+    db.session.flush()
+    return comment
+
+
+def mark_useful(user: User, post: NetworkPost) -> None:
+    """Idempotent: a second click (or two at once) leaves one mark."""
+    if marked_useful(user, post):
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add(UsefulMark(post_id=post.id, user_id=user.id))
+    except sa.exc.IntegrityError:
+        pass  # the other click won
+
+
+def unmark_useful(user: User, post: NetworkPost) -> None:
+    db.session.execute(
+        sa.delete(UsefulMark).where(UsefulMark.post_id == post.id, UsefulMark.user_id == user.id)
+    )
+
+
+def report(user: User, post: NetworkPost, reason: str) -> PostReport:
+    if not reason.strip():
+        raise Refusal("reason", "Enter why this post should be looked at")
+    if len(reason) > MAX_REASON:
+        raise Refusal("reason", f"Reason must be {MAX_REASON} characters or fewer")
+    found = PostReport(post_id=post.id, reporter_id=user.id, reason=reason.strip())
+    db.session.add(found)
+    db.session.flush()
+    return found
+
+
+def report_count(post: NetworkPost) -> int:
+    stmt = sa.select(sa.func.count()).select_from(PostReport).where(PostReport.post_id == post.id)
+    return db.session.scalar(stmt) or 0
+
+
+def set_hidden(moderator: User, post: NetworkPost, hidden: bool, reason: str) -> None:
+    """Hide or restore a post, with the reason, audited."""
+    if not can_moderate(moderator, post):
+        raise Refusal(None, "You cannot moderate this post")
+    if not reason.strip():
+        raise Refusal("reason", "Enter the reason")
+    if len(reason) > MAX_REASON:
+        raise Refusal("reason", f"Reason must be {MAX_REASON} characters or fewer")
+    post.hidden_at = clock.now() if hidden else None
+    post.hidden_reason = reason.strip() if hidden else ""
+    audit.record(
+        "network_post_hidden" if hidden else "network_post_restored",
+        actor=moderator,
+        target=post,
+        reason=reason.strip(),
+    )

@@ -1,0 +1,125 @@
+"""The trailblazer network: short write-ups of what a pilot learned, shared across the
+seven regions, with comments, "useful" marks and moderation."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from futuredoctor.models.base import Base, enum_column, utcnow
+from futuredoctor.models.module import Module
+from futuredoctor.models.region import Region
+from futuredoctor.models.user import User
+
+
+class PostTagKind(enum.StrEnum):
+    DOMAIN = "domain"  # a GPC domain code, e.g. GPC5
+    PRIORITY = "priority"  # a region's local health priority, as written there
+
+
+class NetworkMember(Base):
+    """A participant who chose to post in the network (other roles may post without)."""
+
+    __tablename__ = "network_member"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), primary_key=True)
+    opted_in_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class NetworkPost(Base):
+    """A write-up in Markdown (rendered sanitised). Hidden posts stay, so a moderator can
+    restore them; only their author and moderators see them."""
+
+    __tablename__ = "network_post"
+    __table_args__ = (sa.Index("ix_network_post_created_id", "created_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text)
+    region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("region.id"), index=True)
+    module_id: Mapped[int | None] = mapped_column(sa.ForeignKey("module.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    hidden_at: Mapped[datetime | None]
+    hidden_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    author: Mapped[User] = relationship()
+    region: Mapped[Region | None] = relationship()
+    module: Mapped[Module | None] = relationship()
+    tags: Mapped[list[NetworkPostTag]] = relationship(
+        back_populates="post",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="NetworkPostTag.id",
+    )
+
+    @property
+    def domains(self) -> list[str]:
+        return [t.value for t in self.tags if t.kind is PostTagKind.DOMAIN]
+
+    @property
+    def priorities(self) -> list[str]:
+        return [t.value for t in self.tags if t.kind is PostTagKind.PRIORITY]
+
+
+class NetworkPostTag(Base):
+    """A GPC domain or local priority on a post: a row each, so filters use an index."""
+
+    __tablename__ = "network_post_tag"
+    __table_args__ = (
+        sa.UniqueConstraint("post_id", "kind", "value"),
+        sa.Index("ix_network_post_tag_kind_value", "kind", "value"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(sa.ForeignKey("network_post.id", ondelete="CASCADE"))
+    kind: Mapped[PostTagKind] = mapped_column(enum_column(PostTagKind, "post_tag_kind"))
+    value: Mapped[str] = mapped_column(sa.String(200))
+
+    post: Mapped[NetworkPost] = relationship(back_populates="tags")
+
+
+class NetworkComment(Base):
+    __tablename__ = "network_comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("network_post.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship()
+
+
+class UsefulMark(Base):
+    """One per person per post: the primary key makes a double click harmless."""
+
+    __tablename__ = "network_useful_mark"
+
+    post_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("network_post.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), primary_key=True)
+    marked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PostReport(Base):
+    """Someone's report that a post should be looked at, with their reason."""
+
+    __tablename__ = "network_post_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("network_post.id", ondelete="CASCADE"), index=True
+    )
+    reporter_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    reported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    reporter: Mapped[User] = relationship()
