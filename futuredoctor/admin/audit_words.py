@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "grant.removed": "Role removed",
     "invitation.accepted": "Invitation accepted",
     "invitation.resent": "Invitation sent again",
+    "invitation.resent_in_bulk": "Invitations sent again in bulk",
     "login.failed": "Sign-in failed (wrong password)",
     "login.rate_limited": "Sign-in refused (too many attempts)",
     "login.refused_disabled": "Sign-in refused (account closed)",

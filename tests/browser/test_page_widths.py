@@ -61,6 +61,7 @@ PAGES = {
             "/cohorts/{cohort}/import",
             "/cohorts/{cohort}/enrol",
             "/join-requests",
+            "/pending-invitations",
         ],
     ),
     "regional_lead": (
