@@ -40,6 +40,7 @@ SAMPLES: dict[tuple[str, str], tuple[Any, Any]] = {
     ("pilots.region", "code"): ("LON", "SW"),
     ("api.export_file", "file_name"): ("participants.csv", "sessions.csv"),
     ("pilots.pilot", "slug"): ("lon-inclusion-health", "sw-remote-rural-coastal"),
+    ("pilots.learners", "slug"): ("lon-inclusion-health", "sw-remote-rural-coastal"),
     ("pilots.cohort", "slug"): ("lon-current", "sw-current"),
     ("releases.preview", "slug"): ("lon-current", "sw-current"),
     ("releases.dashboard", "code"): ("LON", "SW"),

@@ -48,6 +48,7 @@ PAGES = {
             f"/modules/{SLUG}/versions/new",
             f"/modules/{SLUG}/changes",
             "/releases/new",
+            "/pilots/lon-inclusion-health/learners",
         ],
     ),
     "pilot_admin": (
