@@ -82,7 +82,7 @@ SAMPLES: dict[tuple[str, str], tuple[Any, Any]] = {
     # Living lab: placeholders are replaced by ids made by ``living_lab_samples``.
     **{
         (f"livinglab.{name}", "item_id"): ("london-feedback", "southwest-feedback")
-        for name in ("item", "item_status", "item_tags")
+        for name in ("item", "item_status", "item_tags", "item_reply")
     },
     **{
         (f"livinglab.{name}", "session_id"): ("london-session", "southwest-session")
