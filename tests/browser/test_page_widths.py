@@ -71,6 +71,7 @@ PAGES = {
             "/",
             "/regions/LON",
             "/regions/LON/dashboard",
+            "/regions/LON/dashboard?by=cohort",
             "/releases",
             "/releases/list",
             "/releases/preview",
