@@ -41,6 +41,7 @@ SAMPLES: dict[tuple[str, str], tuple[Any, Any]] = {
     ("pilots.region", "code"): ("LON", "SW"),
     ("api.export_file", "file_name"): ("participants.csv", "sessions.csv"),
     ("pilots.pilot", "slug"): ("lon-inclusion-health", "sw-remote-rural-coastal"),
+    ("pilots.learners", "slug"): ("lon-inclusion-health", "sw-remote-rural-coastal"),
     ("pilots.cohort", "slug"): ("lon-current", "sw-current"),
     ("releases.preview", "slug"): ("lon-current", "sw-current"),
     ("releases.dashboard", "code"): ("LON", "SW"),
@@ -82,7 +83,7 @@ SAMPLES: dict[tuple[str, str], tuple[Any, Any]] = {
     # Living lab: placeholders are replaced by ids made by ``living_lab_samples``.
     **{
         (f"livinglab.{name}", "item_id"): ("london-feedback", "southwest-feedback")
-        for name in ("item", "item_status", "item_tags")
+        for name in ("item", "item_status", "item_tags", "item_reply")
     },
     **{
         (f"livinglab.{name}", "session_id"): ("london-session", "southwest-session")

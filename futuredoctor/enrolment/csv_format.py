@@ -57,8 +57,11 @@ NOTE_MARK = "#"  # a row whose first cell starts with this is a note, not a pers
 TEMPLATE_NOTES = (
     "Lines starting with # are notes and are never read as people: keep or delete them.",
     "Add one person per row under the headings. Required: email, given_name, family_name, "
-    "professional_group (doctor, nurse, midwife, pharmacist, allied_health or other) and "
+    "professional_group (doctor, nurse, midwife, pharmacist, allied_health or other; job "
+    "titles like paramedic or physiotherapist are understood) and, for doctors, "
     "career_stage (FY1, FY2, CT1, CT2, CT3, ST1, ST2, ST3, LED or other).",
+    "Leave career_stage blank for groups without training grades (nurses, midwives, "
+    "pharmacists, allied health): it is recorded as not applicable.",
     "registration_body is GMC, NMC, GPhC or HCPC with its registration_number; employer is "
     "optional.",
     "cohort is the cohort's short name, like {cohort}; leave it blank when you upload from "

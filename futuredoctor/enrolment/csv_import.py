@@ -19,11 +19,13 @@ from futuredoctor.enrolment.capacity import lock_cohorts, seats_taken
 from futuredoctor.enrolment.csv_format import FileProblem
 from futuredoctor.enrolment.registration import (
     eligibility_problems,
+    needs_career_stage,
     normalise_body,
     normalise_group,
     normalise_number,
     normalise_stage,
     registration_problems,
+    stage_to_store,
 )
 from futuredoctor.extensions import db
 from futuredoctor.models import Cohort, Enrolment, EnrolmentStatus, Role, RoleGrant, User
@@ -149,7 +151,7 @@ def _read_person(
             problem(column, trouble[0].upper() + trouble[1:])
             values[column] = ""  # nothing else is checked (or looked up) with it
             unreadable.add(column)
-    for column in ("email", "given_name", "family_name", "professional_group", "career_stage"):
+    for column in ("email", "given_name", "family_name", "professional_group"):
         if not values[column] and column not in unreadable:
             problem(column, f"Enter the {column.replace('_', ' ')}")
     if not values["cohort"] and "cohort" not in unreadable and default_cohort:
@@ -181,8 +183,14 @@ def _read_person(
     stage = normalise_stage(values["career_stage"]) if values["career_stage"] else None
     if values["career_stage"] and stage is None:
         problem(
-            "career_stage", "Must be one of: FY1, FY2, CT1, CT2, CT3, ST1, ST2, ST3, LED, other"
+            "career_stage",
+            "Must be one of: FY1, FY2, CT1, CT2, CT3, ST1, ST2, ST3, LED, other, "
+            "or blank for groups without training grades",
         )
+    elif not values["career_stage"] and "career_stage" not in unreadable:
+        if needs_career_stage(group) and (group or not values["professional_group"]):
+            problem("career_stage", "Enter the career stage (doctors give their training grade)")
+        stage = stage_to_store(group, None)
     problems.extend(found)
     person = Person(
         row=number,

@@ -30,9 +30,12 @@ from wtforms.validators import (
 from futuredoctor.enrolment.registration import (
     BODY_NAMES,
     GROUP_LABELS,
+    Problem,
+    needs_career_stage,
     normalise_body,
     normalise_number,
     registration_problems,
+    stage_to_store,
 )
 from futuredoctor.form_fields import SafeForm, bounded_text, email_field, name_field, strip
 from futuredoctor.models import CAREER_STAGES, Cohort, EnrolmentStatus
@@ -75,11 +78,14 @@ class PersonForm(SafeForm):
     )
     career_stage = SelectField(
         "Career stage",
-        choices=[SelectChoice("", "Choose a career stage")]
+        description="Doctors choose their training grade. Leave it blank for nurses, "
+        "midwives, pharmacists and allied health professionals: it is recorded as not "
+        "applicable.",
+        choices=[SelectChoice("", "Not applicable (no training grade)")]
         + [SelectChoice(s, s if s != "other" else "Other") for s in CAREER_STAGES],
         validate_choice=False,
         validators=[
-            DataRequired("Select a career stage"),
+            Optional(),
             AnyOf(list(CAREER_STAGES), message="Select a career stage from the list"),
         ],
     )
@@ -96,12 +102,19 @@ class PersonForm(SafeForm):
         body = normalise_body(self.registration_body.data or "")
         problems = registration_problems(group, body, self.registration_number.data or "")
         stage = self.career_stage.data if self.career_stage.data in CAREER_STAGES else None
+        if not self.career_stage.data and group is not None and needs_career_stage(group):
+            problems.append(
+                Problem("career_stage", "Select a career stage (doctors give their training grade)")
+            )
+        stage = stage_to_store(group, stage)
         problems += eligibility_problems(cohort, group, stage)
         for problem in problems:
             field = getattr(self, problem.field)
             if not field.errors:
                 field.errors = [*field.errors, problem.message]
             ok = False
+        if ok and stage is not None:
+            self.career_stage.data = stage  # "not applicable" when left blank on purpose
         return ok
 
 

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from futuredoctor.models import CAREER_STAGES, Cohort, ProfessionalGroup
+from futuredoctor.models.user import GROUPS_WITH_TRAINING_GRADES, STAGE_NOT_APPLICABLE
 from futuredoctor.typed_text import ascii_digits
 
 GROUP_LABELS = {
@@ -54,10 +55,58 @@ _GROUP_BY_KEY = {
     "allied health": "allied_health",
     "allied-health": "allied_health",
 }
+# Job titles people write in a roster, mapped to their professional group. Compared after
+# lower-casing, turning - and _ into spaces and dropping a plural "s".
+PROFESSIONS: dict[str, str] = {
+    **{
+        name: "doctor"
+        for name in (
+            "doctor", "physician", "gp", "general practitioner", "surgeon", "medic",
+            "foundation doctor", "resident doctor", "junior doctor", "trainee doctor",
+        )
+    },
+    **{
+        name: "nurse"
+        for name in (
+            "nurse", "registered nurse", "rn", "staff nurse", "nurse practitioner",
+            "advanced nurse practitioner", "district nurse", "practice nurse",
+            "mental health nurse", "learning disability nurse", "children's nurse",
+        )
+    },
+    **{name: "midwife" for name in ("midwife", "midwive", "registered midwife")},
+    **{
+        name: "pharmacist"
+        for name in ("pharmacist", "clinical pharmacist", "community pharmacist")
+    },
+    **{
+        name: "allied_health"
+        for name in (
+            "ahp", "allied health professional", "paramedic", "physiotherapist", "physio",
+            "occupational therapist", "ot", "radiographer", "diagnostic radiographer",
+            "therapeutic radiographer", "dietitian", "dietician", "speech and language therapist",
+            "salt", "podiatrist", "chiropodist", "orthoptist", "prosthetist", "orthotist",
+            "prosthetist and orthotist", "operating department practitioner", "odp",
+            "art therapist", "drama therapist", "music therapist", "osteopath",
+            "clinical scientist", "biomedical scientist", "hearing aid dispenser",
+            "practitioner psychologist",
+        )
+    },
+}
 
 
 def normalise_group(raw: str) -> str | None:
-    return _GROUP_BY_KEY.get(raw.strip().lower())
+    """The group's code from its code, its label or a common job title ("Paramedic",
+    "physiotherapists", "Occupational therapist" are allied health)."""
+    key = raw.strip().lower()
+    if key in _GROUP_BY_KEY:
+        return _GROUP_BY_KEY[key]
+    key = " ".join(key.replace("-", " ").replace("_", " ").split())
+    return PROFESSIONS.get(key) or (PROFESSIONS.get(key[:-1]) if key.endswith("s") else None)
+
+
+def needs_career_stage(group: str | None) -> bool:
+    """Doctors must give their training grade; other groups may leave it blank."""
+    return group is None or group in GROUPS_WITH_TRAINING_GRADES
 
 
 def normalise_body(raw: str) -> str | None:
@@ -65,7 +114,18 @@ def normalise_body(raw: str) -> str | None:
 
 
 def normalise_stage(raw: str) -> str | None:
-    return _STAGE_BY_KEY.get(raw.strip().lower())
+    key = raw.strip().lower()
+    if key in {"not applicable", "not_applicable", "n/a", "na"}:
+        return STAGE_NOT_APPLICABLE
+    return _STAGE_BY_KEY.get(key)
+
+
+def stage_to_store(group: str | None, stage: str | None) -> str | None:
+    """A blank career stage is stored as "not applicable" for groups without training
+    grades, so the record says it was left out on purpose rather than forgotten."""
+    if stage is None and group is not None and not needs_career_stage(group):
+        return STAGE_NOT_APPLICABLE
+    return stage
 
 
 def normalise_number(raw: str) -> str:
@@ -134,7 +194,9 @@ def eligibility_problems(cohort: Cohort, group: str | None, stage: str | None) -
     if group is not None and groups and group not in groups:
         allowed = ", ".join(group_label(g).lower() for g in groups)
         problems.append(Problem("professional_group", f"{cohort.name} is open to: {allowed}"))
-    if stage is not None and stages and stage not in stages:
+    # A cohort lists training grades; people without one ("not applicable") are judged by
+    # their professional group alone, so a nurse may join a cohort open to FY1 and FY2.
+    if stage is not None and stage != STAGE_NOT_APPLICABLE and stages and stage not in stages:
         problems.append(
             Problem("career_stage", f"{cohort.name} is open to career stages: {', '.join(stages)}")
         )

@@ -6,6 +6,7 @@ from futuredoctor.enrolment import (  # noqa: F401  (route registration)
     account_views,
     invitation_views,
     join_views,
+    pending_views,
     staff_views,
 )
 from futuredoctor.enrolment.blueprint import bp

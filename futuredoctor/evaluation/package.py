@@ -194,6 +194,16 @@ def stream_package(
     yield final
 
 
+def row_counts(scope: ExportScope, secret: bytes) -> dict[str, int]:
+    """Rows per file the package would hold, by writing every file and throwing the bytes
+    away: the same queries as the download, so a preview and its download always agree."""
+    result = PackageResult()
+    for table in tables_for(scope):
+        for _ in csv_chunks(table, scope, secret, result):
+            pass
+    return dict(result.row_counts)
+
+
 def stream_csv(
     table: Table, scope: ExportScope, secret: bytes, on_complete: Callable[[PackageResult], None]
 ) -> Iterator[bytes]:

@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from futuredoctor import clock
+from futuredoctor import audit, clock
 from futuredoctor.config import PROJECT_ROOT
 from futuredoctor.content.render import render_markdown
 from futuredoctor.evaluation import records, tokens
@@ -23,7 +23,7 @@ from futuredoctor.evaluation.forms import (
     RevokeForm,
     TokenForm,
 )
-from futuredoctor.evaluation.package import package_key, stream_package
+from futuredoctor.evaluation.package import package_key, row_counts, stream_package
 from futuredoctor.evaluation.projects import KINDS
 from futuredoctor.evaluation.pseudonyms import ExportUnavailable, study_secret
 from futuredoctor.evaluation.schema import FREE_TEXT_LABELS, LIKERT_LABELS, TABLES
@@ -108,12 +108,18 @@ def index() -> tuple[str, int] | Response:
         records.record_refusal(user, "web", "project_key_changed")
         form.project.errors = [refusal.message]
         return _render_export(form, choices, 400)
+    if request.form.get("preview"):
+        counts = row_counts(scope, key)
+        audit.record("export.previewed", actor=user, kind=scope.kind, rows=counts)
+        return _render_export(form, choices, 200, counts)
     run = records.ExportRun(user, "web", scope)
     chunks = stream_package(scope, key, run.complete)
     return records.download(run.guard(chunks), export_filename(scope), "application/zip")
 
 
-def _render_export(form: ExportForm, choices: list[Any], status: int) -> tuple[str, int]:
+def _render_export(
+    form: ExportForm, choices: list[Any], status: int, counts: dict[str, int] | None = None
+) -> tuple[str, int]:
     return (
         render_template(
             "evaluation/export.html",
@@ -122,6 +128,7 @@ def _render_export(form: ExportForm, choices: list[Any], status: int) -> tuple[s
             tables=TABLES,
             free_text_fields=FREE_TEXT_LABELS,
             kinds=KINDS,
+            counts=counts,
         ),
         status,
     )

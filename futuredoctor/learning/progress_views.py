@@ -17,6 +17,7 @@ from futuredoctor.learning.journey import JourneyEntry, enrolments_of, journey_s
 from futuredoctor.learning.progress import NotReleased
 from futuredoctor.learning.services import module_by_slug
 from futuredoctor.learning.upcoming import next_releases
+from futuredoctor.livinglab.replies import replies_to
 from futuredoctor.models import EnrolmentStatus, utcnow
 from futuredoctor.permissions import Permission, actor, requires
 from futuredoctor.refusals import Refusal, show_refusal
@@ -154,6 +155,7 @@ def feedback(slug: str) -> Response | tuple[str, int]:
         item=item,
         editable=is_editable(item),
         status_labels=feedback_service.STATUS_LABELS,
+        replies=replies_to(item.id) if item is not None else [],
     ), status
 
 

@@ -75,6 +75,12 @@ class BulkStatusForm(StatusForm):
             raise FormError("Select 200 items or fewer at a time")
 
 
+class ReplyForm(SafeForm):
+    body = bounded_text(
+        "Your reply", 5000, noun="Reply", required="Enter your reply", kind=TextAreaField
+    )
+
+
 class TagForm(SafeForm):
     tags = StringField(
         "Add tags",

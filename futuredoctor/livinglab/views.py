@@ -12,9 +12,15 @@ from werkzeug.wrappers import Response
 
 from futuredoctor.extensions import db
 from futuredoctor.livinglab import history as yswd
-from futuredoctor.livinglab import inbox, triage
+from futuredoctor.livinglab import inbox, replies, triage
 from futuredoctor.livinglab.blueprint import TRIAGE, bp, pagination
-from futuredoctor.livinglab.forms import BulkStatusForm, InboxFilterForm, StatusForm, TagForm
+from futuredoctor.livinglab.forms import (
+    BulkStatusForm,
+    InboxFilterForm,
+    ReplyForm,
+    StatusForm,
+    TagForm,
+)
 from futuredoctor.livinglab.workflow import (
     MANUAL_TARGETS,
     SOURCE_LABELS,
@@ -164,6 +170,7 @@ def _render_item(
     status_form: StatusForm | None = None,
     tag_form: TagForm | None = None,
     code: int = 200,
+    reply_form: ReplyForm | None = None,
 ) -> tuple[str, int]:
     entries = list(
         db.session.scalars(
@@ -190,6 +197,9 @@ def _render_item(
         people=people,
         status_form=status_form or _status_form(item),
         tag_form=tag_form or TagForm(),
+        reply_form=reply_form or ReplyForm(),
+        replies=replies.replies_to(item.id),
+        can_reply=replies.can_reply(item),
         quotable=yswd.quotable(item),
     ), code
 
@@ -263,6 +273,22 @@ def item_tags(feedback_item: FeedbackItem) -> tuple[str, int] | Response:
             )
             return redirect(here)
     return _render_item(item, tag_form=form, code=400)
+
+
+@bp.post("/feedback/<int:item_id>/reply")
+@requires(TRIAGE, feedback_item="item_id")
+def item_reply(feedback_item: FeedbackItem) -> tuple[str, int] | Response:
+    """Answer the person who gave this feedback; they read it on their feedback page."""
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            replies.reply(feedback_item, form.body.data or "", actor())
+        except Refusal as refusal:
+            show_refusal(form, refusal, "body")
+        else:
+            flash("Reply sent. They can read it with their feedback.", "success")
+            return redirect(url_for("livinglab.item", item_id=feedback_item.id) + "#replies")
+    return _render_item(feedback_item, reply_form=form, code=400)
 
 
 # The other living lab pages register their routes on ``bp``.

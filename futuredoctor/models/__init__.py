@@ -30,6 +30,7 @@ from futuredoctor.models.enrolment import (
 from futuredoctor.models.export import EvaluationAccess, EvaluationProject, ExportRecord
 from futuredoctor.models.feedback import (
     FeedbackItem,
+    FeedbackReply,
     FeedbackSource,
     FeedbackStatus,
     FeedbackStatusChange,
@@ -119,6 +120,7 @@ __all__ = [
     "EvaluationProject",
     "ExportRecord",
     "FeedbackItem",
+    "FeedbackReply",
     "FeedbackSource",
     "FeedbackStatus",
     "FeedbackStatusChange",

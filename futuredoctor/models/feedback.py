@@ -12,6 +12,7 @@ from futuredoctor.models.base import Base, enum_column, utcnow
 from futuredoctor.models.codesign import CodesignSession, FeedbackTag, feedback_item_tag
 from futuredoctor.models.enrolment import Enrolment
 from futuredoctor.models.module import ModuleVersion
+from futuredoctor.models.user import User
 
 
 class FeedbackSource(enum.StrEnum):
@@ -95,3 +96,19 @@ class FeedbackStatusChange(Base):
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     feedback_item: Mapped[FeedbackItem] = relationship(back_populates="history")
+
+
+class FeedbackReply(Base):
+    """An educator's answer to the person who gave a feedback item, shown on that
+    person's own feedback page. Kept as written: a correction is a further reply."""
+
+    __tablename__ = "feedback_reply"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feedback_item_id: Mapped[int] = mapped_column(sa.ForeignKey("feedback_item.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    feedback_item: Mapped[FeedbackItem] = relationship()
+    author: Mapped[User | None] = relationship()

@@ -48,6 +48,12 @@ class ProfessionalGroup(enum.StrEnum):
 
 
 CAREER_STAGES = ("FY1", "FY2", "CT1", "CT2", "CT3", "ST1", "ST2", "ST3", "LED", "other")
+# Stored as the career stage of a nurse, pharmacist, allied health professional... who has
+# no training grade. Not one of CAREER_STAGES: a cohort's eligible stages never list it, and
+# evaluation exports count it as "unknown".
+STAGE_NOT_APPLICABLE = "not applicable"
+# Only doctors move through training grades, so only they must give a career stage.
+GROUPS_WITH_TRAINING_GRADES = ("doctor",)
 
 # What a person tells us about their work, in the order it is asked and listed everywhere
 # (enrolment and join forms, join requests, the roster export).

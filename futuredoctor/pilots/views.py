@@ -3,13 +3,15 @@ another region's record is a 404."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from futuredoctor.community.opportunities import in_region
 from futuredoctor.community.profiles import region_champions
 from futuredoctor.models import Cohort, Pilot, Region
+from futuredoctor.paging import page_number, pagination_params
 from futuredoctor.permissions import Permission, can_access, requires
+from futuredoctor.pilots.learner_progress import learners_page
 from futuredoctor.pilots.services import (
     cohort_counts,
     pilot_summary,
@@ -72,4 +74,18 @@ def cohort(cohort: Cohort) -> str:
         cohort=cohort,
         counts=cohort_counts([cohort.id])[cohort.id],
         upcoming=upcoming_releases([cohort.id]),
+    )
+
+
+@bp.route("/pilots/<slug>/learners")
+@requires(Permission.MANAGE_ENROLMENT, pilot="slug")
+def learners(pilot: Pilot) -> str:
+    """Progress per learner across the pilot's cohorts: for the lead educator (and the
+    pilot's administrator), who already see these people on the cohort rosters."""
+    page, rows = learners_page(pilot, page_number(request.args.get("page")))
+    pages = pagination_params(
+        page, lambda n: url_for("pilots.learners", slug=pilot.slug, page=str(n))
+    )
+    return render_template(
+        "pilots/learners.html", pilot=pilot, page=page, rows=rows, pagination=pages
     )

@@ -57,6 +57,11 @@ class CoverageCell:
 class CoverageRow:
     pilot: Pilot
     cells: dict[str, CoverageCell] = field(default_factory=dict)
+    cohort: Cohort | None = None  # set on the by-cohort view
+
+    @property
+    def name(self) -> str:
+        return self.cohort.name if self.cohort is not None else self.pilot.name
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,7 @@ class Dashboard:
     domains: list[FrameworkDomain]
     coverage: list[CoverageRow]
     as_of: datetime | None = None  # when the completion figures were counted
+    cohort_coverage: list[CoverageRow] = field(default_factory=list)
 
     @property
     def enrolled(self) -> int:
@@ -142,9 +148,24 @@ def gpc_coverage(region: Region, pilots: list[Pilot], domains: list[FrameworkDom
     """Pilots x GPC domains: released modules mapped to each domain, and completion of
     those modules by the pilot's enrolled participants."""
     rows = {p.id: CoverageRow(p, {d.code: CoverageCell() for d in domains}) for p in pilots}
+    _fill_coverage(region, rows, Cohort.pilot_id)
+    return [rows[p.id] for p in pilots]
+
+
+def cohort_coverage(region: Region, cohorts: list[Cohort], domains: list[FrameworkDomain]):
+    """The same figures per cohort, for the heat map by cohort."""
+    rows = {
+        c.id: CoverageRow(c.pilot, {d.code: CoverageCell() for d in domains}, c) for c in cohorts
+    }
+    _fill_coverage(region, rows, Cohort.id)
+    return [rows[c.id] for c in cohorts]
+
+
+def _fill_coverage(region: Region, rows: dict[int, CoverageRow], key: Any) -> None:
+    """Fill ``rows`` (keyed by pilot or cohort id, as ``key`` groups) in two queries."""
     modules = (
         sa.select(
-            Cohort.pilot_id,
+            key,
             FrameworkDomain.code,
             sa.func.count(sa.distinct(ModuleVersion.module_id)),
         )
@@ -158,7 +179,7 @@ def gpc_coverage(region: Region, pilots: list[Pilot], domains: list[FrameworkDom
         )
         .join(FrameworkDomain, FrameworkDomain.id == module_version_domain.c.domain_id)
         .where(Pilot.region_id == region.id, Release.is_released)
-        .group_by(Cohort.pilot_id, FrameworkDomain.code)
+        .group_by(key, FrameworkDomain.code)
     )
     for pilot_id, code, count in db.session.execute(modules):
         if pilot_id in rows and code in rows[pilot_id].cells:
@@ -166,7 +187,7 @@ def gpc_coverage(region: Region, pilots: list[Pilot], domains: list[FrameworkDom
     offers = _released_offers(region).subquery()
     completion = (
         sa.select(
-            Cohort.pilot_id,
+            key,
             FrameworkDomain.code,
             sa.func.count(),
             sa.func.count(Progress.completed_at),
@@ -186,13 +207,12 @@ def gpc_coverage(region: Region, pilots: list[Pilot], domains: list[FrameworkDom
                 Progress.enrolment_id == offers.c.enrolment_id,
             ),
         )
-        .group_by(Cohort.pilot_id, FrameworkDomain.code)
+        .group_by(key, FrameworkDomain.code)
     )
     for pilot_id, code, offered, completed in db.session.execute(completion):
         if pilot_id in rows and code in rows[pilot_id].cells:
             rows[pilot_id].cells[code].offered = offered
             rows[pilot_id].cells[code].completed = completed
-    return [rows[p.id] for p in pilots]
 
 
 SUMMARY = "region_dashboard"
@@ -202,8 +222,19 @@ def region_figures(region: Region) -> dict[str, Any]:
     """The dashboard's completion and coverage figures, counted now (the slow part: it
     reads every enrolment and progress row of the region)."""
     pilots = list(db.session.scalars(sa.select(Pilot).where(Pilot.region_id == region.id)))
-    coverage = gpc_coverage(region, pilots, gpc_domains())
+    domains = gpc_domains()
+    coverage = gpc_coverage(region, pilots, domains)
+    cohorts = [c for p in pilots for c in p.cohorts]
+    by_cohort = cohort_coverage(region, cohorts, domains)
     return {
+        "cohort_coverage": {
+            str(row.cohort.id): {
+                code: [cell.modules, cell.offered, cell.completed]
+                for code, cell in row.cells.items()
+            }
+            for row in by_cohort
+            if row.cohort is not None
+        },
         "completion": [
             [m.title, m.slug, m.offered, m.started, m.completed]
             for m in completion_by_module(region)
@@ -231,11 +262,19 @@ def region_dashboard(region: Region) -> Dashboard:
     domains = gpc_domains()
     snapshot = store.read(SUMMARY, region.code, lambda: region_figures(region))
     figures = snapshot.payload
+    if "cohort_coverage" not in figures:  # a summary counted before cohorts were kept
+        figures = region_figures(region)
     coverage = []
     for pilot in pilots:
         stored = figures["coverage"].get(str(pilot.id), {})
         cells = {d.code: CoverageCell(*stored.get(d.code, (0, 0, 0))) for d in domains}
         coverage.append(CoverageRow(pilot, cells))
+    by_cohort = []
+    for pilot in pilots:
+        for cohort in pilot.cohorts:
+            stored = figures["cohort_coverage"].get(str(cohort.id), {})
+            cells = {d.code: CoverageCell(*stored.get(d.code, (0, 0, 0))) for d in domains}
+            by_cohort.append(CoverageRow(pilot, cells, cohort))
     return Dashboard(
         region=region,
         summaries=summaries,
@@ -244,6 +283,7 @@ def region_dashboard(region: Region) -> Dashboard:
         domains=domains,
         coverage=coverage,
         as_of=snapshot.as_of,
+        cohort_coverage=by_cohort,
     )
 
 

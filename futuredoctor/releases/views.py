@@ -26,7 +26,7 @@ from futuredoctor.models import Cohort, Region, Release, User, utcnow
 from futuredoctor.paging import page_number, pagination_params
 from futuredoctor.permissions import Permission, actor, register_scoped_record, requires
 from futuredoctor.refusals import Refusal, show_refusal
-from futuredoctor.releases import calendar, ical, national, services
+from futuredoctor.releases import calendar, completion_trend, ical, national, services
 from futuredoctor.releases import dashboard_csv as dashboard_tables
 from futuredoctor.releases.dashboard import heat_shade, region_dashboard
 from futuredoctor.releases.forms import RescheduleForm, ScheduleForm, WithdrawForm
@@ -346,10 +346,16 @@ def _preview_day(args: Any, errors: dict[str, str]) -> date | None:
 @bp.get("/regions/<code>/dashboard")
 @requires(Permission.VIEW_REGION, region="code")
 def dashboard(region: Region) -> str:
+    by_cohort = request.args.get("by") == "cohort"
+    months = completion_trend.completions_by_month(region, clock.today_uk())
     return render_template(
         "releases/dashboard.html",
         board=region_dashboard(region),
         heat_shade=heat_shade,
+        by_cohort=by_cohort,
+        months=months,
+        bars=completion_trend.chart_bars(months),
+        trend=completion_trend,
     )
 
 

@@ -48,6 +48,7 @@ PAGES = {
             f"/modules/{SLUG}/versions/new",
             f"/modules/{SLUG}/changes",
             "/releases/new",
+            "/pilots/lon-inclusion-health/learners",
         ],
     ),
     "pilot_admin": (
@@ -61,6 +62,7 @@ PAGES = {
             "/cohorts/{cohort}/import",
             "/cohorts/{cohort}/enrol",
             "/join-requests",
+            "/pending-invitations",
         ],
     ),
     "regional_lead": (
@@ -69,6 +71,7 @@ PAGES = {
             "/",
             "/regions/LON",
             "/regions/LON/dashboard",
+            "/regions/LON/dashboard?by=cohort",
             "/releases",
             "/releases/list",
             "/releases/preview",

@@ -110,3 +110,20 @@ def test_national_dashboard_lists_every_region_with_links(client, db_session, co
     db_session.commit()
     login(client, lead)
     assert client.get("/national").status_code == 403
+
+
+def test_heat_map_by_cohort_and_completion_over_time(lead_client, db_session, cohorts):
+    _populate(db_session, cohorts, participants=4, modules=2)
+    page = _text(lead_client.get("/regions/LON/dashboard?by=cohort"))
+    assert "GPC coverage by cohort" in page and "cohorts by GPC domain" in page
+    current = cohorts["lon-current"]
+    row = page.split(f">{current.name}<br>", 1)[1].split("</tr>", 1)[0]
+    assert "2 modules, 25% completed" in row and "(2 of 8)" in row
+    assert "GPC coverage by pilot" in _text(lead_client.get("/regions/LON/dashboard"))
+
+    # Completion over time: two completions this month, twelve UK months in the table.
+    table = page.split('id="completion-by-month"', 1)[1].split("</table>", 1)[0]
+    months = re.findall(r"<td class=\"nhsuk-table__cell\">([A-Z][a-z]{2} \d{4})</td>", table)
+    assert len(months) == 12
+    assert re.search(r">2</td></tr>\s*</tbody>", table)  # the last row is this month
+    assert '<title id="trend-title">' in page
