@@ -39,5 +39,5 @@ def test_make_run_links_follow_the_port_unless_a_public_url_is_set() -> None:
 
 def test_make_lint_checks_only_tracked_files() -> None:
     lint = _dry_run("lint")
-    command = next(line for line in lint.splitlines() if "ruff check" in line)
+    command = next(line for line in lint.splitlines() if "/ruff check" in line)
     assert "futuredoctor/__init__.py" in command and " . " not in f"{command} "
