@@ -19,7 +19,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, StopValidation
+from wtforms.validators import DataRequired, Email, Length, Optional, StopValidation
 
 from futuredoctor.typed_text import (
     MAX_DB_INT,
@@ -80,6 +80,18 @@ def name_field(label: str, *extra: Callable[..., Any]) -> StringField:
 # --- hygiene every form gets --------------------------------------------------------------
 
 DEFAULT_MAX_LENGTH = 10_000  # for text fields that declare no Length of their own
+
+
+def search_field(max_length: int = 100) -> StringField:
+    """The optional free-text search of a filter form, capped so it stays a search."""
+    return StringField(
+        "Search",
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=max_length, message=f"Search must be {max_length} characters or fewer"),
+        ],
+    )
 
 
 def _clean_text(value: Any) -> Any:

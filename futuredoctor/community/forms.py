@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional
 from wtforms.validators import ValidationError as FormError
 
 from futuredoctor.community.messages import MAX_MESSAGE
-from futuredoctor.form_fields import SafeForm, bounded_text, strip
+from futuredoctor.form_fields import SafeForm, bounded_text, search_field
 from futuredoctor.models import ProfileVisibility
 
 
@@ -81,11 +80,7 @@ class DirectoryFilterForm(SafeForm):
         "Profession", choices=[], validate_choice=False, validators=[in_choices]
     )
     offer = SelectField("Offer", choices=[], validate_choice=False, validators=[in_choices])
-    text = StringField(
-        "Search",
-        filters=[strip],
-        validators=[Optional(), Length(max=100, message="Search must be 100 characters or fewer")],
-    )
+    text = search_field()
 
 
 class MessageForm(SafeForm):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import SelectField, SelectMultipleField, TextAreaField
 
 from futuredoctor.community.forms import all_in_choices, in_choices
 from futuredoctor.community.network import MAX_BODY, MAX_COMMENT, MAX_REASON, MAX_TITLE
-from futuredoctor.form_fields import SafeForm, bounded_text, strip
+from futuredoctor.form_fields import SafeForm, bounded_text, search_field
 
 
 class PostForm(SafeForm):
@@ -47,11 +46,7 @@ class PostFilterForm(SafeForm):
         "Local health priority", choices=[], validate_choice=False, validators=[in_choices]
     )
     module = SelectField("Module", choices=[], validate_choice=False, validators=[in_choices])
-    text = StringField(
-        "Search",
-        filters=[strip],
-        validators=[Optional(), Length(max=100, message="Search must be 100 characters or fewer")],
-    )
+    text = search_field()
 
 
 class CommentForm(SafeForm):
