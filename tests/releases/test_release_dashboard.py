@@ -18,6 +18,11 @@ def _text(response) -> str:
     return response.get_data(as_text=True)
 
 
+def _words(html: str) -> str:
+    """The text a screen reader reads from ``html``: tags dropped, a line break a space."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html.replace("<br>", " ")))
+
+
 def _populate(db_session, cohorts, participants: int, modules: int) -> None:
     domain = db_session.scalar(sa.select(FrameworkDomain).where(FrameworkDomain.code == "GPC5"))
     releases = []
@@ -49,8 +54,7 @@ def test_dashboard_shows_counts_completion_and_heat_map(lead_client, db_session,
     for n in range(1, 10):
         assert f">GPC{n}<" in page
     # GPC5: 2 released modules; 2 of 8 (participant, release) pairs completed = 25%.
-    assert "2 modules, 25% completed" in page
-    assert "(2 of 8)" in page
+    assert "2 modules, 25% completed (2 of 8)" in _words(page)
     # Completion by module: first module completed by 2 of 4.
     assert re.search(r">4</td>\s*<td[^>]*>2</td>\s*<td[^>]*>2</td>\s*<td[^>]*>50%", page)
     assert "Upcoming releases" in page
@@ -118,7 +122,7 @@ def test_heat_map_by_cohort_and_completion_over_time(lead_client, db_session, co
     assert "GPC coverage by cohort" in page and "cohorts by GPC domain" in page
     current = cohorts["lon-current"]
     row = page.split(f">{current.name}<br>", 1)[1].split("</tr>", 1)[0]
-    assert "2 modules, 25% completed" in row and "(2 of 8)" in row
+    assert "2 modules, 25% completed (2 of 8)" in _words(row)
     assert "GPC coverage by pilot" in _text(lead_client.get("/regions/LON/dashboard"))
 
     # Completion over time: two completions this month, twelve UK months in the table.
@@ -127,3 +131,20 @@ def test_heat_map_by_cohort_and_completion_over_time(lead_client, db_session, co
     assert len(months) == 12
     assert re.search(r">2</td></tr>\s*</tbody>", table)  # the last row is this month
     assert '<title id="trend-title">' in page
+
+
+def test_gpc_table_names_each_code_and_says_when_nobody_is_enrolled(
+    lead_client, db_session, cohorts
+):
+    _populate(db_session, cohorts, participants=0, modules=1)
+    page = _text(lead_client.get("/regions/LON/dashboard"))
+    table = page.split('id="gpc-table"', 1)[1].split("</table>", 1)[0]
+    key = page.split("GPC domain codes", 1)[1].split("</dl>", 1)[0]
+    for domain in db_session.scalars(sa.select(FrameworkDomain)):
+        if domain.code.startswith("GPC"):
+            # The heading shows the code; its full name is in the key and read out with it.
+            assert f'<abbr title="{domain.title}">{domain.code}</abbr>' in table
+            assert f"<dt>{domain.code}</dt><dd>{domain.title}</dd>" in key
+    # Released, but nobody in the cohort yet: no percentage to show ("None%" before).
+    assert "1 module, no participants yet" in _words(table)
+    assert "None" not in page
