@@ -42,6 +42,7 @@ def version_new(module: Module) -> tuple[str, int] | Response:
     module = module_by_slug(module.slug) or abort(404)
     form = _version_form(module)
     preview = None
+    previewed = False
     code = 200
     action = request.form.get("action", "")
     if request.method == "POST":
@@ -49,8 +50,9 @@ def version_new(module: Module) -> tuple[str, int] | Response:
             pass  # search or page the picker of feedback, keeping everything typed
         elif action == "preview":
             form.validate()  # show problems, but a preview is never refused
-            preview = render_markdown(form.body.data or "")
-            code = 200
+            previewed = True
+            if not form.body.errors:  # content too long to publish is not rendered either
+                preview = render_markdown(form.body.data or "")
         elif form.validate_on_submit():
             new = versions.NewVersion(
                 based_on=int(form.based_on.data) if (form.based_on.data or "").isdigit() else 0,
@@ -99,6 +101,7 @@ def version_new(module: Module) -> tuple[str, int] | Response:
         picker=picker,
         picker_size=versions.PICKER_PAGE,
         preview=preview,
+        previewed=previewed,
     ), code
 
 
