@@ -12,7 +12,8 @@ pytestmark = pytest.mark.browser
 
 LEAD = "regional.lead.london@example.nhs.uk"
 # [table region's scrollWidth, its clientWidth, the table's own], page scrollWidth, clientWidth
-MEASURE = """() => {
+MEASURE = """async () => {
+  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
   const region = document.getElementById('gpc-table'), table = region.querySelector('table');
   const root = document.documentElement;
   return [region.scrollWidth, region.clientWidth, table.scrollWidth, table.clientWidth,
@@ -42,11 +43,11 @@ def test_gpc_table_fits_a_laptop_and_reflows_on_a_phone(visitor: Visitor, view: 
 
     page.set_viewport_size({"width": 375, "height": 900})
     *_, scroll, client = page.evaluate(MEASURE)
+    visitor.screenshot(name + "-375")
     assert scroll <= client, f"the page scrolls sideways by {scroll - client}px at 375px"
     # Reflowed: each cell names its domain in full, as the column headings are hidden.
     cell = page.locator("#gpc-table tbody tr").first.locator("td").nth(5)
     assert cell.inner_text().startswith("GPC6 Capabilities in patient safety")
     assert not page.locator(".app-key").is_visible()
-    visitor.screenshot(name + "-375")
     assert visitor.axe_violations() == [], "375"
     assert visitor.csp_violations() == []
