@@ -189,7 +189,8 @@ def delete_post(author: User, post: NetworkPost) -> None:
 # Reading ----------------------------------------------------------------------------------
 
 
-def _visible_to(user: User) -> sa.ColumnElement[bool]:
+def visible_to(user: User) -> sa.ColumnElement[bool]:
+    """Posts ``user`` may see: visible ones, their own, and hidden ones they moderate."""
     shown = [NetworkPost.hidden_at.is_(None), NetworkPost.author_id == user.id]
     if has_permission(user, Permission.MODERATE_NETWORK):
         scope = region_ids_in_scope(user, Permission.MODERATE_NETWORK)
@@ -207,7 +208,7 @@ def _tagged(kind: PostTagKind, value: str) -> sa.ColumnElement[bool]:
 
 def posts(user: User, filters: PostFilters, number: int) -> Page:
     """One page of the posts ``user`` may see, newest first."""
-    stmt = sa.select(NetworkPost).where(_visible_to(user))
+    stmt = sa.select(NetworkPost).where(visible_to(user))
     if filters.region:
         stmt = stmt.join(Region, NetworkPost.region_id == Region.id).where(
             Region.code == filters.region
@@ -239,7 +240,7 @@ def posts_about(user: User, module: Module, limit: int = 5) -> list[NetworkPost]
     """The newest posts about ``module`` that ``user`` may see, for the module page."""
     stmt = (
         sa.select(NetworkPost)
-        .where(_visible_to(user), NetworkPost.module_id == module.id)
+        .where(visible_to(user), NetworkPost.module_id == module.id)
         .options(selectinload(NetworkPost.author), selectinload(NetworkPost.region))
         .order_by(NetworkPost.created_at.desc(), NetworkPost.id.desc())
         .limit(limit)
@@ -343,6 +344,12 @@ def set_hidden(moderator: User, post: NetworkPost, hidden: bool, reason: str) ->
         raise Refusal("reason", f"Reason must be {MAX_REASON} characters or fewer")
     post.hidden_at = clock.now() if hidden else None
     post.hidden_reason = reason.strip() if hidden else ""
+    if hidden:  # the reports were acted on: they leave the moderators' queue
+        db.session.execute(
+            sa.update(PostReport)
+            .where(PostReport.post_id == post.id, PostReport.closed_at.is_(None))
+            .values(closed_at=clock.now(), closed_by_id=moderator.id)
+        )
     audit.record(
         "network_post_hidden" if hidden else "network_post_restored",
         actor=moderator,

@@ -8,7 +8,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from futuredoctor.community import network
+from futuredoctor.community import follows, network
 from futuredoctor.community.blueprint import bp, pagination
 from futuredoctor.community.network_forms import (
     CommentForm,
@@ -70,9 +70,11 @@ def network_list() -> tuple[str, int]:
         )
         page = network.posts(actor(), filters, number)
         code = 200
+        topics = _filter_topics(form, filters)
     else:
         page = Page(items=[], number=1, per_page=network.PER_PAGE, total=0)
         code = 400
+        topics = []
     return render_template(
         "community/network.html",
         form=form,
@@ -80,7 +82,26 @@ def network_list() -> tuple[str, int]:
         pagination=pagination(page),
         counts=network.counts([p.id for p in page.items]),
         may_post=network.may_post(actor()),
+        follow_topics=topics,
+        following=follows.following_set(actor()) if topics else set(),
     ), code
+
+
+def _filter_topics(
+    form: PostFilterForm, filters: network.PostFilters
+) -> list[tuple[str, str, str]]:
+    """(kind, value, label) for each filter chosen, so it can be followed from the list."""
+    chosen = [
+        ("region", filters.region, form.region),
+        ("domain", filters.domain, form.domain),
+        ("priority", filters.priority, form.priority),
+        ("module", filters.module, form.module),
+    ]
+    return [
+        (kind, value, dict(field.choices)[value])  # type: ignore[arg-type]
+        for kind, value, field in chosen
+        if value
+    ]
 
 
 def _post_form(post: NetworkPost | None) -> PostForm:
@@ -172,6 +193,8 @@ def _render_post(
         reason_form=reason_form or ReasonForm(prefix="moderate"),
         report_form=report_form or ReasonForm(prefix="report"),
         domain_titles=dict(network.gpc_domains()),
+        follow_topics=follows.post_topics(post),
+        following=follows.following_set(user),
     ), code
 
 
