@@ -19,6 +19,7 @@ from futuredoctor.community import network
 from futuredoctor.community.profiles import all_priorities, gpc_domains
 from futuredoctor.extensions import db
 from futuredoctor.models import (
+    ChampionProfile,
     FollowKind,
     Module,
     NetworkFollow,
@@ -248,6 +249,15 @@ def recent_matching(user: User, topics: Topics, limit: int = 5) -> list[NetworkP
         return []
     stmt = sa.select(NetworkPost).where(network.visible_to(user), matching(topics))
     return list(db.session.scalars(_listed(stmt).limit(limit)))
+
+
+def interests(user: User, profile: ChampionProfile | None) -> Topics:
+    """A champion's interests: their profile's GPC domains and priorities, and follows."""
+    topics = user_topics(user)
+    if profile is not None:
+        topics.domains |= set(profile.domains)
+        topics.priorities |= set(profile.priorities)
+    return topics
 
 
 def recent_in_region(user: User, region: Region, limit: int = 5) -> list[NetworkPost]:
