@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import abort
@@ -64,7 +64,7 @@ def queue(user: User, view: str, number: int) -> tuple[Page, list[QueueEntry]]:
         stmt = stmt.outerjoin(reports, reports.c.post_id == NetworkPost.id).where(
             NetworkPost.hidden_at.is_not(None)
         )
-        order = [NetworkPost.hidden_at.desc(), NetworkPost.id.desc()]
+        order: list[Any] = [NetworkPost.hidden_at.desc(), NetworkPost.id.desc()]
     else:
         stmt = stmt.join(reports, reports.c.post_id == NetworkPost.id)
         order = [reports.c.last.desc(), NetworkPost.id.desc()]
@@ -133,11 +133,12 @@ def dismiss(moderator: User, post: NetworkPost, reason: str) -> int:
         raise Refusal(None, "You cannot moderate this post")
     if len(reason) > MAX_REASON:
         raise Refusal("reason", f"Reason must be {MAX_REASON} characters or fewer")
-    closed = db.session.execute(
+    result = db.session.execute(
         sa.update(PostReport)
         .where(PostReport.post_id == post.id, PostReport.closed_at.is_(None))
         .values(closed_at=clock.now(), closed_by_id=moderator.id)
-    ).rowcount
+    )
+    closed = max(cast("sa.CursorResult[Any]", result).rowcount or 0, 0)
     if not closed:
         raise Refusal(None, "There are no open reports about this post")
     audit.record(

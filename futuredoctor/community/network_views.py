@@ -98,7 +98,7 @@ def _filter_topics(
         ("module", filters.module, form.module),
     ]
     return [
-        (kind, value, dict(field.choices)[value])  # type: ignore[arg-type]
+        (kind, value, dict(field.choices)[value])
         for kind, value, field in chosen
         if value
     ]
