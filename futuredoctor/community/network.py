@@ -208,6 +208,11 @@ def _tagged(kind: PostTagKind, value: str) -> sa.ColumnElement[bool]:
 
 def posts(user: User, filters: PostFilters, number: int) -> Page:
     """One page of the posts ``user`` may see, newest first."""
+    return paginate(posts_query(user, filters), number, PER_PAGE)
+
+
+def posts_query(user: User, filters: PostFilters) -> sa.Select[tuple[NetworkPost]]:
+    """The posts ``user`` may see matching ``filters``, newest first (for a page)."""
     stmt = sa.select(NetworkPost).where(visible_to(user))
     if filters.region:
         stmt = stmt.join(Region, NetworkPost.region_id == Region.id).where(
@@ -233,7 +238,7 @@ def posts(user: User, filters: PostFilters, number: int) -> Page:
         selectinload(NetworkPost.region),
         selectinload(NetworkPost.module).selectinload(Module.versions),
     ).order_by(NetworkPost.created_at.desc(), NetworkPost.id.desc())
-    return paginate(stmt, number, PER_PAGE)
+    return stmt
 
 
 def posts_about(user: User, module: Module, limit: int = 5) -> list[NetworkPost]:
