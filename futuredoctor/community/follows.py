@@ -29,7 +29,7 @@ from futuredoctor.models import (
     Region,
     User,
 )
-from futuredoctor.paging import Page, paginate
+from futuredoctor.paging import Page
 from futuredoctor.refusals import Refusal
 
 MAX_FOLLOWS = 50  # far more than anyone needs; keeps the feed's query small
@@ -240,7 +240,7 @@ def feed(user: User, number: int) -> Page:
     first."""
     topics = user_topics(user)
     stmt = sa.select(NetworkPost).where(network.visible_to(user), matching(topics))
-    return paginate(_listed(stmt), number, network.PER_PAGE)
+    return network.capped_page(_listed(stmt), number)
 
 
 def recent_matching(user: User, topics: Topics, limit: int = 5) -> list[NetworkPost]:

@@ -18,6 +18,7 @@ from futuredoctor.community.profiles import all_priorities, gpc_domains
 from futuredoctor.extensions import db
 from futuredoctor.models import (
     Module,
+    ModuleVersion,
     NetworkComment,
     NetworkMember,
     NetworkPost,
@@ -34,6 +35,9 @@ from futuredoctor.permissions import Permission, has_permission, region_ids_in_s
 from futuredoctor.refusals import Refusal
 
 PER_PAGE = 20
+# Lists count at most this many posts ("more than 1,000"), so counting stays cheap at any
+# size: people narrow a long list with the filters rather than page past the 50th page.
+COUNT_CAP = 1_000
 MAX_TITLE = 200
 MAX_BODY = 10_000  # a short write-up, not a report
 MAX_COMMENT = 2_000
@@ -58,6 +62,13 @@ class PostFilters:
     priority: str = ""
     module: str = ""
     text: str = ""
+
+
+@dataclass(frozen=True)
+class PostPage(Page):
+    """A page of posts whose total stops at ``COUNT_CAP`` (``capped``: there are more)."""
+
+    capped: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,9 +119,23 @@ def regions() -> list[Region]:
 
 
 def modules() -> list[tuple[str, str]]:
-    """(slug, title) of every module, by title."""
-    found = db.session.scalars(sa.select(Module).options(selectinload(Module.versions)))
-    return sorted(((m.slug, m.latest.title) for m in found), key=lambda pair: pair[1])
+    """(slug, title) of every module, by title: one query reading only each module's
+    latest version, since filters render on every list page."""
+    latest = (
+        sa.select(ModuleVersion.module_id, sa.func.max(ModuleVersion.number).label("number"))
+        .group_by(ModuleVersion.module_id)
+        .subquery()
+    )
+    stmt = (
+        sa.select(Module.slug, ModuleVersion.title)
+        .join(latest, latest.c.module_id == Module.id)
+        .join(
+            ModuleVersion,
+            sa.and_(ModuleVersion.module_id == Module.id, ModuleVersion.number == latest.c.number),
+        )
+        .order_by(ModuleVersion.title, Module.slug)
+    )
+    return [(slug, title) for slug, title in db.session.execute(stmt)]
 
 
 # Writing ----------------------------------------------------------------------------------
@@ -206,9 +231,17 @@ def _tagged(kind: PostTagKind, value: str) -> sa.ColumnElement[bool]:
     )
 
 
-def posts(user: User, filters: PostFilters, number: int) -> Page:
+def posts(user: User, filters: PostFilters, number: int) -> PostPage:
     """One page of the posts ``user`` may see, newest first."""
-    return paginate(posts_query(user, filters), number, PER_PAGE)
+    return capped_page(posts_query(user, filters), number)
+
+
+def capped_page(stmt: sa.Select[tuple[NetworkPost]], number: int) -> PostPage:
+    """One page of ``stmt`` (ORDER BY included), counting at most ``COUNT_CAP + 1`` rows."""
+    counted = stmt.order_by(None).limit(COUNT_CAP + 1).subquery()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0
+    page = paginate(stmt, number, PER_PAGE, total=min(total, COUNT_CAP))
+    return PostPage(page.items, page.number, page.per_page, page.total, total > COUNT_CAP)
 
 
 def posts_query(user: User, filters: PostFilters) -> sa.Select[tuple[NetworkPost]]:

@@ -97,11 +97,7 @@ def _filter_topics(
         ("priority", filters.priority, form.priority),
         ("module", filters.module, form.module),
     ]
-    return [
-        (kind, value, dict(field.choices)[value])
-        for kind, value, field in chosen
-        if value
-    ]
+    return [(kind, value, dict(field.choices)[value]) for kind, value, field in chosen if value]
 
 
 def _post_form(post: NetworkPost | None) -> PostForm:

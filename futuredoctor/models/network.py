@@ -43,7 +43,20 @@ class NetworkPost(Base):
     restore them; only their author and moderators see them."""
 
     __tablename__ = "network_post"
-    __table_args__ = (sa.Index("ix_network_post_created_id", "created_at", "id"),)
+    __table_args__ = (
+        sa.Index("ix_network_post_created_id", "created_at", "id"),
+        # Search is ILIKE '%word%' on the title and body: trigram indexes on PostgreSQL
+        # (the production path); SQLite scans, which is fine at its size.
+        *(
+            sa.Index(
+                f"ix_network_post_{column}_trgm",
+                column,
+                postgresql_using="gin",
+                postgresql_ops={column: "gin_trgm_ops"},
+            ).ddl_if(dialect="postgresql")
+            for column in ("title", "body")
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
