@@ -43,7 +43,8 @@ def _plans(context: Context, email: str) -> dict[str, str]:
             ("search", network.PostFilters(text="handover checklist")),
         ):
             stmt = network.posts_query(user, filters)
-            count = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+            counted = stmt.order_by(None).limit(network.COUNT_CAP + 1).subquery()
+            count = sa.select(sa.func.count()).select_from(counted)  # as ``capped_page``
             for part, query in (("count", count), ("page", stmt.limit(network.PER_PAGE))):
                 sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
                 with psycopg.connect(context.dsn) as conn:

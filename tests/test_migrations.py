@@ -19,13 +19,8 @@ def test_models_and_migrations_agree(app: Flask) -> None:
         differences = compare_metadata(context, db.metadata)
         indexes = {i["name"] for i in sa.inspect(connection).get_indexes("role_grant")}
     if db.engine.dialect.name == "sqlite":
-        # PostgreSQL-only indexes (``ddl_if``): the trigram indexes behind network search.
-        postgres_only = {"ix_network_post_title_trgm", "ix_network_post_body_trgm"}
         differences = [
-            d
-            for d in differences
-            if d[:2] != ("add_index", "uq_role_grant_user_role_scope")
-            and not (d[0] == "add_index" and d[1].name in postgres_only)
+            d for d in differences if d[:2] != ("add_index", "uq_role_grant_user_role_scope")
         ]
         with db.engine.connect() as connection:
             sql = connection.scalar(

@@ -228,11 +228,9 @@ def matching(topics: Topics) -> sa.ColumnElement[bool]:
 
 
 def _listed(stmt: sa.Select[tuple[NetworkPost]]) -> sa.Select[tuple[NetworkPost]]:
-    return stmt.options(
-        selectinload(NetworkPost.author),
-        selectinload(NetworkPost.region),
-        selectinload(NetworkPost.module).selectinload(Module.versions),
-    ).order_by(NetworkPost.created_at.desc(), NetworkPost.id.desc())
+    return stmt.options(*network.LIST_OPTIONS).order_by(
+        NetworkPost.created_at.desc(), NetworkPost.id.desc()
+    )
 
 
 def feed(user: User, number: int) -> Page:

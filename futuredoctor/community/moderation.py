@@ -14,12 +14,11 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import abort
-from sqlalchemy.orm import selectinload
 
 from futuredoctor import audit, clock
-from futuredoctor.community.network import MAX_REASON, PER_PAGE, can_moderate
+from futuredoctor.community.network import LIST_OPTIONS, MAX_REASON, PER_PAGE, can_moderate
 from futuredoctor.extensions import db
-from futuredoctor.models import Module, NetworkPost, PostReport, User
+from futuredoctor.models import NetworkPost, PostReport, User
 from futuredoctor.paging import Page
 from futuredoctor.permissions import Permission, region_ids_in_scope
 from futuredoctor.refusals import Refusal
@@ -73,14 +72,7 @@ def queue(user: User, view: str, number: int) -> tuple[Page, list[QueueEntry]]:
     if number > 1 and (number - 1) * PER_PAGE >= total:
         abort(404)
     rows = db.session.execute(
-        stmt.order_by(*order)
-        .options(
-            selectinload(NetworkPost.author),
-            selectinload(NetworkPost.region),
-            selectinload(NetworkPost.module).selectinload(Module.versions),
-        )
-        .limit(PER_PAGE)
-        .offset((number - 1) * PER_PAGE)
+        stmt.order_by(*order).options(*LIST_OPTIONS).limit(PER_PAGE).offset((number - 1) * PER_PAGE)
     ).all()
     entries = [QueueEntry(post, count or 0, last) for post, count, last in rows]
     _add_reasons(entries)

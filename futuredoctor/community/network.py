@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from futuredoctor import audit, clock
 from futuredoctor.community.profiles import all_priorities, gpc_domains
@@ -213,6 +213,14 @@ def delete_post(author: User, post: NetworkPost) -> None:
 
 # Reading ----------------------------------------------------------------------------------
 
+# What a list of posts shows: author, region and module joined into the page query; the
+# module's versions for its title, without each version's GPC mapping.
+LIST_OPTIONS = (
+    joinedload(NetworkPost.author),
+    joinedload(NetworkPost.region),
+    joinedload(NetworkPost.module).selectinload(Module.versions).lazyload(ModuleVersion.domains),
+)
+
 
 def visible_to(user: User) -> sa.ColumnElement[bool]:
     """Posts ``user`` may see: visible ones, their own, and hidden ones they moderate."""
@@ -260,18 +268,10 @@ def posts_query(user: User, filters: PostFilters) -> sa.Select[tuple[NetworkPost
     if filters.priority:
         stmt = stmt.where(_tagged(PostTagKind.PRIORITY, filters.priority))
     for word in filters.text.split()[:10]:
-        stmt = stmt.where(
-            sa.or_(
-                NetworkPost.title.icontains(word, autoescape=True),
-                NetworkPost.body.icontains(word, autoescape=True),
-            )
-        )
-    stmt = stmt.options(
-        selectinload(NetworkPost.author),
-        selectinload(NetworkPost.region),
-        selectinload(NetworkPost.module).selectinload(Module.versions),
-    ).order_by(NetworkPost.created_at.desc(), NetworkPost.id.desc())
-    return stmt
+        stmt = stmt.where(NetworkPost.search_text().icontains(word, autoescape=True))
+    return stmt.options(*LIST_OPTIONS).order_by(
+        NetworkPost.created_at.desc(), NetworkPost.id.desc()
+    )
 
 
 def posts_about(user: User, module: Module, limit: int = 5) -> list[NetworkPost]:

@@ -46,9 +46,11 @@ def _domain_choices() -> list[tuple[str, str]]:
 
 def _filter_form() -> PostFilterForm:
     form = PostFilterForm(formdata=request.args)
-    form.region.choices = [("", "All regions")] + [(r.code, r.name) for r in network.regions()]
+    regions = network.regions()  # one query for both the regions and their priorities
+    form.region.choices = [("", "All regions")] + [(r.code, r.name) for r in regions]
     form.domain.choices = [("", "All GPC domains"), *_domain_choices()]
-    form.priority.choices = [("", "All priorities")] + [(p, p) for p in network.all_priorities()]
+    priorities = network.all_priorities(regions)
+    form.priority.choices = [("", "All priorities")] + [(p, p) for p in priorities]
     form.module.choices = [("", "All modules"), *network.modules()]
     for f in (form.region, form.domain, form.priority, form.module):
         f.data = f.data or ""

@@ -4,7 +4,7 @@ activity on the champion home and the region page."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,6 +24,7 @@ from futuredoctor.models import (
     UsefulMark,
 )
 from futuredoctor.notifications import digest
+from futuredoctor.timezones import local_zone, to_local
 from tests.community.champions import region
 from tests.community.network import make_post
 from tests.factories import current_cohorts, make_enrolment, make_module, make_release, make_user
@@ -168,8 +169,11 @@ def test_the_digest_puts_followed_posts_first_and_never_hidden_ones(
     plain = _digest_reader([])
     unmatched = _digest_reader([(FollowKind.DOMAIN, "GPC9")])
     db.session.commit()
-    due = clock.now() + timedelta(days=7 - clock.now().weekday(), hours=12)  # after Mon 08:00
-    time_machine.move_to(due - timedelta(days=1))
+    # Next Monday at noon, UK time: the digest is due and every post is from this week.
+    local = to_local(clock.now())
+    monday = local.date() + timedelta(days=7 - local.weekday())
+    due = datetime.combine(monday, time(12, 0), tzinfo=local_zone()).astimezone(UTC)
+    time_machine.move_to(due)
     assert digest.queue_weekly_digests(clock.now()) == 3
     db.session.commit()
     bodies = {
