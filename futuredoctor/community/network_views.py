@@ -19,7 +19,7 @@ from futuredoctor.community.network_forms import (
 from futuredoctor.content.render import render_markdown
 from futuredoctor.extensions import db
 from futuredoctor.models import NetworkPost
-from futuredoctor.paging import Page, page_number
+from futuredoctor.paging import page_number
 from futuredoctor.permissions import Permission, actor, requires, signed_in
 from futuredoctor.refusals import Refusal, show_refusal
 from futuredoctor.typed_text import db_int
@@ -74,7 +74,7 @@ def network_list() -> tuple[str, int]:
         code = 200
         topics = _filter_topics(form, filters)
     else:
-        page = Page(items=[], number=1, per_page=network.PER_PAGE, total=0)
+        page = network.PostPage(items=[], number=1, per_page=network.PER_PAGE, total=0)
         code = 400
         topics = []
     return render_template(
