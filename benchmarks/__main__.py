@@ -17,7 +17,8 @@ import psycopg
 import sqlalchemy as sa
 
 from benchmarks.generate import Scale, generate
-from benchmarks.results import Context, Result, write_report, write_sweep
+from benchmarks.results import Context, Result, write_block, write_report, write_sweep
+from benchmarks.suite_network import plans_markdown
 from benchmarks.suites import SUITES
 from futuredoctor import create_app
 from futuredoctor.config import PROJECT_ROOT
@@ -92,6 +93,10 @@ def main() -> None:
     write_report(Path(args.report), results, scale, machine, datetime.now(UTC))
     if "sweep" in context.extra:
         write_sweep(Path(args.report), context.extra["sweep"], scale, machine, datetime.now(UTC))
+    if "network_plans" in context.extra:
+        lines = plans_markdown(context.extra["network_plans"])
+        title = "Query plans: network list and search, champion directory search"
+        write_block(Path(args.report), "network-plans", title, lines, datetime.now(UTC))
     print(f"report written to {args.report}")
     if any(not r.ok for r in results):
         raise SystemExit("some targets were missed: see the report")

@@ -1,5 +1,6 @@
 """A national-scale data set: 60,000 participants, 300 module versions, 1.5 million progress
-rows and 600,000 feedback items, written with PostgreSQL COPY so it takes seconds, not hours.
+rows and 600,000 feedback items, 2,000 champion profiles and 100,000 trailblazer network
+posts, written with PostgreSQL COPY so it takes seconds, not hours.
 
 It builds on a database that already has the migrations and the shipped content.
 """
@@ -28,6 +29,8 @@ class Scale:
     cohorts_per_pilot: int = 12
     releases_per_cohort: int = 25
     feedback_per_participant: int = 10
+    champions: int = 2_000
+    network_posts: int = 100_000
 
     @classmethod
     def small(cls) -> Scale:
@@ -42,6 +45,30 @@ FEEDBACK_TEXT = [
     "Good discussion prompts\tfor our team meeting.",
     '"Quoted" feedback with, commas',
 ]
+
+
+NETWORK_WORDS = [
+    "handover",
+    "checklist",
+    "huddle",
+    "coastal",
+    "outreach",
+    "homeless",
+    "frailty",
+    "pharmacy",
+    "teaching",
+    "simulation",
+    "rural",
+    "deprivation",
+    "migrant",
+    "multimorbidity",
+    "mentoring",
+    "night",
+    "clinic",
+    "community",
+]
+PROFESSIONS = ["GP", "Nurse", "Pharmacist", "Physiotherapist", "Paramedic", "Psychiatrist"]
+OFFERS = ["talks", "taster_sessions", "shadowing", "mentoring", "careers_advice"]
 
 
 def _next_id(cur: psycopg.Cursor, table: str) -> int:
@@ -240,9 +267,14 @@ def generate(dsn: str, scale: Scale, seed: int = 2026) -> dict[str, int]:
                         )
                     )
                     feedback_rows += 1
+        champions, posts = _add_network(cur, scale, rng, password_hash, synthetic)
         _reset_sequences(
             cur,
             [
+                "champion_profile",
+                "champion_interest",
+                "network_post",
+                "network_post_tag",
                 "module",
                 "module_version",
                 "cohort",
@@ -264,7 +296,117 @@ def generate(dsn: str, scale: Scale, seed: int = 2026) -> dict[str, int]:
         "releases": sum(len(v) for v in releases.values()),
         "progress": progress_rows,
         "feedback": feedback_rows,
+        "champions": champions,
+        "network posts": posts,
     }
+
+
+def _add_network(
+    cur: psycopg.Cursor, scale: Scale, rng: random.Random, password_hash: str, versions: list[int]
+) -> tuple[int, int]:
+    """Champions with profiles (two in three listed publicly) in every region, and network
+    posts by them over the past year, each tagged with two GPC domains and a priority,
+    half about a module; one in fifty hidden. Returns (champions, posts)."""
+    now = clock.now()
+    regions = cur.execute("SELECT id, priorities FROM region ORDER BY id").fetchall()
+    domains = [r[0] for r in cur.execute("SELECT code FROM framework_domain ORDER BY position")]
+    modules = [
+        r[0]
+        for r in cur.execute(
+            "SELECT DISTINCT module_id FROM module_version WHERE id = ANY(%s)", (versions,)
+        )
+    ] or [r[0] for r in cur.execute("SELECT id FROM module")]
+    gpc = [d for d in domains if d.startswith("GPC")] or domains
+    user_id = _next_id(cur, "user_account")
+    profile_id = _next_id(cur, "champion_profile")
+    people = [
+        (user_id + n, profile_id + n, regions[n % len(regions)]) for n in range(scale.champions)
+    ]
+    with cur.copy(
+        "COPY user_account (id, email, given_name, family_name, password_hash, is_enabled,"
+        " professional_group, career_stage, failed_login_count, session_version,"
+        " digest_opt_out, email_notifications, created_at) FROM STDIN"
+    ) as copy:
+        for n, (uid, _, _) in enumerate(people):
+            copy.write_row(
+                (
+                    uid,
+                    f"bench-champion{n}@example.nhs.uk",
+                    rng.choice(["Alex", "Sam", "Priya", "Tomasz", "Aisha", "Morgan"]),
+                    f"Champion {n}",
+                    password_hash,
+                    True,
+                    "doctor",
+                    "other",
+                    0,
+                    1,
+                    False,
+                    True,
+                    now,
+                )
+            )
+    with cur.copy("COPY role_grant (user_id, role, region_id, granted_at) FROM STDIN") as copy:
+        for uid, _, (region_id, _) in people:
+            copy.write_row((uid, "champion", region_id, now))
+    with cur.copy(
+        "COPY champion_profile (id, user_id, region_id, profession, job_title, about,"
+        " availability, visibility, updated_at) FROM STDIN"
+    ) as copy:
+        for n, (uid, pid, (region_id, _)) in enumerate(people):
+            words = " ".join(rng.sample(NETWORK_WORDS, 4))
+            copy.write_row(
+                (
+                    pid,
+                    uid,
+                    region_id,
+                    PROFESSIONS[n % len(PROFESSIONS)],
+                    "Generalist champion",
+                    f"I help colleagues with {words}.",
+                    "Weekday evenings",
+                    "public" if n % 3 else "signed_in",
+                    now,
+                )
+            )
+    with cur.copy("COPY champion_interest (profile_id, kind, value) FROM STDIN") as copy:
+        for _, pid, (_, priorities) in people:
+            for code in rng.sample(gpc, 2):
+                copy.write_row((pid, "domain", code))
+            for priority in list(priorities or [])[:1]:
+                copy.write_row((pid, "priority", priority))
+            copy.write_row((pid, "offer", rng.choice(OFFERS)))
+    post_id = _next_id(cur, "network_post")
+    rows = []
+    for n in range(scale.network_posts if people else 0):
+        uid, _, (region_id, priorities) = people[n % len(people)]
+        when = now - timedelta(minutes=n * 5 + rng.randint(0, 4))
+        words = rng.sample(NETWORK_WORDS, 3)
+        rows.append(
+            (
+                post_id + n,
+                uid,
+                f"What we learned about {words[0]} and {words[1]} ({n})",
+                f"We tried a **{words[2]}** idea in clinic.\n\n- it helped\n- we will keep it",
+                region_id,
+                rng.choice(modules) if n % 2 else None,
+                when,
+                when,
+                when if n % 50 == 0 else None,
+                "Benchmark: hidden" if n % 50 == 0 else "",
+                [("domain", d) for d in rng.sample(gpc, 2)]
+                + [("priority", p) for p in list(priorities or [])[:1]],
+            )
+        )
+    with cur.copy(
+        "COPY network_post (id, author_id, title, body, region_id, module_id, created_at,"
+        " updated_at, hidden_at, hidden_reason) FROM STDIN"
+    ) as copy:
+        for row in rows:
+            copy.write_row(row[:-1])
+    with cur.copy("COPY network_post_tag (post_id, kind, value) FROM STDIN") as copy:
+        for row in rows:
+            for kind, value in row[-1]:
+                copy.write_row((row[0], kind, value))
+    return len(people), len(rows)
 
 
 def add_feedback(dsn: str, per_participant: int, seed: int = 7) -> int:

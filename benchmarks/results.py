@@ -93,3 +93,15 @@ def write_sweep(path: Path, lines: list[str], scale: Scale, machine: str, when: 
     before, _, rest = text.partition(SWEEP_START)
     _, _, after = rest.partition(SWEEP_END)
     path.write_text(before + section + after, encoding="utf-8")
+
+
+def write_block(path: Path, name: str, title: str, lines: list[str], when: datetime) -> None:
+    """Replace (or append) the ``name`` block of docs/benchmarks.md, under ``title``."""
+    start, end = f"<!-- {name} start -->", f"<!-- {name} end -->"
+    section = "\n".join([start, f"Last run: {when:%Y-%m-%d %H:%M} UTC.", "", *lines, end])
+    text = path.read_text(encoding="utf-8")
+    if start not in text:
+        text += f"\n## {title}\n\n{start}\n{end}\n"
+    before, _, rest = text.partition(start)
+    _, _, after = rest.partition(end)
+    path.write_text(before + section + after, encoding="utf-8")

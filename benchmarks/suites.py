@@ -9,6 +9,7 @@ from benchmarks.results import Context, Result
 from benchmarks.serving import gunicorn, sign_in, wrk
 from benchmarks.suite_enrolment import csv_enrolment
 from benchmarks.suite_export import export_memory, export_vs_copy
+from benchmarks.suite_network import network_pages
 from benchmarks.suite_releases import release_notifications
 from benchmarks.suite_routes import route_sweep
 
@@ -88,5 +89,6 @@ SUITES: dict[str, Callable[[Context], list[Result]]] = {
     "releases": release_notifications,
     "enrolment": csv_enrolment,
     "export": export_vs_copy,
+    "network": network_pages,
     "export-memory": export_memory,  # last: it adds feedback rows to reach 1,000,000
 }

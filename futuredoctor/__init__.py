@@ -125,6 +125,8 @@ def _register_blueprints(app: Flask) -> None:
     from futuredoctor.community import (  # noqa: F401  (add routes to community_bp)
         calendar_views,
         directory_views,
+        follow_views,
+        moderation_views,
         network_views,
         opportunity_views,
         organiser_views,

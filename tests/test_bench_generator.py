@@ -20,6 +20,8 @@ TINY = Scale(
     cohorts_per_pilot=1,
     releases_per_cohort=4,
     feedback_per_participant=2,
+    champions=12,
+    network_posts=30,
 )
 
 

@@ -114,6 +114,7 @@ SAMPLES: dict[tuple[str, str], tuple[Any, Any]] = {
         (f"community.network_{name}", "post_id"): ("network-post", "network-post")
         for name in (
             *("post", "edit", "delete", "comment", "useful", "report", "hide", "restore"),
+            "queue_act",
         )
     },
 }

@@ -11,13 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from futuredoctor import audit, clock
 from futuredoctor.community.profiles import all_priorities, gpc_domains
 from futuredoctor.extensions import db
 from futuredoctor.models import (
     Module,
+    ModuleVersion,
     NetworkComment,
     NetworkMember,
     NetworkPost,
@@ -34,6 +35,9 @@ from futuredoctor.permissions import Permission, has_permission, region_ids_in_s
 from futuredoctor.refusals import Refusal
 
 PER_PAGE = 20
+# Lists count at most this many posts ("more than 1,000"), so counting stays cheap at any
+# size: people narrow a long list with the filters rather than page past the 50th page.
+COUNT_CAP = 1_000
 MAX_TITLE = 200
 MAX_BODY = 10_000  # a short write-up, not a report
 MAX_COMMENT = 2_000
@@ -58,6 +62,13 @@ class PostFilters:
     priority: str = ""
     module: str = ""
     text: str = ""
+
+
+@dataclass(frozen=True)
+class PostPage(Page):
+    """A page of posts whose total stops at ``COUNT_CAP`` (``capped``: there are more)."""
+
+    capped: bool = False
 
 
 @dataclass(frozen=True)
@@ -108,9 +119,23 @@ def regions() -> list[Region]:
 
 
 def modules() -> list[tuple[str, str]]:
-    """(slug, title) of every module, by title."""
-    found = db.session.scalars(sa.select(Module).options(selectinload(Module.versions)))
-    return sorted(((m.slug, m.latest.title) for m in found), key=lambda pair: pair[1])
+    """(slug, title) of every module, by title: one query reading only each module's
+    latest version, since filters render on every list page."""
+    latest = (
+        sa.select(ModuleVersion.module_id, sa.func.max(ModuleVersion.number).label("number"))
+        .group_by(ModuleVersion.module_id)
+        .subquery()
+    )
+    stmt = (
+        sa.select(Module.slug, ModuleVersion.title)
+        .join(latest, latest.c.module_id == Module.id)
+        .join(
+            ModuleVersion,
+            sa.and_(ModuleVersion.module_id == Module.id, ModuleVersion.number == latest.c.number),
+        )
+        .order_by(ModuleVersion.title, Module.slug)
+    )
+    return [(slug, title) for slug, title in db.session.execute(stmt)]
 
 
 # Writing ----------------------------------------------------------------------------------
@@ -188,8 +213,17 @@ def delete_post(author: User, post: NetworkPost) -> None:
 
 # Reading ----------------------------------------------------------------------------------
 
+# What a list of posts shows: author, region and module joined into the page query; the
+# module's versions for its title, without each version's GPC mapping.
+LIST_OPTIONS = (
+    joinedload(NetworkPost.author),
+    joinedload(NetworkPost.region),
+    joinedload(NetworkPost.module).selectinload(Module.versions).lazyload(ModuleVersion.domains),
+)
 
-def _visible_to(user: User) -> sa.ColumnElement[bool]:
+
+def visible_to(user: User) -> sa.ColumnElement[bool]:
+    """Posts ``user`` may see: visible ones, their own, and hidden ones they moderate."""
     shown = [NetworkPost.hidden_at.is_(None), NetworkPost.author_id == user.id]
     if has_permission(user, Permission.MODERATE_NETWORK):
         scope = region_ids_in_scope(user, Permission.MODERATE_NETWORK)
@@ -205,9 +239,22 @@ def _tagged(kind: PostTagKind, value: str) -> sa.ColumnElement[bool]:
     )
 
 
-def posts(user: User, filters: PostFilters, number: int) -> Page:
+def posts(user: User, filters: PostFilters, number: int) -> PostPage:
     """One page of the posts ``user`` may see, newest first."""
-    stmt = sa.select(NetworkPost).where(_visible_to(user))
+    return capped_page(posts_query(user, filters), number)
+
+
+def capped_page(stmt: sa.Select[tuple[NetworkPost]], number: int) -> PostPage:
+    """One page of ``stmt`` (ORDER BY included), counting at most ``COUNT_CAP + 1`` rows."""
+    counted = stmt.order_by(None).limit(COUNT_CAP + 1).subquery()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0
+    page = paginate(stmt, number, PER_PAGE, total=min(total, COUNT_CAP))
+    return PostPage(page.items, page.number, page.per_page, page.total, total > COUNT_CAP)
+
+
+def posts_query(user: User, filters: PostFilters) -> sa.Select[tuple[NetworkPost]]:
+    """The posts ``user`` may see matching ``filters``, newest first (for a page)."""
+    stmt = sa.select(NetworkPost).where(visible_to(user))
     if filters.region:
         stmt = stmt.join(Region, NetworkPost.region_id == Region.id).where(
             Region.code == filters.region
@@ -221,25 +268,17 @@ def posts(user: User, filters: PostFilters, number: int) -> Page:
     if filters.priority:
         stmt = stmt.where(_tagged(PostTagKind.PRIORITY, filters.priority))
     for word in filters.text.split()[:10]:
-        stmt = stmt.where(
-            sa.or_(
-                NetworkPost.title.icontains(word, autoescape=True),
-                NetworkPost.body.icontains(word, autoescape=True),
-            )
-        )
-    stmt = stmt.options(
-        selectinload(NetworkPost.author),
-        selectinload(NetworkPost.region),
-        selectinload(NetworkPost.module).selectinload(Module.versions),
-    ).order_by(NetworkPost.created_at.desc(), NetworkPost.id.desc())
-    return paginate(stmt, number, PER_PAGE)
+        stmt = stmt.where(NetworkPost.search_text().icontains(word, autoescape=True))
+    return stmt.options(*LIST_OPTIONS).order_by(
+        NetworkPost.created_at.desc(), NetworkPost.id.desc()
+    )
 
 
 def posts_about(user: User, module: Module, limit: int = 5) -> list[NetworkPost]:
     """The newest posts about ``module`` that ``user`` may see, for the module page."""
     stmt = (
         sa.select(NetworkPost)
-        .where(_visible_to(user), NetworkPost.module_id == module.id)
+        .where(visible_to(user), NetworkPost.module_id == module.id)
         .options(selectinload(NetworkPost.author), selectinload(NetworkPost.region))
         .order_by(NetworkPost.created_at.desc(), NetworkPost.id.desc())
         .limit(limit)
@@ -343,6 +382,12 @@ def set_hidden(moderator: User, post: NetworkPost, hidden: bool, reason: str) ->
         raise Refusal("reason", f"Reason must be {MAX_REASON} characters or fewer")
     post.hidden_at = clock.now() if hidden else None
     post.hidden_reason = reason.strip() if hidden else ""
+    if hidden:  # the reports were acted on: they leave the moderators' queue
+        db.session.execute(
+            sa.update(PostReport)
+            .where(PostReport.post_id == post.id, PostReport.closed_at.is_(None))
+            .values(closed_at=clock.now(), closed_by_id=moderator.id)
+        )
     audit.record(
         "network_post_hidden" if hidden else "network_post_restored",
         actor=moderator,

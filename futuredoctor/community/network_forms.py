@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from wtforms import SelectField, SelectMultipleField, TextAreaField
+from wtforms import HiddenField, SelectField, SelectMultipleField, TextAreaField
+from wtforms.validators import InputRequired
 
 from futuredoctor.community.forms import all_in_choices, in_choices
 from futuredoctor.community.network import MAX_BODY, MAX_COMMENT, MAX_REASON, MAX_TITLE
@@ -61,3 +62,19 @@ class CommentForm(SafeForm):
 
 class ReasonForm(SafeForm):
     reason = bounded_text("Reason", MAX_REASON, required="Enter the reason", kind=TextAreaField)
+
+
+class FollowForm(SafeForm):
+    """A follow or unfollow button: what (kind and value) and the page to go back to."""
+
+    kind = HiddenField("What to follow", validators=[InputRequired()])
+    value = bounded_text("Value", 200, required="Choose something to follow", kind=HiddenField)
+    undo = HiddenField("Unfollow")
+    next = HiddenField("Back to")
+
+
+class QueueActionForm(SafeForm):
+    """A moderator's decision from the queue: hide, restore or dismiss, with a reason."""
+
+    action = HiddenField("Action", validators=[InputRequired()])
+    reason = bounded_text("Reason", MAX_REASON, kind=TextAreaField)

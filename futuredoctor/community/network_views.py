@@ -8,7 +8,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from futuredoctor.community import network
+from futuredoctor.community import follows, network
 from futuredoctor.community.blueprint import bp, pagination
 from futuredoctor.community.network_forms import (
     CommentForm,
@@ -19,7 +19,7 @@ from futuredoctor.community.network_forms import (
 from futuredoctor.content.render import render_markdown
 from futuredoctor.extensions import db
 from futuredoctor.models import NetworkPost
-from futuredoctor.paging import Page, page_number
+from futuredoctor.paging import page_number
 from futuredoctor.permissions import Permission, actor, requires, signed_in
 from futuredoctor.refusals import Refusal, show_refusal
 from futuredoctor.typed_text import db_int
@@ -46,9 +46,11 @@ def _domain_choices() -> list[tuple[str, str]]:
 
 def _filter_form() -> PostFilterForm:
     form = PostFilterForm(formdata=request.args)
-    form.region.choices = [("", "All regions")] + [(r.code, r.name) for r in network.regions()]
+    regions = network.regions()  # one query for both the regions and their priorities
+    form.region.choices = [("", "All regions")] + [(r.code, r.name) for r in regions]
     form.domain.choices = [("", "All GPC domains"), *_domain_choices()]
-    form.priority.choices = [("", "All priorities")] + [(p, p) for p in network.all_priorities()]
+    priorities = network.all_priorities(regions)
+    form.priority.choices = [("", "All priorities")] + [(p, p) for p in priorities]
     form.module.choices = [("", "All modules"), *network.modules()]
     for f in (form.region, form.domain, form.priority, form.module):
         f.data = f.data or ""
@@ -70,9 +72,11 @@ def network_list() -> tuple[str, int]:
         )
         page = network.posts(actor(), filters, number)
         code = 200
+        topics = _filter_topics(form, filters)
     else:
-        page = Page(items=[], number=1, per_page=network.PER_PAGE, total=0)
+        page = network.PostPage(items=[], number=1, per_page=network.PER_PAGE, total=0)
         code = 400
+        topics = []
     return render_template(
         "community/network.html",
         form=form,
@@ -80,7 +84,22 @@ def network_list() -> tuple[str, int]:
         pagination=pagination(page),
         counts=network.counts([p.id for p in page.items]),
         may_post=network.may_post(actor()),
+        follow_topics=topics,
+        following=follows.following_set(actor()) if topics else set(),
     ), code
+
+
+def _filter_topics(
+    form: PostFilterForm, filters: network.PostFilters
+) -> list[tuple[str, str, str]]:
+    """(kind, value, label) for each filter chosen, so it can be followed from the list."""
+    chosen = [
+        ("region", filters.region, form.region),
+        ("domain", filters.domain, form.domain),
+        ("priority", filters.priority, form.priority),
+        ("module", filters.module, form.module),
+    ]
+    return [(kind, value, dict(field.choices)[value]) for kind, value, field in chosen if value]
 
 
 def _post_form(post: NetworkPost | None) -> PostForm:
@@ -172,6 +191,8 @@ def _render_post(
         reason_form=reason_form or ReasonForm(prefix="moderate"),
         report_form=report_form or ReasonForm(prefix="report"),
         domain_titles=dict(network.gpc_domains()),
+        follow_topics=follows.post_topics(post),
+        following=follows.following_set(user),
     ), code
 
 

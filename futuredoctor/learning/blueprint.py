@@ -10,3 +10,4 @@ bp = Blueprint("learning", __name__, template_folder="templates")
 MODULE_PAGE_PARTIALS: list[str] = []
 MODULE_PAGE_PARTIALS.append("livinglab/_you_said_we_did.html")  # living lab
 MODULE_PAGE_PARTIALS.append("community/_module_network.html")  # trailblazer network
+MODULE_PAGE_PARTIALS.append("livinglab/_other_pilots.html")  # other pilots' trends

@@ -10,6 +10,7 @@ from flask import Blueprint, request, url_for
 from flask_login import current_user
 
 from futuredoctor.livinglab import history as yswd
+from futuredoctor.livinglab import other_pilots as others
 from futuredoctor.livinglab.workflow import (
     SOURCE_LABELS,
     STATUS_COLOURS,
@@ -29,6 +30,15 @@ def you_said_we_did(module: Module) -> list[yswd.HistoryEntry]:
     """Data for ``livinglab/_you_said_we_did.html`` on the module page."""
     viewer = current_user.id if current_user.is_authenticated else None
     return yswd.history(module, viewer)
+
+
+@bp.app_template_global()
+def other_pilots_trends(module: Module) -> others.OtherPilots | None:
+    """Data for ``livinglab/_other_pilots.html``: other pilots' changes and ratings, for
+    people who triage feedback (None for everyone else)."""
+    if not current_user.is_authenticated:
+        return None
+    return others.other_pilots(current_user._get_current_object(), module)
 
 
 @bp.app_context_processor

@@ -9,7 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from futuredoctor.admin import closures, outbox
+from futuredoctor.community.follows import interests, recent_matching
 from futuredoctor.community.messages import recent_messages
+from futuredoctor.community.moderation import open_count
 from futuredoctor.community.opportunities import upcoming_for, upcoming_organised
 from futuredoctor.community.profiles import completeness, profile_for
 from futuredoctor.educators.overview import pilot_mentoring
@@ -90,7 +92,7 @@ def _regional_lead(user: User) -> dict[str, Any]:
         db.session.scalars(sa.select(Region).where(Region.id.in_(region_ids)).order_by(Region.name))
     )
     summaries = [s for s in pilots_in_scope(user) if s.pilot.region_id in region_ids]
-    return {"regions": regions, "summaries": summaries}
+    return {"regions": regions, "summaries": summaries, "reported": open_count(user)}
 
 
 def _evaluator(user: User) -> dict[str, Any]:
@@ -121,6 +123,7 @@ def _champion(user: User) -> dict[str, Any]:
         "completeness": completeness(profile),
         "messages": recent_messages(profile) if profile else [],
         "organised": upcoming_organised(user),
+        "network": recent_matching(user, interests(user, profile)),
     }
 
 

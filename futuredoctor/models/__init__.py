@@ -61,7 +61,9 @@ from futuredoctor.models.milestones import (
 )
 from futuredoctor.models.module import Module, ModuleVersion, module_version_domain
 from futuredoctor.models.network import (
+    FollowKind,
     NetworkComment,
+    NetworkFollow,
     NetworkMember,
     NetworkPost,
     NetworkPostTag,
@@ -125,6 +127,7 @@ __all__ = [
     "FeedbackStatus",
     "FeedbackStatusChange",
     "FeedbackTag",
+    "FollowKind",
     "Framework",
     "FrameworkDomain",
     "GoalStatus",
@@ -142,6 +145,7 @@ __all__ = [
     "Module",
     "ModuleVersion",
     "NetworkComment",
+    "NetworkFollow",
     "NetworkMember",
     "NetworkPost",
     "NetworkPostTag",

@@ -20,6 +20,15 @@ class PostTagKind(enum.StrEnum):
     PRIORITY = "priority"  # a region's local health priority, as written there
 
 
+class FollowKind(enum.StrEnum):
+    """What a person can follow: a post's tags, its module (by slug) or its region (by code)."""
+
+    DOMAIN = "domain"
+    PRIORITY = "priority"
+    MODULE = "module"
+    REGION = "region"
+
+
 class NetworkMember(Base):
     """A participant who chose to post in the network (other roles may post without)."""
 
@@ -34,7 +43,17 @@ class NetworkPost(Base):
     restore them; only their author and moderators see them."""
 
     __tablename__ = "network_post"
-    __table_args__ = (sa.Index("ix_network_post_created_id", "created_at", "id"),)
+    __table_args__ = (
+        sa.Index("ix_network_post_created_id", "created_at", "id"),
+        # Search is ILIKE '%word%' on the title and body together (``search_text``): one
+        # trigram index on PostgreSQL, where GIN intersects the words in a single scan.
+        # SQLite scans, which is fine at its size.
+        sa.Index(
+            "ix_network_post_search_trgm",
+            sa.text("(((title)::text || ' '::text) || body) gin_trgm_ops"),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
@@ -56,6 +75,12 @@ class NetworkPost(Base):
         lazy="selectin",
         order_by="NetworkPostTag.id",
     )
+
+    @classmethod
+    def search_text(cls) -> sa.ColumnElement[str]:
+        """Title and body as one text, exactly as ``ix_network_post_search_trgm`` indexes
+        it (a literal separator, not a parameter, so PostgreSQL matches the index)."""
+        return cls.title + sa.literal_column("' '") + cls.body
 
     @property
     def domains(self) -> list[str]:
@@ -113,6 +138,15 @@ class PostReport(Base):
     """Someone's report that a post should be looked at, with their reason."""
 
     __tablename__ = "network_post_report"
+    __table_args__ = (
+        # The moderators' queue reads only open reports.
+        sa.Index(
+            "ix_network_post_report_open",
+            "post_id",
+            sqlite_where=sa.text("closed_at IS NULL"),
+            postgresql_where=sa.text("closed_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(
@@ -121,5 +155,22 @@ class PostReport(Base):
     reporter_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     reason: Mapped[str] = mapped_column(sa.String(500))
     reported_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when a moderator dismisses the report or hides the post: it leaves the queue.
+    closed_at: Mapped[datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
 
-    reporter: Mapped[User] = relationship()
+    reporter: Mapped[User] = relationship(foreign_keys=[reporter_id])
+
+
+class NetworkFollow(Base):
+    """A person follows a GPC domain, a local priority, a module or a region: their
+    Following page, champion home and weekly digest put matching posts first."""
+
+    __tablename__ = "network_follow"
+    __table_args__ = (sa.UniqueConstraint("user_id", "kind", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
+    kind: Mapped[FollowKind] = mapped_column(enum_column(FollowKind, "follow_kind"))
+    value: Mapped[str] = mapped_column(sa.String(200))
+    followed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
+from futuredoctor.community.follows import recent_in_region
 from futuredoctor.community.opportunities import in_region
 from futuredoctor.community.profiles import region_champions
 from futuredoctor.models import Cohort, Pilot, Region
@@ -40,6 +41,7 @@ def region(region: Region) -> str:
             region=region,
             champions=region_champions(region),
             opportunities=in_region(region),
+            network_posts=recent_in_region(current_user, region),
         )
     summaries = region_pilots(region)
     cohort_ids = [c.id for s in summaries for c in s.pilot.cohorts]
@@ -50,6 +52,7 @@ def region(region: Region) -> str:
         upcoming=upcoming_releases(cohort_ids),
         released=released_count(cohort_ids),
         opportunities=in_region(region),
+        network_posts=recent_in_region(current_user, region),
     )
 
 

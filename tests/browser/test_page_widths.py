@@ -49,6 +49,7 @@ PAGES = {
             f"/modules/{SLUG}/changes",
             "/releases/new",
             "/pilots/lon-inclusion-health/learners",
+            "/network/following",
         ],
     ),
     "pilot_admin": (
@@ -75,6 +76,8 @@ PAGES = {
             "/releases",
             "/releases/list",
             "/releases/preview",
+            "/network/moderation",
+            "/network/moderation?show=hidden",
         ],
     ),
     "evaluator": (
@@ -88,7 +91,7 @@ PAGES = {
             "/api/v1/docs",
         ],
     ),
-    "champion": ("champion.southwest@example.nhs.uk", ["/"]),
+    "champion": ("champion.southwest@example.nhs.uk", ["/", "/network/following"]),
     "national_admin": (
         "national.admin@example.nhs.uk",
         [

@@ -6,7 +6,7 @@ from typing import Any
 
 from futuredoctor.community import network
 from futuredoctor.extensions import db
-from futuredoctor.models import NetworkComment, NetworkPost, Role, UsefulMark, User
+from futuredoctor.models import NetworkComment, NetworkPost, PostReport, Role, UsefulMark, User
 from tests.community.champions import region
 from tests.factories import make_user
 
@@ -28,18 +28,23 @@ def make_post(author: User | None = None, **fields: Any) -> NetworkPost:
 
 
 def route_samples() -> dict[str, int]:
-    """A visible London post: every signed-in role may read it; London's regional lead
-    (and national admins) may moderate it; only its author may change it."""
+    """A visible London post, reported once: every signed-in role may read it; London's
+    regional lead (and national admins) may moderate it and find it in their queue; only
+    its author may change it."""
     post = make_post()
+    db.session.add(PostReport(post_id=post.id, reporter_id=post.author_id, reason="Sample"))
     db.session.commit()
     return {"network-post": post.id}
 
 
 def grow_network(people: list[int], n: int) -> None:
-    """``n`` more posts, each with a comment and a useful mark, for the query-growth test."""
+    """``n`` more posts, each with a comment, a useful mark and two reports, for the
+    query-growth test."""
     for _ in range(n):
         post = make_post(domains=["GPC5", "GPC6"])
         db.session.add(NetworkComment(post_id=post.id, author_id=post.author_id, body="Growth"))
+        for reason in ("Growth report", "Another growth report"):
+            db.session.add(PostReport(post_id=post.id, reporter_id=post.author_id, reason=reason))
         for person in people:
             db.session.add(UsefulMark(post_id=post.id, user_id=person))
     db.session.flush()
