@@ -81,6 +81,7 @@ from futuredoctor.models.opportunity import (
     RegistrationStatus,
 )
 from futuredoctor.models.progress import CompletionMethod, Progress, RecordCode
+from futuredoctor.models.redaction import RedactionName
 from futuredoctor.models.region import Cohort, Pilot, Region
 from futuredoctor.models.release import Release, ReleaseStatus
 from futuredoctor.models.scheduler_job import SchedulerJobRun
@@ -157,6 +158,7 @@ __all__ = [
     "ProfileVisibility",
     "Progress",
     "RecordCode",
+    "RedactionName",
     "Region",
     "Registration",
     "RegistrationStatus",
