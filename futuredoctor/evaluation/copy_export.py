@@ -2,10 +2,12 @@
 
 Formatting hundreds of thousands of rows in Python costs several times what the database
 needs to produce the same CSV, so on PostgreSQL the biggest file comes from ``COPY (SELECT
-...) TO STDOUT``: formula protection and UTC timestamps are SQL expressions, and pseudonyms
-are computed here (the study secret never reaches the database) and joined in from a
-temporary table. The output matches the Python writer's CSV dialect; SQLite uses that
-writer.
+...) TO STDOUT``: formula protection and the k-anonymity plan's dates (UK day, first of
+the month, or nothing) are SQL expressions; free text is the de-identified version stored
+when it was written (brought up to date first: stored_redaction.py); pseudonyms are
+computed here (the study secret never reaches the database) and joined in from a
+temporary table. The output reads the same as the Python writer's (tests compare them);
+SQLite uses that writer.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
+from futuredoctor.evaluation.kanonymity import MONTH_LEVEL, WITHHELD_LEVEL, Plan
 from futuredoctor.evaluation.pseudonyms import pseudonym
 from futuredoctor.evaluation.schema import TABLES_BY_FILE
 from futuredoctor.evaluation.scope import ExportScope
@@ -30,6 +33,7 @@ from futuredoctor.evaluation.tables import (
 from futuredoctor.extensions import db
 from futuredoctor.models import Cohort, Enrolment, FeedbackItem, FeedbackTag, feedback_item_tag
 from futuredoctor.spreadsheet import FORMULA_STARTS
+from futuredoctor.timezones import local_zone
 from futuredoctor.transactions import mark_written
 
 COPY_TABLES = {"feedback"}
@@ -55,10 +59,15 @@ def _protect(column: Any) -> Any:
     )
 
 
-def _utc(column: Any) -> Any:
-    return sa.func.to_char(
-        sa.func.timezone("UTC", column), sa.literal_column('\'YYYY-MM-DD"T"HH24:MI:SS"Z"\'')
-    )
+def _shown_date(column: Any, plan: Plan) -> Any:
+    """SQL twin of ``Plan.date`` over ``uk_date_text``: the UK date, the first of its
+    month, or nothing, as the package's k-anonymity plan says."""
+    if plan.level >= WITHHELD_LEVEL:
+        return sa.null()
+    local = sa.func.timezone(local_zone().key, column)
+    if plan.level >= MONTH_LEVEL:
+        local = sa.func.date_trunc("month", local)
+    return sa.func.to_char(local, "YYYY-MM-DD")
 
 
 def _fill_pseudonyms(cursor: Any, scope: ExportScope, secret: bytes) -> None:
@@ -114,7 +123,7 @@ def _feedback_sql(scope: ExportScope) -> tuple[str, list[str]]:
         sa.cast(FeedbackItem.status, sa.Text),
         FeedbackItem.addressed_by_version_id,
         text(tags.c.names),
-        _utc(FeedbackItem.created_at),
+        _shown_date(FeedbackItem.created_at, k_plan(scope)),
         text(FeedbackItem.text_redacted),
         text(FeedbackItem.status_reason_redacted),
         # Booleans as Python's csv writes them.

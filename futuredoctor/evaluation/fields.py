@@ -25,6 +25,10 @@ DISCLOSURE = {
     "enrolled_on": "quasi-identifier",
     "withdrawn_on": "quasi-identifier",
     "consent_given_on": "quasi-identifier",
+    "started_on": "quasi-identifier",
+    "completed_on": "quasi-identifier",
+    "given_on": "quasi-identifier",
+    "changed_on": "quasi-identifier",
 }
 
 

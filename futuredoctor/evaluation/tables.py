@@ -218,19 +218,13 @@ def releases(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         yield (*r[:7], utc_text(r[7]), r[8].value, utc_text(r[9]), released)
 
 
-def progress(scope: ExportScope, secret: bytes) -> Iterator[Row]:
+def progress_select(scope: ExportScope, *columns: Any) -> sa.Select[Any]:
+    """Progress through releases in the scope, started or completed in the date range, of
+    participants whose research consent is current."""
     consent = current_consent(scope)
-    stmt = (
-        sa.select(
-            Enrolment.user_id,
-            Region.code,
-            Pilot.slug,
-            Cohort.slug,
-            Progress.release_id,
-            Release.module_version_id,
-            Progress.started_at,
-            Progress.completed_at,
-        )
+    return (
+        sa.select(*columns)
+        .select_from(Progress)
         .join(Enrolment, Enrolment.id == Progress.enrolment_id)
         .join(consent, consent.c.enrolment_id == Enrolment.id)
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
@@ -242,12 +236,26 @@ def progress(scope: ExportScope, secret: bytes) -> Iterator[Row]:
             Release.cohort_id.in_(_cohorts_in_scope(scope)),
             sa.or_(in_range(Progress.started_at, scope), in_range(Progress.completed_at, scope)),
         )
-        .order_by(Progress.id)
     )
+
+
+def progress(scope: ExportScope, secret: bytes) -> Iterator[Row]:
+    stmt = progress_select(
+        scope,
+        Enrolment.user_id,
+        Region.code,
+        Pilot.slug,
+        Cohort.slug,
+        Progress.release_id,
+        Release.module_version_id,
+        Progress.started_at,
+        Progress.completed_at,
+    ).order_by(Progress.id)
     plan = k_plan(scope)
     for r in _stream(stmt):
         if plan.keeps(r[0], r[3]):
-            yield (pseudonym(secret, r[0]), *r[1:6], utc_text(r[6]), utc_text(r[7]))
+            started, completed = (plan.date(uk_date_text(r[i])) for i in (6, 7))
+            yield (pseudonym(secret, r[0]), *r[1:6], started, completed)
 
 
 # The pilot (and its region) a feedback item came from: its cohort's, or its session's.
@@ -345,13 +353,14 @@ def feedback(scope: ExportScope, secret: bytes) -> Iterator[Row]:
             r[11].value,
             r[12],
             _sorted_list(r[13]),
-            utc_text(r[14]),
+            plan.date(uk_date_text(r[14])),
         )
         yield row + (tuple(r[15:18]) if text else (None, None, None))
 
 
-def actions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
-    exported = feedback_select(
+def exported_feedback(scope: ExportScope) -> Any:
+    """The feedback items feedback.csv holds, with where they came from and who gave them."""
+    return feedback_select(
         scope,
         FeedbackItem.id.label("feedback_id"),
         ITEM_REGION.code.label("region"),
@@ -359,6 +368,10 @@ def actions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         Enrolment.user_id.label("user_id"),
         Cohort.slug.label("cohort"),
     ).subquery("exported")
+
+
+def actions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
+    exported = exported_feedback(scope)
     step = sa.func.row_number().over(
         partition_by=FeedbackStatusChange.feedback_item_id,
         order_by=(FeedbackStatusChange.changed_at, FeedbackStatusChange.id),
@@ -389,7 +402,7 @@ def actions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
     for r in _stream(stmt):
         if not plan.keeps(r[9], r[10]):
             continue
-        head = (*r[:5], r[5].value, utc_text(r[6]), r[7], r[8])
+        head = (*r[:5], r[5].value, plan.date(uk_date_text(r[6])), r[7], r[8])
         yield (*head, *(r[11:13] if text else (None, None)))
 
 

@@ -14,10 +14,12 @@ import sqlalchemy as sa
 
 from futuredoctor import clock
 from futuredoctor.evaluation import package, stored_redaction
+from futuredoctor.evaluation.kanonymity import Plan
 from futuredoctor.evaluation.package import PackageResult, csv_chunks
 from futuredoctor.evaluation.schema import FREE_TEXT_FIELDS, TABLES_BY_FILE
 from futuredoctor.evaluation.scope import ExportScope, ScopeChoice
 from futuredoctor.evaluation.stored_redaction import refresh_stale, stamp, sync_names
+from futuredoctor.evaluation.tables import uk_date_text
 from futuredoctor.extensions import db
 from futuredoctor.models import (
     CodesignSession,
@@ -148,23 +150,29 @@ def _feedback_csv(scope: ExportScope, copy: bool, monkeypatch: pytest.MonkeyPatc
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("level", [None, 1, 3])  # as planned (days), months, withheld
 @pytest.mark.parametrize("free_text", [True, False])
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_copy_writes_the_same_feedback_csv_as_the_python_writer(
-    app: Any, study: Study, monkeypatch: pytest.MonkeyPatch, free_text: bool
+    app: Any, study: Study, monkeypatch: pytest.MonkeyPatch, free_text: bool, level: int | None
 ) -> None:
     study.item.text = f'=SUM(A1) {IDENTIFIERS}, "quoted"\n{study.consenting.family_name}\'s'
     study.item.status_reason = "'already quoted"
     db.session.commit()
-    scope = _scope(free_text)
+    scope, again = _scope(free_text), _scope(free_text)
+    if level is not None:
+        scope.context["plan"], again.context["plan"] = Plan(5, level=level), Plan(5, level=level)
     assert package.can_copy("feedback", scope)
     copied = _feedback_csv(scope, copy=True, monkeypatch=monkeypatch)
-    written = _feedback_csv(_scope(free_text), copy=False, monkeypatch=monkeypatch)
+    written = _feedback_csv(again, copy=False, monkeypatch=monkeypatch)
     # Python's csv quotes an empty value and COPY does not: the same once read.
     parse = lambda text: list(csv.reader(io.StringIO(text, newline="")))  # noqa: E731
     assert parse(copied) == parse(written)
     rows = {r["source"]: r for r in csv.DictReader(io.StringIO(copied, newline=""))}
     assert len(rows) == 2
+    day = uk_date_text(study.item.created_at) or ""
+    expected = {None: day, 1: day[:8] + "01", 3: ""}[level]
+    assert rows["participant"]["given_on"] == expected
     if free_text:
         assert rows["participant"]["text"].startswith("'=SUM(A1) Ring [PHONE]")
         assert rows["participant"]["text"].endswith("\n[NAME]'s")
