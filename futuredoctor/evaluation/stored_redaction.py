@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -115,10 +115,11 @@ def sync_names() -> NameList:
     version = names.version + 1
     now = utcnow()
     rows = [{"kind": k, "part": p, "version": version, "added_at": now} for k, p in new]
+    table = cast(sa.Table, RedactionName.__table__)
     insert = (
-        postgresql.insert(RedactionName.__table__)
+        postgresql.insert(table)
         if db.session.get_bind().dialect.name == "postgresql"
-        else sqlite.insert(RedactionName.__table__)
+        else sqlite.insert(table)
     )
     # Another process may be adding the same names: theirs are as good as ours.
     db.session.execute(insert.on_conflict_do_nothing(index_elements=["kind", "part"]), rows)
