@@ -40,21 +40,18 @@ from futuredoctor.models import (
 from futuredoctor.timezones import local_zone
 
 
-def dated_sources(scope: ExportScope) -> list[tuple[str, sa.Select[Any]]]:
-    """(file and column, a query of account id, cohort, group, stage and the instant)."""
+def dated_sources(scope: ExportScope) -> list[tuple[list[str], sa.Select[Any]]]:
+    """(files and columns, a query of account id, cohort, group, stage, then one instant
+    per column): progress's two dates come from one query, so PostgreSQL reads it once."""
     person = (User.professional_group, User.career_stage)
-    progress = [
-        (
-            f"progress.{name}",
-            progress_select(scope, Enrolment.user_id, Cohort.slug, *person, column).join(
-                User, User.id == Enrolment.user_id
-            ),
-        )
-        for name, column in (
-            ("started_on", Progress.started_at),
-            ("completed_on", Progress.completed_at),
-        )
-    ]
+    progress = progress_select(
+        scope,
+        Enrolment.user_id,
+        Cohort.slug,
+        *person,
+        Progress.started_at,
+        Progress.completed_at,
+    ).join(User, User.id == Enrolment.user_id)
     feedback = feedback_select(
         scope, Enrolment.user_id, Cohort.slug, *person, FeedbackItem.created_at
     ).join(User, User.id == Enrolment.user_id)
@@ -65,74 +62,80 @@ def dated_sources(scope: ExportScope) -> list[tuple[str, sa.Select[Any]]]:
         .join(exported, exported.c.feedback_id == FeedbackStatusChange.feedback_item_id)
         .join(User, User.id == exported.c.user_id)
     )
-    return [*progress, ("feedback.given_on", feedback), ("actions.changed_on", actions)]
+    return [
+        (["progress.started_on", "progress.completed_on"], progress),
+        (["feedback.given_on"], feedback),
+        (["actions.changed_on"], actions),
+    ]
 
 
 def dated_rows(scope: ExportScope) -> Iterator[DatedRow]:
-    for column, stmt in dated_sources(scope):
-        for user_id, cohort, group, stage, instant in db.session.execute(stmt):
-            if instant is None:
-                continue
-            day = uk_date_text(instant)
-            assert day is not None
-            yield (
-                column,
-                user_id,
-                cohort,
-                group if group in PROFESSIONAL_GROUPS else UNKNOWN,
-                stage if stage in CAREER_STAGES else UNKNOWN,
-                day,
-            )
+    for columns, stmt in dated_sources(scope):
+        for user_id, cohort, group, stage, *instants in db.session.execute(stmt):
+            for column, instant in zip(columns, instants, strict=True):
+                day = uk_date_text(instant)
+                if day is None:
+                    continue
+                yield (
+                    column,
+                    user_id,
+                    cohort,
+                    group if group in PROFESSIONAL_GROUPS else UNKNOWN,
+                    stage if stage in CAREER_STAGES else UNKNOWN,
+                    day,
+                )
 
 
 def small_date_levels_sql(scope: ExportScope, k: int) -> set[int]:
-    """``kanonymity.small_date_levels``, counted by PostgreSQL: one query per column."""
+    """``kanonymity.small_date_levels``, counted by PostgreSQL: one query per file, which
+    reads the file's rows once and checks the three levels over them."""
+    # Room to group a national file's rows in memory rather than in temporary files.
+    db.session.execute(sa.text("SET LOCAL work_mem = '64MB'"))
     levels: set[int] = set()
     for _, stmt in dated_sources(scope):
         levels |= _small_levels(stmt, k)
         if levels >= set(range(WITHHELD_LEVEL)):
-            break  # dates are withheld whatever the other columns hold
+            break  # dates are withheld whatever the other files hold
     return levels
 
 
 def _small_levels(stmt: sa.Select[Any], k: int) -> set[int]:
-    src = stmt.subquery("dated")
-    user_id, cohort, group, stage, instant = src.c
-    local = sa.func.timezone(local_zone().key, instant)
+    """Each level's people are the distinct (column, person, cohort, group, stage, shown
+    date) of the level before, so every step works on fewer rows than the last."""
+    src = stmt.cte("dated")
+    user_id, cohort, group, stage, *instants = src.c
+    known_group = sa.case((group.in_(PROFESSIONAL_GROUPS), group), else_=UNKNOWN)
     known_stage = sa.case((stage.in_(CAREER_STAGES), stage), else_=UNKNOWN)
+    zone = local_zone().key
+    days = sa.union_all(
+        *(
+            sa.select(
+                sa.literal(n).label("col"),
+                user_id.label("user_id"),
+                cohort.label("cohort"),
+                known_group.label("grp"),
+                known_stage.label("stage"),
+                sa.cast(sa.func.timezone(zone, instant), sa.Date).label("shown"),
+            ).where(instant.is_not(None))
+            for n, instant in enumerate(instants)
+        )
+    ).subquery("days")
+    by_day = sa.select(*days.c).distinct().cte("by_day")
+    month = sa.cast(sa.func.date_trunc("month", by_day.c.shown), sa.Date)
+    by_month = sa.select(*list(by_day.c)[:5], month.label("shown")).distinct().cte("by_month")
     band = sa.case(
-        *((known_stage == name, banded) for name, banded in STAGE_BANDS.items()),
-        else_=known_stage,
+        *((by_month.c.stage == name, banded) for name, banded in STAGE_BANDS.items()),
+        else_=by_month.c.stage,
     )
-    rows = (
-        sa.select(
-            user_id.label("user_id"),
-            cohort.label("cohort"),
-            sa.case((group.in_(PROFESSIONAL_GROUPS), group), else_=UNKNOWN).label("grp"),
-            known_stage.label("stage"),
-            band.label("band"),
-            sa.cast(local, sa.Date).label("day"),
-            sa.cast(sa.func.date_trunc("month", local), sa.Date).label("month"),
-        )
-        .where(instant.is_not(None))
+    by_band = (
+        sa.select(*list(by_month.c)[:4], band.label("stage"), by_month.c.shown)
         .distinct()
-        .cte("dated_rows")
+        .cte("by_band")
     )
-    shown = {0: (rows.c.stage, rows.c.day), MONTH_LEVEL: (rows.c.stage, rows.c.month)}
-    shown[2] = (rows.c.band, rows.c.month)
     checks = []
-    for level, (stage_shown, date_shown) in sorted(shown.items()):
-        people = (
-            sa.select(rows.c.user_id, rows.c.cohort, rows.c.grp, stage_shown, date_shown)
-            .distinct()
-            .subquery()
-        )
-        small = (
-            sa.select(sa.literal(1))
-            .select_from(people)
-            .group_by(*list(people.c)[1:])
-            .having(sa.func.count() < k)
-        )
-        checks.append(sa.exists(small).label(f"level_{level}"))
-    found = db.session.execute(sa.select(*checks)).one()
-    return {level for level, small in zip(sorted(shown), found, strict=True) if small}
+    for level, people in ((0, by_day), (MONTH_LEVEL, by_month), (2, by_band)):
+        keys = [people.c.col, people.c.cohort, people.c.grp, people.c.stage, people.c.shown]
+        small = sa.select(sa.literal(1)).group_by(*keys).having(sa.func.count() < k)
+        checks.append((level, sa.exists(small.select_from(people))))
+    found = db.session.execute(sa.select(*(check for _, check in checks))).one()
+    return {level for (level, _), small in zip(checks, found, strict=True) if small}
