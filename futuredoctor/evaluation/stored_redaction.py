@@ -171,10 +171,17 @@ def stale(spec: FreeText, current: str) -> sa.ColumnElement[bool]:
     return sa.or_(column.is_(None), column < current)
 
 
-def refresh_stale(max_batches: int | None = None, commit_each: bool = False) -> int:
+def refresh_stale(
+    max_batches: int | None = None, commit_each: bool = False, restamp: bool = True
+) -> int:
     """Bring stale stored redactions up to date; returns how many rows were redacted
     again (rows that only needed a new stamp are not counted). ``max_batches`` bounds one
-    scheduler run; ``commit_each`` commits after every batch (the scheduler's job)."""
+    scheduler run; ``commit_each`` commits after every batch (the scheduler's job).
+
+    With ``restamp`` false (an export), rows that new names cannot change keep their old
+    stamp: their stored text is already right, and rewriting every row's stamp inside an
+    export would cost more than the export itself. The job restamps them later.
+    """
     names = sync_names()
     current = stamp(names.version)
     redactor = names.redactor()
@@ -182,12 +189,12 @@ def refresh_stale(max_batches: int | None = None, commit_each: bool = False) -> 
         db.session.commit()
     done = batches = 0
     for spec in FREE_TEXTS:
-        _restamp_unaffected(spec, names, current)
+        redo = _to_redo(spec, names, current, restamp)
         if commit_each:
             db.session.commit()
         after = 0
         while max_batches is None or batches < max_batches:
-            rows = _stale_batch(spec, current, after)
+            rows = _batch_to_redo(spec, redo, after)
             if not rows:
                 break
             _store(spec, rows, redactor, current)
@@ -199,32 +206,43 @@ def refresh_stale(max_batches: int | None = None, commit_each: bool = False) -> 
     return done
 
 
-def _restamp_unaffected(spec: FreeText, names: NameList, current: str) -> None:
-    """Rows stamped under the current rules whose text contains none of the names added
-    since then would be redacted exactly as before: give them the current stamp in SQL.
+def _to_redo(
+    spec: FreeText, names: NameList, current: str, restamp: bool
+) -> sa.ColumnElement[bool]:
+    """Which stale rows need redacting again.
 
-    A name only ever matches a word of ASCII letters (with apostrophes and hyphens), so
-    SQL's ``lower`` (ASCII on SQLite) and a substring match find every row it could touch.
+    Rows stamped under the current rules whose text contains none of the names added
+    since then would come out exactly as stored: with ``restamp`` they get the current
+    stamp here, in SQL. A name only ever matches a word of ASCII letters (with apostrophes
+    and hyphens), so SQL's ``lower`` (ASCII on SQLite) and a substring match find every row
+    a new name could touch.
     """
     table = spec.table
     column = table.c.redaction_stamp
+    redo: list[sa.ColumnElement[bool]] = [column.is_(None)]
     old_stamps = db.session.scalars(sa.select(column).where(column < current).distinct()).all()
     for old in old_stamps:
         rules, version = _parse(old)
-        if rules != RULES_VERSION:
-            continue  # new rules: every such row is redone
         added = names.added_after(version)
-        if len(added) > MAX_NAMES_TO_MATCH:
+        if rules != RULES_VERSION or len(added) > MAX_NAMES_TO_MATCH:
+            redo.append(column == old)  # new rules, or too many names to ask SQL about
             continue
-        mentions = [
-            sa.func.lower(sa.func.coalesce(table.c[source], "")).contains(part, autoescape=True)
-            for source in spec.sources
-            for part in sorted(added)
-        ]
-        where = [column == old]
-        if mentions:
-            where.append(sa.not_(sa.or_(*mentions)))
-        db.session.execute(sa.update(table).where(*where).values(_keep(spec, current)))
+        mentions = sa.or_(
+            sa.false(),
+            *(
+                sa.func.lower(sa.func.coalesce(table.c[source], "")).contains(part, autoescape=True)
+                for source in spec.sources
+                for part in sorted(added)
+            ),
+        )
+        if restamp:
+            db.session.execute(
+                sa.update(table)
+                .where(column == old, sa.not_(mentions))
+                .values(_keep(spec, current))
+            )
+        redo.append(sa.and_(column == old, mentions))
+    return sa.or_(*redo)
 
 
 def _keep(spec: FreeText, current: str) -> dict[str, Any]:
@@ -235,11 +253,11 @@ def _keep(spec: FreeText, current: str) -> dict[str, Any]:
     return values
 
 
-def _stale_batch(spec: FreeText, current: str, after: int) -> list[Any]:
+def _batch_to_redo(spec: FreeText, redo: sa.ColumnElement[bool], after: int) -> list[Any]:
     table = spec.table
     stmt = (
         sa.select(table.c.id, *(table.c[s] for s in spec.sources))
-        .where(stale(spec, current), table.c.id > after)
+        .where(redo, table.c.id > after)
         .order_by(table.c.id)
         .limit(BATCH)
     )
@@ -274,5 +292,6 @@ def _store(spec: FreeText, rows: Iterable[Any], redactor: Redactor, current: str
 
 
 def ensure_current() -> None:
-    """Before an export reads stored free text: nothing stale is left."""
-    refresh_stale()
+    """Before an export reads stored free text: every stored redaction is what redacting
+    now would give (stamps are left to the job)."""
+    refresh_stale(restamp=False)

@@ -127,6 +127,13 @@ def test_an_export_redacts_stale_rows_before_reading_them(client: Any, study: St
     rows = {r["source"]: r for r in read_csv(open_zip(response.get_data()), "feedback.csv")}
     assert rows["participant"]["text"] == "Thanks to [NAME] for the session"
     assert rows["participant"]["redacted"] == "True"
+    # The export redid only the row naming him; restamping the rest is the job's work.
+    db.session.expire_all()
+    stamps = dict(
+        db.session.execute(sa.select(FeedbackItem.id, FeedbackItem.redaction_stamp)).tuples().all()
+    )
+    assert stamps.pop(study.item.id) == _current()
+    assert stamps and all(s is not None and s < _current() for s in stamps.values())
 
 
 def _scope(free_text: bool) -> ExportScope:
