@@ -21,7 +21,9 @@ class ReleaseTimeMixin:
 
     def release_date(self) -> date | None:
         try:
-            return date_from_parts(*(f.data for f in self._date_fields()), what="The release date")
+            return date_from_parts(
+                *(f.data for f in self._date_fields()), what="The release date"
+            )
         except DateInputError as problem:
             self.release_day.errors = [problem.message]
             return None

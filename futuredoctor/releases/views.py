@@ -58,6 +58,7 @@ def _local_iso_date(value: datetime) -> str:
     return to_local(value).date().isoformat()
 
 
+
 # --- calendar and list ---------------------------------------------------------------------
 
 
