@@ -53,6 +53,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from futuredoctor.transactions import init_transactions
 
     init_transactions(app)
+    from futuredoctor.evaluation.stored_redaction import init_stored_redaction
+
+    init_stored_redaction()  # free text is stored de-identified whenever it is written
     migrate.init_app(app, db, directory=str(_project_path("migrations")))
     csrf.init_app(app)
     limiter.init_app(app)

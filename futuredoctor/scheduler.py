@@ -90,6 +90,12 @@ def send_feedback_invitations() -> int:
     return send_invitations(limit=_batch())
 
 
+def redact_free_text() -> int:
+    from futuredoctor.evaluation.stored_redaction import refresh_stale
+
+    return refresh_stale(max_batches=_batch(), commit_each=True)
+
+
 JOBS: dict[str, Callable[[], int]] = {
     "queue_due_releases": queue_due_releases,
     "queue_opportunity_reminders": queue_opportunity_reminders,
@@ -98,6 +104,7 @@ JOBS: dict[str, Callable[[], int]] = {
     "refresh_summaries": refresh_summaries,
     "queue_goal_reminders": queue_goal_reminders,
     "send_feedback_invitations": send_feedback_invitations,
+    "redact_free_text": redact_free_text,
 }
 
 
@@ -202,6 +209,7 @@ def build_scheduler(app: Flask, interval: int) -> Any:
         "queue_opportunity_reminders": max(interval, 300),
         "queue_goal_reminders": max(interval, int(DIGEST_EVERY.total_seconds())),
         "send_feedback_invitations": interval,
+        "redact_free_text": max(interval, 60),
     }
     for name, seconds in every.items():
         scheduler.add_job(

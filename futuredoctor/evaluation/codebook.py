@@ -38,8 +38,18 @@ RULES = f"""\
   UK postcodes and the names of anyone with an account on the platform (and any name
   after a title such as Mr or Dr) are replaced by `[EMAIL]`, `[PHONE]`, `[GMC]`, `[NMC]`,
   `[GPHC]`, `[HCPC]`, `[NHS NUMBER]`, `[POSTCODE]` and `[NAME]`; the file's `redacted`
-  column says which rows were changed. Read it anyway before sharing: names of people
-  without an account and without a title are not recognised.
+  column says which rows were changed. The platform keeps each text's de-identified
+  version from the moment it is written and redoes it whenever new account names or new
+  rules could change it, always before an export reads it. Read the text anyway before
+  sharing: names of people without an account and without a title are not recognised.
+- **Quasi-identifiers.** In a participant-level package every combination of cohort,
+  professional group, career stage, enrolment status and dates in `participants.csv`,
+  and of cohort, professional group, career stage and date in each date column of
+  `progress.csv`, `feedback.csv` and `actions.csv`, is shared by at least k participants
+  (k = 5 unless configured otherwise). Dates in those files are UK dates, never times of
+  day; where needed they are rounded to the first of the month, career stages banded,
+  dates withheld, professional groups combined, and as a last resort people left out.
+  The README of each package says which of these were applied.
 - **Small numbers.** `aggregates.csv` counts over fixed calendar quarters that have
   ended, never over the requested dates. Counts of 1 to {THRESHOLD} are suppressed (the
   `count` cell is empty and `suppressed` is True); 0 is shown. Where a breakdown hides a
@@ -100,9 +110,7 @@ def table_markdown(table: Table, include_free_text: Collection[str] | None) -> s
         required = "yes" if field.required else "no"
         kind = field.disclosure or "—"
         kind_of = TIME_BASIS.get(field.type, field.type)
-        lines.append(
-            f"| `{field.name}` | {kind_of} | {required} | {values} | {kind} | {meaning} |"
-        )
+        lines.append(f"| `{field.name}` | {kind_of} | {required} | {values} | {kind} | {meaning} |")
     return "\n".join(lines) + "\n"
 
 

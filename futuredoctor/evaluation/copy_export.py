@@ -2,10 +2,12 @@
 
 Formatting hundreds of thousands of rows in Python costs several times what the database
 needs to produce the same CSV, so on PostgreSQL the biggest file comes from ``COPY (SELECT
-...) TO STDOUT``: formula protection and UTC timestamps are SQL expressions, and pseudonyms
-are computed here (the study secret never reaches the database) and joined in from a
-temporary table. The output matches the Python writer's CSV dialect; SQLite uses that
-writer.
+...) TO STDOUT``: formula protection and the k-anonymity plan's dates (UK day, first of
+the month, or nothing) are SQL expressions; free text is the de-identified version stored
+when it was written (brought up to date first: stored_redaction.py); pseudonyms are
+computed here (the study secret never reaches the database) and joined in from a
+temporary table. The output reads the same as the Python writer's (tests compare them);
+SQLite uses that writer.
 """
 
 from __future__ import annotations
@@ -17,12 +19,21 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
+from futuredoctor.evaluation.kanonymity import MONTH_LEVEL, WITHHELD_LEVEL, Plan
 from futuredoctor.evaluation.pseudonyms import pseudonym
+from futuredoctor.evaluation.schema import TABLES_BY_FILE
 from futuredoctor.evaluation.scope import ExportScope
-from futuredoctor.evaluation.tables import ITEM_PILOT, ITEM_REGION, feedback_select, k_plan
+from futuredoctor.evaluation.tables import (
+    ITEM_PILOT,
+    ITEM_REGION,
+    feedback_select,
+    k_plan,
+    texts_current,
+)
 from futuredoctor.extensions import db
 from futuredoctor.models import Cohort, Enrolment, FeedbackItem, FeedbackTag, feedback_item_tag
 from futuredoctor.spreadsheet import FORMULA_STARTS
+from futuredoctor.timezones import local_zone
 from futuredoctor.transactions import mark_written
 
 COPY_TABLES = {"feedback"}
@@ -31,10 +42,9 @@ _PSEUDONYMS = sa.table("export_pseudonym", sa.column("user_id"), sa.column("pseu
 
 
 def can_copy(table_name: str, scope: ExportScope) -> bool:
-    """Free text is de-identified in Python, so a table with free text is never copied."""
+    """Free text is copied as stored, de-identified when written (stored_redaction.py)."""
     return (
         table_name in COPY_TABLES
-        and not scope.wants_text(table_name)
         and not k_plan(scope).withheld  # the people left out are filtered in Python
         and db.session.get_bind().dialect.name == "postgresql"
     )
@@ -49,10 +59,15 @@ def _protect(column: Any) -> Any:
     )
 
 
-def _utc(column: Any) -> Any:
-    return sa.func.to_char(
-        sa.func.timezone("UTC", column), sa.literal_column('\'YYYY-MM-DD"T"HH24:MI:SS"Z"\'')
-    )
+def _shown_date(column: Any, plan: Plan) -> Any:
+    """SQL twin of ``Plan.date`` over ``uk_date_text``: the UK date, the first of its
+    month, or nothing, as the package's k-anonymity plan says."""
+    if plan.level >= WITHHELD_LEVEL:
+        return sa.null()
+    local = sa.func.timezone(local_zone().key, column)
+    if plan.level >= MONTH_LEVEL:
+        local = sa.func.date_trunc("month", local)
+    return sa.func.to_char(local, "YYYY-MM-DD")
 
 
 def _fill_pseudonyms(cursor: Any, scope: ExportScope, secret: bytes) -> None:
@@ -108,10 +123,16 @@ def _feedback_sql(scope: ExportScope) -> tuple[str, list[str]]:
         sa.cast(FeedbackItem.status, sa.Text),
         FeedbackItem.addressed_by_version_id,
         text(tags.c.names),
-        _utc(FeedbackItem.created_at),
+        _shown_date(FeedbackItem.created_at, k_plan(scope)),
+        text(FeedbackItem.text_redacted),
+        text(FeedbackItem.status_reason_redacted),
+        # Booleans as Python's csv writes them.
+        sa.case((FeedbackItem.has_redactions, "True"), else_="False"),
     ]
-    quoted = [2, 3, 4, 5, 6, 11, 13, 14]  # text columns, quoted as the Python writer does
-    labelled = [column.label(f"c{i}") for i, column in enumerate(columns)]
+    # Text columns, quoted as the Python writer does; then only the package's fields.
+    quoted = {2, 3, 4, 5, 6, 11, 13, 14, 15, 16}
+    chosen = TABLES_BY_FILE["feedback.csv"].positions(scope.free_text)
+    labelled = [columns[i].label(f"c{i}") for i in chosen]
     stmt = (
         feedback_select(scope, *labelled)
         .outerjoin(_PSEUDONYMS, _PSEUDONYMS.c.user_id == Enrolment.user_id)
@@ -119,7 +140,7 @@ def _feedback_sql(scope: ExportScope) -> tuple[str, list[str]]:
         .order_by(FeedbackItem.id)
     )
     sql = str(stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
-    return sql, [f"c{i}" for i in quoted]
+    return sql, [f"c{i}" for i in chosen if i in quoted]
 
 
 def copy_chunks(table_name: str, scope: ExportScope, secret: bytes) -> Iterator[bytes | int]:
@@ -129,6 +150,7 @@ def copy_chunks(table_name: str, scope: ExportScope, secret: bytes) -> Iterator[
     cursor = raw.cursor()
     mark_written()  # the temporary table is written through the raw cursor
     try:
+        texts_current(scope, table_name)  # before COPY reads the stored text
         _fill_pseudonyms(cursor, scope, secret)
         sql, quoted = _feedback_sql(scope)
         options = f"FORMAT csv, FORCE_QUOTE ({', '.join(quoted)})"

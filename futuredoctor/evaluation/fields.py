@@ -25,6 +25,10 @@ DISCLOSURE = {
     "enrolled_on": "quasi-identifier",
     "withdrawn_on": "quasi-identifier",
     "consent_given_on": "quasi-identifier",
+    "started_on": "quasi-identifier",
+    "completed_on": "quasi-identifier",
+    "given_on": "quasi-identifier",
+    "changed_on": "quasi-identifier",
 }
 
 
@@ -112,5 +116,3 @@ class Table:
         """Where the chosen fields sit in a full row (every field, in order)."""
         chosen = {f.name for f in self.fields_for(free_text)}
         return [i for i, f in enumerate(self.fields) if f.name in chosen]
-
-

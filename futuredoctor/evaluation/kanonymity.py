@@ -2,12 +2,19 @@
 
 Cohort, professional group, career stage, enrolment status and the enrolment, withdrawal
 and consent dates together can single someone out (the only midwife in a pilot; the one
-person who consented on a given day). Before a participant-level package is written, the
-participants are grouped by those values; while any group is smaller than k (default 5,
+person who consented on a given day). So can the dates in the other participant-level
+files: the one person in a small cohort who completed a module on a given day, or gave
+feedback that day. Those files therefore show UK dates, never times of day, and every
+date column goes through the same generalisation.
+
+Before a participant-level package is written, the participants are grouped by those
+values, and the dated rows of progress.csv, feedback.csv and actions.csv by cohort ×
+professional group × career stage × the date as shown (each date column on its own,
+counting distinct participants). While any group is smaller than k (default 5,
 ``FUTUREDOCTOR_EXPORT_K_ANONYMITY``), the next generalisation is applied, the same for
-everyone in the package. If groups smaller than k remain after the last one, those
-participants are left out of every file of the package (they are counted in the report).
-The README and the export record say what was done.
+everyone and every file in the package. If groups smaller than k remain after the last one,
+those participants are left out of every file of the package (they are counted in the
+report). The README and the export record say what was done.
 """
 
 from __future__ import annotations
@@ -28,11 +35,16 @@ from futuredoctor.models import CAREER_STAGES, Cohort, Enrolment, User
 
 DEFAULT_K = 5
 STEPS = (
-    "enrolment, withdrawal and consent dates rounded down to the first of the month",
+    "dates rounded down to the first of the month (enrolment, withdrawal and consent dates; "
+    "progress, feedback and action dates)",
     "career stages banded: foundation (FY1, FY2), core (CT1-CT3), specialty (ST1-ST3)",
-    "enrolment, withdrawal and consent dates withheld",
+    "dates withheld (enrolment, withdrawal and consent dates; progress, feedback and action dates)",
     "professional groups other than doctor combined as other_professions",
 )
+MONTH_LEVEL = 1  # from this level on, dates show the first of their month
+WITHHELD_LEVEL = 3  # from this level on, dates are left empty
+# A dated row: (file and column, account id, cohort, group, stage, UK date as ISO text).
+DatedRow = tuple[str, int, str, str, str, str]
 
 
 @dataclass
@@ -56,16 +68,17 @@ class Plan:
 
     def generalise(self, group: str, stage: str, dates: Iterable[str | None]) -> tuple[Any, ...]:
         """The group, stage and dates (UK, ISO text) as this package shows them."""
-        shown_dates = list(dates)
-        if self.level >= 1:
-            shown_dates = [d[:8] + "01" if d else d for d in shown_dates]
         if self.level >= 2:
             stage = STAGE_BANDS.get(stage, stage)
-        if self.level >= 3:
-            shown_dates = [None for _ in shown_dates]
         if self.level >= 4 and group not in ("doctor", UNKNOWN):
             group = OTHER_PROFESSIONS
-        return (group, stage, *shown_dates)
+        return (group, stage, *(self.date(d) for d in dates))
+
+    def date(self, value: str | None) -> str | None:
+        """A UK date (ISO text) as this package shows it, in every file."""
+        if value is None or self.level >= WITHHELD_LEVEL:
+            return None
+        return value[:8] + "01" if self.level >= MONTH_LEVEL else value
 
 
 def k_value() -> int:
@@ -73,24 +86,54 @@ def k_value() -> int:
 
 
 def make_plan(
-    scope: ExportScope, rows: list[tuple[Any, ...]] | None = None, k: int | None = None
+    scope: ExportScope,
+    rows: list[tuple[Any, ...]] | None = None,
+    k: int | None = None,
+    dated: Iterable[DatedRow] | None = None,
 ) -> Plan:
     """The least generalisation that gives every group at least k people.
 
     ``rows`` are (account id, cohort, group, stage, status, enrolled, withdrawn, consented)
-    for the package's participants; read from the database when not given.
+    for the package's participants, and ``dated`` the dated rows of the other files; both
+    are read from the database when ``rows`` is not given.
     """
+    plan = Plan(k or k_value())
     if rows is None:
         rows = _participant_rows(scope)
-    plan = Plan(k or k_value())
+        small_dates = _small_date_levels(scope, plan.k)
+    else:
+        small_dates = small_date_levels(dated or (), plan.k)
     for level in range(len(STEPS) + 1):
         plan.level = level
+        if level in small_dates:
+            continue
         sizes = Counter(_key(plan, row) for row in rows)
         small = [row for row in rows if sizes[_key(plan, row)] < plan.k]
         if not small:
             return plan
     plan.withheld = {(row[0], row[1]) for row in small}
     return plan
+
+
+def small_date_levels(dated: Iterable[DatedRow], k: int) -> set[int]:
+    """The levels below WITHHELD_LEVEL at which some cohort × group × stage × shown date
+    of some date column holds fewer than k distinct participants."""
+    people: dict[tuple[Any, ...], set[int]] = {}
+    for column, user_id, cohort, group, stage, day in dated:
+        for level in range(WITHHELD_LEVEL):
+            shown_stage = STAGE_BANDS.get(stage, stage) if level >= 2 else stage
+            shown_day = day[:8] + "01" if level >= MONTH_LEVEL else day
+            key = (level, column, cohort, group, shown_stage, shown_day)
+            people.setdefault(key, set()).add(user_id)
+    return {key[0] for key, who in people.items() if len(who) < k}
+
+
+def _small_date_levels(scope: ExportScope, k: int) -> set[int]:
+    from futuredoctor.evaluation.dated_rows import dated_rows, small_date_levels_sql
+
+    if db.session.get_bind().dialect.name == "postgresql":
+        return small_date_levels_sql(scope, k)
+    return small_date_levels(dated_rows(scope), k)
 
 
 def _key(plan: Plan, row: tuple[Any, ...]) -> tuple[Any, ...]:

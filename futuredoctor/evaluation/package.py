@@ -330,8 +330,11 @@ def readme(scope: ExportScope, result: PackageResult) -> str:
             f"## k-anonymity (k = {plan.k})",
             "",
             "Quasi-identifiers (cohort, professional group, career stage, enrolment status "
-            f"and dates) were checked: every combination in this package is shared by at "
-            f"least {plan.k} participants. Generalisation applied:",
+            "and dates) were checked in participants.csv, and cohort, professional group, "
+            "career stage and date in each date column of progress.csv, feedback.csv and "
+            "actions.csv: every combination in this package is shared by at least "
+            f"{plan.k} participants. Dates are UK dates, never times of day, generalised "
+            "the same way in every file. Generalisation applied:",
             "",
             *(f"- {step}" for step in steps),
             "",

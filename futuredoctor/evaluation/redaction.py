@@ -27,6 +27,9 @@ import sqlalchemy as sa
 from futuredoctor.extensions import db
 from futuredoctor.models import User
 
+# Raise when any rule below changes: every stored redaction is then redone (see
+# stored_redaction.py). Adding names needs no change here.
+RULES_VERSION = 1
 EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # Ten digits, optionally grouped 3-3-4 by spaces or hyphens; checked by nhs_number_valid.
 NHS_NUMBER = re.compile(r"(?<![\d-])\d{3}[ -]?\d{3}[ -]?\d{4}(?![\d-])")
@@ -126,8 +129,8 @@ class Redactor:
         given: set[str] = set()
         family: set[str] = set()
         for first, last in db.session.execute(sa.select(User.given_name, User.family_name)):
-            given.update(_name_parts(first))
-            family.update(_name_parts(last))
+            given.update(name_parts(first))
+            family.update(name_parts(last))
         return cls(frozenset(given), frozenset(family))
 
     @classmethod
@@ -135,8 +138,8 @@ class Redactor:
         given: set[str] = set()
         family: set[str] = set()
         for first, last in names:
-            given.update(_name_parts(first))
-            family.update(_name_parts(last))
+            given.update(name_parts(first))
+            family.update(name_parts(last))
         return cls(frozenset(given), frozenset(family))
 
     def redact(self, text: str | None) -> tuple[str | None, bool]:
@@ -213,7 +216,7 @@ def _without_possessive(word: re.Match[str]) -> tuple[int, str, int]:
     return word.start(), text.casefold(), end
 
 
-def _name_parts(name: str | None) -> set[str]:
+def name_parts(name: str | None) -> set[str]:
     """A name and its hyphenated parts (Smith-Jones: also Smith, Jones), folded."""
     if not name or len(name.strip()) < 2:
         return set()

@@ -37,9 +37,15 @@ def _pseudonym(required: bool, note: str = "") -> Field:
     )
 
 
+# Every date in a participant-level file goes through the package's k-anonymity plan.
+_DATE_NOTE = (
+    " The first of the month, or empty, when the package generalised dates for "
+    "k-anonymity (see README.md); never a time of day."
+)
+
+
 def _cohort(required: bool, note: str = "") -> Field:
     return Field("cohort", "string", "Cohort identifier (slug)." + note, required)
-
 
 
 def _redacted(what: str) -> Field:
@@ -51,6 +57,7 @@ def _redacted(what: str) -> Field:
         True,
         redaction_flag=True,
     )
+
 
 PARTICIPANTS = Table(
     "participants",
@@ -84,8 +91,14 @@ PARTICIPANTS = Table(
             True,
             enum=["invited", "enrolled", "waitlisted", "withdrawn"],
         ),
-        Field("enrolled_on", "date", "Date (UK) the place in the cohort was confirmed."),
-        Field("withdrawn_on", "date", "Date (UK) the participant withdrew from the cohort."),
+        Field(
+            "enrolled_on", "date", "Date (UK) the place in the cohort was confirmed." + _DATE_NOTE
+        ),
+        Field(
+            "withdrawn_on",
+            "date",
+            "Date (UK) the participant withdrew from the cohort." + _DATE_NOTE,
+        ),
         Field(
             "consent_version",
             "integer",
@@ -95,8 +108,7 @@ PARTICIPANTS = Table(
         Field(
             "consent_given_on",
             "date",
-            "Date (UK) of the current research consent (the first of the month, or empty, "
-            "when the package generalised dates for k-anonymity).",
+            "Date (UK) of the current research consent." + _DATE_NOTE,
         ),
     ],
     ["participant_id", "cohort"],
@@ -164,8 +176,8 @@ PROGRESS = Table(
         _cohort(True),
         Field("release_id", "integer", "The release (see releases.csv).", True),
         Field("module_version_id", "integer", "The version taken (see modules.csv).", True),
-        Field("started_at", "datetime", "When the participant started (UTC)."),
-        Field("completed_at", "datetime", "When the participant completed it (UTC)."),
+        Field("started_on", "date", "Date (UK) the participant started it." + _DATE_NOTE),
+        Field("completed_on", "date", "Date (UK) the participant completed it." + _DATE_NOTE),
     ],
     ["participant_id", "cohort", "release_id"],
     [
@@ -213,7 +225,7 @@ FEEDBACK = Table(
         ),
         Field("addressed_by_version_id", "integer", "The version that acted on it, if any."),
         Field("tags", "string", "Themes educators tagged it with, separated by semicolons."),
-        Field("created_at", "datetime", "When the feedback was given (UTC).", True),
+        Field("given_on", "date", "Date (UK) the feedback was given." + _DATE_NOTE),
         Field(
             "text",
             "string",
@@ -259,12 +271,10 @@ ACTIONS = Table(
             True,
             enum=[s.value for s in FeedbackStatus],
         ),
-        Field("changed_at", "datetime", "When the status changed (UTC).", True),
+        Field("changed_on", "date", "Date (UK) the status changed." + _DATE_NOTE),
         Field("module_version_id", "integer", "The version the feedback was about.", True),
         Field("addressed_by_version_id", "integer", "The version that acted on the item, if any."),
-        Field(
-            "note", "string", "Educators' note on the change.", free_text=True, kind="free text"
-        ),
+        Field("note", "string", "Educators' note on the change.", free_text=True, kind="free text"),
         _redacted("the note"),
     ],
     ["action_id"],

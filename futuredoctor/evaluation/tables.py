@@ -19,9 +19,9 @@ from sqlalchemy.orm import aliased
 
 from futuredoctor.evaluation.kanonymity import Plan, make_plan
 from futuredoctor.evaluation.pseudonyms import pseudonym
-from futuredoctor.evaluation.redaction import Redactor
 from futuredoctor.evaluation.schema import CAREER_STAGES, PROFESSIONAL_GROUPS, UNKNOWN
 from futuredoctor.evaluation.scope import ExportScope
+from futuredoctor.evaluation.stored_redaction import ensure_current
 from futuredoctor.extensions import db
 from futuredoctor.models import (
     CodesignSession,
@@ -218,19 +218,13 @@ def releases(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         yield (*r[:7], utc_text(r[7]), r[8].value, utc_text(r[9]), released)
 
 
-def progress(scope: ExportScope, secret: bytes) -> Iterator[Row]:
+def progress_select(scope: ExportScope, *columns: Any) -> sa.Select[Any]:
+    """Progress through releases in the scope, started or completed in the date range, of
+    participants whose research consent is current."""
     consent = current_consent(scope)
-    stmt = (
-        sa.select(
-            Enrolment.user_id,
-            Region.code,
-            Pilot.slug,
-            Cohort.slug,
-            Progress.release_id,
-            Release.module_version_id,
-            Progress.started_at,
-            Progress.completed_at,
-        )
+    return (
+        sa.select(*columns)
+        .select_from(Progress)
         .join(Enrolment, Enrolment.id == Progress.enrolment_id)
         .join(consent, consent.c.enrolment_id == Enrolment.id)
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
@@ -242,12 +236,26 @@ def progress(scope: ExportScope, secret: bytes) -> Iterator[Row]:
             Release.cohort_id.in_(_cohorts_in_scope(scope)),
             sa.or_(in_range(Progress.started_at, scope), in_range(Progress.completed_at, scope)),
         )
-        .order_by(Progress.id)
     )
+
+
+def progress(scope: ExportScope, secret: bytes) -> Iterator[Row]:
+    stmt = progress_select(
+        scope,
+        Enrolment.user_id,
+        Region.code,
+        Pilot.slug,
+        Cohort.slug,
+        Progress.release_id,
+        Release.module_version_id,
+        Progress.started_at,
+        Progress.completed_at,
+    ).order_by(Progress.id)
     plan = k_plan(scope)
     for r in _stream(stmt):
         if plan.keeps(r[0], r[3]):
-            yield (pseudonym(secret, r[0]), *r[1:6], utc_text(r[6]), utc_text(r[7]))
+            started, completed = (plan.date(uk_date_text(r[i])) for i in (6, 7))
+            yield (pseudonym(secret, r[0]), *r[1:6], started, completed)
 
 
 # The pilot (and its region) a feedback item came from: its cohort's, or its session's.
@@ -308,26 +316,28 @@ def feedback_columns(scope: ExportScope) -> list[Any]:
         FeedbackItem.created_at,
     ]
     if scope.wants_text("feedback"):
-        columns += [FeedbackItem.text, FeedbackItem.status_reason]
+        columns += [
+            FeedbackItem.text_redacted,
+            FeedbackItem.status_reason_redacted,
+            FeedbackItem.has_redactions,
+        ]
     return columns
 
 
-def redacted(redactor: Redactor | None, *texts: str | None) -> tuple[Any, ...]:
-    """The texts with identifiers replaced, then whether any was changed; all empty when
-    the package leaves the table's free text out (``redactor`` is None)."""
-    if redactor is None:
-        return (None,) * (len(texts) + 1)
-    pairs = [redactor.redact(text) for text in texts]
-    return (*(text for text, _ in pairs), any(changed for _, changed in pairs))
-
-
-def _redactor(scope: ExportScope, table: str) -> Redactor | None:
-    return Redactor.for_accounts() if scope.wants_text(table) else None
+def texts_current(scope: ExportScope, table: str) -> bool:
+    """Whether the package shows ``table``'s free text; if so, bring every stale stored
+    redaction up to date first (once per package), so what is read is always current."""
+    if not scope.wants_text(table):
+        return False
+    if not scope.context.get("texts_current"):
+        ensure_current()
+        scope.context["texts_current"] = True
+    return True
 
 
 def feedback(scope: ExportScope, secret: bytes) -> Iterator[Row]:
+    text = texts_current(scope, "feedback")
     columns = feedback_columns(scope)
-    redactor = _redactor(scope, "feedback")
     stmt = feedback_select(scope, *columns).order_by(FeedbackItem.id)
     plan = k_plan(scope)
     for r in _stream(stmt):
@@ -343,13 +353,14 @@ def feedback(scope: ExportScope, secret: bytes) -> Iterator[Row]:
             r[11].value,
             r[12],
             _sorted_list(r[13]),
-            utc_text(r[14]),
+            plan.date(uk_date_text(r[14])),
         )
-        yield row + redacted(redactor, *r[15:17])
+        yield row + (tuple(r[15:18]) if text else (None, None, None))
 
 
-def actions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
-    exported = feedback_select(
+def exported_feedback(scope: ExportScope) -> Any:
+    """The feedback items feedback.csv holds, with where they came from and who gave them."""
+    return feedback_select(
         scope,
         FeedbackItem.id.label("feedback_id"),
         ITEM_REGION.code.label("region"),
@@ -357,6 +368,10 @@ def actions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         Enrolment.user_id.label("user_id"),
         Cohort.slug.label("cohort"),
     ).subquery("exported")
+
+
+def actions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
+    exported = exported_feedback(scope)
     step = sa.func.row_number().over(
         partition_by=FeedbackStatusChange.feedback_item_id,
         order_by=(FeedbackStatusChange.changed_at, FeedbackStatusChange.id),
@@ -374,9 +389,9 @@ def actions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         exported.c.user_id,
         exported.c.cohort,
     ]
-    redactor = _redactor(scope, "actions")
-    if redactor is not None:
-        columns.append(FeedbackStatusChange.note)
+    text = texts_current(scope, "actions")
+    if text:
+        columns += [FeedbackStatusChange.note_redacted, FeedbackStatusChange.has_redactions]
     stmt = (
         sa.select(*columns)
         .join(FeedbackItem, FeedbackItem.id == FeedbackStatusChange.feedback_item_id)
@@ -387,9 +402,8 @@ def actions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
     for r in _stream(stmt):
         if not plan.keeps(r[9], r[10]):
             continue
-        note = r[11] if redactor is not None else None
-        head = (*r[:5], r[5].value, utc_text(r[6]), r[7], r[8])
-        yield (*head, *redacted(redactor, note))
+        head = (*r[:5], r[5].value, plan.date(uk_date_text(r[6])), r[7], r[8])
+        yield (*head, *(r[11:13] if text else (None, None)))
 
 
 def sessions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
@@ -407,9 +421,9 @@ def sessions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         CodesignSession.patients_public_count,
         CodesignSession.other_professionals_count,
     ]
-    redactor = _redactor(scope, "sessions")
-    if redactor is not None:
-        columns.append(CodesignSession.notes)
+    text = texts_current(scope, "sessions")
+    if text:
+        columns += [CodesignSession.notes_redacted, CodesignSession.has_redactions]
     held = sa.and_(
         CodesignSession.pilot_id.in_(scope.pilot_ids()),
         CodesignSession.held_on >= scope.date_from,
@@ -423,8 +437,8 @@ def sessions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         .order_by(CodesignSession.id)
     )
     for r in _stream(stmt):
-        notes = r[9] if redactor is not None else None
-        yield (r[0], r[1], r[2], _date_text(r[3]), *r[4:9], *redacted(redactor, notes))
+        notes = tuple(r[9:11]) if text else (None, None)
+        yield (r[0], r[1], r[2], _date_text(r[3]), *r[4:9], *notes)
 
 
 TABLE_ROWS: dict[str, Callable[[ExportScope, bytes], Iterator[Row]]] = {

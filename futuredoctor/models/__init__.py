@@ -83,6 +83,7 @@ from futuredoctor.models.opportunity import (
     RegistrationStatus,
 )
 from futuredoctor.models.progress import CompletionMethod, Progress, RecordCode
+from futuredoctor.models.redaction import RedactionName
 from futuredoctor.models.region import Cohort, Pilot, Region
 from futuredoctor.models.release import Release, ReleaseStatus
 from futuredoctor.models.scheduler_job import SchedulerJobRun
@@ -161,6 +162,7 @@ __all__ = [
     "ProfileVisibility",
     "Progress",
     "RecordCode",
+    "RedactionName",
     "Region",
     "Registration",
     "RegistrationStatus",

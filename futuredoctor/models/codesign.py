@@ -46,6 +46,9 @@ class CodesignSession(Base):
     patients_public_count: Mapped[int] = mapped_column(default=0)
     other_professionals_count: Mapped[int] = mapped_column(default=0)
     notes: Mapped[str | None] = mapped_column(sa.Text)
+    notes_redacted: Mapped[str | None] = mapped_column(sa.Text)
+    has_redactions: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    redaction_stamp: Mapped[str | None] = mapped_column(sa.String(32), index=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

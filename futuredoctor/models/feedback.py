@@ -68,6 +68,12 @@ class FeedbackItem(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The free text as an evaluation package shows it, kept up to date by
+    # futuredoctor/evaluation/stored_redaction.py (see docs/deidentification.md).
+    text_redacted: Mapped[str | None] = mapped_column(sa.Text)
+    status_reason_redacted: Mapped[str | None] = mapped_column(sa.Text)
+    has_redactions: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    redaction_stamp: Mapped[str | None] = mapped_column(sa.String(32), index=True)
 
     module_version: Mapped[ModuleVersion] = relationship(foreign_keys=[module_version_id])
     addressed_by_version: Mapped[ModuleVersion | None] = relationship(
@@ -94,6 +100,9 @@ class FeedbackStatusChange(Base):
     note: Mapped[str | None] = mapped_column(sa.Text)
     changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    note_redacted: Mapped[str | None] = mapped_column(sa.Text)
+    has_redactions: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    redaction_stamp: Mapped[str | None] = mapped_column(sa.String(32), index=True)
 
     feedback_item: Mapped[FeedbackItem] = relationship(back_populates="history")
 

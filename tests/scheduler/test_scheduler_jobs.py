@@ -149,6 +149,7 @@ def test_a_failing_job_does_not_stop_the_others(app, db_session, scene, monkeypa
         "refresh_summaries": 0,
         "queue_goal_reminders": 0,
         "send_feedback_invitations": 0,
+        "redact_free_text": 0,
     }
     assert len(sent_messages(app)) == 3
 

@@ -1,0 +1,297 @@
+"""Free text kept de-identified in the database, so an export only copies it out.
+
+De-identifying hundreds of thousands of sentences while a package streams made the export
+several times slower than PostgreSQL's own ``COPY``. Instead, whenever feedback text, an
+educator's reason or note, or co-design notes are written, the de-identified version, the
+"anything replaced" flag and a *stamp* are stored next to the original. The stamp names
+the rules (``redaction.RULES_VERSION``) and the version of the name list used.
+
+The name list (``RedactionName``) holds every account's given and family names, past and
+present; new names are added as one new version at a time (``sync_names``). A stored
+redaction whose stamp is older than the current one is *stale*. ``refresh_stale`` brings
+stale rows up to date: when only names were added since a row's stamp, a row whose text
+contains none of them (a cheap ``LIKE`` in SQL) just gets the new stamp, and the few
+others are redacted again in Python; when the rules changed, every row is redone. The
+scheduler's ``redact_free_text`` job runs it in batches (which also backfills rows written
+before this existed, or by bulk loads that bypass the ORM); an export runs it to
+completion before reading, so a package is always as correct as redacting at export time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from itertools import chain
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from futuredoctor.evaluation.redaction import RULES_VERSION, Redactor, name_parts
+from futuredoctor.extensions import db
+from futuredoctor.models import (
+    CodesignSession,
+    FeedbackItem,
+    FeedbackStatusChange,
+    RedactionName,
+    User,
+    utcnow,
+)
+
+BATCH = 1_000
+# Above this many names added since a row's stamp, redoing the rows is cheaper than
+# asking SQL which of them mention one of the names.
+MAX_NAMES_TO_MATCH = 300
+
+
+@dataclass(frozen=True)
+class FreeText:
+    """A model's free-text columns and where their de-identified versions are kept."""
+
+    model: Any
+    sources: tuple[str, ...]
+    targets: tuple[str, ...]
+
+    @property
+    def table(self) -> sa.Table:
+        table: sa.Table = self.model.__table__
+        return table
+
+
+FREE_TEXTS = (
+    FreeText(FeedbackItem, ("text", "status_reason"), ("text_redacted", "status_reason_redacted")),
+    FreeText(FeedbackStatusChange, ("note",), ("note_redacted",)),
+    FreeText(CodesignSession, ("notes",), ("notes_redacted",)),
+)
+_BY_MODEL = {spec.model: spec for spec in FREE_TEXTS}
+
+
+def stamp(names_version: int) -> str:
+    """Zero-padded, so stamps sort in version order and ``stamp < current`` finds stale rows
+    through the index."""
+    return f"{RULES_VERSION:03d}.{names_version:09d}"
+
+
+def _parse(value: str) -> tuple[int, int]:
+    rules, names = value.split(".")
+    return int(rules), int(names)
+
+
+@dataclass
+class NameList:
+    parts: list[tuple[str, str, int]]  # (kind, part, version)
+
+    @property
+    def version(self) -> int:
+        return max((v for _, _, v in self.parts), default=0)
+
+    def redactor(self) -> Redactor:
+        given = frozenset(p for kind, p, _ in self.parts if kind == "given")
+        family = frozenset(p for kind, p, _ in self.parts if kind == "family")
+        return Redactor(given, family)
+
+    def added_after(self, version: int) -> set[str]:
+        return {p for _, p, v in self.parts if v > version}
+
+
+def name_list(session: Session | None = None) -> NameList:
+    session = session or db.session()
+    rows = session.execute(sa.select(RedactionName.kind, RedactionName.part, RedactionName.version))
+    return NameList([(kind, part, version) for kind, part, version in rows])
+
+
+def sync_names() -> NameList:
+    """Add the names of accounts not yet on the list, all as one new version."""
+    names = name_list()
+    known = {(kind, part) for kind, part, _ in names.parts}
+    fresh: set[tuple[str, str]] = set()
+    for given, family in db.session.execute(sa.select(User.given_name, User.family_name)):
+        fresh.update(("given", part) for part in name_parts(given))
+        fresh.update(("family", part) for part in name_parts(family))
+    new = sorted(fresh - known)
+    if not new:
+        return names
+    version = names.version + 1
+    now = utcnow()
+    rows = [{"kind": k, "part": p, "version": version, "added_at": now} for k, p in new]
+    table = cast(sa.Table, RedactionName.__table__)
+    insert = (
+        postgresql.insert(table)
+        if db.session.get_bind().dialect.name == "postgresql"
+        else sqlite.insert(table)
+    )
+    # Another process may be adding the same names: theirs are as good as ours.
+    db.session.execute(insert.on_conflict_do_nothing(index_elements=["kind", "part"]), rows)
+    return name_list()
+
+
+def redact_fields(redactor: Redactor, texts: Sequence[str | None]) -> tuple[list[Any], bool]:
+    pairs = [redactor.redact(text) for text in texts]
+    return [text for text, _ in pairs], any(changed for _, changed in pairs)
+
+
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    """Store the de-identified text of every new or changed free-text row being flushed."""
+    pending = [
+        obj
+        for obj in chain(session.new, session.dirty)
+        if type(obj) in _BY_MODEL and _text_changed(obj, _BY_MODEL[type(obj)])
+    ]
+    if not pending:
+        return
+    with session.no_autoflush:
+        names = name_list(session)
+    redactor = names.redactor()
+    current = stamp(names.version)
+    for obj in pending:
+        spec = _BY_MODEL[type(obj)]
+        texts, changed = redact_fields(redactor, [getattr(obj, s) for s in spec.sources])
+        for target, text in zip(spec.targets, texts, strict=True):
+            setattr(obj, target, text)
+        obj.has_redactions = changed
+        obj.redaction_stamp = current
+
+
+def _text_changed(obj: Any, spec: FreeText) -> bool:
+    state = sa.inspect(obj)
+    if state.transient or state.pending:
+        return True
+    return any(state.attrs[source].history.has_changes() for source in spec.sources)
+
+
+def init_stored_redaction() -> None:
+    """Register the flush hook once for every session."""
+    if not sa.event.contains(Session, "before_flush", _before_flush):
+        sa.event.listen(Session, "before_flush", _before_flush)
+
+
+def stale(spec: FreeText, current: str) -> sa.ColumnElement[bool]:
+    column = spec.table.c.redaction_stamp
+    return sa.or_(column.is_(None), column < current)
+
+
+def refresh_stale(
+    max_batches: int | None = None, commit_each: bool = False, restamp: bool = True
+) -> int:
+    """Bring stale stored redactions up to date; returns how many rows were redacted
+    again (rows that only needed a new stamp are not counted). ``max_batches`` bounds one
+    scheduler run; ``commit_each`` commits after every batch (the scheduler's job).
+
+    With ``restamp`` false (an export), rows that new names cannot change keep their old
+    stamp: their stored text is already right, and rewriting every row's stamp inside an
+    export would cost more than the export itself. The job restamps them later.
+    """
+    names = sync_names()
+    current = stamp(names.version)
+    redactor = names.redactor()
+    if commit_each:
+        db.session.commit()
+    done = batches = 0
+    for spec in FREE_TEXTS:
+        redo = _to_redo(spec, names, current, restamp)
+        if commit_each:
+            db.session.commit()
+        after = 0
+        while max_batches is None or batches < max_batches:
+            rows = _batch_to_redo(spec, redo, after)
+            if not rows:
+                break
+            _store(spec, rows, redactor, current)
+            done += len(rows)
+            batches += 1
+            after = rows[-1][0]
+            if commit_each:
+                db.session.commit()
+    return done
+
+
+def _to_redo(
+    spec: FreeText, names: NameList, current: str, restamp: bool
+) -> sa.ColumnElement[bool]:
+    """Which stale rows need redacting again.
+
+    Rows stamped under the current rules whose text contains none of the names added
+    since then would come out exactly as stored: with ``restamp`` they get the current
+    stamp here, in SQL. A name only ever matches a word of ASCII letters (with apostrophes
+    and hyphens), so SQL's ``lower`` (ASCII on SQLite) and a substring match find every row
+    a new name could touch.
+    """
+    table = spec.table
+    column = table.c.redaction_stamp
+    redo: list[sa.ColumnElement[bool]] = [column.is_(None)]
+    old_stamps = db.session.scalars(sa.select(column).where(column < current).distinct()).all()
+    for old in old_stamps:
+        rules, version = _parse(old)
+        added = names.added_after(version)
+        if rules != RULES_VERSION or len(added) > MAX_NAMES_TO_MATCH:
+            redo.append(column == old)  # new rules, or too many names to ask SQL about
+            continue
+        mentions = sa.or_(
+            sa.false(),
+            *(
+                sa.func.lower(sa.func.coalesce(table.c[source], "")).contains(part, autoescape=True)
+                for source in spec.sources
+                for part in sorted(added)
+            ),
+        )
+        if restamp:
+            db.session.execute(
+                sa.update(table)
+                .where(column == old, sa.not_(mentions))
+                .values(_keep(spec, current))
+            )
+        redo.append(sa.and_(column == old, mentions))
+    return sa.or_(*redo)
+
+
+def _keep(spec: FreeText, current: str) -> dict[str, Any]:
+    """The new stamp, and ``updated_at`` left as it was (a redaction is not an edit)."""
+    values: dict[str, Any] = {"redaction_stamp": current}
+    if "updated_at" in spec.table.c:
+        values["updated_at"] = spec.table.c.updated_at
+    return values
+
+
+def _batch_to_redo(spec: FreeText, redo: sa.ColumnElement[bool], after: int) -> list[Any]:
+    table = spec.table
+    stmt = (
+        sa.select(table.c.id, *(table.c[s] for s in spec.sources))
+        .where(redo, table.c.id > after)
+        .order_by(table.c.id)
+        .limit(BATCH)
+    )
+    return list(db.session.execute(stmt))
+
+
+def _store(spec: FreeText, rows: Iterable[Any], redactor: Redactor, current: str) -> None:
+    table = spec.table
+    params = []
+    for row in rows:
+        texts, changed = redact_fields(redactor, row[1:])
+        param = {"b_id": row[0], "b_flag": changed}
+        param.update({f"b_{s}": v for s, v in zip(spec.sources, row[1:], strict=True)})
+        param.update({f"b_{t}": v for t, v in zip(spec.targets, texts, strict=True)})
+        params.append(param)
+    # Only if the text is still what was redacted: an edit meanwhile stored its own.
+    stmt = (
+        sa.update(table)
+        .where(
+            table.c.id == sa.bindparam("b_id"),
+            *(table.c[s].is_not_distinct_from(sa.bindparam(f"b_{s}")) for s in spec.sources),
+        )
+        .values(
+            {
+                **{t: sa.bindparam(f"b_{t}") for t in spec.targets},
+                "has_redactions": sa.bindparam("b_flag"),
+                **_keep(spec, current),
+            }
+        )
+    )
+    db.session.execute(stmt, params)
+
+
+def ensure_current() -> None:
+    """Before an export reads stored free text: every stored redaction is what redacting
+    now would give (stamps are left to the job)."""
+    refresh_stale(restamp=False)
