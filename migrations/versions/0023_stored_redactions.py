@@ -2,7 +2,7 @@
 name list itself
 
 Revision ID: 0023
-Revises: 0020
+Revises: 0022
 
 Existing rows get no stamp: the scheduler's redact_free_text job (and any export before
 it) de-identifies them on first run, with the same code that redacts new text, so the
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0023"
-down_revision = "0020"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 
