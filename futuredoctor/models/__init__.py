@@ -13,7 +13,19 @@ from futuredoctor.models.champion import (
     InterestKind,
     ProfileVisibility,
 )
-from futuredoctor.models.codesign import CodesignSession, FeedbackTag, feedback_item_tag
+from futuredoctor.models.codesign import (
+    AttendeeKind,
+    CodesignAttendee,
+    CodesignSession,
+    FeedbackTag,
+    feedback_item_tag,
+)
+from futuredoctor.models.contributor import (
+    INVOLVEMENT_LABELS,
+    ContributorInvolvement,
+    Involvement,
+    PublicContributor,
+)
 from futuredoctor.models.development import (
     ColleagueFeedbackInvitation,
     ColleagueFeedbackRequest,
@@ -91,9 +103,11 @@ from futuredoctor.models.user_session import UserSession
 __all__ = [
     "CAREER_STAGES",
     "HOLDS_PLACE",
+    "INVOLVEMENT_LABELS",
     "LEVELS",
     "OFFER_LABELS",
     "AccountClosureRequest",
+    "AttendeeKind",
     "ApiToken",
     "AudienceKind",
     "AuditEvent",
@@ -104,6 +118,7 @@ __all__ = [
     "ChampionOffer",
     "ChampionProfile",
     "ClosureOutcome",
+    "CodesignAttendee",
     "CodesignSession",
     "Cohort",
     "ColleagueFeedbackInvitation",
@@ -112,6 +127,7 @@ __all__ = [
     "CompletionMethod",
     "ConsentRecord",
     "ConsentStatement",
+    "ContributorInvolvement",
     "DevelopmentGoal",
     "EducatorProfile",
     "Enrolment",
@@ -130,6 +146,7 @@ __all__ = [
     "GoalStatus",
     "InterestKind",
     "Invitation",
+    "Involvement",
     "JoinRequest",
     "JoinRequestStatus",
     "MentorOffer",
@@ -156,6 +173,7 @@ __all__ = [
     "ProfessionalGroup",
     "ProfileVisibility",
     "Progress",
+    "PublicContributor",
     "RecordCode",
     "Region",
     "Registration",
