@@ -90,6 +90,14 @@ SAMPLES: dict[tuple[str, str], tuple[Any, Any]] = {
         for name in ("session", "session_suggestion")
     },
     **{
+        (f"livinglab.{name}", "session_id"): ("london-session", "southwest-session")
+        for name in ("session_attendee", "session_attendee_remove")
+    },
+    **{
+        (f"livinglab.{name}", "contributor_id"): ("london-contributor", "southwest-contributor")
+        for name in ("contributor", "contributor_retire", "contributor_reinstate")
+    },
+    **{
         (f"livinglab.{name}", "slug"): ("shared-decision-making", "teaching-on-the-job")
         for name in ("version_new", "version_markdown", "changes", "ratings_view")
     },
@@ -112,9 +120,7 @@ SAMPLES: dict[tuple[str, str], tuple[Any, Any]] = {
     ("community.calendar_feed", "token"): ("not-a-token", "not-a-token"),  # public: 404
     **{
         (f"community.network_{name}", "post_id"): ("network-post", "network-post")
-        for name in (
-            *("post", "edit", "delete", "comment", "useful", "report", "hide", "restore"),
-        )
+        for name in (*("post", "edit", "delete", "comment", "useful", "report", "hide", "restore"),)
     },
 }
 # Filled in from the database below.

@@ -250,7 +250,8 @@ def progress(scope: ExportScope, secret: bytes) -> Iterator[Row]:
             yield (pseudonym(secret, r[0]), *r[1:6], utc_text(r[6]), utc_text(r[7]))
 
 
-# The pilot (and its region) a feedback item came from: its cohort's, or its session's.
+# The pilot (and its region) a feedback item came from: its cohort's, its session's, or
+# the one it was entered for on someone's behalf.
 ITEM_PILOT = aliased(Pilot, name="item_pilot")
 ITEM_REGION = aliased(Region, name="item_region")
 
@@ -259,7 +260,7 @@ def feedback_select(scope: ExportScope, *columns: Any) -> sa.Select[Any]:
     """Feedback given in the date range within the scope: from consenting participants, or
     not from a participant at all (co-design sessions, educators, the public)."""
     consent = current_consent(scope)
-    item_pilot = sa.func.coalesce(Cohort.pilot_id, CodesignSession.pilot_id)
+    item_pilot = sa.func.coalesce(Cohort.pilot_id, CodesignSession.pilot_id, FeedbackItem.pilot_id)
     return (
         sa.select(*columns)
         .select_from(FeedbackItem)

@@ -13,12 +13,15 @@ from futuredoctor import clock
 from futuredoctor.extensions import db
 from futuredoctor.livinglab.scope import TRIAGE, modules_in_scope
 from futuredoctor.models import (
+    AttendeeKind,
+    CodesignAttendee,
     CodesignSession,
     FeedbackItem,
     FeedbackSource,
     FeedbackStatus,
     ModuleVersion,
     Pilot,
+    PublicContributor,
     Region,
     User,
     utcnow,
@@ -32,6 +35,13 @@ ATTENDEE_KINDS = {
     "educators_count": "Educators",
     "patients_public_count": "Patients and members of the public",
     "other_professionals_count": "Other professionals",
+}
+# The session's headcount column for each kind of listed attendee.
+COUNT_OF = {
+    AttendeeKind.PARTICIPANT: "participants_count",
+    AttendeeKind.EDUCATOR: "educators_count",
+    AttendeeKind.PATIENT_PUBLIC: "patients_public_count",
+    AttendeeKind.OTHER: "other_professionals_count",
 }
 DOUBLE_SUBMIT_WINDOW = timedelta(minutes=10)
 
@@ -190,6 +200,106 @@ def session_items(session: CodesignSession) -> list[FeedbackItem]:
 
 def attendees(session: CodesignSession) -> list[tuple[str, int]]:
     return [(label, getattr(session, name)) for name, label in ATTENDEE_KINDS.items()]
+
+
+@dataclass(frozen=True)
+class AttendeeGroup:
+    kind: AttendeeKind
+    label: str
+    headcount: int
+    listed: list[CodesignAttendee]
+
+
+def attendee_groups(session: CodesignSession) -> list[AttendeeGroup]:
+    """Each kind of attendee: the session's headcount and the people listed by name or
+    role (recorded contributors by their display name); one query."""
+    stmt = (
+        sa.select(CodesignAttendee)
+        .where(CodesignAttendee.session_id == session.id)
+        .options(joinedload(CodesignAttendee.contributor))
+        .order_by(CodesignAttendee.id)
+    )
+    listed = list(db.session.scalars(stmt))
+    return [
+        AttendeeGroup(
+            kind,
+            ATTENDEE_KINDS[column],
+            getattr(session, column),
+            [a for a in listed if a.kind is kind],
+        )
+        for kind, column in COUNT_OF.items()
+    ]
+
+
+def add_attendee(
+    session: CodesignSession,
+    kind: AttendeeKind,
+    contributor: PublicContributor | None,
+    description: str | None,
+) -> CodesignAttendee:
+    """List someone at the session. The headcount of their kind rises to cover everyone
+    listed: a listed person is always counted."""
+    description = (description or "").strip() or None
+    if contributor is not None:
+        if kind is not AttendeeKind.PATIENT_PUBLIC:
+            raise Refusal(
+                "contributor",
+                "A recorded public contributor attends as a patient or member of the public",
+            )
+        if contributor.pilot_id != session.pilot_id:
+            raise Refusal(
+                "contributor", f"{contributor.display_name} is recorded for another pilot"
+            )
+        if contributor.retired_at is not None:
+            raise Refusal(
+                "contributor", f"{contributor.display_name} is retired: reinstate them first"
+            )
+        already = sa.select(CodesignAttendee.id).where(
+            CodesignAttendee.session_id == session.id,
+            CodesignAttendee.contributor_id == contributor.id,
+        )
+        if db.session.scalar(already.limit(1)) is not None:
+            raise Refusal("contributor", f"{contributor.display_name} is already listed")
+        description = None  # their record says who they are
+    elif description is None:
+        raise Refusal(
+            "description",
+            "Enter their name or role, or choose a recorded public contributor",
+        )
+    attendee = CodesignAttendee(
+        session_id=session.id, kind=kind, contributor=contributor, description=description
+    )
+    db.session.add(attendee)
+    db.session.flush()
+    listed = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            CodesignAttendee.session_id == session.id, CodesignAttendee.kind == kind
+        )
+    )
+    column = COUNT_OF[kind]
+    if getattr(session, column) < (listed or 0):
+        setattr(session, column, listed)
+        db.session.flush()
+    return attendee
+
+
+def remove_attendee(session: CodesignSession, attendee_id: int) -> CodesignAttendee | None:
+    """Take someone off the list (the headcount stays: they may still have come)."""
+    attendee = db.session.scalar(
+        sa.select(CodesignAttendee).where(
+            CodesignAttendee.id == attendee_id, CodesignAttendee.session_id == session.id
+        )
+    )
+    if attendee is not None:
+        db.session.delete(attendee)
+        db.session.flush()
+    return attendee
+
+
+def attendee_name(attendee: CodesignAttendee) -> str:
+    if attendee.contributor is not None:
+        return attendee.contributor.display_name
+    return attendee.description or ""
 
 
 def total_attendees(session: Any) -> int:

@@ -88,4 +88,5 @@ class CodesignAttendee(Base):
     description: Mapped[str | None] = mapped_column(sa.String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    session: Mapped[CodesignSession] = relationship()
     contributor: Mapped[PublicContributor | None] = relationship()

@@ -42,9 +42,7 @@ class PublicContributor(Base):
     once feedback or a session attendance refers to them."""
 
     __tablename__ = "public_contributor"
-    __table_args__ = (
-        sa.Index("ix_public_contributor_pilot_name", "pilot_id", "display_name"),
-    )
+    __table_args__ = (sa.Index("ix_public_contributor_pilot_name", "pilot_id", "display_name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pilot_id: Mapped[int] = mapped_column(sa.ForeignKey("pilot.id"))
@@ -74,6 +72,4 @@ class ContributorInvolvement(Base):
     contributor_id: Mapped[int] = mapped_column(
         sa.ForeignKey("public_contributor.id"), primary_key=True
     )
-    kind: Mapped[Involvement] = mapped_column(
-        enum_column(Involvement, "kind"), primary_key=True
-    )
+    kind: Mapped[Involvement] = mapped_column(enum_column(Involvement, "kind"), primary_key=True)
