@@ -30,7 +30,9 @@ RULES = f"""\
   an ethics approval or data-sharing agreement) holds pseudonymised records and no
   aggregate counts, so small cells cannot be rebuilt from records in the same package.
 - **No direct identifiers.** Names, email addresses, registration numbers, employers and
-  private reflections are never exported.
+  private reflections are never exported, nor are the display names and notes of the
+  public contributors (patients and members of the public) a pilot records: their
+  feedback carries only its source, and sessions only how many of them came.
 - **Free text** (feedback text, educators' reasons and notes, co-design session notes) is
   included only when the evaluator asks for it, field by field; otherwise those columns
   are absent. Included text is de-identified first: email addresses, UK phone numbers,

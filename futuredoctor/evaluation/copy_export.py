@@ -55,6 +55,11 @@ def _utc(column: Any) -> Any:
     )
 
 
+def _boolean(condition: Any) -> Any:
+    """True or False, spelt as the Python writer spells them (unquoted)."""
+    return sa.case((condition, "True"), else_="False")
+
+
 def _fill_pseudonyms(cursor: Any, scope: ExportScope, secret: bytes) -> None:
     cursor.execute(
         "CREATE TEMP TABLE IF NOT EXISTS export_pseudonym "
@@ -109,6 +114,8 @@ def _feedback_sql(scope: ExportScope) -> tuple[str, list[str]]:
         FeedbackItem.addressed_by_version_id,
         text(tags.c.names),
         _utc(FeedbackItem.created_at),
+        _boolean(FeedbackItem.pilot_id.is_not(None)),
+        _boolean(FeedbackItem.contributor_id.is_not(None)),
     ]
     quoted = [2, 3, 4, 5, 6, 11, 13, 14]  # text columns, quoted as the Python writer does
     labelled = [column.label(f"c{i}") for i, column in enumerate(columns)]

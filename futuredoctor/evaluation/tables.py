@@ -24,6 +24,7 @@ from futuredoctor.evaluation.schema import CAREER_STAGES, PROFESSIONAL_GROUPS, U
 from futuredoctor.evaluation.scope import ExportScope
 from futuredoctor.extensions import db
 from futuredoctor.models import (
+    CodesignAttendee,
     CodesignSession,
     Cohort,
     ConsentRecord,
@@ -307,6 +308,8 @@ def feedback_columns(scope: ExportScope) -> list[Any]:
         FeedbackItem.addressed_by_version_id,
         tags,
         FeedbackItem.created_at,
+        FeedbackItem.pilot_id.is_not(None),  # entered on someone's behalf
+        FeedbackItem.contributor_id.is_not(None),  # from a recorded public contributor
     ]
     if scope.wants_text("feedback"):
         columns += [FeedbackItem.text, FeedbackItem.status_reason]
@@ -345,8 +348,10 @@ def feedback(scope: ExportScope, secret: bytes) -> Iterator[Row]:
             r[12],
             _sorted_list(r[13]),
             utc_text(r[14]),
+            bool(r[15]),
+            bool(r[16]),
         )
-        yield row + redacted(redactor, *r[15:17])
+        yield row + redacted(redactor, *r[17:19])
 
 
 def actions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
@@ -407,6 +412,7 @@ def sessions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         CodesignSession.educators_count,
         CodesignSession.patients_public_count,
         CodesignSession.other_professionals_count,
+        recorded_contributors(),
     ]
     redactor = _redactor(scope, "sessions")
     if redactor is not None:
@@ -424,8 +430,22 @@ def sessions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         .order_by(CodesignSession.id)
     )
     for r in _stream(stmt):
-        notes = r[9] if redactor is not None else None
-        yield (r[0], r[1], r[2], _date_text(r[3]), *r[4:9], *redacted(redactor, notes))
+        notes = r[10] if redactor is not None else None
+        yield (r[0], r[1], r[2], _date_text(r[3]), *r[4:10], *redacted(redactor, notes))
+
+
+def recorded_contributors() -> Any:
+    """How many of a session's listed attendees are recorded public contributors (a count:
+    who they are never leaves the platform)."""
+    return (
+        sa.select(sa.func.count(CodesignAttendee.id))
+        .where(
+            CodesignAttendee.session_id == CodesignSession.id,
+            CodesignAttendee.contributor_id.is_not(None),
+        )
+        .correlate(CodesignSession)
+        .scalar_subquery()
+    )
 
 
 TABLE_ROWS: dict[str, Callable[[ExportScope, bytes], Iterator[Row]]] = {
