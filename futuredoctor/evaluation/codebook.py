@@ -37,9 +37,10 @@ RULES = f"""\
   included only when the evaluator asks for it, field by field; otherwise those columns
   are absent. Included text is de-identified first: email addresses, UK phone numbers,
   GMC, NMC, GPhC and HCPC registration numbers, NHS numbers (with a valid check digit),
-  UK postcodes and the names of anyone with an account on the platform (and any name
-  after a title such as Mr or Dr) are replaced by `[EMAIL]`, `[PHONE]`, `[GMC]`, `[NMC]`,
-  `[GPHC]`, `[HCPC]`, `[NHS NUMBER]`, `[POSTCODE]` and `[NAME]`; the file's `redacted`
+  UK postcodes, the names of anyone with an account on the platform and the display
+  names of recorded public contributors (and any name after a title such as Mr or Dr)
+  are replaced by `[EMAIL]`, `[PHONE]`, `[GMC]`, `[NMC]`, `[GPHC]`, `[HCPC]`,
+  `[NHS NUMBER]`, `[POSTCODE]` and `[NAME]`; the file's `redacted`
   column says which rows were changed. Read it anyway before sharing: names of people
   without an account and without a title are not recognised.
 - **Small numbers.** `aggregates.csv` counts over fixed calendar quarters that have
