@@ -44,6 +44,7 @@ COUNT_OF = {
     AttendeeKind.OTHER: "other_professionals_count",
 }
 DOUBLE_SUBMIT_WINDOW = timedelta(minutes=10)
+PATIENT_PUBLIC = FeedbackSource.PATIENT_PUBLIC
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ class Suggestion:
     text: str
     # Who said it: the group as a whole, or one educator or patient/public member there.
     source: FeedbackSource = FeedbackSource.CODESIGN_SESSION
+    # The recorded public contributor who made it, when a patient or public member did.
+    contributor_id: int | None = None
 
 
 # The sources a suggestion recorded at a session may carry (participants give their own).
@@ -163,7 +166,14 @@ def add_suggestion(session: CodesignSession, suggestion: Suggestion, actor: User
     whether the group, an educator or a patient or public member made it."""
     if suggestion.source not in SESSION_SOURCES:
         raise Refusal("source", "Choose who made the suggestion from the list")
+    if suggestion.contributor_id is not None and suggestion.source is not PATIENT_PUBLIC:
+        raise Refusal(
+            "contributor",
+            "Only a suggestion from a patient or member of the public can name a public "
+            "contributor: choose “Not a recorded contributor” or change the source",
+        )
     item = FeedbackItem(
+        contributor_id=suggestion.contributor_id,
         module_version_id=suggestion.module_version_id,
         source=suggestion.source,
         codesign_session_id=session.id,
@@ -182,6 +192,9 @@ def find_suggestion(session: CodesignSession, suggestion: Suggestion) -> Feedbac
         FeedbackItem.module_version_id == suggestion.module_version_id,
         FeedbackItem.text == suggestion.text,
         FeedbackItem.source == suggestion.source,
+        FeedbackItem.contributor_id.is_(None)
+        if suggestion.contributor_id is None
+        else FeedbackItem.contributor_id == suggestion.contributor_id,
     )
     return db.session.scalar(stmt.limit(1))
 

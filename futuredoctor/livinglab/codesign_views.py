@@ -89,15 +89,29 @@ def session_new() -> tuple[str, int] | Response:
     return render_template("livinglab/session_new.html", form=form), code
 
 
-def _attendee_form(session: CodesignSession) -> tuple[AttendeeForm, dict[str, PublicContributor]]:
-    form = AttendeeForm(prefix="attendee")
-    people = {
-        str(c.id): c for c in contributors.current_choices(actor(), pilot_id=session.pilot_id)
-    }
-    form.contributor.choices = [("", "Not a recorded contributor")] + [
+def _people(session: CodesignSession) -> dict[str, PublicContributor]:
+    """The session pilot's current public contributors, by the value a picker sends."""
+    return {str(c.id): c for c in contributors.current_choices(actor(), pilot_id=session.pilot_id)}
+
+
+def _contributor_choices(people: dict[str, PublicContributor]) -> list[tuple[str, str]]:
+    return [("", "Not a recorded contributor")] + [
         (key, c.display_name) for key, c in people.items()
     ]
+
+
+def _attendee_form(session: CodesignSession) -> tuple[AttendeeForm, dict[str, PublicContributor]]:
+    form = AttendeeForm(prefix="attendee")
+    people = _people(session)
+    form.contributor.choices = _contributor_choices(people)
     return form, people
+
+
+def _suggestion_form(session: CodesignSession) -> AddSuggestionForm:
+    form = AddSuggestionForm()
+    form.version.choices = _version_choices()
+    form.contributor.choices = _contributor_choices(_people(session))
+    return form
 
 
 def _render_session(
@@ -107,8 +121,7 @@ def _render_session(
     attendee_form: AttendeeForm | None = None,
 ) -> tuple[str, int]:
     if form is None:
-        form = AddSuggestionForm()
-        form.version.choices = _version_choices()
+        form = _suggestion_form(session)
     if attendee_form is None:
         attendee_form, _ = _attendee_form(session)
     return render_template(
@@ -133,18 +146,24 @@ def session(codesign_session: CodesignSession) -> tuple[str, int]:
 @bp.post("/codesign/<int:session_id>/suggestions")
 @requires(TRIAGE, codesign_session="session_id")
 def session_suggestion(codesign_session: CodesignSession) -> tuple[str, int] | Response:
-    form = AddSuggestionForm()
-    form.version.choices = _version_choices()
+    form = _suggestion_form(codesign_session)
     if form.validate_on_submit():
         suggestion = codesign.Suggestion(
-            int(form.version.data), form.text.data or "", FeedbackSource(form.source.data)
+            int(form.version.data),
+            form.text.data or "",
+            FeedbackSource(form.source.data),
+            int(form.contributor.data) if form.contributor.data else None,
         )
         if codesign.find_suggestion(codesign_session, suggestion) is not None:
             flash("That suggestion was already added.", "info")  # a second submit
-        else:
+            return redirect(url_for("livinglab.session", session_id=codesign_session.id))
+        try:
             item = codesign.add_suggestion(codesign_session, suggestion, actor())
+        except Refusal as refusal:
+            show_refusal(form, refusal, "text")
+        else:
             flash(f"Added suggestion {item.id}.", "success")
-        return redirect(url_for("livinglab.session", session_id=codesign_session.id))
+            return redirect(url_for("livinglab.session", session_id=codesign_session.id))
     return _render_session(codesign_session, form, 400)
 
 

@@ -24,7 +24,7 @@ from futuredoctor.models import INVOLVEMENT_LABELS, AttendeeKind, FeedbackSource
 
 def _in_choices(form: SafeForm, field: SelectField) -> None:
     if (field.data or "") not in {c.value for c in field.iter_choices()}:
-        raise FormError(f"Choose {field.label.text.lower()} from the list")
+        raise FormError(f"Choose a {field.label.text.lower()} from the list")
 
 
 class ContributorFilterForm(SafeForm):
@@ -35,7 +35,7 @@ class ContributorFilterForm(SafeForm):
 
     q = search_field()
     show = SelectField(
-        "Show",
+        "Contributors to show",
         choices=[SelectChoice(k, t) for k, t in SHOW.items()],
         default="current",
         validate_choice=False,

@@ -123,8 +123,8 @@ def test_bad_input_is_refused_with_the_field_named_and_nothing_written(client, l
         ({"involvement": ["juggling"]}, "Choose how they take part from the list"),
         ({"credit_consent": "maybe"}, "Select whether they agreed to be named in credits"),
         ({"credit_consent": ""}, "Select whether they agreed to be named in credits"),
-        ({"pilot": "sw-remote-rural-coastal"}, "Choose pilot from the list"),
-        ({"pilot": "nowhere"}, "Choose pilot from the list"),
+        ({"pilot": "sw-remote-rural-coastal"}, "Choose a pilot from the list"),
+        ({"pilot": "nowhere"}, "Choose a pilot from the list"),
         (_when(tomorrow()), "must be today or in the past"),
         ({"consent_on_day": "31", "consent_on_month": "2"}, "Date must be a real date"),
         ({"consent_on_day": "", "consent_on_month": "", "consent_on_year": ""}, "Enter the date"),
@@ -239,9 +239,9 @@ def test_feedback_on_behalf_refuses_bad_input(client, lab) -> None:
         ({"text": "x" * 2001}, "Feedback must be 2,000 characters or fewer"),
         ({"source": "participant"}, "Select who the feedback is from"),
         ({"source": "codesign_session"}, "Select who the feedback is from"),
-        ({"version": "999999"}, "Choose module version from the list"),
-        ({"version": str(lab.sw_module.latest.id)}, "Choose module version from the list"),
-        ({"contributor": "abc"}, "Choose recorded public contributor from the list"),
+        ({"version": "999999"}, "Choose a module version from the list"),
+        ({"version": str(lab.sw_module.latest.id)}, "Choose a module version from the list"),
+        ({"contributor": "abc"}, "Choose a recorded public contributor from the list"),
         (
             {"source": "educator", "contributor": str(person.id)},
             "Only feedback from a patient or member of the public can name",
@@ -387,3 +387,33 @@ def test_consent_dates_may_be_today_but_not_before_the_pilots(client, lab) -> No
     )
     assert old.status_code == 400
     assert "Date must be in 2020 or later" in old.get_data(as_text=True)
+
+
+def test_a_session_suggestion_can_name_a_recorded_contributor(client, lab) -> None:
+    session = _session(lab)
+    person = make_contributor(by_slug(Pilot, LONDON), name="Jo B.")
+    other = make_contributor(by_slug(Pilot, "sw-remote-rural-coastal"), name="Coast Voice")
+    db.session.commit()
+    login(client, lab.educator)
+    url = f"/codesign/{session.id}/suggestions"
+    data = {
+        "version": str(lab.module.latest.id),
+        "source": "patient_public",
+        "contributor": str(person.id),
+        "text": "Add a glossary",
+    }
+    assert client.post(url, data=data).status_code == 302
+    item = db.session.scalar(sa.select(FeedbackItem).where(FeedbackItem.text == "Add a glossary"))
+    assert (item.contributor_id, item.codesign_session_id) == (person.id, session.id)
+    assert "Patient or public member: Jo B." in client.get(f"/codesign/{session.id}").get_data(
+        as_text=True
+    )
+    wrong_source = client.post(url, data={**data, "source": "educator", "text": "Other"})
+    assert wrong_source.status_code == 400
+    assert "Only a suggestion from a patient or member of the public" in wrong_source.get_data(
+        as_text=True
+    )
+    elsewhere = client.post(url, data={**data, "contributor": str(other.id), "text": "Other"})
+    assert elsewhere.status_code == 400
+    assert "Choose a recorded public contributor from the list" in elsewhere.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).where(FeedbackItem.text == "Other")) == 0
