@@ -27,6 +27,13 @@ def _in_choices(form: SafeForm, field: SelectField) -> None:
         raise FormError(f"Choose a {field.label.text.lower()} from the list")
 
 
+def _chosen(form: SafeForm, field: SelectField) -> None:
+    """A required choice: the empty "Choose a ..." option is not an answer."""
+    if not field.data:
+        raise FormError(f"Select a {field.label.text.lower()}")
+    _in_choices(form, field)
+
+
 class ContributorFilterForm(SafeForm):
     """Read from the query string, so no CSRF token."""
 
@@ -44,7 +51,7 @@ class ContributorFilterForm(SafeForm):
 
 
 class ContributorForm(SafeForm):
-    pilot = SelectField("Pilot", choices=[], validate_choice=False, validators=[_in_choices])
+    pilot = SelectField("Pilot", choices=[], validate_choice=False, validators=[_chosen])
     display_name = bounded_text(
         "Display name or pseudonym",
         MAX_NAME,
@@ -95,10 +102,8 @@ class ContributorForm(SafeForm):
 
 
 class OnBehalfForm(SafeForm):
-    pilot = SelectField("Pilot", choices=[], validate_choice=False, validators=[_in_choices])
-    version = SelectField(
-        "Module version", choices=[], validate_choice=False, validators=[_in_choices]
-    )
+    pilot = SelectField("Pilot", choices=[], validate_choice=False, validators=[_chosen])
+    version = SelectField("Module version", choices=[], validate_choice=False, validators=[_chosen])
     source = RadioField(
         "Who is the feedback from?",
         choices=[

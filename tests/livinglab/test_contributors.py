@@ -125,6 +125,7 @@ def test_bad_input_is_refused_with_the_field_named_and_nothing_written(client, l
         ({"credit_consent": ""}, "Select whether they agreed to be named in credits"),
         ({"pilot": "sw-remote-rural-coastal"}, "Choose a pilot from the list"),
         ({"pilot": "nowhere"}, "Choose a pilot from the list"),
+        ({"pilot": ""}, "Select a pilot"),
         (_when(tomorrow()), "must be today or in the past"),
         ({"consent_on_day": "31", "consent_on_month": "2"}, "Date must be a real date"),
         ({"consent_on_day": "", "consent_on_month": "", "consent_on_year": ""}, "Enter the date"),
@@ -239,6 +240,8 @@ def test_feedback_on_behalf_refuses_bad_input(client, lab) -> None:
         ({"text": "x" * 2001}, "Feedback must be 2,000 characters or fewer"),
         ({"source": "participant"}, "Select who the feedback is from"),
         ({"source": "codesign_session"}, "Select who the feedback is from"),
+        ({"version": ""}, "Select a module version"),
+        ({"pilot": ""}, "Select a pilot"),
         ({"version": "999999"}, "Choose a module version from the list"),
         ({"version": str(lab.sw_module.latest.id)}, "Choose a module version from the list"),
         ({"contributor": "abc"}, "Choose a recorded public contributor from the list"),
@@ -417,3 +420,20 @@ def test_a_session_suggestion_can_name_a_recorded_contributor(client, lab) -> No
     assert elsewhere.status_code == 400
     assert "Choose a recorded public contributor from the list" in elsewhere.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count()).where(FeedbackItem.text == "Other")) == 0
+
+
+def test_a_national_admin_must_choose_the_pilot(client, lab) -> None:
+    login(client, lab.admin)
+    for url, data in (
+        ("/contributors/new", _contributor_form(pilot="")),
+        ("/feedback/new", _on_behalf(lab, pilot="")),
+    ):
+        response = client.post(url, data=data)
+        assert response.status_code == 400, url
+        assert "Select a pilot" in response.get_data(as_text=True)
+    assert (
+        client.post(
+            "/contributors/new", data=_contributor_form(pilot="sw-remote-rural-coastal")
+        ).status_code
+        == 302
+    )
