@@ -28,6 +28,7 @@ from futuredoctor.models import (
     Module,
     ModuleVersion,
     Pilot,
+    PublicContributor,
     Region,
     Release,
     Role,
@@ -173,6 +174,14 @@ def build_scene() -> Scene:
     if session is None:
         session = CodesignSession(pilot=pilot, held_on=clock.today_uk(), title="Sweep session")
         db.session.add(session)
+    contributor = db.session.scalar(
+        sa.select(PublicContributor).where(PublicContributor.pilot_id == pilot.id).limit(1)
+    )
+    if contributor is None:
+        contributor = PublicContributor(
+            pilot=pilot, display_name="Sweep contributor", credit_consent_on=clock.today_uk()
+        )
+        db.session.add(contributor)
     future = Release(
         module_version=module.latest,
         cohort=db.session.scalars(
@@ -205,6 +214,7 @@ def build_scene() -> Scene:
         "number": module.latest.number,
         "item_id": item.id,
         "session_id": session.id,
+        "contributor_id": contributor.id,
         "release_id": future.id,
         "user_id": other.id,
         "grant_id": other.grants[0].id,

@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from futuredoctor import clock
 from futuredoctor.extensions import db
 from futuredoctor.models import (
+    AttendeeKind,
+    CodesignAttendee,
     CodesignSession,
     Enrolment,
     FeedbackItem,
@@ -40,6 +42,7 @@ from tests.factories import (
     make_release,
     make_user,
 )
+from tests.livinglab.lab import make_contributor
 
 _seq = itertools.count(1)
 
@@ -105,6 +108,7 @@ def grow(people: list[int], n: int = 3) -> None:
         db.session.add(CodesignSession(pilot=pilot, held_on=days_from_today(-10), title="Growth"))
         make_user(roles=[(Role.LEAD_EDUCATOR, pilot)])
         make_user(roles=[(Role.REGIONAL_LEAD, region)])
+    grow_public_contributors(pilot, shared, n)
     grow_network(people, n)
     for person in people:
         enrolment = db.session.scalar(sa.select(Enrolment).where(Enrolment.user_id == person))
@@ -124,3 +128,34 @@ def grow(people: list[int], n: int = 3) -> None:
                 )
             )
     db.session.commit()
+
+
+def grow_public_contributors(pilot: Pilot, module: Module, n: int) -> None:
+    """Contributors who gave feedback (entered on their behalf, some of it acted on and
+    credited) and came to every session of the pilot."""
+    db.session.flush()
+    sessions = list(
+        db.session.scalars(sa.select(CodesignSession).where(CodesignSession.pilot_id == pilot.id))
+    )
+    for i in range(n):
+        person = make_contributor(pilot, name=f"Growth voice {next(_seq)}", consent=i % 2 == 0)
+        for session in sessions:
+            db.session.add(
+                CodesignAttendee(
+                    session=session, kind=AttendeeKind.PATIENT_PUBLIC, contributor=person
+                )
+            )
+            db.session.add(
+                CodesignAttendee(session=session, kind=AttendeeKind.OTHER, description="Nurse")
+            )
+        db.session.add(
+            FeedbackItem(
+                module_version_id=module.latest.id,
+                source=FeedbackSource.PATIENT_PUBLIC,
+                pilot_id=pilot.id,
+                contributor_id=person.id,
+                text="Growth public feedback",
+                status=FeedbackStatus.DONE,
+                addressed_by_version_id=module.latest.id,
+            )
+        )

@@ -90,6 +90,14 @@ SAMPLES: dict[tuple[str, str], tuple[Any, Any]] = {
         for name in ("session", "session_suggestion")
     },
     **{
+        (f"livinglab.{name}", "session_id"): ("london-session", "southwest-session")
+        for name in ("session_attendee", "session_attendee_remove")
+    },
+    **{
+        (f"livinglab.{name}", "contributor_id"): ("london-contributor", "southwest-contributor")
+        for name in ("contributor", "contributor_retire", "contributor_reinstate")
+    },
+    **{
         (f"livinglab.{name}", "slug"): ("shared-decision-making", "teaching-on-the-job")
         for name in ("version_new", "version_markdown", "changes", "ratings_view")
     },

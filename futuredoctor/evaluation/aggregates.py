@@ -122,7 +122,7 @@ def _completions(scope: ExportScope, period: Period) -> sa.Select[Any]:
 
 
 def _feedback(scope: ExportScope, period: Period, consenting: bool) -> sa.Select[Any]:
-    pilot = sa.func.coalesce(Cohort.pilot_id, CodesignSession.pilot_id)
+    pilot = sa.func.coalesce(Cohort.pilot_id, CodesignSession.pilot_id, FeedbackItem.pilot_id)
     stmt = (
         sa.select(pilot, User.professional_group, User.career_stage, sa.func.count())
         .select_from(FeedbackItem)

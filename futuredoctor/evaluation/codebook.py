@@ -30,13 +30,16 @@ RULES = f"""\
   an ethics approval or data-sharing agreement) holds pseudonymised records and no
   aggregate counts, so small cells cannot be rebuilt from records in the same package.
 - **No direct identifiers.** Names, email addresses, registration numbers, employers and
-  private reflections are never exported.
+  private reflections are never exported, nor are the display names and notes of the
+  public contributors (patients and members of the public) a pilot records: their
+  feedback carries only its source, and sessions only how many of them came.
 - **Free text** (feedback text, educators' reasons and notes, co-design session notes) is
   included only when the evaluator asks for it, field by field; otherwise those columns
   are absent. Included text is de-identified first: email addresses, UK phone numbers,
   GMC, NMC, GPhC and HCPC registration numbers, NHS numbers (with a valid check digit),
-  UK postcodes and the names of anyone with an account on the platform (and any name
-  after a title such as Mr or Dr) are replaced by `[EMAIL]`, `[PHONE]`, `[GMC]`, `[NMC]`,
+  UK postcodes, the names of anyone with an account on the platform and the display
+  names of recorded public contributors (and any name after a title such as Mr or Dr)
+  are replaced by `[EMAIL]`, `[PHONE]`, `[GMC]`, `[NMC]`,
   `[GPHC]`, `[HCPC]`, `[NHS NUMBER]`, `[POSTCODE]` and `[NAME]`; the file's `redacted`
   column says which rows were changed. The platform keeps each text's de-identified
   version from the moment it is written and redoes it whenever new account names or new

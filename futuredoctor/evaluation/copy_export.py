@@ -70,6 +70,11 @@ def _shown_date(column: Any, plan: Plan) -> Any:
     return sa.func.to_char(local, "YYYY-MM-DD")
 
 
+def _boolean(condition: Any) -> Any:
+    """True or False, spelt as the Python writer spells them (unquoted)."""
+    return sa.case((condition, "True"), else_="False")
+
+
 def _fill_pseudonyms(cursor: Any, scope: ExportScope, secret: bytes) -> None:
     cursor.execute(
         "CREATE TEMP TABLE IF NOT EXISTS export_pseudonym "
@@ -124,13 +129,14 @@ def _feedback_sql(scope: ExportScope) -> tuple[str, list[str]]:
         FeedbackItem.addressed_by_version_id,
         text(tags.c.names),
         _shown_date(FeedbackItem.created_at, k_plan(scope)),
+        _boolean(FeedbackItem.pilot_id.is_not(None)),
+        _boolean(FeedbackItem.contributor_id.is_not(None)),
         text(FeedbackItem.text_redacted),
         text(FeedbackItem.status_reason_redacted),
-        # Booleans as Python's csv writes them.
-        sa.case((FeedbackItem.has_redactions, "True"), else_="False"),
+        _boolean(FeedbackItem.has_redactions),
     ]
     # Text columns, quoted as the Python writer does; then only the package's fields.
-    quoted = {2, 3, 4, 5, 6, 11, 13, 14, 15, 16}
+    quoted = {2, 3, 4, 5, 6, 11, 13, 14, 17, 18}
     chosen = TABLES_BY_FILE["feedback.csv"].positions(scope.free_text)
     labelled = [columns[i].label(f"c{i}") for i in chosen]
     stmt = (

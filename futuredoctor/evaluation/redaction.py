@@ -25,7 +25,7 @@ import phonenumbers
 import sqlalchemy as sa
 
 from futuredoctor.extensions import db
-from futuredoctor.models import User
+from futuredoctor.models import PublicContributor, User
 
 # Raise when any rule below changes: every stored redaction is then redone (see
 # stored_redaction.py). Adding names needs no change here.
@@ -125,12 +125,18 @@ class Redactor:
 
     @classmethod
     def for_accounts(cls) -> Redactor:
-        """Every account's names, whatever its role or state (closed accounts included)."""
+        """Every account's names, whatever its role or state (closed accounts included),
+        and the display names of recorded public contributors: they have no account, but
+        staff write their feedback up and may name them in it. A display name's words
+        count as given names (redacted unless everyday words standing alone), since a
+        pseudonym is often an ordinary word."""
         given: set[str] = set()
         family: set[str] = set()
         for first, last in db.session.execute(sa.select(User.given_name, User.family_name)):
             given.update(name_parts(first))
             family.update(name_parts(last))
+        for (name,) in db.session.execute(sa.select(PublicContributor.display_name)):
+            given.update(name_parts(name))
         return cls(frozenset(given), frozenset(family))
 
     @classmethod

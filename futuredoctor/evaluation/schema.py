@@ -188,7 +188,8 @@ PROGRESS = Table(
 )
 
 _EMPTY_FOR_SESSIONS = (
-    " Empty for feedback from a co-design session, educator or member of the public."
+    " Empty for feedback from a co-design session, educator or member of the public"
+    " (including feedback staff recorded on their behalf)."
 )
 
 FEEDBACK = Table(
@@ -202,13 +203,20 @@ FEEDBACK = Table(
         Field(
             "source",
             "string",
-            "Who gave it.",
+            "Who gave it: a participant, a co-design session as a group, an educator, or a "
+            "patient or member of the public (at a session or recorded on their behalf).",
             True,
             enum=[s.value for s in FeedbackSource],
         ),
         _pseudonym(False, _EMPTY_FOR_SESSIONS),
         Field("region", "string", "Region code of the pilot the feedback came from.", True),
-        Field("pilot", "string", "Pilot the feedback came from (cohort's or session's).", True),
+        Field(
+            "pilot",
+            "string",
+            "Pilot the feedback came from (the cohort's, the session's, or the one it was "
+            "recorded for on someone's behalf).",
+            True,
+        ),
         _cohort(False, _EMPTY_FOR_SESSIONS),
         Field("codesign_session_id", "integer", "The co-design session it came from, if any."),
         Field(
@@ -226,6 +234,20 @@ FEEDBACK = Table(
         Field("addressed_by_version_id", "integer", "The version that acted on it, if any."),
         Field("tags", "string", "Themes educators tagged it with, separated by semicolons."),
         Field("given_on", "date", "Date (UK) the feedback was given." + _DATE_NOTE),
+        Field(
+            "entered_on_behalf",
+            "boolean",
+            "True when pilot staff recorded it on behalf of an educator, patient or member "
+            "of the public outside a co-design session (source says whose it is).",
+            True,
+        ),
+        Field(
+            "public_contributor_recorded",
+            "boolean",
+            "True when it came from a public contributor the pilot keeps a record of. Who "
+            "they are is never exported.",
+            True,
+        ),
         Field(
             "text",
             "string",
@@ -305,6 +327,13 @@ SESSIONS = Table(
             True,
         ),
         Field("other_professionals_count", "integer", "Other professionals attending.", True),
+        Field(
+            "recorded_contributors_count",
+            "integer",
+            "How many of the patients and members of the public attending are public "
+            "contributors the pilot keeps a record of (never who they are).",
+            True,
+        ),
         Field("notes", "string", "The session notes.", free_text=True, kind="free text"),
         _redacted("the notes"),
     ],

@@ -34,6 +34,7 @@ from futuredoctor.models import (
     CodesignSession,
     FeedbackItem,
     FeedbackStatusChange,
+    PublicContributor,
     RedactionName,
     User,
     utcnow,
@@ -102,13 +103,18 @@ def name_list(session: Session | None = None) -> NameList:
 
 
 def sync_names() -> NameList:
-    """Add the names of accounts not yet on the list, all as one new version."""
+    """Add the names of accounts and public contributors not yet on the list, all as one new
+    version."""
     names = name_list()
     known = {(kind, part) for kind, part, _ in names.parts}
     fresh: set[tuple[str, str]] = set()
     for given, family in db.session.execute(sa.select(User.given_name, User.family_name)):
         fresh.update(("given", part) for part in name_parts(given))
         fresh.update(("family", part) for part in name_parts(family))
+    # Recorded public contributors have no account, but staff may name them in what they
+    # write up; their display names count as given names (as Redactor.for_accounts does).
+    for (display_name,) in db.session.execute(sa.select(PublicContributor.display_name)):
+        fresh.update(("given", part) for part in name_parts(display_name))
     new = sorted(fresh - known)
     if not new:
         return names

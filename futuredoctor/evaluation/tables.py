@@ -24,6 +24,7 @@ from futuredoctor.evaluation.scope import ExportScope
 from futuredoctor.evaluation.stored_redaction import ensure_current
 from futuredoctor.extensions import db
 from futuredoctor.models import (
+    CodesignAttendee,
     CodesignSession,
     Cohort,
     ConsentRecord,
@@ -258,7 +259,8 @@ def progress(scope: ExportScope, secret: bytes) -> Iterator[Row]:
             yield (pseudonym(secret, r[0]), *r[1:6], started, completed)
 
 
-# The pilot (and its region) a feedback item came from: its cohort's, or its session's.
+# The pilot (and its region) a feedback item came from: its cohort's, its session's, or
+# the one it was entered for on someone's behalf.
 ITEM_PILOT = aliased(Pilot, name="item_pilot")
 ITEM_REGION = aliased(Region, name="item_region")
 
@@ -267,7 +269,7 @@ def feedback_select(scope: ExportScope, *columns: Any) -> sa.Select[Any]:
     """Feedback given in the date range within the scope: from consenting participants, or
     not from a participant at all (co-design sessions, educators, the public)."""
     consent = current_consent(scope)
-    item_pilot = sa.func.coalesce(Cohort.pilot_id, CodesignSession.pilot_id)
+    item_pilot = sa.func.coalesce(Cohort.pilot_id, CodesignSession.pilot_id, FeedbackItem.pilot_id)
     return (
         sa.select(*columns)
         .select_from(FeedbackItem)
@@ -314,6 +316,8 @@ def feedback_columns(scope: ExportScope) -> list[Any]:
         FeedbackItem.addressed_by_version_id,
         tags,
         FeedbackItem.created_at,
+        FeedbackItem.pilot_id.is_not(None),  # entered on someone's behalf
+        FeedbackItem.contributor_id.is_not(None),  # from a recorded public contributor
     ]
     if scope.wants_text("feedback"):
         columns += [
@@ -354,8 +358,10 @@ def feedback(scope: ExportScope, secret: bytes) -> Iterator[Row]:
             r[12],
             _sorted_list(r[13]),
             plan.date(uk_date_text(r[14])),
+            bool(r[15]),
+            bool(r[16]),
         )
-        yield row + (tuple(r[15:18]) if text else (None, None, None))
+        yield row + (tuple(r[17:20]) if text else (None, None, None))
 
 
 def exported_feedback(scope: ExportScope) -> Any:
@@ -420,6 +426,7 @@ def sessions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         CodesignSession.educators_count,
         CodesignSession.patients_public_count,
         CodesignSession.other_professionals_count,
+        recorded_contributors(),
     ]
     text = texts_current(scope, "sessions")
     if text:
@@ -437,8 +444,22 @@ def sessions(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         .order_by(CodesignSession.id)
     )
     for r in _stream(stmt):
-        notes = tuple(r[9:11]) if text else (None, None)
-        yield (r[0], r[1], r[2], _date_text(r[3]), *r[4:9], *notes)
+        notes = tuple(r[10:12]) if text else (None, None)
+        yield (r[0], r[1], r[2], _date_text(r[3]), *r[4:10], *notes)
+
+
+def recorded_contributors() -> Any:
+    """How many of a session's listed attendees are recorded public contributors (a count:
+    who they are never leaves the platform)."""
+    return (
+        sa.select(sa.func.count(CodesignAttendee.id))
+        .where(
+            CodesignAttendee.session_id == CodesignSession.id,
+            CodesignAttendee.contributor_id.is_not(None),
+        )
+        .correlate(CodesignSession)
+        .scalar_subquery()
+    )
 
 
 TABLE_ROWS: dict[str, Callable[[ExportScope, bytes], Iterator[Row]]] = {

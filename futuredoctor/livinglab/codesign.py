@@ -13,12 +13,15 @@ from futuredoctor import clock
 from futuredoctor.extensions import db
 from futuredoctor.livinglab.scope import TRIAGE, modules_in_scope
 from futuredoctor.models import (
+    AttendeeKind,
+    CodesignAttendee,
     CodesignSession,
     FeedbackItem,
     FeedbackSource,
     FeedbackStatus,
     ModuleVersion,
     Pilot,
+    PublicContributor,
     Region,
     User,
     utcnow,
@@ -33,7 +36,15 @@ ATTENDEE_KINDS = {
     "patients_public_count": "Patients and members of the public",
     "other_professionals_count": "Other professionals",
 }
+# The session's headcount column for each kind of listed attendee.
+COUNT_OF = {
+    AttendeeKind.PARTICIPANT: "participants_count",
+    AttendeeKind.EDUCATOR: "educators_count",
+    AttendeeKind.PATIENT_PUBLIC: "patients_public_count",
+    AttendeeKind.OTHER: "other_professionals_count",
+}
 DOUBLE_SUBMIT_WINDOW = timedelta(minutes=10)
+PATIENT_PUBLIC = FeedbackSource.PATIENT_PUBLIC
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,8 @@ class Suggestion:
     text: str
     # Who said it: the group as a whole, or one educator or patient/public member there.
     source: FeedbackSource = FeedbackSource.CODESIGN_SESSION
+    # The recorded public contributor who made it, when a patient or public member did.
+    contributor_id: int | None = None
 
 
 # The sources a suggestion recorded at a session may carry (participants give their own).
@@ -153,7 +166,14 @@ def add_suggestion(session: CodesignSession, suggestion: Suggestion, actor: User
     whether the group, an educator or a patient or public member made it."""
     if suggestion.source not in SESSION_SOURCES:
         raise Refusal("source", "Choose who made the suggestion from the list")
+    if suggestion.contributor_id is not None and suggestion.source is not PATIENT_PUBLIC:
+        raise Refusal(
+            "contributor",
+            "Only a suggestion from a patient or member of the public can name a public "
+            "contributor: choose “Not a recorded contributor” or change the source",
+        )
     item = FeedbackItem(
+        contributor_id=suggestion.contributor_id,
         module_version_id=suggestion.module_version_id,
         source=suggestion.source,
         codesign_session_id=session.id,
@@ -172,6 +192,9 @@ def find_suggestion(session: CodesignSession, suggestion: Suggestion) -> Feedbac
         FeedbackItem.module_version_id == suggestion.module_version_id,
         FeedbackItem.text == suggestion.text,
         FeedbackItem.source == suggestion.source,
+        FeedbackItem.contributor_id.is_(None)
+        if suggestion.contributor_id is None
+        else FeedbackItem.contributor_id == suggestion.contributor_id,
     )
     return db.session.scalar(stmt.limit(1))
 
@@ -190,6 +213,106 @@ def session_items(session: CodesignSession) -> list[FeedbackItem]:
 
 def attendees(session: CodesignSession) -> list[tuple[str, int]]:
     return [(label, getattr(session, name)) for name, label in ATTENDEE_KINDS.items()]
+
+
+@dataclass(frozen=True)
+class AttendeeGroup:
+    kind: AttendeeKind
+    label: str
+    headcount: int
+    listed: list[CodesignAttendee]
+
+
+def attendee_groups(session: CodesignSession) -> list[AttendeeGroup]:
+    """Each kind of attendee: the session's headcount and the people listed by name or
+    role (recorded contributors by their display name); one query."""
+    stmt = (
+        sa.select(CodesignAttendee)
+        .where(CodesignAttendee.session_id == session.id)
+        .options(joinedload(CodesignAttendee.contributor))
+        .order_by(CodesignAttendee.id)
+    )
+    listed = list(db.session.scalars(stmt))
+    return [
+        AttendeeGroup(
+            kind,
+            ATTENDEE_KINDS[column],
+            getattr(session, column),
+            [a for a in listed if a.kind is kind],
+        )
+        for kind, column in COUNT_OF.items()
+    ]
+
+
+def add_attendee(
+    session: CodesignSession,
+    kind: AttendeeKind,
+    contributor: PublicContributor | None,
+    description: str | None,
+) -> CodesignAttendee:
+    """List someone at the session. The headcount of their kind rises to cover everyone
+    listed: a listed person is always counted."""
+    description = (description or "").strip() or None
+    if contributor is not None:
+        if kind is not AttendeeKind.PATIENT_PUBLIC:
+            raise Refusal(
+                "contributor",
+                "A recorded public contributor attends as a patient or member of the public",
+            )
+        if contributor.pilot_id != session.pilot_id:
+            raise Refusal(
+                "contributor", f"{contributor.display_name} is recorded for another pilot"
+            )
+        if contributor.retired_at is not None:
+            raise Refusal(
+                "contributor", f"{contributor.display_name} is retired: reinstate them first"
+            )
+        already = sa.select(CodesignAttendee.id).where(
+            CodesignAttendee.session_id == session.id,
+            CodesignAttendee.contributor_id == contributor.id,
+        )
+        if db.session.scalar(already.limit(1)) is not None:
+            raise Refusal("contributor", f"{contributor.display_name} is already listed")
+        description = None  # their record says who they are
+    elif description is None:
+        raise Refusal(
+            "description",
+            "Enter their name or role, or choose a recorded public contributor",
+        )
+    attendee = CodesignAttendee(
+        session_id=session.id, kind=kind, contributor=contributor, description=description
+    )
+    db.session.add(attendee)
+    db.session.flush()
+    listed = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            CodesignAttendee.session_id == session.id, CodesignAttendee.kind == kind
+        )
+    )
+    column = COUNT_OF[kind]
+    if getattr(session, column) < (listed or 0):
+        setattr(session, column, listed)
+        db.session.flush()
+    return attendee
+
+
+def remove_attendee(session: CodesignSession, attendee_id: int) -> CodesignAttendee | None:
+    """Take someone off the list (the headcount stays: they may still have come)."""
+    attendee = db.session.scalar(
+        sa.select(CodesignAttendee).where(
+            CodesignAttendee.id == attendee_id, CodesignAttendee.session_id == session.id
+        )
+    )
+    if attendee is not None:
+        db.session.delete(attendee)
+        db.session.flush()
+    return attendee
+
+
+def attendee_name(attendee: CodesignAttendee) -> str:
+    if attendee.contributor is not None:
+        return attendee.contributor.display_name
+    return attendee.description or ""
 
 
 def total_attendees(session: Any) -> int:

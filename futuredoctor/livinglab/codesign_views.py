@@ -5,10 +5,15 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from futuredoctor.livinglab import codesign
+from futuredoctor.livinglab import codesign, contributors
 from futuredoctor.livinglab.blueprint import TRIAGE, bp, pagination
+from futuredoctor.livinglab.contributor_forms import (
+    ATTENDEE_LABELS,
+    AttendeeForm,
+    RemoveAttendeeForm,
+)
 from futuredoctor.livinglab.forms import AddSuggestionForm, SessionForm
-from futuredoctor.models import CodesignSession, FeedbackSource
+from futuredoctor.models import AttendeeKind, CodesignSession, FeedbackSource, PublicContributor
 from futuredoctor.paging import page_number
 from futuredoctor.permissions import actor, requires
 from futuredoctor.refusals import Refusal, show_refusal
@@ -84,19 +89,51 @@ def session_new() -> tuple[str, int] | Response:
     return render_template("livinglab/session_new.html", form=form), code
 
 
+def _people(session: CodesignSession) -> dict[str, PublicContributor]:
+    """The session pilot's current public contributors, by the value a picker sends."""
+    return {str(c.id): c for c in contributors.current_choices(actor(), pilot_id=session.pilot_id)}
+
+
+def _contributor_choices(people: dict[str, PublicContributor]) -> list[tuple[str, str]]:
+    return [("", "Not a recorded contributor")] + [
+        (key, c.display_name) for key, c in people.items()
+    ]
+
+
+def _attendee_form(session: CodesignSession) -> tuple[AttendeeForm, dict[str, PublicContributor]]:
+    form = AttendeeForm(prefix="attendee")
+    people = _people(session)
+    form.contributor.choices = _contributor_choices(people)
+    return form, people
+
+
+def _suggestion_form(session: CodesignSession) -> AddSuggestionForm:
+    form = AddSuggestionForm()
+    form.version.choices = _version_choices()
+    form.contributor.choices = _contributor_choices(_people(session))
+    return form
+
+
 def _render_session(
-    session: CodesignSession, form: AddSuggestionForm | None = None, code: int = 200
+    session: CodesignSession,
+    form: AddSuggestionForm | None = None,
+    code: int = 200,
+    attendee_form: AttendeeForm | None = None,
 ) -> tuple[str, int]:
     if form is None:
-        form = AddSuggestionForm()
-        form.version.choices = _version_choices()
+        form = _suggestion_form(session)
+    if attendee_form is None:
+        attendee_form, _ = _attendee_form(session)
     return render_template(
         "livinglab/session.html",
         session=session,
-        attendees=codesign.attendees(session),
+        groups=codesign.attendee_groups(session),
+        attendee_name=codesign.attendee_name,
         total=codesign.total_attendees(session),
         items=codesign.session_items(session),
         form=form,
+        attendee_form=attendee_form,
+        remove_form=RemoveAttendeeForm(),
     ), code
 
 
@@ -109,16 +146,64 @@ def session(codesign_session: CodesignSession) -> tuple[str, int]:
 @bp.post("/codesign/<int:session_id>/suggestions")
 @requires(TRIAGE, codesign_session="session_id")
 def session_suggestion(codesign_session: CodesignSession) -> tuple[str, int] | Response:
-    form = AddSuggestionForm()
-    form.version.choices = _version_choices()
+    form = _suggestion_form(codesign_session)
     if form.validate_on_submit():
         suggestion = codesign.Suggestion(
-            int(form.version.data), form.text.data or "", FeedbackSource(form.source.data)
+            int(form.version.data),
+            form.text.data or "",
+            FeedbackSource(form.source.data),
+            int(form.contributor.data) if form.contributor.data else None,
         )
         if codesign.find_suggestion(codesign_session, suggestion) is not None:
             flash("That suggestion was already added.", "info")  # a second submit
-        else:
+            return redirect(url_for("livinglab.session", session_id=codesign_session.id))
+        try:
             item = codesign.add_suggestion(codesign_session, suggestion, actor())
+        except Refusal as refusal:
+            show_refusal(form, refusal, "text")
+        else:
             flash(f"Added suggestion {item.id}.", "success")
-        return redirect(url_for("livinglab.session", session_id=codesign_session.id))
+            return redirect(url_for("livinglab.session", session_id=codesign_session.id))
     return _render_session(codesign_session, form, 400)
+
+
+@bp.post("/codesign/<int:session_id>/attendees")
+@requires(TRIAGE, codesign_session="session_id")
+def session_attendee(codesign_session: CodesignSession) -> tuple[str, int] | Response:
+    """List someone who came: a recorded public contributor, or anyone by name or role."""
+    form, people = _attendee_form(codesign_session)
+    if form.validate_on_submit():
+        try:
+            attendee = codesign.add_attendee(
+                codesign_session,
+                AttendeeKind(form.kind.data),
+                people.get(form.contributor.data or ""),
+                form.description.data,
+            )
+        except Refusal as refusal:
+            show_refusal(form, refusal, "description")
+        else:
+            kind = ATTENDEE_LABELS[attendee.kind].lower()
+            flash(f"Listed {codesign.attendee_name(attendee)} with the {kind}.", "success")
+            return redirect(
+                url_for("livinglab.session", session_id=codesign_session.id) + "#attendees"
+            )
+    return _render_session(codesign_session, code=400, attendee_form=form)
+
+
+@bp.post("/codesign/<int:session_id>/attendees/remove")
+@requires(TRIAGE, codesign_session="session_id")
+def session_attendee_remove(codesign_session: CodesignSession) -> tuple[str, int] | Response:
+    form = RemoveAttendeeForm()
+    if not form.validate_on_submit():
+        return _render_session(codesign_session, code=400)
+    removed = codesign.remove_attendee(codesign_session, int(form.attendee.data or 0))
+    if removed is None:
+        flash("That attendee was already taken off the list.", "info")
+    else:
+        flash(
+            f"Took {codesign.attendee_name(removed)} off the list of attendees. The "
+            "headcount is unchanged.",
+            "success",
+        )
+    return redirect(url_for("livinglab.session", session_id=codesign_session.id) + "#attendees")

@@ -1,8 +1,10 @@
 """Living-lab demo data: a co-design session, tags and triage, and version 2 of a London
-module that addresses feedback, so "You said, we did" has something to show.
+module that addresses feedback, so "You said, we did" has something to show; two public
+contributors (one who agreed to be named, one who did not) listed at the session.
 
 Repeatable: the session is found by pilot and title, triage only touches items still
-received, and version 2 is published only while the module has one version.
+received, version 2 is published only while the module has one version, and the
+contributors are recorded only while the pilot has none.
 """
 
 from __future__ import annotations
@@ -14,16 +16,20 @@ from sqlalchemy.orm import selectinload
 
 from futuredoctor import clock
 from futuredoctor.extensions import db
-from futuredoctor.livinglab import codesign, triage
+from futuredoctor.livinglab import codesign, contributors, triage
 from futuredoctor.livinglab.versions import NewVersion, publish_version
 from futuredoctor.models import (
+    AttendeeKind,
     CodesignSession,
     Enrolment,
     FeedbackItem,
     FeedbackSource,
     FeedbackStatus,
+    Involvement,
     Module,
     ModuleVersion,
+    Pilot,
+    PublicContributor,
     Role,
     User,
 )
@@ -97,9 +103,27 @@ def create_living_lab_demo(
             suggestions,
             educator,
         )
+    _public_contributors(pilot, session, educator)
     _triage(educator, participant, first, people)
     if len(module.versions) == 1:
         _publish(module, educator, participant, session, people)
+
+
+def _public_contributors(pilot: Pilot, session: CodesignSession, educator: User) -> None:
+    recorded = sa.select(PublicContributor.id).where(PublicContributor.pilot_id == pilot.id)
+    if db.session.scalar(recorded.limit(1)) is not None:
+        return
+    told_us = clock.today_uk() - timedelta(days=20)
+    for name, consent, kinds in (
+        ("Harbour Reader", True, [Involvement.CODESIGN, Involvement.CONTENT_REVIEW]),
+        ("M. (outreach service user)", False, [Involvement.CODESIGN]),
+    ):
+        person = contributors.record(
+            pilot,
+            contributors.ContributorDetails(name, kinds, consent, told_us, None),
+            educator,
+        )
+        codesign.add_attendee(session, AttendeeKind.PATIENT_PUBLIC, person, None)
 
 
 def _opt_in(participant: User, version: ModuleVersion) -> None:

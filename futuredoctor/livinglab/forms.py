@@ -162,6 +162,12 @@ class AddSuggestionForm(SafeForm):
         validate_choice=False,
         validators=[_in_choices],
     )
+    contributor = SelectField(
+        "Recorded public contributor",
+        choices=[],
+        validate_choice=False,
+        validators=[_in_choices],
+    )
     text = bounded_text("Suggestion", MAX_TEXT, required="Enter the suggestion", kind=TextAreaField)
 
     def validate_version(self, field: SelectField) -> None:

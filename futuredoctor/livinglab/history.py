@@ -3,8 +3,10 @@
 What is quoted: suggestions from co-design sessions (and items recorded by educators
 for patients or the public) are group contributions written up by staff, so their text
 is shown. A participant's own words are shown only when they asked to hear what was done
-about them (``notify_on_action``); otherwise the item is counted, not quoted. Nobody is
-ever named. A signed-in participant also sees their own items marked as theirs.
+about them (``notify_on_action``); otherwise the item is counted, not quoted. The only
+people ever named are recorded public contributors who agreed to be credited, by their
+display name, read at the time the page is shown (a withdrawn agreement removes the name
+everywhere at once). A signed-in participant also sees their own items marked as theirs.
 """
 
 from __future__ import annotations
@@ -15,7 +17,14 @@ import sqlalchemy as sa
 
 from futuredoctor.extensions import db
 from futuredoctor.livinglab.loop import excerpt
-from futuredoctor.models import Enrolment, FeedbackItem, FeedbackSource, Module, ModuleVersion
+from futuredoctor.models import (
+    Enrolment,
+    FeedbackItem,
+    FeedbackSource,
+    Module,
+    ModuleVersion,
+    PublicContributor,
+)
 
 QUOTE_LIMIT = 300
 
@@ -25,6 +34,7 @@ class Quote:
     text: str
     source: FeedbackSource
     yours: bool
+    credit: str | None = None  # a public contributor who agreed to be named
 
 
 @dataclass
@@ -33,6 +43,7 @@ class HistoryEntry:
     quotes: list[Quote] = field(default_factory=list)
     unquoted: int = 0  # participant items counted but not quoted
     yours: int = 0
+    credits: list[str] = field(default_factory=list)  # contributors thanked by name
 
     @property
     def addressed(self) -> int:
@@ -48,18 +59,26 @@ def history(module: Module, viewer_id: int | None) -> list[HistoryEntry]:
     versions = {v.id: v for v in module.versions}
     entries = {vid: HistoryEntry(v) for vid, v in versions.items()}
     if versions:
+        credited = sa.case(
+            (PublicContributor.credit_consent.is_(True), PublicContributor.display_name),
+            else_=sa.null(),
+        )
         stmt = (
-            sa.select(FeedbackItem, Enrolment.user_id)
+            sa.select(FeedbackItem, Enrolment.user_id, credited)
             .outerjoin(Enrolment, Enrolment.id == FeedbackItem.enrolment_id)
+            .outerjoin(PublicContributor, PublicContributor.id == FeedbackItem.contributor_id)
             .where(FeedbackItem.addressed_by_version_id.in_(list(versions)))
             .order_by(FeedbackItem.id)
         )
-        for item, user_id in db.session.execute(stmt):
+        for item, user_id, credit in db.session.execute(stmt):
             entry = entries[item.addressed_by_version_id]
             yours = viewer_id is not None and user_id == viewer_id
             entry.yours += yours
+            if credit and credit not in entry.credits:
+                entry.credits.append(credit)
             if (quotable(item) or yours) and item.text:
-                entry.quotes.append(Quote(excerpt(item.text, QUOTE_LIMIT), item.source, yours))
+                quote = Quote(excerpt(item.text, QUOTE_LIMIT), item.source, yours, credit)
+                entry.quotes.append(quote)
             else:
                 entry.unquoted += 1
     return sorted(entries.values(), key=lambda e: e.version.number, reverse=True)

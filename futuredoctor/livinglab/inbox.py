@@ -89,6 +89,8 @@ def item_loading() -> list[Any]:
         joinedload(FeedbackItem.codesign_session)
         .joinedload(CodesignSession.pilot)
         .joinedload(Pilot.region),
+        joinedload(FeedbackItem.pilot).joinedload(Pilot.region),
+        joinedload(FeedbackItem.contributor),
         selectinload(FeedbackItem.tags),
     ]
 

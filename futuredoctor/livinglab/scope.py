@@ -1,7 +1,8 @@
 """Who may triage which feedback, and on which modules a person may act.
 
-A feedback item belongs to the pilot of its enrolment's cohort, or of the co-design
-session it came from. A module belongs to every pilot it has been released to (a
+A feedback item belongs to the pilot of its enrolment's cohort, of the co-design session
+it came from, or (entered by staff on someone's behalf) the pilot it was recorded for. A
+module belongs to every pilot it has been released to (a
 scheduled release, past or future): lead educators of those pilots may triage its
 feedback and publish its next version; national admins may act on every module.
 Out-of-scope records are 404 through ``permissions.register_scoped_record``.
@@ -41,7 +42,7 @@ _NOWHERE = Pilot(id=0, slug="", name="")
 
 def item_pilot_id() -> sa.ColumnElement[Any]:
     """The pilot an inbox row belongs to; needs the outer joins of ``scoped_items``."""
-    return sa.func.coalesce(Cohort.pilot_id, CodesignSession.pilot_id)
+    return sa.func.coalesce(Cohort.pilot_id, CodesignSession.pilot_id, FeedbackItem.pilot_id)
 
 
 def scoped_items(user: User) -> sa.Select[Any]:
@@ -89,6 +90,8 @@ def _item_scope(item: FeedbackItem) -> Cohort | Pilot:
         return item.enrolment.cohort
     if item.codesign_session is not None:
         return item.codesign_session.pilot
+    if item.pilot is not None:
+        return item.pilot
     return _NOWHERE
 
 

@@ -180,6 +180,8 @@ def _render_item(
         )
     )
     people_ids = {e.changed_by_id for e in entries if e.changed_by_id}
+    if item.entered_by_id:
+        people_ids.add(item.entered_by_id)
     people = (
         {
             u.id: u
@@ -292,4 +294,8 @@ def item_reply(feedback_item: FeedbackItem) -> tuple[str, int] | Response:
 
 
 # The other living lab pages register their routes on ``bp``.
-from futuredoctor.livinglab import codesign_views, version_views  # noqa: E402,F401
+from futuredoctor.livinglab import (  # noqa: E402,F401
+    codesign_views,
+    contributor_views,
+    version_views,
+)

@@ -13,7 +13,19 @@ from futuredoctor.models.champion import (
     InterestKind,
     ProfileVisibility,
 )
-from futuredoctor.models.codesign import CodesignSession, FeedbackTag, feedback_item_tag
+from futuredoctor.models.codesign import (
+    AttendeeKind,
+    CodesignAttendee,
+    CodesignSession,
+    FeedbackTag,
+    feedback_item_tag,
+)
+from futuredoctor.models.contributor import (
+    INVOLVEMENT_LABELS,
+    ContributorInvolvement,
+    Involvement,
+    PublicContributor,
+)
 from futuredoctor.models.development import (
     ColleagueFeedbackInvitation,
     ColleagueFeedbackRequest,
@@ -94,10 +106,12 @@ from futuredoctor.models.user_session import UserSession
 __all__ = [
     "CAREER_STAGES",
     "HOLDS_PLACE",
+    "INVOLVEMENT_LABELS",
     "LEVELS",
     "OFFER_LABELS",
     "AccountClosureRequest",
     "ApiToken",
+    "AttendeeKind",
     "AudienceKind",
     "AuditEvent",
     "Base",
@@ -107,6 +121,7 @@ __all__ = [
     "ChampionOffer",
     "ChampionProfile",
     "ClosureOutcome",
+    "CodesignAttendee",
     "CodesignSession",
     "Cohort",
     "ColleagueFeedbackInvitation",
@@ -115,6 +130,7 @@ __all__ = [
     "CompletionMethod",
     "ConsentRecord",
     "ConsentStatement",
+    "ContributorInvolvement",
     "DevelopmentGoal",
     "EducatorProfile",
     "Enrolment",
@@ -134,6 +150,7 @@ __all__ = [
     "GoalStatus",
     "InterestKind",
     "Invitation",
+    "Involvement",
     "JoinRequest",
     "JoinRequestStatus",
     "MentorOffer",
@@ -161,6 +178,7 @@ __all__ = [
     "ProfessionalGroup",
     "ProfileVisibility",
     "Progress",
+    "PublicContributor",
     "RecordCode",
     "RedactionName",
     "Region",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from futuredoctor.models.base import Base, utcnow
+from futuredoctor.models.base import Base, enum_column, utcnow
+from futuredoctor.models.contributor import PublicContributor
 from futuredoctor.models.region import Pilot
 
 feedback_item_tag = sa.Table(
@@ -53,3 +55,41 @@ class CodesignSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     pilot: Mapped[Pilot] = relationship()
+
+
+class AttendeeKind(enum.StrEnum):
+    """The kinds of people a session counts (one count column on the session each)."""
+
+    PARTICIPANT = "participant"
+    EDUCATOR = "educator"
+    PATIENT_PUBLIC = "patient_public"
+    OTHER = "other"
+
+
+class CodesignAttendee(Base):
+    """Someone listed by name or role at a session. The session's counts stay the
+    headcount (people may come without being listed); a listed patient or member of the
+    public can be a recorded public contributor, whose display name is then shown."""
+
+    __tablename__ = "codesign_attendee"
+    __table_args__ = (
+        sa.UniqueConstraint("session_id", "contributor_id"),
+        sa.CheckConstraint(
+            "contributor_id IS NULL OR kind = 'patient_public'", name="contributor_is_public"
+        ),
+        sa.CheckConstraint(
+            "contributor_id IS NOT NULL OR description IS NOT NULL", name="says_who"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("codesign_session.id"), index=True)
+    kind: Mapped[AttendeeKind] = mapped_column(enum_column(AttendeeKind, "kind"))
+    contributor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("public_contributor.id"), index=True
+    )
+    description: Mapped[str | None] = mapped_column(sa.String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    session: Mapped[CodesignSession] = relationship()
+    contributor: Mapped[PublicContributor | None] = relationship()

@@ -10,8 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from futuredoctor.models.base import Base, enum_column, utcnow
 from futuredoctor.models.codesign import CodesignSession, FeedbackTag, feedback_item_tag
+from futuredoctor.models.contributor import PublicContributor
 from futuredoctor.models.enrolment import Enrolment
 from futuredoctor.models.module import ModuleVersion
+from futuredoctor.models.region import Pilot
 from futuredoctor.models.user import User
 
 
@@ -45,6 +47,9 @@ class FeedbackItem(Base):
         # Serves the feedback inbox (/feedback): its newest-first page reads this index
         # backwards and stops after one page instead of sorting every item in scope.
         sa.Index("ix_feedback_item_created_at_id", "created_at", "id"),
+        sa.CheckConstraint(
+            "contributor_id IS NULL OR source = 'patient_public'", name="contributor_is_public"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +71,14 @@ class FeedbackItem(Base):
     codesign_session_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("codesign_session.id"), index=True
     )
+    # Feedback entered by staff on someone's behalf outside a session: its pilot (items
+    # from participants or sessions take theirs from the cohort or session), the recorded
+    # public contributor it came from, if any, and who entered it.
+    pilot_id: Mapped[int | None] = mapped_column(sa.ForeignKey("pilot.id"), index=True)
+    contributor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("public_contributor.id"), index=True
+    )
+    entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # The free text as an evaluation package shows it, kept up to date by
@@ -76,6 +89,8 @@ class FeedbackItem(Base):
     redaction_stamp: Mapped[str | None] = mapped_column(sa.String(32), index=True)
 
     module_version: Mapped[ModuleVersion] = relationship(foreign_keys=[module_version_id])
+    pilot: Mapped[Pilot | None] = relationship()
+    contributor: Mapped[PublicContributor | None] = relationship()
     addressed_by_version: Mapped[ModuleVersion | None] = relationship(
         foreign_keys=[addressed_by_version_id]
     )

@@ -10,11 +10,16 @@ import sqlalchemy as sa
 
 from futuredoctor.extensions import db
 from futuredoctor.models import (
+    AttendeeKind,
+    CodesignAttendee,
     Cohort,
+    ContributorInvolvement,
     FeedbackItem,
     FeedbackSource,
+    Involvement,
     Module,
     Pilot,
+    PublicContributor,
     Role,
     User,
 )
@@ -120,10 +125,36 @@ def route_samples() -> dict[str, int]:
         for cohort in (london, southwest)
     ]
     db.session.add_all(sessions)
+    people = [make_contributor(cohort.pilot) for cohort in (london, southwest)]
+    # Each came to their pilot's session, so retiring them keeps the record.
+    db.session.add_all(
+        CodesignAttendee(session=session, kind=AttendeeKind.PATIENT_PUBLIC, contributor=person)
+        for session, person in zip(sessions, people, strict=True)
+    )
     db.session.commit()
     return {
         "london-feedback": items[0].id,
         "southwest-feedback": items[1].id,
         "london-session": sessions[0].id,
         "southwest-session": sessions[1].id,
+        "london-contributor": people[0].id,
+        "southwest-contributor": people[1].id,
     }
+
+
+def make_contributor(
+    pilot: Pilot,
+    name: str = "Harbour Reader",
+    consent: bool = True,
+    kinds: tuple[Involvement, ...] = (Involvement.CODESIGN,),
+) -> PublicContributor:
+    contributor = PublicContributor(
+        pilot=pilot,
+        display_name=name,
+        credit_consent=consent,
+        credit_consent_on=days_from_today(-7),
+        involvements=[ContributorInvolvement(kind=k) for k in kinds],
+    )
+    db.session.add(contributor)
+    db.session.flush()
+    return contributor
