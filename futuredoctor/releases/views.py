@@ -38,6 +38,7 @@ from futuredoctor.timezones import (
     to_local,
 )
 from futuredoctor.transactions import retry_on_conflict
+from futuredoctor.version_picker import PICKER_LIMIT, version_picker
 
 bp = Blueprint("releases", __name__, template_folder="templates")
 
@@ -56,7 +57,6 @@ def _local_time(value: datetime) -> str:
 @bp.app_template_filter("local_iso_date")
 def _local_iso_date(value: datetime) -> str:
     return to_local(value).date().isoformat()
-
 
 
 # --- calendar and list ---------------------------------------------------------------------
@@ -114,6 +114,9 @@ def new() -> Any:
         form.cohorts.data = [s for s in request.args.getlist("cohort") if s]
         form.version.data = request.args.get("version", "")
         return _render_new(form, cohorts)
+    if request.form.get("action") == "find":
+        # Search the version picker, keeping everything typed; nothing is saved.
+        return _render_new(form, cohorts, status=200 if form.find.validate(form) else 400)
     if form.form_key.data and form.form_key.data in session.get(DONE_KEYS, []):
         flash("This release was already scheduled.", "info")
         return redirect(url_for("releases.listing"))
@@ -174,7 +177,9 @@ def _read_time(form: ScheduleForm | RescheduleForm) -> datetime | None:
 
 
 def _render_new(form: ScheduleForm, cohorts: list[Cohort], status: int = 200) -> Any:
-    versions = services.version_choices()
+    versions = version_picker(
+        (form.find.data or "") if not form.find.errors else "", [form.version.data]
+    )
     try:
         chosen_version = services.find_version(form.version.data)
     except Refusal:
@@ -184,6 +189,7 @@ def _render_new(form: ScheduleForm, cohorts: list[Cohort], status: int = 200) ->
         form=form,
         cohorts=cohorts,
         versions=versions,
+        picker_limit=PICKER_LIMIT,
         chosen_version=chosen_version,
     ), status
 
