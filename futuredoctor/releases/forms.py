@@ -50,6 +50,7 @@ class ReleaseTimeMixin:
 class ScheduleForm(ReleaseTimeMixin, SafeForm):
     find = version_search_field()
     version = SelectField("Module version", validate_choice=False)
+    region = SelectField("Show the cohorts of", validate_choice=False)
     cohorts = SelectMultipleField("Cohorts", validate_choice=False)
     form_key = HiddenField()
 

@@ -184,14 +184,35 @@ def _render_new(form: ScheduleForm, cohorts: list[Cohort], status: int = 200) ->
         chosen_version = services.find_version(form.version.data)
     except Refusal:
         chosen_version = None
+    shown = _cohorts_shown(form, cohorts)
     return render_template(
         "releases/new.html",
         form=form,
-        cohorts=cohorts,
+        cohorts=shown,
+        any_cohorts=bool(cohorts),
         versions=versions,
         picker_limit=PICKER_LIMIT,
         chosen_version=chosen_version,
     ), status
+
+
+def _cohorts_shown(form: ScheduleForm, cohorts: list[Cohort]) -> list[Cohort]:
+    """The cohorts of one region at a time, for people whose cohorts span several (a
+    national admin would otherwise get a box for every current cohort in the country),
+    plus any cohort already ticked. The region list itself is short and fixed."""
+    regions = list({c.pilot.region.code: c.pilot.region for c in cohorts}.values())
+    if len(regions) < 2:
+        form.region.choices = []
+        return cohorts
+    form.region.choices = [(r.code, r.name) for r in regions]
+    ticked = set(form.cohorts.data or [])
+    codes = {r.code for r in regions}
+    code = form.region.data if form.region.data in codes else None
+    if code is None:
+        first = next((c for c in cohorts if c.slug in ticked), cohorts[0])
+        code = first.pilot.region.code
+    form.region.data = code
+    return [c for c in cohorts if c.pilot.region.code == code or c.slug in ticked]
 
 
 def _when(instant: datetime) -> str:

@@ -19,6 +19,7 @@ from futuredoctor import clock
 from futuredoctor.enrolment.capacity import withdraw
 from futuredoctor.extensions import db
 from futuredoctor.livinglab import inbox, ratings, triage
+from futuredoctor.livinglab.scope import modules_in_scope
 from futuredoctor.livinglab.workflow import MANUAL_TARGETS
 from futuredoctor.models import (
     ConsentRecord,
@@ -173,6 +174,9 @@ def check_every_summary(app: Flask, world: World) -> None:
         viewer = db.session.get(User, viewer.id)
         if viewer.grants[0].role is not Role.REGIONAL_LEAD:
             assert inbox.summary_counts(viewer)[0] == inbox.status_counts(viewer)
+            modules = modules_in_scope(viewer)
+            overview, _ = ratings.summary_overview(viewer, modules)
+            assert overview == ratings.module_overview(viewer, modules)
             for module in world.modules:
                 by_version, by_region, _ = ratings.summary_ratings(viewer, module)
                 assert by_version == ratings.by_version(viewer, module)
