@@ -64,9 +64,8 @@ def version_picker(
             sa.func.lower(ModuleVersion.title).contains(find.lower(), autoescape=True)
         )
     found = db.session.execute(
-        stmt.order_by(ModuleVersion.title, ModuleVersion.number.desc(), ModuleVersion.id).limit(
-            PICKER_LIMIT + 1
-        )
+        # In the order of ix_module_version_title_number, so the first page stops early.
+        stmt.order_by(ModuleVersion.title, ModuleVersion.number).limit(PICKER_LIMIT + 1)
     ).all()
     rows = [VersionRow(*row) for row in found[:PICKER_LIMIT]]
     listed = {row.id for row in rows}
@@ -77,7 +76,7 @@ def version_picker(
             VersionRow(*row)
             for row in db.session.execute(
                 columns.where(ModuleVersion.id.in_(wanted)).order_by(
-                    ModuleVersion.title, ModuleVersion.number.desc()
+                    ModuleVersion.title, ModuleVersion.number
                 )
             )
         ]

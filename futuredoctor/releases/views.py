@@ -389,7 +389,8 @@ def dashboard(region: Region) -> str:
 @bp.get("/national")
 @requires(Permission.VIEW_NATIONAL)
 def national_dashboard() -> str:
-    return render_template("releases/national.html", lines=national.national_overview())
+    lines, counted_at = national.national_overview()
+    return render_template("releases/national.html", lines=lines, counted_at=counted_at)
 
 
 @bp.get("/regions/<code>/dashboard.csv")

@@ -2,7 +2,8 @@
 
 Random sequences of enrolments, withdrawals, progress, feedback, triage, consent
 withdrawals and release changes run; after each few, the scheduler's refresh runs and
-every summary (region dashboards, inbox counts by scope, ratings by version and region)
+every summary (region dashboards, the national dashboard, inbox counts by scope, ratings by
+version and region, responses per module on the ratings index)
 is compared with the live grouped queries it replaces.
 """
 
@@ -38,7 +39,7 @@ from futuredoctor.models import (
     User,
 )
 from futuredoctor.refusals import Refusal
-from futuredoctor.releases import dashboard
+from futuredoctor.releases import dashboard, national
 from futuredoctor.scheduler import run_job
 from futuredoctor.summaries import store
 from tests.factories import current_cohorts, make_enrolment, make_release, make_user
@@ -170,6 +171,7 @@ def check_every_summary(app: Flask, world: World) -> None:
         live = dashboard.gpc_coverage(region, pilots, board.domains)
         stored = {row.pilot.id: row.cells for row in board.coverage}
         assert all(stored[row.pilot.id] == row.cells for row in live), code
+    assert national.national_overview()[0] == national.live_overview()
     for viewer in world.viewers:
         viewer = db.session.get(User, viewer.id)
         if viewer.grants[0].role is not Role.REGIONAL_LEAD:
