@@ -26,13 +26,9 @@ def _db() -> psycopg.Connection:
 
 @app.route("/")
 def table() -> str:
-    rows = (
-        _db()
-        .execute(
-            "SELECT id AS n, title, CASE WHEN number > 1 THEN 'Updated' ELSE 'New' END AS status"
-            " FROM module_version ORDER BY id LIMIT 50"
-        )
-        .fetchall()
-    )
+    rows = _db().execute(
+        "SELECT id AS n, title, CASE WHEN number > 1 THEN 'Updated' ELSE 'New' END AS status"
+        " FROM module_version ORDER BY id LIMIT 50"
+    ).fetchall()
     g.rows = [{"n": n, "title": title, "status": status} for n, title, status in rows]
     return PAGE.render(rows=g.rows)

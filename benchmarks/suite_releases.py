@@ -43,21 +43,12 @@ def _new_due_release(cohort_ids: list[int], slug: str) -> list[int]:
     """Release a brand-new module (so nothing collides with earlier releases) now."""
     module = Module(slug=f"{slug}-{utcnow():%H%M%S%f}")
     version = ModuleVersion(
-        module=module,
-        number=1,
-        title=f"Benchmark release {slug}",
-        summary="Benchmark.",
-        estimated_minutes=20,
-        delivery_mode="online",
-        learning_outcomes=["Do a thing"],
-        body_markdown="Body",
-        changelog="First",
-        content_hash="0" * 64,
+        module=module, number=1, title=f"Benchmark release {slug}", summary="Benchmark.",
+        estimated_minutes=20, delivery_mode="online", learning_outcomes=["Do a thing"],
+        body_markdown="Body", changelog="First", content_hash="0" * 64,
     )
     when = utcnow() - timedelta(seconds=1)
-    releases = [
-        Release(module_version=version, cohort_id=cid, release_at=when) for cid in cohort_ids
-    ]
+    releases = [Release(module_version=version, cohort_id=cid, release_at=when) for cid in cohort_ids]
     db.session.add_all(releases)
     db.session.commit()
     return [r.id for r in releases]

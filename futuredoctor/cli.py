@@ -73,6 +73,7 @@ def register_cli(app: Flask) -> None:
         for role, email in logins:
             click.echo(f"  {role:<22} {email}")
 
+
     @app.cli.command("backup")
     @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
     def backup(path: Path) -> None:

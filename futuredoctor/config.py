@@ -90,7 +90,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Colleague feedback on an educator: links last this long, and answers are shown
         # only once this many people have answered (never who said what).
         "COLLEAGUE_FEEDBACK_DAYS": int(_env("COLLEAGUE_FEEDBACK_DAYS", "30") or 30),
-        "COLLEAGUE_FEEDBACK_MIN_RESPONSES": int(_env("COLLEAGUE_FEEDBACK_MIN_RESPONSES", "3") or 3),
+        "COLLEAGUE_FEEDBACK_MIN_RESPONSES": int(
+            _env("COLLEAGUE_FEEDBACK_MIN_RESPONSES", "3") or 3
+        ),
         "CONTENT_DIR": _env("CONTENT_DIR", str(PROJECT_ROOT / "modules_content")),
         "REGIONS_DIR": _env("REGIONS_DIR", str(PROJECT_ROOT / "regions")),
         "WTF_CSRF_TIME_LIMIT": None,
@@ -103,7 +105,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Flask refuses a session cookie signed longer ago than this. Kept an hour beyond
         # the absolute lifetime so the server-side session row (auth/sessions.py), which
         # records why a session ended, is what applies the idle and absolute limits.
-        "PERMANENT_SESSION_LIFETIME": 3600 * (int(_env("SESSION_ABSOLUTE_HOURS", "12") or 12) + 1),
+        "PERMANENT_SESSION_LIFETIME": 3600
+        * (int(_env("SESSION_ABSOLUTE_HOURS", "12") or 12) + 1),
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "STUDY_SECRET": _study_secret(env),
         # Operations (docs/operations.md): log format ("json" or "text"; default JSON

@@ -37,7 +37,9 @@ _MINUTE = timedelta(minutes=1)
 class LocalTimeError(ValueError):
     """A local time people cannot release at; ``message`` says why and what to pick."""
 
-    def __init__(self, message: str, kind: str, suggestions: tuple[datetime, ...] = ()) -> None:
+    def __init__(
+        self, message: str, kind: str, suggestions: tuple[datetime, ...] = ()
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.kind = kind  # "skipped" (clocks go forward), "repeated" (go back) or "past"

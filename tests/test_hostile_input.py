@@ -68,7 +68,7 @@ CORPUS = [
     "",
     " ",
     "region:\x00",
-    '=HYPERLINK("http://evil.example")',
+    "=HYPERLINK(\"http://evil.example\")",
 ]
 FIELD_LIMIT = 140_000  # over the csv module's default field size limit (131,072)
 HOSTILE_CSV = [

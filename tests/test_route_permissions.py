@@ -112,7 +112,9 @@ SAMPLES: dict[tuple[str, str], tuple[Any, Any]] = {
     ("community.calendar_feed", "token"): ("not-a-token", "not-a-token"),  # public: 404
     **{
         (f"community.network_{name}", "post_id"): ("network-post", "network-post")
-        for name in (*("post", "edit", "delete", "comment", "useful", "report", "hide", "restore"),)
+        for name in (
+            *("post", "edit", "delete", "comment", "useful", "report", "hide", "restore"),
+        )
     },
 }
 # Filled in from the database below.

@@ -120,6 +120,7 @@ def test_every_form_in_the_app_is_built_on_the_safe_base() -> None:
     unsafe = [
         f"{c.__module__}.{c.__name__}"
         for c in subclasses(FlaskForm)
-        if c.__module__.startswith("futuredoctor.") and not issubclass(c, SafeForm | SafeSubForm)
+        if c.__module__.startswith("futuredoctor.")
+        and not issubclass(c, SafeForm | SafeSubForm)
     ]
     assert unsafe == []

@@ -31,6 +31,7 @@ from futuredoctor.transactions import retry_on_conflict
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
 
+
 def _pagination(page: Page) -> dict[str, Any] | None:
     args = request.args.to_dict()
 
@@ -210,7 +211,9 @@ def user_status(user_id: int) -> tuple[str, int] | Response:
 @requires(Permission.MANAGE_USERS)
 def closure_requests() -> str:
     page = closures.pending_requests(page_number(request.args.get("page")))
-    return render_template("admin/closure_requests.html", page=page, pagination=_pagination(page))
+    return render_template(
+        "admin/closure_requests.html", page=page, pagination=_pagination(page)
+    )
 
 
 @bp.post("/users/<int:user_id>/closure-request/keep-open")

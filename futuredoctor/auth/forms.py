@@ -8,7 +8,9 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from futuredoctor.form_fields import SafeForm, email_field
 
 
-def password_field(label: str = "Password", missing: str = "Enter your password") -> PasswordField:
+def password_field(
+    label: str = "Password", missing: str = "Enter your password"
+) -> PasswordField:
     """A password someone types: required, and no longer than the hasher is asked to take."""
     return PasswordField(
         label,

@@ -69,11 +69,9 @@ def load(user_token: str) -> User | None:
     token = session.get(TOKEN_KEY)
     if not user_id.isdigit() or not version.isdigit() or not isinstance(token, str):
         return None
-    found = (
-        db.session.execute(_signed_in, {"user_id": int(user_id), "token_hash": _hash(token)})
-        .unique()
-        .first()
-    )
+    found = db.session.execute(
+        _signed_in, {"user_id": int(user_id), "token_hash": _hash(token)}
+    ).unique().first()
     if found is None:
         return None
     user, row = found

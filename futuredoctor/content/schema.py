@@ -30,6 +30,7 @@ DELIVERY_MODES = ("online", "workshop", "blended", "workplace")
 PROFESSIONAL_GROUPS = tuple(group.value for group in ProfessionalGroup)
 
 
+
 def _one_line(value: str) -> str:
     """Titles and names end up in email subjects and one-line displays."""
     problem = text_problem(value)

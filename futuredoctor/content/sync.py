@@ -303,10 +303,8 @@ def _sync_modules(
         if latest is not None and latest.content_hash == digest:
             report.unchanged += 1
             continue
-        if (
-            latest is not None
-            and spec.version < latest.number
-            and any(v.number == spec.version and v.content_hash == digest for v in module.versions)
+        if latest is not None and spec.version < latest.number and any(
+            v.number == spec.version and v.content_hash == digest for v in module.versions
         ):
             report.unchanged += 1  # the file is behind a version published in the web editor
             continue

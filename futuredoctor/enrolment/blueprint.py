@@ -11,6 +11,7 @@ from futuredoctor.paging import Page, pagination_params
 bp = Blueprint("enrolment", __name__, template_folder="templates")
 
 
+
 def pagination(page: Page, **fixed: Any) -> dict[str, Any] | None:
     args = {**(request.view_args or {}), **request.args.to_dict(), **fixed}
 

@@ -132,7 +132,8 @@ class UnreadableRow(Exception):
     def __init__(self, row: int, error: csv.Error) -> None:
         limit = csv.field_size_limit()
         reason = (
-            f"a value is longer than {limit:,} characters (check for a quote that is never closed)"
+            f"a value is longer than {limit:,} characters (check for a quote that is "
+            "never closed)"
             if "field larger than field limit" in str(error)
             else str(error)
         )

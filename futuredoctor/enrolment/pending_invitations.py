@@ -76,7 +76,10 @@ def pending_page(
     )
     page = paginate(stmt, number)
     facts = _sent_facts([e.id for e in page.items])
-    rows = [PendingRow(e, *facts.get(e.id, (None, None, 0, None))) for e in page.items]
+    rows = [
+        PendingRow(e, *facts.get(e.id, (None, None, 0, None)))
+        for e in page.items
+    ]
     return page, rows
 
 

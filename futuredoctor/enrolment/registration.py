@@ -61,70 +61,33 @@ PROFESSIONS: dict[str, str] = {
     **{
         name: "doctor"
         for name in (
-            "doctor",
-            "physician",
-            "gp",
-            "general practitioner",
-            "surgeon",
-            "medic",
-            "foundation doctor",
-            "resident doctor",
-            "junior doctor",
-            "trainee doctor",
+            "doctor", "physician", "gp", "general practitioner", "surgeon", "medic",
+            "foundation doctor", "resident doctor", "junior doctor", "trainee doctor",
         )
     },
     **{
         name: "nurse"
         for name in (
-            "nurse",
-            "registered nurse",
-            "rn",
-            "staff nurse",
-            "nurse practitioner",
-            "advanced nurse practitioner",
-            "district nurse",
-            "practice nurse",
-            "mental health nurse",
-            "learning disability nurse",
-            "children's nurse",
+            "nurse", "registered nurse", "rn", "staff nurse", "nurse practitioner",
+            "advanced nurse practitioner", "district nurse", "practice nurse",
+            "mental health nurse", "learning disability nurse", "children's nurse",
         )
     },
     **{name: "midwife" for name in ("midwife", "midwive", "registered midwife")},
     **{
-        name: "pharmacist" for name in ("pharmacist", "clinical pharmacist", "community pharmacist")
+        name: "pharmacist"
+        for name in ("pharmacist", "clinical pharmacist", "community pharmacist")
     },
     **{
         name: "allied_health"
         for name in (
-            "ahp",
-            "allied health professional",
-            "paramedic",
-            "physiotherapist",
-            "physio",
-            "occupational therapist",
-            "ot",
-            "radiographer",
-            "diagnostic radiographer",
-            "therapeutic radiographer",
-            "dietitian",
-            "dietician",
-            "speech and language therapist",
-            "salt",
-            "podiatrist",
-            "chiropodist",
-            "orthoptist",
-            "prosthetist",
-            "orthotist",
-            "prosthetist and orthotist",
-            "operating department practitioner",
-            "odp",
-            "art therapist",
-            "drama therapist",
-            "music therapist",
-            "osteopath",
-            "clinical scientist",
-            "biomedical scientist",
-            "hearing aid dispenser",
+            "ahp", "allied health professional", "paramedic", "physiotherapist", "physio",
+            "occupational therapist", "ot", "radiographer", "diagnostic radiographer",
+            "therapeutic radiographer", "dietitian", "dietician", "speech and language therapist",
+            "salt", "podiatrist", "chiropodist", "orthoptist", "prosthetist", "orthotist",
+            "prosthetist and orthotist", "operating department practitioner", "odp",
+            "art therapist", "drama therapist", "music therapist", "osteopath",
+            "clinical scientist", "biomedical scientist", "hearing aid dispenser",
             "practitioner psychologist",
         )
     },
@@ -238,3 +201,5 @@ def eligibility_problems(cohort: Cohort, group: str | None, stage: str | None) -
             Problem("career_stage", f"{cohort.name} is open to career stages: {', '.join(stages)}")
         )
     return problems
+
+

@@ -141,7 +141,8 @@ def too_many_requests(error: Exception) -> Response:
     response = api_error(
         429,
         "rate_limited",
-        f"Too many export requests with this token (at most {_export_limit()}). Try again later.",
+        f"Too many export requests with this token (at most {_export_limit()}). "
+        "Try again later.",
     )
     response.headers["Retry-After"] = "3600"
     return response

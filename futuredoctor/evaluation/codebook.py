@@ -100,7 +100,9 @@ def table_markdown(table: Table, include_free_text: Collection[str] | None) -> s
         required = "yes" if field.required else "no"
         kind = field.disclosure or "—"
         kind_of = TIME_BASIS.get(field.type, field.type)
-        lines.append(f"| `{field.name}` | {kind_of} | {required} | {values} | {kind} | {meaning} |")
+        lines.append(
+            f"| `{field.name}` | {kind_of} | {required} | {values} | {kind} | {meaning} |"
+        )
     return "\n".join(lines) + "\n"
 
 

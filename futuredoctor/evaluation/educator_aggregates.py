@@ -111,9 +111,7 @@ def educator_development(scope: ExportScope, secret: bytes) -> Iterator[tuple[An
         )
     )
     domains = list(
-        db.session.scalars(
-            sa.select(MilestoneDomain.code).distinct().order_by(MilestoneDomain.code)
-        )
+        db.session.scalars(sa.select(MilestoneDomain.code).distinct().order_by(MilestoneDomain.code))
     )
     levels = _levels(scope)
     pairs = _active_pairs(scope)

@@ -112,3 +112,5 @@ class Table:
         """Where the chosen fields sit in a full row (every field, in order)."""
         chosen = {f.name for f in self.fields_for(free_text)}
         return [i for i, f in enumerate(self.fields) if f.name in chosen]
+
+

@@ -37,7 +37,9 @@ def record_export(
     """Add the export record and its audit event (the caller commits)."""
     options = scope.record_options()
     options["files"] = (
-        [file_name] if file_name else [*result.row_counts, *PACKAGE_EXTRAS, "MANIFEST"]
+        [file_name]
+        if file_name
+        else [*result.row_counts, *PACKAGE_EXTRAS, "MANIFEST"]
     )
     plan = scope.context.get("plan")
     if scope.kind == "participant" and plan is not None:

@@ -41,6 +41,7 @@ def _cohort(required: bool, note: str = "") -> Field:
     return Field("cohort", "string", "Cohort identifier (slug)." + note, required)
 
 
+
 def _redacted(what: str) -> Field:
     return Field(
         "redacted",
@@ -50,7 +51,6 @@ def _redacted(what: str) -> Field:
         True,
         redaction_flag=True,
     )
-
 
 PARTICIPANTS = Table(
     "participants",
@@ -262,7 +262,9 @@ ACTIONS = Table(
         Field("changed_at", "datetime", "When the status changed (UTC).", True),
         Field("module_version_id", "integer", "The version the feedback was about.", True),
         Field("addressed_by_version_id", "integer", "The version that acted on the item, if any."),
-        Field("note", "string", "Educators' note on the change.", free_text=True, kind="free text"),
+        Field(
+            "note", "string", "Educators' note on the change.", free_text=True, kind="free text"
+        ),
         _redacted("the note"),
     ],
     ["action_id"],

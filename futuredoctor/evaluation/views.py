@@ -47,6 +47,7 @@ from futuredoctor.refusals import Refusal, show_refusal
 bp = Blueprint("evaluation", __name__, url_prefix="/evaluation", template_folder="templates")
 
 
+
 def uk_date(value: Any) -> str:
     return f"{value.day}/{value.month}/{value.year}"
 

@@ -39,7 +39,9 @@ def status_of(started_at: datetime | None, completed_at: datetime | None) -> str
     return COMPLETED if completed_at else IN_PROGRESS
 
 
-def choose(candidates: list[T], key: Callable[[T], tuple[int, bool, datetime]]) -> tuple[T, T]:
+def choose(
+    candidates: list[T], key: Callable[[T], tuple[int, bool, datetime]]
+) -> tuple[T, T]:
     """(taken, newest) among one module's released candidates. ``key`` gives (version
     number, has progress, released at): the newest version is the one they are offered,
     but the one they have progress on stays theirs."""
@@ -241,7 +243,9 @@ _PREVIOUS_VISIT = (
     # The second newest successful sign-in, from the audit log: "new since your last visit"
     # needs no write on every page view and stays the same for the whole visit.
     sa.select(AuditEvent.occurred_at)
-    .where(AuditEvent.actor_id == sa.bindparam("user_id"), AuditEvent.action == "login.succeeded")
+    .where(
+        AuditEvent.actor_id == sa.bindparam("user_id"), AuditEvent.action == "login.succeeded"
+    )
     .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     .limit(1)
     .offset(1)

@@ -98,7 +98,9 @@ def normalise_tag(raw: str) -> str:
     if not name:
         raise Refusal("tags", "Enter a tag")
     if len(name) > TAG_MAX:
-        raise Refusal("tags", f"Tag “{name[:20]}…” must be {TAG_MAX} characters or fewer")
+        raise Refusal(
+            "tags", f"Tag “{name[:20]}…” must be {TAG_MAX} characters or fewer"
+        )
     if not _TAG_PATTERN.match(name):
         raise Refusal(
             "tags", f"Tag “{name}” can only contain letters, numbers, spaces and - ' & / +"

@@ -10,7 +10,9 @@ from futuredoctor.form_fields import SafeForm, database_id
 
 
 class MarkReadForm(SafeForm):
-    notification_id = HiddenField(validators=[DataRequired(), database_id("Choose a notification")])
+    notification_id = HiddenField(
+        validators=[DataRequired(), database_id("Choose a notification")]
+    )
 
 
 class MarkAllReadForm(SafeForm):

@@ -19,6 +19,7 @@ from futuredoctor.permissions import actor, get_owned_or_404, signed_in
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
 
+
 @bp.get("/notifications")
 @signed_in
 def inbox() -> str:

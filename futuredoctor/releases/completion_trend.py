@@ -99,5 +99,7 @@ def chart_bars(months: list[MonthCount]) -> list[Bar]:
     bars = []
     for i, month in enumerate(months):
         height = space * month.completed / tallest
-        bars.append(Bar(month, i * slot + slot * 0.15, TOP + space - height, slot * 0.7, height))
+        bars.append(
+            Bar(month, i * slot + slot * 0.15, TOP + space - height, slot * 0.7, height)
+        )
     return bars

@@ -24,7 +24,9 @@ def upgrade():
             ["id"],
         )
     # Completions recorded before evidence was kept were all self-declared.
-    op.execute("UPDATE progress SET completed_how = 'self_declared' WHERE completed_at IS NOT NULL")
+    op.execute(
+        "UPDATE progress SET completed_how = 'self_declared' WHERE completed_at IS NOT NULL"
+    )
     op.create_table(
         "record_code",
         sa.Column("id", sa.Integer(), nullable=False),

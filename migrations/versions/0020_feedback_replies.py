@@ -22,9 +22,7 @@ def upgrade():
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["author_id"],
-            ["user_account.id"],
-            name=op.f("fk_feedback_reply_author_id_user_account"),
+            ["author_id"], ["user_account.id"], name=op.f("fk_feedback_reply_author_id_user_account")
         ),
         sa.ForeignKeyConstraint(
             ["feedback_item_id"],

@@ -51,7 +51,9 @@ def test_waiting_requests_are_listed_and_closing_settles_them(client, db_session
     request = _request_of(db_session, person)
     assert request.outcome == "closed"
     assert request.processed_by_id == admin.id and request.processed_at is not None
-    assert "No requests are waiting" in client.get("/admin/closure-requests").get_data(as_text=True)
+    assert "No requests are waiting" in client.get("/admin/closure-requests").get_data(
+        as_text=True
+    )
     settled = db_session.scalars(
         sa.select(AuditEvent).where(AuditEvent.action == "account.closure_request_settled")
     ).one()
@@ -122,9 +124,11 @@ def test_other_roles_cannot_see_or_settle_requests(client, db_session) -> None:
     assert _request_of(db_session, person).processed_at is None
 
 
-def test_the_decision_is_in_the_persons_data_download_and_formula_safe(client, db_session) -> None:
+def test_the_decision_is_in_the_persons_data_download_and_formula_safe(
+    client, db_session
+) -> None:
     admin, person = _people(db_session)
-    _ask(client, person, reason='=HYPERLINK("http://example.com")')
+    _ask(client, person, reason="=HYPERLINK(\"http://example.com\")")
     login(client, admin)
     client.post(
         f"/admin/users/{person.id}/closure-request/keep-open",

@@ -189,7 +189,9 @@ def test_sign_out_everywhere_ends_every_session_including_this_one(app: Flask, c
     login(elsewhere, user)
     login(client, user)
     copied = client.get_cookie("session").value
-    assert "ends every session" in client.get("/account/sign-out-everywhere").get_data(as_text=True)
+    assert "ends every session" in client.get("/account/sign-out-everywhere").get_data(
+        as_text=True
+    )
     assert client.post("/account/sign-out-everywhere").status_code == 302
     assert not _signed_in(client) and not _signed_in(elsewhere)
     replay = _second_client(app)
@@ -430,7 +432,9 @@ def test_role_changes_and_api_tokens_ask_for_the_password_again(
     )
     wrong = client.post("/confirm-password", data={"password": "not-mine-at-all", "next": "/"})
     assert wrong.status_code == 400 and "not correct" in wrong.get_data(as_text=True)
-    ok = client.post("/confirm-password", data={"password": PASSWORD, "next": "/evaluation/tokens"})
+    ok = client.post(
+        "/confirm-password", data={"password": PASSWORD, "next": "/evaluation/tokens"}
+    )
     assert ok.status_code == 302 and ok.headers["Location"] == "/evaluation/tokens"
     assert client.get("/evaluation/tokens").status_code == 200
     hostile = client.post(

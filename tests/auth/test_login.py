@@ -79,7 +79,9 @@ def test_each_further_failure_doubles_the_pause_up_to_the_limit(app: Flask) -> N
     threshold, longest = app.config["LOCKOUT_THRESHOLD"], app.config["LOCKOUT_MINUTES"]
     pauses = [pause_after(threshold + n) for n in range(8)]
     assert pause_after(threshold - 1) is None
-    assert [p.total_seconds() / 60 for p in pauses if p] == [min(2**n, longest) for n in range(8)]
+    assert [p.total_seconds() / 60 for p in pauses if p] == [
+        min(2**n, longest) for n in range(8)
+    ]
 
 
 def test_closed_account_cannot_sign_in(app: Flask, client) -> None:

@@ -34,13 +34,9 @@ def _add_person(visitor: Visitor, email: str, given: str, family: str, role: str
     assert f"We have emailed {email} a link" in page.content()
     page.select_option("#role", role)
     if role == "lead_educator":
-        page.select_option(
-            "#scope",
-            label="Pilot: "
-            + page.eval_on_selector(
-                "#scope option[value^='pilot:']", "o => o.textContent"
-            ).removeprefix("Pilot: "),
-        )
+        page.select_option("#scope", label="Pilot: " + page.eval_on_selector(
+            "#scope option[value^='pilot:']", "o => o.textContent"
+        ).removeprefix("Pilot: "))
     with page.expect_navigation():
         page.click("button:has-text('Add role')")
 

@@ -371,12 +371,9 @@ def test_the_same_file_uploaded_twice_at_once_enrols_everyone_once(
     in_cohort = sa.select(sa.func.count()).where(Enrolment.cohort_id == small_cohort.id)
     assert db_session.scalar(in_cohort) == 2
     emails = ("amara@example.nhs.uk", "lewis@example.nhs.uk")
-    assert (
-        db_session.scalar(
-            sa.select(sa.func.count()).select_from(User).where(User.email.in_(emails))
-        )
-        == 2
-    )
+    assert db_session.scalar(
+        sa.select(sa.func.count()).select_from(User).where(User.email.in_(emails))
+    ) == 2
 
 
 def test_rows_the_csv_module_cannot_read_or_hostile_cells_are_row_errors(

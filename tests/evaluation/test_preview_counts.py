@@ -1,4 +1,4 @@
-""" "Preview counts" on the export form: rows per file, nothing downloaded, the same
+""""Preview counts" on the export form: rows per file, nothing downloaded, the same
 numbers as the package itself."""
 
 from __future__ import annotations

@@ -25,7 +25,9 @@ def test_reply_reaches_the_person_on_their_feedback_page_and_by_email(client, la
     assert [n.recipient_id for n in sent] == [lab.participant.id]
     assert "We will shorten the case." in sent[0].body
     assert f"/modules/{MODULE}/feedback" in sent[0].body
-    assert db_session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "feedback.replied"))
+    assert db_session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "feedback.replied")
+    )
 
     client.post("/sign-out")
     login(client, lab.participant)

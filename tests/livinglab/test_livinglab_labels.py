@@ -34,9 +34,8 @@ def test_home_and_inbox_count_the_same_items(client, lab) -> None:
     lab.items[0].status = FeedbackStatus.DONE
     db.session.commit()
     login(client, lab.educator)
-    home, inbox = (
-        client.get("/").get_data(as_text=True),
-        client.get("/feedback").get_data(as_text=True),
+    home, inbox = client.get("/").get_data(as_text=True), client.get("/feedback").get_data(
+        as_text=True
     )
     assert _done(home) == _done(inbox) == "2"
 
