@@ -206,7 +206,9 @@ def export_rows(cohort: Cohort, q: str, status: EnrolmentStatus | None) -> Itera
         )
         .join(User, User.id == Enrolment.user_id)
         .where(Enrolment.cohort_id == cohort.id)
-        .options(contains_eager(Enrolment.user))
+        # The download never reads people's role grants; loading them eagerly ran one more
+        # statement for every 500 people (the query count grew with the cohort).
+        .options(contains_eager(Enrolment.user).lazyload(User.grants))
         .order_by(sa.func.lower(User.family_name), sa.func.lower(User.given_name), Enrolment.id)
         .execution_options(yield_per=1000)
     )
