@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, joinedload
 
 from benchmarks.__main__ import prepare
 from benchmarks.generate import Scale, generate
@@ -23,7 +24,7 @@ from benchmarks.route_sweep import build_scene
 from futuredoctor import create_app
 from futuredoctor.config import PROJECT_ROOT
 from futuredoctor.extensions import db
-from futuredoctor.models import FeedbackItem, User
+from futuredoctor.models import Enrolment, FeedbackItem, Module, ModuleVersion, Progress, User
 from tests.pg import find_bindir, throwaway_cluster
 
 START, END = "<!-- plans start -->", "<!-- plans end -->"
@@ -63,9 +64,13 @@ def _slowest_plan(step: Callable[[], Any]) -> tuple[float, list[str]]:
 
 
 def steps(scene: Any) -> list[tuple[str, Callable[[], Any], Callable[[], Any]]]:
+    from futuredoctor.admin.services import list_users
+    from futuredoctor.enrolment import roster
     from futuredoctor.livinglab import inbox, ratings, versions
     from futuredoctor.livinglab.inbox import InboxFilter, item_loading
-    from futuredoctor.releases import dashboard
+    from futuredoctor.livinglab.scope import modules_in_scope
+    from futuredoctor.releases import dashboard, national
+    from futuredoctor.version_picker import version_picker
 
     admin = db.session.scalar(sa.select(User).where(User.email.like("sweep.national_admin%")))
     assert admin is not None
@@ -84,11 +89,55 @@ def steps(scene: Any) -> list[tuple[str, Callable[[], Any], Callable[[], Any]]]:
         counts, _ = inbox.summary_counts(admin)
         inbox.inbox_page(admin, InboxFilter(), 1, sum(counts.values()))
 
+    cohort = scene.cohort
+
+    def roster_export_before() -> None:
+        """The download's statement before: both aggregates grouped the whole table."""
+        progress = (
+            sa.select(
+                Progress.enrolment_id.label("enrolment_id"),
+                sa.func.count(Progress.started_at).label("started"),
+                sa.func.count(Progress.completed_at).label("completed"),
+            )
+            .group_by(Progress.enrolment_id)
+            .subquery()
+        )
+        invites = roster._invitation_aggregate().subquery()
+        stmt = (
+            sa.select(Enrolment, progress.c.started, progress.c.completed, invites)
+            .join(User, User.id == Enrolment.user_id)
+            .outerjoin(progress, progress.c.enrolment_id == Enrolment.id)
+            .outerjoin(invites, invites.c.enrolment_id == Enrolment.id)
+            .where(Enrolment.cohort_id == cohort.id)
+            .options(contains_eager(Enrolment.user))
+            .order_by(sa.func.lower(User.family_name), sa.func.lower(User.given_name), Enrolment.id)
+        )
+        db.session.execute(stmt).all()
+
+    def users_before() -> None:
+        db.session.execute(sa.text("DROP INDEX ix_user_account_name"))
+        list_users(None, None, 1)
+
+    def versions_before() -> None:
+        """The release form's version list before: every version, whole."""
+        stmt = (
+            sa.select(ModuleVersion)
+            .join(Module)
+            .options(joinedload(ModuleVersion.module))
+            .order_by(ModuleVersion.title, ModuleVersion.number.desc())
+        )
+        list(db.session.scalars(stmt))
+
     return [
         (
             f"Region dashboard (`/regions/{region.code}/dashboard`), national admin",
             lambda: (dashboard.completion_by_module(region), dashboard.region_figures(region)),
             lambda: dashboard.region_dashboard(region),
+        ),
+        (
+            "National dashboard (`/national`), national admin",
+            national.live_overview,
+            national.national_overview,
         ),
         (
             "Feedback inbox (`/feedback`), national admin",
@@ -104,6 +153,26 @@ def steps(scene: Any) -> list[tuple[str, Callable[[], Any], Callable[[], Any]]]:
             f"Ratings (`/feedback/ratings/{module.slug}`), national admin",
             lambda: (ratings.by_version(admin, module), ratings.by_region(admin, module)),
             lambda: ratings.summary_ratings(admin, module),
+        ),
+        (
+            "Ratings index (`/feedback/ratings`), national admin",
+            lambda: ratings.module_overview(admin, modules_in_scope(admin)),
+            lambda: ratings.summary_overview(admin, modules_in_scope(admin)),
+        ),
+        (
+            f"Roster download (`/cohorts/{cohort.slug}/roster.csv`), pilot admin",
+            roster_export_before,
+            lambda: list(roster.export_rows(cohort, "", None)),
+        ),
+        (
+            "Users (`/admin/users`), national admin",
+            users_before,
+            lambda: list_users(None, None, 1),
+        ),
+        (
+            "Schedule a release (`/releases/new`): the module-version list",
+            versions_before,
+            lambda: version_picker(""),
         ),
     ]
 

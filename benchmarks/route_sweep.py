@@ -182,28 +182,25 @@ def build_scene() -> Scene:
             pilot=pilot, display_name="Sweep contributor", credit_consent_on=clock.today_uk()
         )
         db.session.add(contributor)
-    future = Release(
-        module_version=module.latest,
-        cohort=db.session.scalars(
-            sa.select(Cohort)
-            .where(Cohort.pilot_id == pilot.id, Cohort.id != cohort.id)
-            .order_by(Cohort.id)
-            .limit(1)
-        ).one(),
-        release_at=clock.now() + timedelta(days=30),
-    )
-    exists = db.session.scalar(
+    # Look for the release before making one: a new Release joins the session through its
+    # relationships and would be flushed by the look-up, so a second sweep on the same
+    # database used to fail on the unique (version, cohort) pair.
+    later_cohort = db.session.scalars(
+        sa.select(Cohort)
+        .where(Cohort.pilot_id == pilot.id, Cohort.id != cohort.id)
+        .order_by(Cohort.id)
+        .limit(1)
+    ).one()
+    future = db.session.scalar(
         sa.select(Release).where(
-            Release.module_version_id == future.module_version_id,
-            Release.cohort_id == future.cohort.id,
+            Release.module_version_id == module.latest.id,
+            Release.cohort_id == later_cohort.id,
         )
     )
-    if exists is None:
+    if future is None:
+        future = Release(module_version=module.latest, cohort=later_cohort)
         db.session.add(future)
-    else:
-        db.session.expunge(future)
-        exists.release_at = clock.now() + timedelta(days=30)
-        future = exists
+    future.release_at = clock.now() + timedelta(days=30)
     db.session.flush()
     other = participant
     scene.values = {

@@ -94,6 +94,18 @@ def search_field(max_length: int = 100) -> StringField:
     )
 
 
+def version_search_field() -> StringField:
+    """The search of a module-version picker (``futuredoctor.version_picker``)."""
+    return StringField(
+        "Find a module version",
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=100, message="The search must be 100 characters or fewer"),
+        ],
+    )
+
+
 def _clean_text(value: Any) -> Any:
     """Bidi controls are removed before anything else sees the value."""
     return strip_bidi_controls(value) if isinstance(value, str) else value

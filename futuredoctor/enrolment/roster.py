@@ -180,31 +180,42 @@ EXPORT_HEADER = [
 
 
 def export_rows(cohort: Cohort, q: str, status: EnrolmentStatus | None) -> Iterator[list[str]]:
-    """The roster as CSV rows, streamed from a single query."""
-    progress = (
-        sa.select(
-            Progress.enrolment_id.label("enrolment_id"),
-            sa.func.count(Progress.started_at).label("started"),
-            sa.func.count(Progress.completed_at).label("completed"),
+    """The roster as CSV rows, streamed from a single query (a server-side cursor read a
+    thousand rows at a time, so memory stays flat whatever the cohort's size)."""
+
+    # Each person's counts come from correlated subqueries on the enrolment's own index
+    # entries. A grouped subquery over the progress table counted every progress row in
+    # the country (1.5 million at national size), which made the download take a third of
+    # a second whatever the cohort's size.
+    def per_enrolment(column: Any, of: Any) -> Any:
+        return (
+            sa.select(column)
+            .where(of.enrolment_id == Enrolment.id)
+            .correlate(Enrolment)
+            .scalar_subquery()
         )
-        .group_by(Progress.enrolment_id)
-        .subquery()
-    )
-    invites = _invitation_aggregate().subquery()
+
+    pending = sa.and_(Invitation.accepted_at.is_(None), Invitation.superseded_at.is_(None))
     stmt = (
-        sa.select(Enrolment, progress.c.started, progress.c.completed, invites)
+        sa.select(
+            Enrolment,
+            per_enrolment(sa.func.count(Progress.started_at), Progress),
+            per_enrolment(sa.func.count(Progress.completed_at), Progress),
+            per_enrolment(sa.func.max(Invitation.accepted_at), Invitation),
+            per_enrolment(sa.func.max(sa.case((pending, Invitation.expires_at))), Invitation),
+        )
         .join(User, User.id == Enrolment.user_id)
-        .outerjoin(progress, progress.c.enrolment_id == Enrolment.id)
-        .outerjoin(invites, invites.c.enrolment_id == Enrolment.id)
         .where(Enrolment.cohort_id == cohort.id)
-        .options(contains_eager(Enrolment.user))
+        # The download never reads people's role grants; loading them eagerly ran one more
+        # statement for every 500 people (the query count grew with the cohort).
+        .options(contains_eager(Enrolment.user).lazyload(User.grants))
         .order_by(sa.func.lower(User.family_name), sa.func.lower(User.given_name), Enrolment.id)
         .execution_options(yield_per=1000)
     )
     now = utcnow()
     type_ = Invitation.expires_at.type
     yield EXPORT_HEADER
-    for enrolment, started, completed, _, accepted, expires in db.session.execute(
+    for enrolment, started, completed, accepted, expires in db.session.execute(
         _search(stmt, q, status)
     ):
         user = enrolment.user

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from futuredoctor import clock
 from futuredoctor.extensions import db
-from futuredoctor.livinglab.scope import TRIAGE, modules_in_scope
+from futuredoctor.livinglab.scope import TRIAGE
 from futuredoctor.models import (
     AttendeeKind,
     CodesignAttendee,
@@ -19,7 +19,6 @@ from futuredoctor.models import (
     FeedbackItem,
     FeedbackSource,
     FeedbackStatus,
-    ModuleVersion,
     Pilot,
     PublicContributor,
     Region,
@@ -68,16 +67,6 @@ SESSION_SOURCES = (
 def pilots_for(user: User) -> list[Pilot]:
     stmt = sa.select(Pilot).join(Region).options(joinedload(Pilot.region))
     stmt = scope_pilots(stmt, user, TRIAGE, Pilot.id).order_by(Region.name, Pilot.name)
-    return list(db.session.scalars(stmt))
-
-
-def versions_for(user: User) -> list[ModuleVersion]:
-    """Module versions a suggestion can be about: every version of the user's modules."""
-    stmt = (
-        sa.select(ModuleVersion)
-        .where(ModuleVersion.module_id.in_(modules_in_scope(user)))
-        .order_by(ModuleVersion.title, ModuleVersion.number)
-    )
     return list(db.session.scalars(stmt))
 
 

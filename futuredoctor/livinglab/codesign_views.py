@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
+from wtforms import StringField
 
 from futuredoctor.livinglab import codesign, contributors
 from futuredoctor.livinglab.blueprint import TRIAGE, bp, pagination
@@ -13,16 +14,31 @@ from futuredoctor.livinglab.contributor_forms import (
     RemoveAttendeeForm,
 )
 from futuredoctor.livinglab.forms import AddSuggestionForm, SessionForm
+from futuredoctor.livinglab.scope import modules_in_scope
 from futuredoctor.models import AttendeeKind, CodesignSession, FeedbackSource, PublicContributor
 from futuredoctor.paging import page_number
 from futuredoctor.permissions import actor, requires
 from futuredoctor.refusals import Refusal, show_refusal
+from futuredoctor.version_picker import PICKER_LIMIT, VersionPicker, version_picker
 
 
-def _version_choices() -> list[tuple[str, str]]:
-    return [("", "Choose a module version")] + [
-        (str(v.id), f"{v.title} (version {v.number})") for v in codesign.versions_for(actor())
-    ]
+def _versions(find: StringField, keep: list[str | None]) -> VersionPicker:
+    """The bounded version picker over the user's modules, searched by ``find``."""
+    return version_picker(
+        (find.data or "") if not find.errors else "", keep, modules_in_scope(actor())
+    )
+
+
+def _version_choices(picker: VersionPicker) -> list[tuple[str, str]]:
+    return [("", "Choose a module version"), *picker.choices("{title} (version {number})")]
+
+
+def _finding(form: SessionForm | AddSuggestionForm) -> bool:
+    """A press of "Find versions": check only the search; nothing is saved."""
+    if request.method != "POST" or request.form.get("action") != "find":
+        return False
+    form.find.validate(form)
+    return True
 
 
 @bp.get("/codesign")
@@ -37,22 +53,28 @@ def sessions() -> str:
     )
 
 
-def _session_form() -> SessionForm:
+def _session_form() -> tuple[SessionForm, VersionPicker, bool]:
+    """The form, its version picker, and whether this request only searches the picker."""
     form = SessionForm()
     pilots = codesign.pilots_for(actor())
     form.pilot.choices = [(p.slug, f"{p.name} ({p.region.name})") for p in pilots]
     if len(pilots) != 1:
         form.pilot.choices.insert(0, ("", "Choose a pilot"))
-    versions = _version_choices()
+    finding = _finding(form)
+    picker = _versions(form.find, [entry.form.version.data for entry in form.suggestions])
+    versions = _version_choices(picker)
     for entry in form.suggestions:
         entry.form.version.choices = versions
-    return form
+    return form, picker, finding
 
 
 @bp.route("/codesign/new", methods=["GET", "POST"])
 @requires(TRIAGE)
 def session_new() -> tuple[str, int] | Response:
-    form = _session_form()
+    form, picker, finding = _session_form()
+    if finding:
+        code = 400 if form.find.errors else 200
+        return _render_session_new(form, picker, code)
     if form.validate_on_submit():
         pilots = {p.slug: p for p in codesign.pilots_for(actor())}
         suggestions = [
@@ -85,8 +107,13 @@ def session_new() -> tuple[str, int] | Response:
             else:
                 flash(f"“{session.title}” was already recorded.", "info")
             return redirect(url_for("livinglab.session", session_id=session.id))
-    code = 400 if form.errors else 200
-    return render_template("livinglab/session_new.html", form=form), code
+    return _render_session_new(form, picker, 400 if form.errors else 200)
+
+
+def _render_session_new(form: SessionForm, picker: VersionPicker, code: int) -> tuple[str, int]:
+    return render_template(
+        "livinglab/session_new.html", form=form, picker=picker, picker_limit=PICKER_LIMIT
+    ), code
 
 
 def _people(session: CodesignSession) -> dict[str, PublicContributor]:
@@ -107,11 +134,17 @@ def _attendee_form(session: CodesignSession) -> tuple[AttendeeForm, dict[str, Pu
     return form, people
 
 
-def _suggestion_form(session: CodesignSession) -> AddSuggestionForm:
+def _suggestion_form(
+    session: CodesignSession,
+) -> tuple[AddSuggestionForm, VersionPicker, bool]:
+    """The suggestion form, its bounded version picker (keeping a chosen version), and
+    whether this request only searches the picker."""
     form = AddSuggestionForm()
-    form.version.choices = _version_choices()
+    finding = _finding(form)
+    picker = _versions(form.find, [form.version.data])
+    form.version.choices = _version_choices(picker)
     form.contributor.choices = _contributor_choices(_people(session))
-    return form
+    return form, picker, finding
 
 
 def _render_session(
@@ -119,9 +152,10 @@ def _render_session(
     form: AddSuggestionForm | None = None,
     code: int = 200,
     attendee_form: AttendeeForm | None = None,
+    picker: VersionPicker | None = None,
 ) -> tuple[str, int]:
-    if form is None:
-        form = _suggestion_form(session)
+    if form is None or picker is None:
+        form, picker, _ = _suggestion_form(session)
     if attendee_form is None:
         attendee_form, _ = _attendee_form(session)
     return render_template(
@@ -134,6 +168,8 @@ def _render_session(
         form=form,
         attendee_form=attendee_form,
         remove_form=RemoveAttendeeForm(),
+        picker=picker,
+        picker_limit=PICKER_LIMIT,
     ), code
 
 
@@ -146,7 +182,10 @@ def session(codesign_session: CodesignSession) -> tuple[str, int]:
 @bp.post("/codesign/<int:session_id>/suggestions")
 @requires(TRIAGE, codesign_session="session_id")
 def session_suggestion(codesign_session: CodesignSession) -> tuple[str, int] | Response:
-    form = _suggestion_form(codesign_session)
+    form, picker, finding = _suggestion_form(codesign_session)
+    if finding:
+        code = 400 if form.find.errors else 200
+        return _render_session(codesign_session, form, code, picker=picker)
     if form.validate_on_submit():
         suggestion = codesign.Suggestion(
             int(form.version.data),
@@ -164,7 +203,7 @@ def session_suggestion(codesign_session: CodesignSession) -> tuple[str, int] | R
         else:
             flash(f"Added suggestion {item.id}.", "success")
             return redirect(url_for("livinglab.session", session_id=codesign_session.id))
-    return _render_session(codesign_session, form, 400)
+    return _render_session(codesign_session, form, 400, picker=picker)
 
 
 @bp.post("/codesign/<int:session_id>/attendees")

@@ -16,7 +16,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError as FormError
 
 from futuredoctor.date_input import DateInputError, date_from_parts
-from futuredoctor.form_fields import SafeForm, bounded_text, database_id, search_field, strip
+from futuredoctor.form_fields import (
+    SafeForm,
+    bounded_text,
+    database_id,
+    search_field,
+    strip,
+    version_search_field,
+)
 from futuredoctor.livinglab.contributors import MAX_NAME, MAX_NOTES, SHOW
 from futuredoctor.livinglab.on_behalf import MAX_TEXT
 from futuredoctor.models import INVOLVEMENT_LABELS, AttendeeKind, FeedbackSource
@@ -103,6 +110,7 @@ class ContributorForm(SafeForm):
 
 class OnBehalfForm(SafeForm):
     pilot = SelectField("Pilot", choices=[], validate_choice=False, validators=[_chosen])
+    find = version_search_field()
     version = SelectField("Module version", choices=[], validate_choice=False, validators=[_chosen])
     source = RadioField(
         "Who is the feedback from?",

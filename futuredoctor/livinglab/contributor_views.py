@@ -15,16 +15,17 @@ from futuredoctor.livinglab.contributor_forms import (
     ContributorForm,
     OnBehalfForm,
 )
+from futuredoctor.livinglab.scope import modules_in_scope
 from futuredoctor.models import (
     INVOLVEMENT_LABELS,
     FeedbackSource,
     Involvement,
-    ModuleVersion,
     PublicContributor,
 )
 from futuredoctor.paging import page_number
 from futuredoctor.permissions import actor, requires
 from futuredoctor.refusals import Refusal, show_refusal
+from futuredoctor.version_picker import PICKER_LIMIT, VersionPicker, version_picker
 
 
 def _labels() -> dict[str, Any]:
@@ -162,9 +163,15 @@ def contributor_reinstate(public_contributor: PublicContributor) -> Response:
 def _on_behalf_form() -> tuple[OnBehalfForm, dict[str, Any]]:
     form = OnBehalfForm()
     pilots = _pilot_choices(form)
-    versions = {str(v.id): v for v in codesign.versions_for(actor())}
-    form.version.choices = [("", "Choose a module version")] + [
-        (key, f"{v.title} (version {v.number})") for key, v in versions.items()
+    finding = request.method == "POST" and request.form.get("action") == "find"
+    if finding:  # a press of "Find versions": check only the search, save nothing
+        form.find.validate(form)
+    search = (form.find.data or "") if not form.find.errors else ""
+    picker = version_picker(search, [form.version.data], modules_in_scope(actor()))
+    versions = {str(row.id): row for row in picker.rows}
+    form.version.choices = [
+        ("", "Choose a module version"),
+        *picker.choices("{title} (version {number})"),
     ]
     people = {str(c.id): c for c in contributors.current_choices(actor())}
     several = len(pilots) > 1
@@ -177,18 +184,25 @@ def _on_behalf_form() -> tuple[OnBehalfForm, dict[str, Any]]:
         form.contributor.data = wanted
         form.source.data = FeedbackSource.PATIENT_PUBLIC.value
         form.pilot.data = people[wanted].pilot.slug
-    return form, {"pilots": pilots, "versions": versions, "people": people}
+    return form, {
+        "pilots": pilots,
+        "versions": versions,
+        "people": people,
+        "picker": picker,
+        "finding": finding,
+    }
 
 
 @bp.route("/feedback/new", methods=["GET", "POST"])
 @requires(TRIAGE)
 def feedback_on_behalf() -> tuple[str, int] | Response:
     form, found = _on_behalf_form()
+    if found["finding"]:
+        return _render_on_behalf(form, found["picker"], 400 if form.find.errors else 200)
     if form.validate_on_submit():
-        version: ModuleVersion = found["versions"][form.version.data]
         entry = on_behalf.OnBehalf(
             pilot=contributors.pilot_in(found["pilots"], form.pilot.data),  # type: ignore[arg-type]
-            version=version,
+            version=on_behalf.version(found["versions"][form.version.data].id),
             source=FeedbackSource(form.source.data),
             text=form.text.data or "",
             contributor=found["people"].get(form.contributor.data or ""),
@@ -203,5 +217,10 @@ def feedback_on_behalf() -> tuple[str, int] | Response:
             else:
                 flash("That feedback was already recorded.", "info")
             return redirect(url_for("livinglab.item", item_id=item.id))
-    code = 400 if form.errors else 200
-    return render_template("livinglab/on_behalf.html", form=form), code
+    return _render_on_behalf(form, found["picker"], 400 if form.errors else 200)
+
+
+def _render_on_behalf(form: OnBehalfForm, picker: VersionPicker, code: int) -> tuple[str, int]:
+    return render_template(
+        "livinglab/on_behalf.html", form=form, picker=picker, picker_limit=PICKER_LIMIT
+    ), code

@@ -20,7 +20,14 @@ from wtforms.validators import ValidationError as FormError
 
 from futuredoctor.content.schema import DELIVERY_MODES
 from futuredoctor.date_input import DateInputError, date_from_parts
-from futuredoctor.form_fields import SafeForm, SafeSubForm, bounded_text, database_id, strip
+from futuredoctor.form_fields import (
+    SafeForm,
+    SafeSubForm,
+    bounded_text,
+    database_id,
+    strip,
+    version_search_field,
+)
 from futuredoctor.livinglab.workflow import MAX_REASON
 from futuredoctor.models import FeedbackSource, FeedbackStatus
 
@@ -121,6 +128,7 @@ def _count(label: str) -> IntegerField:
 
 
 class SessionForm(SafeForm):
+    find = version_search_field()
     pilot = SelectField("Pilot", choices=[], validate_choice=False, validators=[_in_choices])
     held_on_day = StringField("Day", filters=[strip])
     held_on_month = StringField("Month", filters=[strip])
@@ -148,6 +156,7 @@ class SessionForm(SafeForm):
 
 
 class AddSuggestionForm(SafeForm):
+    find = version_search_field()
     version = SelectField(
         "Module version", choices=[], validate_choice=False, validators=[_in_choices]
     )

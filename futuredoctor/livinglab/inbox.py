@@ -114,20 +114,75 @@ def items_for_update(user: User, ids: list[int]) -> list[FeedbackItem]:
     return list(db.session.scalars(stmt.options(*item_loading())).unique())
 
 
-def filter_choices(user: User) -> dict[str, list[Any]]:
-    """Choices for the filter form: modules in scope and their versions, regions, tags."""
-    modules = sa.select(Module.id).where(Module.id.in_(modules_in_scope(user)))
-    versions = list(
-        db.session.scalars(
-            sa.select(ModuleVersion)
-            .where(ModuleVersion.module_id.in_(modules))
-            .options(joinedload(ModuleVersion.module))
-            .order_by(ModuleVersion.title, ModuleVersion.number)
+@dataclass(frozen=True)
+class ModuleChoice:
+    id: int
+    slug: str
+    title: str  # of its latest version
+
+
+@dataclass(frozen=True)
+class VersionChoice:
+    id: int
+    module_id: int
+    title: str
+    number: int
+
+
+def filter_choices(user: User, module_slug: str, version_id: str) -> dict[str, list[Any]]:
+    """Choices for the filter form: modules in scope, the versions of one module (the one
+    chosen, or the one of the chosen version), regions and tags.
+
+    The version list used to hold every version in scope (300 at national size); it now
+    holds one module's versions, and both lists read a few columns, not whole versions.
+    """
+    in_scope = modules_in_scope(user)
+    latest_title = (
+        sa.select(ModuleVersion.title)
+        .where(ModuleVersion.module_id == Module.id)
+        .order_by(ModuleVersion.number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    modules = [
+        ModuleChoice(*row)
+        for row in db.session.execute(
+            sa.select(Module.id, Module.slug, latest_title.label("title"))
+            .where(Module.id.in_(in_scope))
+            .order_by(latest_title, Module.slug)
         )
+    ]
+    chosen = next((m.id for m in modules if m.slug == module_slug), None)
+    if chosen is not None:
+        of_module: Any = sa.literal(chosen)
+    elif version_id.isascii() and version_id.isdigit() and len(version_id) < 10:
+        of_module = (
+            sa.select(ModuleVersion.module_id)
+            .where(ModuleVersion.id == int(version_id))
+            .scalar_subquery()
+        )
+    else:
+        of_module = None
+    versions = (
+        [
+            VersionChoice(*row)
+            for row in db.session.execute(
+                sa.select(
+                    ModuleVersion.id,
+                    ModuleVersion.module_id,
+                    ModuleVersion.title,
+                    ModuleVersion.number,
+                )
+                .where(ModuleVersion.module_id == of_module, ModuleVersion.module_id.in_(in_scope))
+                .order_by(ModuleVersion.number)
+            )
+        ]
+        if of_module is not None
+        else []
     )
     regions = regions_in_scope(user)
     tags = list(db.session.scalars(sa.select(FeedbackTag).order_by(FeedbackTag.name)))
-    return {"versions": versions, "regions": regions, "tags": tags}
+    return {"modules": modules, "versions": versions, "regions": regions, "tags": tags}
 
 
 def regions_in_scope(user: User) -> list[Region]:

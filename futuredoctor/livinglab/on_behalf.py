@@ -44,6 +44,13 @@ class OnBehalf:
     contributor: PublicContributor | None = None
 
 
+def version(version_id: int) -> ModuleVersion:
+    """A version the picker offered (so already in the person's scope)."""
+    found = db.session.get(ModuleVersion, version_id)
+    assert found is not None
+    return found
+
+
 def _released_to(version: ModuleVersion, pilot: Pilot) -> bool:
     stmt = (
         sa.select(Release.id)

@@ -170,9 +170,11 @@ def changes(slug: str) -> tuple[str, int]:
 @bp.get("/feedback/ratings")
 @requires(TRIAGE)
 def ratings_index() -> str:
-    overview = ratings.module_overview(actor(), modules_in_scope(actor()))
+    overview, counted_at = ratings.summary_overview(actor(), modules_in_scope(actor()))
     titles = ratings.latest_titles([module.id for module, _, _ in overview])
-    return render_template("livinglab/ratings_index.html", overview=overview, titles=titles)
+    return render_template(
+        "livinglab/ratings_index.html", overview=overview, titles=titles, counted_at=counted_at
+    )
 
 
 @bp.get("/feedback/ratings/<slug>")

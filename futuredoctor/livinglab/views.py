@@ -46,10 +46,11 @@ RATING_CHOICES = [("", "Any rating")] + [
 
 
 def _filter_form() -> tuple[InboxFilterForm, dict[str, list[Any]]]:
-    choices = inbox.filter_choices(actor())
+    choices = inbox.filter_choices(
+        actor(), request.args.get("module", ""), request.args.get("version", "")
+    )
     form = InboxFilterForm(formdata=request.args)
-    modules = {v.module.slug: v.title for v in choices["versions"]}
-    form.module.choices = [("", "All modules"), *sorted(modules.items(), key=lambda m: m[1])]
+    form.module.choices = [("", "All modules")] + [(m.slug, m.title) for m in choices["modules"]]
     form.version.choices = [("", "All versions")] + [
         (str(v.id), f"{v.title} (version {v.number})") for v in choices["versions"]
     ]
@@ -72,7 +73,7 @@ def _filter_form() -> tuple[InboxFilterForm, dict[str, list[Any]]]:
 
 
 def _wanted(form: InboxFilterForm, choices: dict[str, list[Any]]) -> inbox.InboxFilter:
-    module_ids = {v.module.slug: v.module_id for v in choices["versions"]}
+    module_ids = {m.slug: m.id for m in choices["modules"]}
     region_ids = {r.code: r.id for r in choices["regions"]}
     return inbox.InboxFilter(
         module_id=module_ids.get(form.module.data or ""),

@@ -43,6 +43,9 @@ class ModuleVersion(Base):
     __table_args__ = (
         sa.UniqueConstraint("module_id", "number"),
         sa.CheckConstraint("estimated_minutes > 0", name="minutes_positive"),
+        # The version picker of /releases/new and /codesign/... lists the first versions
+        # by title (migration 0024).
+        sa.Index("ix_module_version_title_number", "title", "number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,7 +8,7 @@ from datetime import date, time
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField
 
 from futuredoctor.date_input import DateInputError, date_from_parts, time_from_text
-from futuredoctor.form_fields import SafeForm
+from futuredoctor.form_fields import SafeForm, version_search_field
 
 
 class ReleaseTimeMixin:
@@ -21,9 +21,7 @@ class ReleaseTimeMixin:
 
     def release_date(self) -> date | None:
         try:
-            return date_from_parts(
-                *(f.data for f in self._date_fields()), what="The release date"
-            )
+            return date_from_parts(*(f.data for f in self._date_fields()), what="The release date")
         except DateInputError as problem:
             self.release_day.errors = [problem.message]
             return None
@@ -50,7 +48,9 @@ class ReleaseTimeMixin:
 
 
 class ScheduleForm(ReleaseTimeMixin, SafeForm):
+    find = version_search_field()
     version = SelectField("Module version", validate_choice=False)
+    region = SelectField("Show the cohorts of", validate_choice=False)
     cohorts = SelectMultipleField("Cohorts", validate_choice=False)
     form_key = HiddenField()
 

@@ -52,16 +52,6 @@ def cohorts_in_scope(user: User, include_ended: bool = False) -> list[Cohort]:
     )
 
 
-def version_choices() -> list[ModuleVersion]:
-    stmt = (
-        sa.select(ModuleVersion)
-        .join(Module)
-        .options(joinedload(ModuleVersion.module))
-        .order_by(ModuleVersion.title, ModuleVersion.number.desc())
-    )
-    return list(db.session.scalars(stmt))
-
-
 def cohorts_taking(user: User, module: Module) -> list[Cohort]:
     """Current cohorts in the user's scope that already have a version of ``module``: the
     cohorts a newly published version is most likely meant for."""

@@ -38,6 +38,7 @@ from futuredoctor.timezones import (
     to_local,
 )
 from futuredoctor.transactions import retry_on_conflict
+from futuredoctor.version_picker import PICKER_LIMIT, version_picker
 
 bp = Blueprint("releases", __name__, template_folder="templates")
 
@@ -56,7 +57,6 @@ def _local_time(value: datetime) -> str:
 @bp.app_template_filter("local_iso_date")
 def _local_iso_date(value: datetime) -> str:
     return to_local(value).date().isoformat()
-
 
 
 # --- calendar and list ---------------------------------------------------------------------
@@ -114,6 +114,9 @@ def new() -> Any:
         form.cohorts.data = [s for s in request.args.getlist("cohort") if s]
         form.version.data = request.args.get("version", "")
         return _render_new(form, cohorts)
+    if request.form.get("action") == "find":
+        # Search the version picker, keeping everything typed; nothing is saved.
+        return _render_new(form, cohorts, status=200 if form.find.validate(form) else 400)
     if form.form_key.data and form.form_key.data in session.get(DONE_KEYS, []):
         flash("This release was already scheduled.", "info")
         return redirect(url_for("releases.listing"))
@@ -174,18 +177,42 @@ def _read_time(form: ScheduleForm | RescheduleForm) -> datetime | None:
 
 
 def _render_new(form: ScheduleForm, cohorts: list[Cohort], status: int = 200) -> Any:
-    versions = services.version_choices()
+    versions = version_picker(
+        (form.find.data or "") if not form.find.errors else "", [form.version.data]
+    )
     try:
         chosen_version = services.find_version(form.version.data)
     except Refusal:
         chosen_version = None
+    shown = _cohorts_shown(form, cohorts)
     return render_template(
         "releases/new.html",
         form=form,
-        cohorts=cohorts,
+        cohorts=shown,
+        any_cohorts=bool(cohorts),
         versions=versions,
+        picker_limit=PICKER_LIMIT,
         chosen_version=chosen_version,
     ), status
+
+
+def _cohorts_shown(form: ScheduleForm, cohorts: list[Cohort]) -> list[Cohort]:
+    """The cohorts of one region at a time, for people whose cohorts span several (a
+    national admin would otherwise get a box for every current cohort in the country),
+    plus any cohort already ticked. The region list itself is short and fixed."""
+    regions = list({c.pilot.region.code: c.pilot.region for c in cohorts}.values())
+    if len(regions) < 2:
+        form.region.choices = []
+        return cohorts
+    form.region.choices = [(r.code, r.name) for r in regions]
+    ticked = set(form.cohorts.data or [])
+    codes = {r.code for r in regions}
+    code = form.region.data if form.region.data in codes else None
+    if code is None:
+        first = next((c for c in cohorts if c.slug in ticked), cohorts[0])
+        code = first.pilot.region.code
+    form.region.data = code
+    return [c for c in cohorts if c.pilot.region.code == code or c.slug in ticked]
 
 
 def _when(instant: datetime) -> str:
@@ -362,7 +389,8 @@ def dashboard(region: Region) -> str:
 @bp.get("/national")
 @requires(Permission.VIEW_NATIONAL)
 def national_dashboard() -> str:
-    return render_template("releases/national.html", lines=national.national_overview())
+    lines, counted_at = national.national_overview()
+    return render_template("releases/national.html", lines=lines, counted_at=counted_at)
 
 
 @bp.get("/regions/<code>/dashboard.csv")

@@ -204,3 +204,32 @@ def test_tags_are_created_on_the_fly_validated_and_removed(client, lab) -> None:
     assert (
         client.post(f"/feedback/{lab.sw_items[0].id}/tags", data={"tags": "x"}).status_code == 404
     )
+
+
+def _version_options(html: str) -> list[str]:
+    start = html.index('id="version"')
+    block = html[start : html.index("</select>", start)]
+    return [part.split('"', 1)[0] for part in block.split('value="')[1:]]
+
+
+def test_the_version_filter_lists_one_modules_versions(client, lab) -> None:
+    """Listing every version in scope made the inbox grow with each edit of any module."""
+    login(client, lab.admin)
+    unfiltered = client.get("/feedback").get_data(as_text=True)
+    assert _version_options(unfiltered) == [""]
+    assert "Choose a module and filter to list its versions." in unfiltered
+    chosen = client.get(f"/feedback?module={lab.module.slug}").get_data(as_text=True)
+    ids = {str(v.id) for v in lab.module.versions}
+    assert set(_version_options(chosen)) == {"", *ids}
+    # A version given on its own lists its module's versions and filters by it.
+    alone = client.get(f"/feedback?version={lab.sw_module.latest.id}").get_data(as_text=True)
+    assert set(_version_options(alone)) == {"", *(str(v.id) for v in lab.sw_module.versions)}
+    # A version of another module than the chosen one is refused, not a 500.
+    mixed = client.get(f"/feedback?module={lab.module.slug}&version={lab.sw_module.latest.id}")
+    assert mixed.status_code == 400
+    # An educator is never offered another pilot's module or its versions.
+    client.post("/sign-out")
+    login(client, lab.educator)
+    theirs = client.get(f"/feedback?version={lab.sw_module.latest.id}")
+    assert theirs.status_code == 400
+    assert f'value="{lab.sw_module.slug}"' not in theirs.get_data(as_text=True)

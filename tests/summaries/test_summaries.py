@@ -2,7 +2,8 @@
 
 Random sequences of enrolments, withdrawals, progress, feedback, triage, consent
 withdrawals and release changes run; after each few, the scheduler's refresh runs and
-every summary (region dashboards, inbox counts by scope, ratings by version and region)
+every summary (region dashboards, the national dashboard, inbox counts by scope, ratings by
+version and region, responses per module on the ratings index)
 is compared with the live grouped queries it replaces.
 """
 
@@ -19,6 +20,7 @@ from futuredoctor import clock
 from futuredoctor.enrolment.capacity import withdraw
 from futuredoctor.extensions import db
 from futuredoctor.livinglab import inbox, ratings, triage
+from futuredoctor.livinglab.scope import modules_in_scope
 from futuredoctor.livinglab.workflow import MANUAL_TARGETS
 from futuredoctor.models import (
     ConsentRecord,
@@ -37,7 +39,7 @@ from futuredoctor.models import (
     User,
 )
 from futuredoctor.refusals import Refusal
-from futuredoctor.releases import dashboard
+from futuredoctor.releases import dashboard, national
 from futuredoctor.scheduler import run_job
 from futuredoctor.summaries import store
 from tests.factories import current_cohorts, make_enrolment, make_release, make_user
@@ -169,10 +171,14 @@ def check_every_summary(app: Flask, world: World) -> None:
         live = dashboard.gpc_coverage(region, pilots, board.domains)
         stored = {row.pilot.id: row.cells for row in board.coverage}
         assert all(stored[row.pilot.id] == row.cells for row in live), code
+    assert national.national_overview()[0] == national.live_overview()
     for viewer in world.viewers:
         viewer = db.session.get(User, viewer.id)
         if viewer.grants[0].role is not Role.REGIONAL_LEAD:
             assert inbox.summary_counts(viewer)[0] == inbox.status_counts(viewer)
+            modules = modules_in_scope(viewer)
+            overview, _ = ratings.summary_overview(viewer, modules)
+            assert overview == ratings.module_overview(viewer, modules)
             for module in world.modules:
                 by_version, by_region, _ = ratings.summary_ratings(viewer, module)
                 assert by_version == ratings.by_version(viewer, module)
