@@ -437,3 +437,21 @@ def test_a_national_admin_must_choose_the_pilot(client, lab) -> None:
         ).status_code
         == 302
     )
+
+
+def test_finding_a_version_on_the_behalf_form_saves_nothing(client, lab) -> None:
+    """The version list is the bounded picker: "Find versions" narrows it by a word of the
+    title, keeps what was typed, and records nothing."""
+    login(client, lab.educator)
+    before = db.session.scalar(sa.select(sa.func.count(FeedbackItem.id)))
+    word = lab.module.latest.title.split()[0]
+    page = client.post("/feedback/new", data=_on_behalf(lab, version="", action="find", find=word))
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert f'value="{lab.module.latest.id}"' in html
+    assert "Explain what happens after discharge" in html
+    missing = client.post(
+        "/feedback/new", data=_on_behalf(lab, version="", action="find", find="zzzz-no-such")
+    ).get_data(as_text=True)
+    assert f'value="{lab.module.latest.id}"' not in missing
+    assert db.session.scalar(sa.select(sa.func.count(FeedbackItem.id))) == before
