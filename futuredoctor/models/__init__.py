@@ -83,7 +83,7 @@ from futuredoctor.models.opportunity import (
     RegistrationStatus,
 )
 from futuredoctor.models.progress import CompletionMethod, Progress, RecordCode
-from futuredoctor.models.redaction import RedactionName
+from futuredoctor.models.redaction import RedactionName, RedactionWatermark
 from futuredoctor.models.region import Cohort, Pilot, Region
 from futuredoctor.models.release import Release, ReleaseStatus
 from futuredoctor.models.scheduler_job import SchedulerJobRun
@@ -163,6 +163,7 @@ __all__ = [
     "Progress",
     "RecordCode",
     "RedactionName",
+    "RedactionWatermark",
     "Region",
     "Registration",
     "RegistrationStatus",
