@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import array
 
 from futuredoctor.evaluation.fields import PROFESSIONAL_GROUPS, UNKNOWN
 from futuredoctor.evaluation.kanonymity import MONTH_LEVEL, WITHHELD_LEVEL, DatedRow
@@ -41,33 +40,27 @@ from futuredoctor.models import (
 from futuredoctor.timezones import local_zone
 
 
-def dated_sources(
-    scope: ExportScope, person: bool = True
-) -> list[tuple[list[str], sa.Select[Any]]]:
-    """(files and columns, a query of account id, cohort, group and stage unless
-    ``person`` is false, then one instant per column): progress's two dates come from one
-    query, so PostgreSQL reads it once."""
-    who = (User.professional_group, User.career_stage) if person else ()
-
-    def with_person(stmt: sa.Select[Any], user_id: Any) -> sa.Select[Any]:
-        return stmt.join(User, User.id == user_id) if person else stmt
-
-    progress = with_person(
-        progress_select(
-            scope, Enrolment.user_id, Cohort.slug, *who, Progress.started_at, Progress.completed_at
-        ),
+def dated_sources(scope: ExportScope) -> list[tuple[list[str], sa.Select[Any]]]:
+    """(files and columns, a query of account id, cohort, group, stage, then one instant
+    per column): progress's two dates come from one query, so PostgreSQL reads it once."""
+    person = (User.professional_group, User.career_stage)
+    progress = progress_select(
+        scope,
         Enrolment.user_id,
-    )
-    feedback = with_person(
-        feedback_select(scope, Enrolment.user_id, Cohort.slug, *who, FeedbackItem.created_at),
-        Enrolment.user_id,
-    )
+        Cohort.slug,
+        *person,
+        Progress.started_at,
+        Progress.completed_at,
+    ).join(User, User.id == Enrolment.user_id)
+    feedback = feedback_select(
+        scope, Enrolment.user_id, Cohort.slug, *person, FeedbackItem.created_at
+    ).join(User, User.id == Enrolment.user_id)
     exported = exported_feedback(scope)
-    actions = with_person(
-        sa.select(exported.c.user_id, exported.c.cohort, *who, FeedbackStatusChange.changed_at)
+    actions = (
+        sa.select(exported.c.user_id, exported.c.cohort, *person, FeedbackStatusChange.changed_at)
         .select_from(FeedbackStatusChange)
-        .join(exported, exported.c.feedback_id == FeedbackStatusChange.feedback_item_id),
-        exported.c.user_id,
+        .join(exported, exported.c.feedback_id == FeedbackStatusChange.feedback_item_id)
+        .join(User, User.id == exported.c.user_id)
     )
     return [
         (["progress.started_on", "progress.completed_on"], progress),
@@ -99,7 +92,7 @@ def small_date_levels_sql(scope: ExportScope, k: int) -> set[int]:
     # Room to group a national file's rows in memory rather than in temporary files.
     db.session.execute(sa.text("SET LOCAL work_mem = '64MB'"))
     levels: set[int] = set()
-    for _, stmt in dated_sources(scope, person=False):
+    for _, stmt in dated_sources(scope):
         levels |= _small_levels(stmt, k)
         if levels >= set(range(WITHHELD_LEVEL)):
             break  # dates are withheld whatever the other files hold
@@ -107,80 +100,42 @@ def small_date_levels_sql(scope: ExportScope, k: int) -> set[int]:
 
 
 def _small_levels(stmt: sa.Select[Any], k: int) -> set[int]:
-    """The levels at which some group of the file's dates holds fewer than k people.
-
-    A person's professional group and career stage (and so its band) are their account's,
-    so a group's distinct people are its distinct (column, person, cohort, date shown):
-    the rows are reduced to those on narrow keys first (one row per person, cohort and UK
-    day, then per month) and labelled with group and stage only afterwards. Day groups
-    are counted over the first; month groups, with stages as they are and banded, over
-    the second in one pass (``GROUPING SETS``); all in one statement that reads the
-    file's rows once, its date columns unnested side by side.
-    """
-    src = stmt.subquery("dated")
-    user_id, cohort, *instants = src.c
-    pairs = sa.select(
-        user_id.label("user_id"),
-        cohort.label("cohort"),
-        sa.func.unnest(array([sa.literal(n) for n in range(len(instants))])).label("col"),
-        sa.func.unnest(array(instants)).label("instant"),
-    ).subquery("pairs")
-    day = sa.cast(sa.func.timezone(local_zone().key, pairs.c.instant), sa.Date)
-    by_day = (
-        sa.select(pairs.c.col, pairs.c.user_id, pairs.c.cohort, day.label("shown"))
-        .where(pairs.c.instant.is_not(None))
-        .group_by(pairs.c.col, pairs.c.user_id, pairs.c.cohort, day)
-        .cte("by_day")
-    )
+    """Each level's people are the distinct (column, person, cohort, group, stage, shown
+    date) of the level before, so every step works on fewer rows than the last."""
+    src = stmt.cte("dated")
+    user_id, cohort, group, stage, *instants = src.c
+    known_group = sa.case((group.in_(PROFESSIONAL_GROUPS), group), else_=UNKNOWN)
+    known_stage = sa.case((stage.in_(CAREER_STAGES), stage), else_=UNKNOWN)
+    zone = local_zone().key
+    days = sa.union_all(
+        *(
+            sa.select(
+                sa.literal(n).label("col"),
+                user_id.label("user_id"),
+                cohort.label("cohort"),
+                known_group.label("grp"),
+                known_stage.label("stage"),
+                sa.cast(sa.func.timezone(zone, instant), sa.Date).label("shown"),
+            ).where(instant.is_not(None))
+            for n, instant in enumerate(instants)
+        )
+    ).subquery("days")
+    by_day = sa.select(*days.c).distinct().cte("by_day")
     month = sa.cast(sa.func.date_trunc("month", by_day.c.shown), sa.Date)
-    by_month = (
-        sa.select(by_day.c.col, by_day.c.user_id, by_day.c.cohort, month.label("shown"))
-        .group_by(by_day.c.col, by_day.c.user_id, by_day.c.cohort, month)
-        .subquery("by_month")
-    )
-    days, months = _labelled(by_day), _labelled(by_month)
-    days_small = (
-        sa.select(sa.literal(1))
-        .select_from(days)
-        .group_by(days.c.col, days.c.cohort, days.c.grp, days.c.stage, days.c.shown)
-        .having(sa.func.count() < k)
-    )
-    keys = (months.c.col, months.c.cohort, months.c.grp)
-    # grouping(band) is 1 in the set with stages as they are (MONTH_LEVEL), 0 with bands.
-    months_small = (
-        sa.select((MONTH_LEVEL + 1 - sa.func.grouping(months.c.band)).label("level"))
-        .group_by(
-            sa.func.grouping_sets(
-                sa.tuple_(*keys, months.c.stage, months.c.shown),
-                sa.tuple_(*keys, months.c.band, months.c.shown),
-            )
-        )
-        .having(sa.func.count() < k)
-    )
-    day_level = sa.select(sa.literal(0).label("level")).where(sa.exists(days_small))
-    levels = sa.union(day_level, months_small).subquery("levels")
-    return set(db.session.scalars(sa.select(levels.c.level)))
-
-
-def _labelled(people: Any) -> Any:
-    """People's rows with their group, stage and band as the package would count them."""
-    group = sa.case(
-        (User.professional_group.in_(PROFESSIONAL_GROUPS), User.professional_group),
-        else_=UNKNOWN,
-    )
-    stage = sa.case((User.career_stage.in_(CAREER_STAGES), User.career_stage), else_=UNKNOWN)
+    by_month = sa.select(*list(by_day.c)[:5], month.label("shown")).distinct().cte("by_month")
     band = sa.case(
-        *((User.career_stage == name, b) for name, b in STAGE_BANDS.items()), else_=stage
+        *((by_month.c.stage == name, banded) for name, banded in STAGE_BANDS.items()),
+        else_=by_month.c.stage,
     )
-    return (
-        sa.select(
-            people.c.col,
-            people.c.cohort,
-            people.c.shown,
-            group.label("grp"),
-            stage.label("stage"),
-            band.label("band"),
-        )
-        .join(User, User.id == people.c.user_id)
-        .subquery()
+    by_band = (
+        sa.select(*list(by_month.c)[:4], band.label("stage"), by_month.c.shown)
+        .distinct()
+        .cte("by_band")
     )
+    checks = []
+    for level, people in ((0, by_day), (MONTH_LEVEL, by_month), (2, by_band)):
+        keys = [people.c.col, people.c.cohort, people.c.grp, people.c.stage, people.c.shown]
+        small = sa.select(sa.literal(1)).group_by(*keys).having(sa.func.count() < k)
+        checks.append((level, sa.exists(small.select_from(people))))
+    found = db.session.execute(sa.select(*(check for _, check in checks))).one()
+    return {level for (level, _), small in zip(checks, found, strict=True) if small}
