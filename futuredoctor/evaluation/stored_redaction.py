@@ -7,14 +7,17 @@ educator's reason or note, or co-design notes are written, the de-identified ver
 the rules (``redaction.RULES_VERSION``) and the version of the name list used.
 
 The name list (``RedactionName``) holds every account's given and family names, past and
-present; new names are added as one new version at a time (``sync_names``). A stored
-redaction whose stamp is older than the current one is *stale*. ``refresh_stale`` brings
-stale rows up to date: when only names were added since a row's stamp, a row whose text
-contains none of them (a cheap ``LIKE`` in SQL) just gets the new stamp, and the few
-others are redacted again in Python; when the rules changed, every row is redone. The
-scheduler's ``redact_free_text`` job runs it in batches (which also backfills rows written
-before this existed, or by bulk loads that bypass the ORM); an export runs it to
-completion before reading, so a package is always as correct as redacting at export time.
+present; new names are added as one new version at a time (``sync_names``). Each table
+also has a watermark (``RedactionWatermark``): the name-list version every row stored
+under the current rules has been checked against. A row is current when its stamp names
+the current rules and its own name version or the watermark reaches the newest names.
+``refresh_stale`` brings the others up to date: after new accounts, only rows whose text
+contains one of the new names (a ``LIKE`` in SQL, or one pattern in Python when there are
+many names) are redacted again and restamped, and the watermark moves on, so no other
+row is written; when the rules changed, every row is redone. The scheduler's
+``redact_free_text`` job runs it in batches (which also backfills rows written before
+this existed, or by bulk loads that bypass the ORM); an export runs it to completion
+before reading, so a package is always as correct as redacting at export time.
 """
 
 from __future__ import annotations
