@@ -79,11 +79,6 @@ def stamp(names_version: int) -> str:
     return f"{RULES_VERSION:03d}.{names_version:09d}"
 
 
-def _parse(value: str) -> tuple[int, int]:
-    rules, names = value.split(".")
-    return int(rules), int(names)
-
-
 @dataclass
 class NameList:
     parts: list[tuple[str, str, int]]  # (kind, part, version)
@@ -283,39 +278,28 @@ def refresh_stale(
 def _to_redo(
     spec: FreeText, names: NameList, current: str
 ) -> list[tuple[sa.ColumnElement[bool], re.Pattern[str] | None]]:
-    """The groups of rows to redo: (a condition in SQL, and a pattern their text must
-    also match when there are too many names to ask SQL about).
+    """The rows to redo: (a condition in SQL, and a pattern their text must also match
+    when there are too many names to ask SQL about), as few groups as possible, so an
+    export's query count does not depend on how many name versions there have been.
 
     Unstamped rows and rows made under other rules are all redone. A row made under the
-    current rules has been checked against the names up to its own stamp's version or the
-    table's watermark, whichever is later; it needs redoing only if its text mentions a
-    name added since. A name only ever matches a word of ASCII letters (with apostrophes
-    and hyphens), so SQL's ``lower`` (ASCII on SQLite) and a substring match find every
-    row a new name could touch.
+    current rules has been checked against the names up to the table's watermark at
+    least, so it needs redoing only if its text mentions a name added since (a row whose
+    own stamp is later may be redone needlessly; the result is the same). A name only
+    ever matches a word of ASCII letters (with apostrophes and hyphens), so SQL's
+    ``lower`` (ASCII on SQLite) and a substring match find every row a new name could
+    touch.
     """
-    table = spec.table
-    column = table.c.redaction_stamp
-    groups: list[tuple[sa.ColumnElement[bool], re.Pattern[str] | None]] = [
-        (sa.or_(column.is_(None), column < _rules_floor()), None)
-    ]
+    column = spec.table.c.redaction_stamp
+    other_rules = sa.or_(column.is_(None), column < _rules_floor())
     mark = watermark(spec)
     if mark >= names.version:
-        return groups
-    covered = stamp(mark)
-    # Rows checked up to the watermark, then the few stamped later with an older list.
-    groups.append(
-        _mentions(
-            spec, names.added_after(mark), sa.and_(column >= _rules_floor(), column <= covered)
-        )
-    )
-    later = db.session.scalars(
-        sa.select(column).where(column > covered, column < current).distinct()
-    ).all()
-    for old in later:
-        rules, version = _parse(old)
-        if rules == RULES_VERSION:
-            groups.append(_mentions(spec, names.added_after(version), column == old))
-    return groups
+        return [(other_rules, None)]
+    unchecked = sa.and_(column >= _rules_floor(), column < current)
+    where, matcher = _mentions(spec, names.added_after(mark), unchecked)
+    if matcher is not None:
+        return [(other_rules, None), (where, matcher)]
+    return [(sa.or_(other_rules, where), None)]
 
 
 def _mentions(
