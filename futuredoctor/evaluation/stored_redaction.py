@@ -7,18 +7,22 @@ educator's reason or note, or co-design notes are written, the de-identified ver
 the rules (``redaction.RULES_VERSION``) and the version of the name list used.
 
 The name list (``RedactionName``) holds every account's given and family names, past and
-present; new names are added as one new version at a time (``sync_names``). A stored
-redaction whose stamp is older than the current one is *stale*. ``refresh_stale`` brings
-stale rows up to date: when only names were added since a row's stamp, a row whose text
-contains none of them (a cheap ``LIKE`` in SQL) just gets the new stamp, and the few
-others are redacted again in Python; when the rules changed, every row is redone. The
-scheduler's ``redact_free_text`` job runs it in batches (which also backfills rows written
-before this existed, or by bulk loads that bypass the ORM); an export runs it to
-completion before reading, so a package is always as correct as redacting at export time.
+present; new names are added as one new version at a time (``sync_names``). Each table
+also has a watermark (``RedactionWatermark``): the name-list version every row stored
+under the current rules has been checked against. A row is current when its stamp names
+the current rules and its own name version or the watermark reaches the newest names.
+``refresh_stale`` brings the others up to date: after new accounts, only rows whose text
+contains one of the new names (a ``LIKE`` in SQL, or one pattern in Python when there are
+many names) are redacted again and restamped, and the watermark moves on, so no other
+row is written; when the rules changed, every row is redone. The scheduler's
+``redact_free_text`` job runs it in batches (which also backfills rows written before
+this existed, or by bulk loads that bypass the ORM); an export runs it to completion
+before reading, so a package is always as correct as redacting at export time.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
@@ -36,14 +40,16 @@ from futuredoctor.models import (
     FeedbackStatusChange,
     PublicContributor,
     RedactionName,
+    RedactionWatermark,
     User,
     utcnow,
 )
 
 BATCH = 1_000
-# Above this many names added since a row's stamp, redoing the rows is cheaper than
-# asking SQL which of them mention one of the names.
+# Above this many names added since a row was checked, its text is matched in Python
+# against one pattern rather than in SQL against one LIKE per name.
 MAX_NAMES_TO_MATCH = 300
+WRITERS_LOCK = 0x6672_6564  # advisory lock key: writers of free text share it
 
 
 @dataclass(frozen=True)
@@ -72,11 +78,6 @@ def stamp(names_version: int) -> str:
     """Zero-padded, so stamps sort in version order and ``stamp < current`` finds stale rows
     through the index."""
     return f"{RULES_VERSION:03d}.{names_version:09d}"
-
-
-def _parse(value: str) -> tuple[int, int]:
-    rules, names = value.split(".")
-    return int(rules), int(names)
 
 
 @dataclass
@@ -147,6 +148,7 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     if not pending:
         return
     with session.no_autoflush:
+        _writer_lock(session)
         names = name_list(session)
     redactor = names.redactor()
     current = stamp(names.version)
@@ -172,83 +174,158 @@ def init_stored_redaction() -> None:
         sa.event.listen(Session, "before_flush", _before_flush)
 
 
-def stale(spec: FreeText, current: str) -> sa.ColumnElement[bool]:
+def stale(spec: FreeText, current: str, watermark: int = 0) -> sa.ColumnElement[bool]:
+    """Rows not known to be current: unstamped, stamped under other rules, or stamped with
+    an older name list that the table's watermark does not cover either."""
     column = spec.table.c.redaction_stamp
-    return sa.or_(column.is_(None), column < current)
+    floor = _rules_floor()
+    return sa.or_(
+        column.is_(None),
+        column < floor,
+        sa.and_(column < current, column > stamp(watermark)),
+    )
+
+
+def _rules_floor() -> str:
+    """Every stamp made under the current rules sorts at or after this."""
+    return f"{RULES_VERSION:03d}."
+
+
+def watermark(spec: FreeText) -> int:
+    """The name-list version every row of the table made under the current rules has been
+    checked against (0: none, only the rows' own stamps count)."""
+    row = db.session.get(RedactionWatermark, spec.table.name)
+    if row is None or row.rules_version != RULES_VERSION:
+        return 0
+    return row.names_version
+
+
+def _advance(spec: FreeText, version: int) -> None:
+    """Record that every row of the table has been checked against names up to
+    ``version``; never moves a watermark back (another process may be further on)."""
+    row = db.session.get(RedactionWatermark, spec.table.name, with_for_update=True)
+    if row is None:
+        row = RedactionWatermark(table_name=spec.table.name, rules_version=0, names_version=0)
+        db.session.add(row)
+    if row.rules_version != RULES_VERSION or row.names_version < version:
+        row.rules_version, row.names_version = RULES_VERSION, version
+        row.updated_at = utcnow()
+    db.session.flush()
+
+
+def _writers_barrier() -> None:
+    """Wait until every transaction that may have stamped a row with a name list read
+    before the latest names were committed has ended (PostgreSQL; SQLite has one writer).
+
+    Writers hold the shared lock from before they read the name list until they commit
+    (``_before_flush``); taking and dropping the exclusive lock here therefore means every
+    row stamped with an older list is committed and visible to the scan that follows, so
+    the watermark never covers a row nobody checked.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    db.session.execute(sa.select(sa.func.pg_advisory_lock(WRITERS_LOCK)))
+    db.session.execute(sa.select(sa.func.pg_advisory_unlock(WRITERS_LOCK)))
+
+
+def _writer_lock(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock_shared(WRITERS_LOCK)))
 
 
 def refresh_stale(
-    max_batches: int | None = None, commit_each: bool = False, restamp: bool = True
+    max_batches: int | None = None, commit_each: bool = False, advance: bool = True
 ) -> int:
     """Bring stale stored redactions up to date; returns how many rows were redacted
-    again (rows that only needed a new stamp are not counted). ``max_batches`` bounds one
-    scheduler run; ``commit_each`` commits after every batch (the scheduler's job).
+    again. ``max_batches`` bounds one scheduler run; ``commit_each`` commits after every
+    batch (the scheduler's job).
 
-    With ``restamp`` false (an export), rows that new names cannot change keep their old
-    stamp: their stored text is already right, and rewriting every row's stamp inside an
-    export would cost more than the export itself. The job restamps them later.
+    When names were added, only rows whose text mentions one of them are redone (each with
+    the current stamp); every other row keeps its stamp untouched, and once a table has
+    been scanned to the end its watermark moves to the current name list. An export
+    (``advance`` false) redoes the rows it needs and leaves the watermark to the job.
     """
     names = sync_names()
     current = stamp(names.version)
     redactor = names.redactor()
     if commit_each:
         db.session.commit()
+    _writers_barrier()
     done = batches = 0
     for spec in FREE_TEXTS:
-        redo = _to_redo(spec, names, current, restamp)
-        if commit_each:
-            db.session.commit()
-        after = 0
-        while max_batches is None or batches < max_batches:
-            rows = _batch_to_redo(spec, redo, after)
-            if not rows:
+        finished = True
+        for where, matcher in _to_redo(spec, names, current):
+            after = 0
+            while True:
+                if max_batches is not None and batches >= max_batches:
+                    finished = False
+                    break
+                rows, last = _batch_to_redo(spec, where, matcher, after)
+                if last is None:
+                    break
+                if rows:
+                    _store(spec, rows, redactor, current)
+                    done += len(rows)
+                batches += 1
+                after = last
+                if commit_each:
+                    db.session.commit()
+            if not finished:
                 break
-            _store(spec, rows, redactor, current)
-            done += len(rows)
-            batches += 1
-            after = rows[-1][0]
+        if not finished:
+            break
+        if advance:
+            _advance(spec, names.version)
             if commit_each:
                 db.session.commit()
     return done
 
 
 def _to_redo(
-    spec: FreeText, names: NameList, current: str, restamp: bool
-) -> sa.ColumnElement[bool]:
-    """Which stale rows need redacting again.
+    spec: FreeText, names: NameList, current: str
+) -> list[tuple[sa.ColumnElement[bool], re.Pattern[str] | None]]:
+    """The rows to redo: (a condition in SQL, and a pattern their text must also match
+    when there are too many names to ask SQL about), as few groups as possible, so an
+    export's query count does not depend on how many name versions there have been.
 
-    Rows stamped under the current rules whose text contains none of the names added
-    since then would come out exactly as stored: with ``restamp`` they get the current
-    stamp here, in SQL. A name only ever matches a word of ASCII letters (with apostrophes
-    and hyphens), so SQL's ``lower`` (ASCII on SQLite) and a substring match find every row
-    a new name could touch.
+    Unstamped rows and rows made under other rules are all redone. A row made under the
+    current rules has been checked against the names up to the table's watermark at
+    least, so it needs redoing only if its text mentions a name added since (a row whose
+    own stamp is later may be redone needlessly; the result is the same). A name only
+    ever matches a word of ASCII letters (with apostrophes and hyphens), so SQL's
+    ``lower`` (ASCII on SQLite) and a substring match find every row a new name could
+    touch.
     """
+    column = spec.table.c.redaction_stamp
+    other_rules = sa.or_(column.is_(None), column < _rules_floor())
+    mark = watermark(spec)
+    if mark >= names.version:
+        return [(other_rules, None)]
+    unchecked = sa.and_(column >= _rules_floor(), column < current)
+    where, matcher = _mentions(spec, names.added_after(mark), unchecked)
+    if matcher is not None:
+        return [(other_rules, None), (where, matcher)]
+    return [(sa.or_(other_rules, where), None)]
+
+
+def _mentions(
+    spec: FreeText, added: set[str], where: sa.ColumnElement[bool]
+) -> tuple[sa.ColumnElement[bool], re.Pattern[str] | None]:
+    if not added:
+        return sa.false(), None
+    if len(added) > MAX_NAMES_TO_MATCH:
+        # One pattern in Python beats hundreds of LIKEs per row in SQL.
+        pattern = re.compile("|".join(re.escape(p) for p in sorted(added, key=len, reverse=True)))
+        return where, pattern
     table = spec.table
-    column = table.c.redaction_stamp
-    redo: list[sa.ColumnElement[bool]] = [column.is_(None)]
-    old_stamps = db.session.scalars(sa.select(column).where(column < current).distinct()).all()
-    for old in old_stamps:
-        rules, version = _parse(old)
-        added = names.added_after(version)
-        if rules != RULES_VERSION or len(added) > MAX_NAMES_TO_MATCH:
-            redo.append(column == old)  # new rules, or too many names to ask SQL about
-            continue
-        mentions = sa.or_(
-            sa.false(),
-            *(
-                sa.func.lower(sa.func.coalesce(table.c[source], "")).contains(part, autoescape=True)
-                for source in spec.sources
-                for part in sorted(added)
-            ),
+    mentions = sa.or_(
+        *(
+            sa.func.lower(sa.func.coalesce(table.c[source], "")).contains(part, autoescape=True)
+            for source in spec.sources
+            for part in sorted(added)
         )
-        if restamp:
-            db.session.execute(
-                sa.update(table)
-                .where(column == old, sa.not_(mentions))
-                .values(_keep(spec, current))
-            )
-        redo.append(sa.and_(column == old, mentions))
-    return sa.or_(*redo)
+    )
+    return sa.and_(where, mentions), None
 
 
 def _keep(spec: FreeText, current: str) -> dict[str, Any]:
@@ -259,15 +336,25 @@ def _keep(spec: FreeText, current: str) -> dict[str, Any]:
     return values
 
 
-def _batch_to_redo(spec: FreeText, redo: sa.ColumnElement[bool], after: int) -> list[Any]:
+def _batch_to_redo(
+    spec: FreeText, redo: sa.ColumnElement[bool], matcher: re.Pattern[str] | None, after: int
+) -> tuple[list[Any], int | None]:
+    """The next rows after id ``after`` to redo, and the last id looked at (None: done)."""
     table = spec.table
     stmt = (
         sa.select(table.c.id, *(table.c[s] for s in spec.sources))
         .where(redo, table.c.id > after)
         .order_by(table.c.id)
-        .limit(BATCH)
+        .limit(BATCH if matcher is None else BATCH * 20)
     )
-    return list(db.session.execute(stmt))
+    rows = list(db.session.execute(stmt))
+    if not rows:
+        return [], None
+    if matcher is not None:
+        last = rows[-1][0]
+        rows = [r for r in rows if any(t and matcher.search(t.lower()) for t in r[1:])]
+        return rows, last
+    return rows, rows[-1][0]
 
 
 def _store(spec: FreeText, rows: Iterable[Any], redactor: Redactor, current: str) -> None:
@@ -299,5 +386,5 @@ def _store(spec: FreeText, rows: Iterable[Any], redactor: Redactor, current: str
 
 def ensure_current() -> None:
     """Before an export reads stored free text: every stored redaction is what redacting
-    now would give (stamps are left to the job)."""
-    refresh_stale(restamp=False)
+    now would give (the watermark is left to the job)."""
+    refresh_stale(advance=False)

@@ -95,7 +95,7 @@ from futuredoctor.models.opportunity import (
     RegistrationStatus,
 )
 from futuredoctor.models.progress import CompletionMethod, Progress, RecordCode
-from futuredoctor.models.redaction import RedactionName
+from futuredoctor.models.redaction import RedactionName, RedactionWatermark
 from futuredoctor.models.region import Cohort, Pilot, Region
 from futuredoctor.models.release import Release, ReleaseStatus
 from futuredoctor.models.scheduler_job import SchedulerJobRun
@@ -181,6 +181,7 @@ __all__ = [
     "PublicContributor",
     "RecordCode",
     "RedactionName",
+    "RedactionWatermark",
     "Region",
     "Registration",
     "RegistrationStatus",

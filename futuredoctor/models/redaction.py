@@ -27,3 +27,20 @@ class RedactionName(Base):
     part: Mapped[str] = mapped_column(sa.String(100))
     version: Mapped[int] = mapped_column(index=True)
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RedactionWatermark(Base):
+    """How far every row of one free-text table has been checked against the name list.
+
+    ``names_version`` N under ``rules_version`` R means: every row of ``table_name`` whose
+    stored redaction was made under rules R is what redacting it with the names up to
+    version N gives, whatever version its own stamp names. So a new account only costs the
+    rows whose text mentions one of its names, not a rewrite of every row's stamp.
+    """
+
+    __tablename__ = "redaction_watermark"
+
+    table_name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    rules_version: Mapped[int]
+    names_version: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

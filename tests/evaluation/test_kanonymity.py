@@ -6,13 +6,16 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from futuredoctor import clock
-from futuredoctor.evaluation.kanonymity import STEPS, Plan, make_plan
+from futuredoctor.evaluation.dated_rows import dated_rows, small_date_levels_sql
+from futuredoctor.evaluation.kanonymity import STEPS, Plan, make_plan, small_date_levels
+from futuredoctor.evaluation.scope import ExportScope, ScopeChoice
 from futuredoctor.extensions import db
 from futuredoctor.models import (
     ExportRecord,
@@ -146,15 +149,66 @@ def _read(archive: Any, name: str) -> list[dict[str, str]]:
 
 def test_the_only_completion_that_day_is_not_unique(client: Any) -> None:
     client.application.config["EXPORT_K_ANONYMITY"] = 5
+    _five_completions()
+    evaluator = make_user(roles=[(Role.EVALUATOR, london_region())])
+    make_project("Dates", ["region:LON"], [(evaluator, True)])
+    db.session.commit()
+    login(client, evaluator)
+    response = client.post("/evaluation/", data=export_form())
+    assert response.status_code == 200
+    archive = open_zip(response.get_data())
+    _assert_dates_k_anonymous(archive, 5)
+    first = _first_of_last_month()
+    completed = [r["completed_on"] for r in _read(archive, "progress.csv")]
+    assert completed == [first.isoformat()] * 5  # the 10th and the 11th both show the 1st
+    assert {r["given_on"] for r in _read(archive, "feedback.csv")} == {first.isoformat()}
+    readme = archive.read("README.md").decode()
+    assert STEPS[0] in readme and STEPS[2] not in readme
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_the_database_counts_date_groups_as_python_does(app: Any) -> None:
+    """PostgreSQL counts the dated rows in SQL (narrow keys, grouping sets): for every k,
+    the levels with a small group are those the Python count finds in the same rows."""
+    _five_completions()
+    db.session.commit()
+    scope = ExportScope(
+        user_id=0,
+        choices=(ScopeChoice("region:LON", "London", london_region().id, None),),
+        date_from=clock.today_uk() - timedelta(days=400),
+        date_to=clock.today_uk(),
+        free_text=frozenset(),
+        as_of=utcnow(),
+    )
+    seen = set()
+    for k in range(1, 8):
+        expected = small_date_levels(dated_rows(scope), k)
+        assert small_date_levels_sql(scope, k) == expected, k
+        seen.add(frozenset(expected))
+    assert len(seen) >= 3  # none, some and all levels small over these k
+
+
+def london_region() -> Region:
+    return db.session.scalars(sa.select(Region).where(Region.code == "LON")).one()
+
+
+def _first_of_last_month() -> date:
+    return (clock.today_uk().replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def _five_completions() -> None:
+    """Five FY1 doctors in one cohort complete a module last month, four on the 10th and
+    one on the 11th, and give feedback on the 10th."""
     cohort = current_cohorts()["lon-current"]
-    london = db.session.scalars(sa.select(Region).where(Region.code == "LON")).one()
+    cohort = current_cohorts()["lon-current"]
     version = (
         db.session.scalars(sa.select(Module).where(Module.slug == "shared-decision-making"))
         .one()
         .latest
     )
     release = make_release(version, cohort, days_from_now=-50)
-    first = (clock.today_uk().replace(day=1) - timedelta(days=1)).replace(day=1)
+    first = _first_of_last_month()
     tenth = datetime.combine(first.replace(day=10), time(12), tzinfo=clock.local_zone())
     for n in range(5):
         person = make_user(professional_group="doctor", career_stage="FY1")
@@ -177,19 +231,6 @@ def test_the_only_completion_that_day_is_not_unique(client: Any) -> None:
                 created_at=tenth,
             )
         )
-    evaluator = make_user(roles=[(Role.EVALUATOR, london)])
-    make_project("Dates", ["region:LON"], [(evaluator, True)])
-    db.session.commit()
-    login(client, evaluator)
-    response = client.post("/evaluation/", data=export_form())
-    assert response.status_code == 200
-    archive = open_zip(response.get_data())
-    _assert_dates_k_anonymous(archive, 5)
-    completed = [r["completed_on"] for r in _read(archive, "progress.csv")]
-    assert completed == [first.isoformat()] * 5  # the 10th and the 11th both show the 1st
-    assert {r["given_on"] for r in _read(archive, "feedback.csv")} == {first.isoformat()}
-    readme = archive.read("README.md").decode()
-    assert STEPS[0] in readme and STEPS[2] not in readme
 
 
 def test_study_package_dates_hold_k(client: Any, study: Study) -> None:

@@ -84,11 +84,77 @@ def test_a_new_account_name_makes_rows_stale_and_the_job_redacts_them(
         spec.model
         for spec in stored_redaction.FREE_TEXTS
         if db.session.scalar(
-            sa.select(sa.func.count()).where(stored_redaction.stale(spec, _current()))
+            sa.select(sa.func.count()).where(
+                stored_redaction.stale(spec, _current(), stored_redaction.watermark(spec))
+            )
         )
     ]
-    assert stale == []  # the others were restamped without being redone
+    assert stale == []  # the others are covered by their table's watermark
     assert run_job(app, "redact_free_text") == 0
+
+
+def _count_free_text_updates(rowcounts: list[int]) -> Any:
+    """A listener adding up the rows each UPDATE of a free-text table changed."""
+    tables = tuple(f"UPDATE {spec.table.name} " for spec in stored_redaction.FREE_TEXTS)
+
+    def count(_conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().startswith(tables):
+            rowcounts.append(cursor.rowcount)
+
+    return count
+
+
+def test_new_accounts_rewrite_only_the_rows_that_mention_their_names(
+    app: Any, study: Study
+) -> None:
+    refresh_stale()
+    study.item.text = "Ottoline Quarrington-Bligh ran the session"
+    db.session.commit()
+    assert run_job(app, "redact_free_text") == 0
+    before = {
+        spec.table.name: dict(
+            db.session.execute(sa.select(spec.table.c.id, spec.table.c.redaction_stamp))
+            .tuples()
+            .all()
+        )
+        for spec in stored_redaction.FREE_TEXTS
+    }
+    assert sum(len(rows) for rows in before.values()) > 3
+    for given, family in [("Ottoline", "Quarrington-Bligh"), ("Evander", "Pemberton-Oyelaran")]:
+        make_user(given_name=given, family_name=family)  # an import of several people
+    db.session.commit()
+
+    rowcounts: list[int] = []
+    listener = _count_free_text_updates(rowcounts)
+    sa.event.listen(db.engine, "after_cursor_execute", listener)
+    try:
+        assert run_job(app, "redact_free_text") == 1
+    finally:
+        sa.event.remove(db.engine, "after_cursor_execute", listener)
+    assert sum(rowcounts) == 1  # one row rewritten, no table-wide restamp
+    db.session.expire_all()
+    item = db.session.get(FeedbackItem, study.item.id)
+    assert item is not None and item.text_redacted == "[NAME] [NAME] ran the session"
+    assert item.redaction_stamp == _current()
+    for spec in stored_redaction.FREE_TEXTS:
+        after = dict(
+            db.session.execute(sa.select(spec.table.c.id, spec.table.c.redaction_stamp))
+            .tuples()
+            .all()
+        )
+        changed = {i for i, s in after.items() if s != before[spec.table.name][i]}
+        assert changed == ({study.item.id} if spec.model is FeedbackItem else set())
+        assert stored_redaction.watermark(spec) == int(_current().split(".")[1])
+    # An account added after the watermark moved is caught too, with no other rewrite.
+    study.item.text = "Evander Pemberton-Oyelaran and Zebedee Froggatt-Lyle spoke"
+    db.session.commit()
+    make_user(given_name="Zebedee", family_name="Froggatt-Lyle")
+    db.session.commit()
+    assert run_job(app, "redact_free_text") == 1
+    db.session.expire_all()
+    item = db.session.get(FeedbackItem, study.item.id)
+    assert item is not None
+    assert item.text_redacted == "[NAME] [NAME] and [NAME] [NAME] spoke"
 
 
 def test_rows_without_a_stamp_are_backfilled_and_new_rules_redo_everything(
@@ -188,3 +254,20 @@ def test_copy_writes_the_same_feedback_csv_as_the_python_writer(
         assert rows["codesign_session"]["redacted"] == "False"
     else:
         assert "text" not in rows["participant"]
+
+
+def test_many_new_names_are_matched_in_python_with_the_same_result(
+    app: Any, study: Study, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refresh_stale()
+    study.item.text = "Ask Philippa Anstruther-Gough"
+    db.session.commit()
+    assert run_job(app, "redact_free_text") == 0
+    monkeypatch.setattr(stored_redaction, "MAX_NAMES_TO_MATCH", 0)
+    make_user(given_name="Philippa", family_name="Anstruther-Gough")
+    db.session.commit()
+    assert run_job(app, "redact_free_text") == 1
+    db.session.expire_all()
+    item = db.session.get(FeedbackItem, study.item.id)
+    assert item is not None and item.text_redacted == "Ask [NAME] [NAME]"
+    assert run_job(app, "redact_free_text") == 0
