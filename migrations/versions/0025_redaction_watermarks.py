@@ -1,7 +1,7 @@
 """per-table watermark of the name-list version every stored redaction was checked against
 
 Revision ID: 0025
-Revises: 0023
+Revises: 0024
 
 With no row, a table is covered only by its rows' own stamps, which is what 0023 left, so
 neither direction needs to touch the free-text tables.
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0025"
-down_revision = "0023"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 
