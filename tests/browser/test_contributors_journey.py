@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.conftest import Visitor
+from tests.browser.widths import check_both_widths
 from tests.dates import today
 
 pytestmark = pytest.mark.browser
@@ -20,13 +21,8 @@ FEEDBACK = "Show how a patient can speak up when a handover goes wrong"
 
 
 def _check_both_widths(visitor: Visitor, name: str) -> None:
-    for width in (375, 1280):
-        visitor.page.set_viewport_size({"width": width, "height": 900})
-        visitor.check_page(f"{name}-{width}")
-        scroll, client = visitor.page.evaluate(
-            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-        )
-        assert scroll <= client, f"{name} scrolls sideways at {width} px"
+    """Both widths, measured once layout has settled after each resize."""
+    check_both_widths(visitor, name)
     visitor.page.set_viewport_size({"width": 1200, "height": 900})
 
 

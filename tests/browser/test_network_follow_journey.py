@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import Visitor
+from tests.browser.widths import check_both_widths
 
 pytestmark = pytest.mark.browser
 
@@ -32,15 +33,9 @@ def _press(page: Any, label: str) -> None:
 
 
 def _check_both_widths(visitor: Visitor, name: str) -> None:
-    page = visitor.page
-    for width in (375, 1280):
-        page.set_viewport_size({"width": width, "height": 900})
-        scroll = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert scroll <= 0, f"{name} scrolls sideways at {width}px"
-        visitor.check_page(f"{name}-{width}")
-    page.set_viewport_size({"width": 1200, "height": 900})
+    """Both widths, measured once layout has settled after each resize."""
+    check_both_widths(visitor, name)
+    visitor.page.set_viewport_size({"width": 1200, "height": 900})
 
 
 def test_follow_a_domain_then_report_and_dismiss(visitor: Visitor) -> None:
