@@ -139,6 +139,16 @@ class Visitor:
         with self.page.expect_navigation():
             self.page.click("button:has-text('Sign in')")
 
+    def sign_out(self) -> None:
+        self.go("/sign-out")
+        with self.page.expect_navigation():
+            self.page.click("main button:has-text('Sign out')")
+
+    def press(self, label: str) -> None:
+        """Press a button in the page's main content and wait for the page it leads to."""
+        with self.page.expect_navigation():
+            self.page.click(f"main button:has-text('{label}')")
+
     def axe_violations(self) -> list[str]:
         self.page.evaluate(AXE.read_text(encoding="utf-8"))
         violations = self.page.evaluate(

@@ -17,12 +17,6 @@ PARTICIPANT = "jo.forgetful@example.nhs.uk"
 RESET = "silver-thistle-compass-64"
 
 
-def _sign_out(visitor: Visitor) -> None:
-    visitor.go("/sign-out")
-    with visitor.page.expect_navigation():
-        visitor.page.click("button:has-text('Sign out')")
-
-
 def _add_person(visitor: Visitor, email: str, given: str, family: str, role: str) -> None:
     page = visitor.page
     visitor.go("/admin/users/new")
@@ -59,7 +53,7 @@ def test_an_invited_lead_educator_sets_changes_and_signs_out_everywhere(
     _add_person(visitor, EDUCATOR, "Morgan", "Teach", "lead_educator")
     assert "Invited" in page.content() and "Send the invitation again" in page.content()
     visitor.check_page("admin-user-invited")
-    _sign_out(visitor)
+    visitor.sign_out()
 
     visitor.go(emailed_path(live_database, EDUCATOR, "staff_invitation"))
     assert "Set up your account" in page.content()
@@ -72,7 +66,7 @@ def test_an_invited_lead_educator_sets_changes_and_signs_out_everywhere(
     visitor.check_page("auth-staff-invitation-weak")
     _set_password(visitor, FIRST, "Create my account")
     assert "Welcome, Morgan" in page.content()
-    _sign_out(visitor)
+    visitor.sign_out()
 
     visitor.sign_in(EDUCATOR, FIRST)
     # A second browser signed in as Morgan, to show it is signed out too.
@@ -107,7 +101,7 @@ def test_a_participant_resets_a_forgotten_password(visitor: Visitor, live_databa
     page = visitor.page
     visitor.sign_in("national.admin@example.nhs.uk")
     _add_person(visitor, PARTICIPANT, "Jo", "Forgetful", "participant")
-    _sign_out(visitor)
+    visitor.sign_out()
 
     visitor.go("/sign-in")
     with page.expect_navigation():

@@ -14,12 +14,6 @@ PASSWORD = "closing-journey-2026"
 EMAIL = "robin.leaver@example.nhs.uk"
 
 
-def _sign_out(visitor: Visitor) -> None:
-    visitor.go("/sign-out")
-    with visitor.page.expect_navigation():
-        visitor.page.click("button:has-text('Sign out')")
-
-
 def _ask_to_close(visitor: Visitor, reason: str) -> None:
     visitor.sign_in(EMAIL, PASSWORD)
     visitor.go("/account/close")
@@ -27,7 +21,7 @@ def _ask_to_close(visitor: Visitor, reason: str) -> None:
     with visitor.page.expect_navigation():
         visitor.page.click("button:has-text('Request to close my account')")
     assert "Request pending" in visitor.page.content()
-    _sign_out(visitor)
+    visitor.sign_out()
 
 
 def test_admin_keeps_an_account_open_then_closes_it(visitor: Visitor, live_database) -> None:
@@ -43,14 +37,14 @@ def test_admin_keeps_an_account_open_then_closes_it(visitor: Visitor, live_datab
     page.select_option("#role", "participant")
     with page.expect_navigation():
         page.click("button:has-text('Add role')")
-    _sign_out(visitor)
+    visitor.sign_out()
     # Robin sets their own password from the invitation email.
     visitor.go(emailed_path(live_database, EMAIL, "staff_invitation"))
     page.fill("#password", PASSWORD)
     page.fill("#confirm", PASSWORD)
     with page.expect_navigation():
         page.click("button:has-text('Create my account')")
-    _sign_out(visitor)
+    visitor.sign_out()
 
     _ask_to_close(visitor, "I am leaving the pilot.")
 
@@ -75,13 +69,13 @@ def test_admin_keeps_an_account_open_then_closes_it(visitor: Visitor, live_datab
         page.click("button:has-text('Keep the account open')")
     assert "Kept the account of Robin Leaver open" in page.content()
     visitor.check_page("admin-closure-kept-open")
-    _sign_out(visitor)
+    visitor.sign_out()
 
     visitor.sign_in(EMAIL, PASSWORD)
     visitor.go("/account")
     assert "end-of-pilot interview" in page.content()
     visitor.check_page("learning-account-kept-open")
-    _sign_out(visitor)
+    visitor.sign_out()
 
     _ask_to_close(visitor, "The interview is done.")
     visitor.sign_in("national.admin@example.nhs.uk")
@@ -92,7 +86,7 @@ def test_admin_keeps_an_account_open_then_closes_it(visitor: Visitor, live_datab
     assert "Closed the account of Robin Leaver" in page.content()
     visitor.go("/admin/closure-requests")
     assert "No requests are waiting" in page.content()
-    _sign_out(visitor)
+    visitor.sign_out()
 
     visitor.go("/sign-in")
     page.fill("#email", EMAIL)

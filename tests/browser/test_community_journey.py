@@ -18,12 +18,6 @@ CHAMPION = "champion.southwest@example.nhs.uk"
 PARTICIPANT = "participant@example.nhs.uk"
 
 
-def _sign_out(visitor: Visitor) -> None:
-    visitor.go("/sign-out")
-    with visitor.page.expect_navigation():
-        visitor.page.click("main button:has-text('Sign out')")
-
-
 def test_champion_profile_opportunity_registration_and_attendance(visitor: Visitor):
     page = visitor.page
     visitor.sign_in(CHAMPION)
@@ -67,7 +61,7 @@ def test_champion_profile_opportunity_registration_and_attendance(visitor: Visit
     opportunity_url = page.url
     visitor.check_page("opportunity-organiser")
 
-    _sign_out(visitor)
+    visitor.sign_out()
     visitor.go("/opportunities/public")
     assert page.locator("h3", has_text="Coastal general practice taster day").count() == 1
     visitor.check_page("opportunities-public")
@@ -90,7 +84,7 @@ def test_champion_profile_opportunity_registration_and_attendance(visitor: Visit
     assert "/calendar/" in page.locator("code").inner_text()
     visitor.check_page("calendar-feed")
 
-    _sign_out(visitor)
+    visitor.sign_out()
     visitor.sign_in(CHAMPION)
     page.goto(opportunity_url + "/registrations")
     row = page.locator("tbody tr", has_text="Has a place")

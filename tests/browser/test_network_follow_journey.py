@@ -5,8 +5,6 @@ scroll."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from tests.browser.conftest import Visitor
@@ -19,17 +17,6 @@ EDUCATOR = "lead.educator.london@example.nhs.uk"
 PARTICIPANT = "participant@example.nhs.uk"
 LEAD = "regional.lead.london@example.nhs.uk"
 TITLE = "Teaching handovers with a shared checklist"
-
-
-def _sign_out(visitor: Visitor) -> None:
-    visitor.go("/sign-out")
-    with visitor.page.expect_navigation():
-        visitor.page.click("main button:has-text('Sign out')")
-
-
-def _press(page: Any, label: str) -> None:
-    with page.expect_navigation():
-        page.click(f"main button:has-text('{label}')")
 
 
 def _check_both_widths(visitor: Visitor, name: str) -> None:
@@ -46,13 +33,13 @@ def test_follow_a_domain_then_report_and_dismiss(visitor: Visitor) -> None:
     page.fill("#body", "A shared checklist made evening handovers **shorter**.")
     page.select_option("#region", value="LON")
     page.check("input[name='domains'][value='GPC8']")
-    _press(page, "Post")
-    _sign_out(visitor)
+    visitor.press("Post")
+    visitor.sign_out()
 
     visitor.sign_in(EDUCATOR)
     visitor.go("/network?domain=GPC8")
     _check_both_widths(visitor, "network-list-follow")
-    _press(page, "Follow")
+    visitor.press("Follow")
     assert "You follow GPC8" in page.locator("main").inner_text()
     visitor.go("/network/following")
     assert page.locator(".nhsuk-card", has_text=TITLE).count() == 1
@@ -69,7 +56,7 @@ def test_follow_a_domain_then_report_and_dismiss(visitor: Visitor) -> None:
         )
     )
     page.set_viewport_size({"width": 1200, "height": 900})
-    _sign_out(visitor)
+    visitor.sign_out()
 
     visitor.sign_in(PARTICIPANT)
     visitor.go("/network?domain=GPC8")
@@ -77,8 +64,8 @@ def test_follow_a_domain_then_report_and_dismiss(visitor: Visitor) -> None:
         page.click(f"a:has-text('{TITLE}')")
     page.click("summary:has-text('Report this post')")
     page.fill("#report-reason", "It names a colleague")
-    _press(page, "Report post")
-    _sign_out(visitor)
+    visitor.press("Report post")
+    visitor.sign_out()
 
     visitor.sign_in(LEAD)
     visitor.go("/network/moderation")

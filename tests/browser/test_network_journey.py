@@ -4,8 +4,6 @@ violations."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from tests.browser.conftest import Visitor
@@ -18,17 +16,6 @@ ADMIN = "national.admin@example.nhs.uk"
 TITLE = "Pharmacy pop-up at the coastal clinic"
 
 
-def _sign_out(visitor: Visitor) -> None:
-    visitor.go("/sign-out")
-    with visitor.page.expect_navigation():
-        visitor.page.click("main button:has-text('Sign out')")
-
-
-def _press(page: Any, label: str) -> None:
-    with page.expect_navigation():
-        page.click(f"main button:has-text('{label}')")
-
-
 def test_post_comment_mark_useful_and_hide(visitor: Visitor) -> None:
     page = visitor.page
     visitor.sign_in(CHAMPION)
@@ -38,10 +25,10 @@ def test_post_comment_mark_useful_and_hide(visitor: Visitor) -> None:
     page.select_option("#region", value="SW")
     page.check("input[name='domains'][value='GPC6']")
     visitor.check_page("network-post-form")
-    _press(page, "Post")
+    visitor.press("Post")
     assert page.locator("h1").inner_text() == TITLE
     assert page.locator("main strong", has_text="weekly").count() == 1
-    _sign_out(visitor)
+    visitor.sign_out()
 
     visitor.sign_in(PARTICIPANT)
     visitor.go("/network?region=SW&text=pop-up")
@@ -50,21 +37,21 @@ def test_post_comment_mark_useful_and_hide(visitor: Visitor) -> None:
     with page.expect_navigation():
         page.click(f"a:has-text('{TITLE}')")
     page.fill("#body", "We are trying this in our practice next month.")
-    _press(page, "Add comment")
-    _press(page, "Mark as useful")
+    visitor.press("Add comment")
+    visitor.press("Mark as useful")
     assert "1 found this useful" in page.locator("main").inner_text()
     assert "trying this in our practice" in page.locator("#comments ~ div").first.inner_text()
     visitor.check_page("network-post-participant")
     post_url = page.url
-    _sign_out(visitor)
+    visitor.sign_out()
 
     visitor.sign_in(ADMIN)
     page.goto(post_url)
     page.fill("#moderate-reason", "Names a patient; please edit and ask us to restore it")
-    _press(page, "Hide post")
+    visitor.press("Hide post")
     assert "Hidden by a moderator" in page.locator("main").inner_text()
     visitor.check_page("network-post-hidden")
-    _sign_out(visitor)
+    visitor.sign_out()
 
     visitor.sign_in(PARTICIPANT)
     assert visitor.go(post_url.removeprefix(visitor.base_url)).status == 404
