@@ -328,12 +328,18 @@ def marked_useful(user: User, post: NetworkPost) -> bool:
 # Taking part ------------------------------------------------------------------------------
 
 
+def _required_text(field: str, text: str, limit: int, empty: str, noun: str) -> str:
+    """The text stripped, or a refusal naming ``field`` when it is blank or too long."""
+    if not text.strip():
+        raise Refusal(field, empty)
+    if len(text) > limit:
+        raise Refusal(field, f"{noun} must be {limit:,} characters or fewer")
+    return text.strip()
+
+
 def add_comment(user: User, post: NetworkPost, body: str) -> NetworkComment:
-    if not body.strip():
-        raise Refusal("body", "Enter your comment")
-    if len(body) > MAX_COMMENT:
-        raise Refusal("body", f"Comment must be {MAX_COMMENT:,} characters or fewer")
-    comment = NetworkComment(post_id=post.id, author_id=user.id, body=body.strip())
+    text = _required_text("body", body, MAX_COMMENT, "Enter your comment", "Comment")
+    comment = NetworkComment(post_id=post.id, author_id=user.id, body=text)
     db.session.add(comment)
     db.session.flush()
     return comment
@@ -357,11 +363,10 @@ def unmark_useful(user: User, post: NetworkPost) -> None:
 
 
 def report(user: User, post: NetworkPost, reason: str) -> PostReport:
-    if not reason.strip():
-        raise Refusal("reason", "Enter why this post should be looked at")
-    if len(reason) > MAX_REASON:
-        raise Refusal("reason", f"Reason must be {MAX_REASON} characters or fewer")
-    found = PostReport(post_id=post.id, reporter_id=user.id, reason=reason.strip())
+    text = _required_text(
+        "reason", reason, MAX_REASON, "Enter why this post should be looked at", "Reason"
+    )
+    found = PostReport(post_id=post.id, reporter_id=user.id, reason=text)
     db.session.add(found)
     db.session.flush()
     return found

@@ -148,11 +148,16 @@ def network_new() -> tuple[str, int] | Response:
         else:
             flash("Your post is in the network.", "success")
             return redirect(url_for("community.network_post", post_id=post.id))
+    return _render_post_form(form, None, allowed)
+
+
+def _render_post_form(form: PostForm, post: NetworkPost | None, allowed: bool) -> tuple[str, int]:
+    """The write or edit form; a POST that reaches it was refused."""
     code = 400 if request.method == "POST" else 200
     return render_template(
         "community/network_form.html",
         form=form,
-        post=None,
+        post=post,
         allowed=allowed,
         max_body=network.MAX_BODY,
     ), code
@@ -215,14 +220,7 @@ def network_edit(post_id: int) -> tuple[str, int] | Response:
         else:
             flash("Your post is updated.", "success")
             return redirect(url_for("community.network_post", post_id=post.id))
-    code = 400 if request.method == "POST" else 200
-    return render_template(
-        "community/network_form.html",
-        form=form,
-        post=post,
-        allowed=True,
-        max_body=network.MAX_BODY,
-    ), code
+    return _render_post_form(form, post, True)
 
 
 @bp.post("/network/<int:post_id>/delete")
