@@ -95,7 +95,7 @@ test: setup-test
 	@echo "ruff check: $(words $(TRACKED_PY)) files under version control"
 	@$(BIN)/ruff check --force-exclude $(or $(TRACKED_PY),.)
 	$(BIN)/mypy
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --durations=40
 
 lint: setup-test
 	@echo "ruff check: $(words $(TRACKED_PY)) files under version control"
