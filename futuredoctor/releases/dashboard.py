@@ -5,11 +5,12 @@ same for ten participants or ten thousand, and for three modules or thirty."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from futuredoctor import clock
 from futuredoctor.extensions import db
 from futuredoctor.learning.services import gpc_domains
 from futuredoctor.models import (
@@ -26,6 +27,12 @@ from futuredoctor.models import (
     module_version_domain,
 )
 from futuredoctor.pilots.services import PilotSummary, region_pilots, upcoming_releases
+from futuredoctor.releases.completion_trend import (
+    MONTHS,
+    MonthCount,
+    completions_by_month,
+    month_starts,
+)
 from futuredoctor.summaries import store
 
 
@@ -74,6 +81,7 @@ class Dashboard:
     coverage: list[CoverageRow]
     as_of: datetime | None = None  # when the completion figures were counted
     cohort_coverage: list[CoverageRow] = field(default_factory=list)
+    months: list[MonthCount] = field(default_factory=list)  # completions per UK month
 
     @property
     def enrolled(self) -> int:
@@ -219,8 +227,8 @@ SUMMARY = "region_dashboard"
 
 
 def region_figures(region: Region) -> dict[str, Any]:
-    """The dashboard's completion and coverage figures, counted now (the slow part: it
-    reads every enrolment and progress row of the region)."""
+    """The dashboard's completion, coverage and completions-per-month figures, counted
+    now (the slow part: it reads every enrolment and progress row of the region)."""
     pilots = list(db.session.scalars(sa.select(Pilot).where(Pilot.region_id == region.id)))
     domains = gpc_domains()
     coverage = gpc_coverage(region, pilots, domains)
@@ -246,7 +254,23 @@ def region_figures(region: Region) -> dict[str, Any]:
             }
             for row in coverage
         },
+        "months": [
+            [month.start.isoformat(), month.completed]
+            for month in completions_by_month(region, clock.today_uk())
+        ],
     }
+
+
+def _months(region: Region, figures: dict[str, Any]) -> list[MonthCount]:
+    """The stored completions per month, if they were counted for the months wanted
+    today; else counted now (a summary stored before a new month began, or before the
+    months were kept)."""
+    today = clock.today_uk()
+    stored = [MonthCount(date.fromisoformat(start), n) for start, n in figures.get("months", [])]
+    wanted = month_starts(today, MONTHS)[:-1]
+    if [m.start for m in stored] == wanted:
+        return stored
+    return completions_by_month(region, today)
 
 
 @store.refresher(SUMMARY)
@@ -284,6 +308,7 @@ def region_dashboard(region: Region) -> Dashboard:
         coverage=coverage,
         as_of=snapshot.as_of,
         cohort_coverage=by_cohort,
+        months=_months(region, figures),
     )
 
 

@@ -40,6 +40,7 @@ from futuredoctor.models import (
 )
 from futuredoctor.refusals import Refusal
 from futuredoctor.releases import dashboard, national
+from futuredoctor.releases.completion_trend import completions_by_month
 from futuredoctor.scheduler import run_job
 from futuredoctor.summaries import store
 from tests.factories import current_cohorts, make_enrolment, make_release, make_user
@@ -167,6 +168,7 @@ def check_every_summary(app: Flask, world: World) -> None:
         region = db.session.scalar(sa.select(Region).where(Region.code == code))
         board = dashboard.region_dashboard(region)
         assert board.completion == dashboard.completion_by_module(region), code
+        assert board.months == completions_by_month(region, clock.today_uk()), code
         pilots = list(db.session.scalars(sa.select(Pilot).where(Pilot.region_id == region.id)))
         live = dashboard.gpc_coverage(region, pilots, board.domains)
         stored = {row.pilot.id: row.cells for row in board.coverage}
