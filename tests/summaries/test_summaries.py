@@ -23,6 +23,8 @@ from futuredoctor.livinglab import inbox, ratings, triage
 from futuredoctor.livinglab.scope import modules_in_scope
 from futuredoctor.livinglab.workflow import MANUAL_TARGETS
 from futuredoctor.models import (
+    CodesignSession,
+    Cohort,
     ConsentRecord,
     ConsentStatement,
     Enrolment,
@@ -174,6 +176,16 @@ def check_every_summary(app: Flask, world: World) -> None:
         stored = {row.pilot.id: row.cells for row in board.coverage}
         assert all(stored[row.pilot.id] == row.cells for row in live), code
     assert national.national_overview()[0] == national.live_overview()
+    # Each item keeps the pilot it belongs to (the inbox and picker scope by it).
+    derived = sa.func.coalesce(Cohort.pilot_id, CodesignSession.pilot_id, FeedbackItem.pilot_id)
+    wrong = db.session.scalars(
+        sa.select(FeedbackItem.id)
+        .outerjoin(Enrolment, Enrolment.id == FeedbackItem.enrolment_id)
+        .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
+        .outerjoin(CodesignSession, CodesignSession.id == FeedbackItem.codesign_session_id)
+        .where(FeedbackItem.scope_pilot_id.is_distinct_from(derived))
+    ).all()
+    assert wrong == []
     for viewer in world.viewers:
         viewer = db.session.get(User, viewer.id)
         if viewer.grants[0].role is not Role.REGIONAL_LEAD:
