@@ -179,7 +179,7 @@ def _scope_pilot(session: Session, item: FeedbackItem) -> Pilot | None:
     if enrolment is None and item.enrolment_id is not None:
         enrolment = session.get(Enrolment, item.enrolment_id)
     if enrolment is not None:
-        cohort = enrolment.cohort or session.get(Cohort, enrolment.cohort_id)
+        cohort = enrolment.cohort or session.get_one(Cohort, enrolment.cohort_id)
         return cohort.pilot or session.get(Pilot, cohort.pilot_id)
     held = item.codesign_session
     if held is None and item.codesign_session_id is not None:
