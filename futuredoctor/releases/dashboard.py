@@ -261,22 +261,16 @@ def region_figures(region: Region) -> dict[str, Any]:
     }
 
 
-def _months(region: Region, figures: dict[str, Any]) -> list[MonthCount]:
-    """The stored completions per month, if they were counted for the months wanted
-    today; else counted now (a summary stored before a new month began, or before the
-    months were kept)."""
-    today = clock.today_uk()
-    stored = [MonthCount(date.fromisoformat(start), n) for start, n in figures.get("months", [])]
-    wanted = month_starts(today, MONTHS)[:-1]
-    if [m.start for m in stored] == wanted:
-        return stored
-    return completions_by_month(region, today)
-
-
 @store.refresher(SUMMARY)
 def _refresh(code: str) -> dict[str, Any] | None:
     region = db.session.scalar(sa.select(Region).where(Region.code == code))
     return region_figures(region) if region is not None else None
+
+
+def _months_current(figures: dict[str, Any]) -> bool:
+    """Whether the stored completions per month are for the months wanted today."""
+    wanted = [day.isoformat() for day in month_starts(clock.today_uk(), MONTHS)[:-1]]
+    return [start for start, _ in figures.get("months", [])] == wanted
 
 
 def region_dashboard(region: Region) -> Dashboard:
@@ -285,9 +279,11 @@ def region_dashboard(region: Region) -> Dashboard:
     pilots = [s.pilot for s in summaries]
     domains = gpc_domains()
     snapshot = store.read(SUMMARY, region.code, lambda: region_figures(region))
+    if "cohort_coverage" not in snapshot.payload or not _months_current(snapshot.payload):
+        # Counted before cohorts or months were kept, or before this month began: count
+        # again now and keep it for the next view.
+        snapshot = store.store(SUMMARY, region.code, region_figures(region))
     figures = snapshot.payload
-    if "cohort_coverage" not in figures:  # a summary counted before cohorts were kept
-        figures = region_figures(region)
     coverage = []
     for pilot in pilots:
         stored = figures["coverage"].get(str(pilot.id), {})
@@ -308,7 +304,7 @@ def region_dashboard(region: Region) -> Dashboard:
         coverage=coverage,
         as_of=snapshot.as_of,
         cohort_coverage=by_cohort,
-        months=_months(region, figures),
+        months=[MonthCount(date.fromisoformat(start), n) for start, n in figures["months"]],
     )
 
 

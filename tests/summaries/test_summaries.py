@@ -38,6 +38,7 @@ from futuredoctor.models import (
     Release,
     ReleaseStatus,
     Role,
+    SummarySnapshot,
     User,
 )
 from futuredoctor.refusals import Refusal
@@ -235,3 +236,25 @@ def test_pages_say_when_their_figures_were_counted(app: Flask, client, frozen_no
     counts = client.get("/feedback").get_data(as_text=True)
     assert "Counts as of" in counts
     assert store.stored_keys("feedback_status") == ["all"]
+
+
+def test_a_dashboard_summary_without_this_months_figures_is_counted_again(app: Flask) -> None:
+    """Completions per month are kept for the months wanted on the day they were counted:
+    a summary from before a new month began (or before months were kept) is counted again
+    and stored, not shown with a month missing."""
+    app.config["SUMMARY_MAX_AGE_SECONDS"] = 3600
+    region = db.session.scalar(sa.select(Region).where(Region.code == "LON"))
+    first = dashboard.region_dashboard(region)
+    assert first.months == completions_by_month(region, clock.today_uk())
+    stored = db.session.scalar(
+        sa.select(SummarySnapshot).where(SummarySnapshot.kind == dashboard.SUMMARY)
+    )
+    stale = dict(stored.payload)
+    stale["months"] = stale["months"][:-1]  # as counted last month
+    store.store(dashboard.SUMMARY, region.code, stale)
+    board = dashboard.region_dashboard(region)
+    assert board.months == completions_by_month(region, clock.today_uk())
+    db.session.expire_all()
+    assert db.session.get(SummarySnapshot, stored.id).payload["months"] == [
+        [m.start.isoformat(), m.completed] for m in board.months
+    ]
