@@ -127,8 +127,12 @@ def _columns(stmt: sa.Select[Any]) -> list[PickerItem]:
     return [PickerItem(*row) for row in rows]
 
 
-def _page_ids(user: User, module: Module, find: str, cursor: Cursor | None) -> list[int]:
-    """Up to a page and one more item numbers, in picker order (backwards for "before")."""
+def _page_ids(
+    user: User, module: Module, find: str, cursor: Cursor | None
+) -> tuple[list[int], str | None]:
+    """Up to a page and one more item numbers, in picker order (backwards for "before"),
+    and how the cursor was followed (None: from the start, as for a cursor naming no
+    item)."""
     start: tuple[datetime, int] | None = None
     if cursor is not None:
         at = db.session.scalar(
@@ -176,16 +180,15 @@ def _page_ids(user: User, module: Module, find: str, cursor: Cursor | None) -> l
         )
         branches.append(stmt.order_by(*order).limit(PICKER_PAGE + 1).subquery().select())
     if not branches:
-        return []
+        return [], None
     merged = sa.union_all(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
     merged_order = (
         (merged.c.created_at.desc(), merged.c.id.desc())
         if backwards
         else (merged.c.created_at, merged.c.id)
     )
-    return list(
-        db.session.scalars(sa.select(merged.c.id).order_by(*merged_order).limit(PICKER_PAGE + 1))
-    )
+    ids = db.session.scalars(sa.select(merged.c.id).order_by(*merged_order).limit(PICKER_PAGE + 1))
+    return list(ids), how if start is not None else None
 
 
 def open_items_picker(
@@ -209,8 +212,7 @@ def open_items_picker(
         )
         or 0
     )
-    how = cursor[0] if cursor is not None else None
-    ids = _page_ids(user, module, find, cursor)
+    ids, how = _page_ids(user, module, find, cursor)
     more = len(ids) > PICKER_PAGE
     ids = ids[:PICKER_PAGE]
     if how == "before":
