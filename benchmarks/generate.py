@@ -137,6 +137,7 @@ def generate(dsn: str, scale: Scale, seed: int = 2026) -> dict[str, int]:
         # Cohorts: several per pilot, all running (and enrolling) on the day it runs.
         cohort_id = _next_id(cur, "cohort")
         cohorts: list[int] = []
+        pilot_of: dict[int, int] = {}  # cohort -> pilot, for feedback's scope_pilot_id
         with cur.copy(
             "COPY cohort (id, pilot_id, slug, name, capacity, enrolment_opens, enrolment_closes,"
             " starts_on, ends_on, eligible_professional_groups, eligible_career_stages)"
@@ -160,6 +161,7 @@ def generate(dsn: str, scale: Scale, seed: int = 2026) -> dict[str, int]:
                         )
                     )
                     cohorts.append(cohort_id)
+                    pilot_of[cohort_id] = pilot_id
                     cohort_id += 1
 
         # Releases: each cohort gets a spread of module versions, all already out.
@@ -244,9 +246,9 @@ def generate(dsn: str, scale: Scale, seed: int = 2026) -> dict[str, int]:
                     copy.write_row((eid, rid, started, done))
                     progress_rows += 1
         with cur.copy(
-            "COPY feedback_item (module_version_id, enrolment_id, source, relevance, quality,"
-            " applicability, text, status, notify_on_action, created_at, updated_at)"
-            " FROM STDIN"
+            "COPY feedback_item (module_version_id, enrolment_id, scope_pilot_id, source,"
+            " relevance, quality, applicability, text, status, notify_on_action, created_at,"
+            " updated_at) FROM STDIN"
         ) as copy:
             for _, eid, cid in people:
                 for _, vid, at in releases[cid][: scale.feedback_per_participant]:
@@ -255,6 +257,7 @@ def generate(dsn: str, scale: Scale, seed: int = 2026) -> dict[str, int]:
                         (
                             vid,
                             eid,
+                            pilot_of[cid],
                             "participant",
                             rng.randint(1, 5),
                             rng.randint(1, 5),
@@ -415,29 +418,31 @@ def add_feedback(dsn: str, per_participant: int, seed: int = 7) -> int:
     added = 0
     with psycopg.connect(dsn) as conn, conn.cursor() as cur:
         rows = cur.execute(
-            "SELECT e.id, r.module_version_id, r.release_at FROM enrolment e"
+            "SELECT e.id, r.module_version_id, r.release_at, c.pilot_id FROM enrolment e"
             " JOIN release r ON r.cohort_id = e.cohort_id"
+            " JOIN cohort c ON c.id = e.cohort_id"
             " WHERE NOT EXISTS (SELECT 1 FROM feedback_item f WHERE f.enrolment_id = e.id"
             " AND f.module_version_id = r.module_version_id)"
             " ORDER BY e.id, r.release_at"
         )
-        chosen: list[tuple[int, int, datetime]] = []
+        chosen: list[tuple[int, int, datetime, int]] = []
         counts: dict[int, int] = {}
-        for eid, vid, at in rows:
+        for eid, vid, at, pilot_id in rows:
             if counts.get(eid, 0) < per_participant:
                 counts[eid] = counts.get(eid, 0) + 1
-                chosen.append((eid, vid, at))
+                chosen.append((eid, vid, at, pilot_id))
         with cur.copy(
-            "COPY feedback_item (module_version_id, enrolment_id, source, relevance, quality,"
-            " applicability, text, status, notify_on_action, created_at, updated_at)"
-            " FROM STDIN"
+            "COPY feedback_item (module_version_id, enrolment_id, scope_pilot_id, source,"
+            " relevance, quality, applicability, text, status, notify_on_action, created_at,"
+            " updated_at) FROM STDIN"
         ) as copy:
-            for eid, vid, at in chosen:
+            for eid, vid, at, pilot_id in chosen:
                 when = at + timedelta(days=3)
                 copy.write_row(
                     (
                         vid,
                         eid,
+                        pilot_id,
                         "participant",
                         rng.randint(1, 5),
                         rng.randint(1, 5),

@@ -36,6 +36,7 @@ from futuredoctor.enrolment.capacity import SEAT_STATUSES
 from futuredoctor.models import (
     Cohort,
     Enrolment,
+    FeedbackItem,
     Framework,
     FrameworkDomain,
     Module,
@@ -277,6 +278,16 @@ def _sync_cohort(
     moved = cohort.pilot is not pilot
     if moved:
         cohort.pilot = pilot
+        if pilot.id is None:
+            session.flush()
+        # Its participants' feedback moves with it (FeedbackItem.scope_pilot_id).
+        of_cohort = sa.select(Enrolment.id).where(Enrolment.cohort_id == cohort.id)
+        session.execute(
+            sa.update(FeedbackItem)
+            .where(FeedbackItem.enrolment_id.in_(of_cohort))
+            .values(scope_pilot_id=pilot.id),
+            execution_options={"synchronize_session": False},
+        )
     _record(report, "cohorts", spec.slug, updated=_update(cohort, values) or moved)
 
 

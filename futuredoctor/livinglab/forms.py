@@ -225,6 +225,8 @@ class VersionForm(SafeForm):
     # The picker of feedback to address searches and pages: a module can have thousands.
     find = bounded_text("Search open feedback", 200, noun="The search")
     picker_page = HiddenField()
+    picker_first = HiddenField()  # the shown page's first and last items: where paging goes on
+    picker_last = HiddenField()
 
     def outcomes(self) -> list[str]:
         return [

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask import abort
 from sqlalchemy.orm import joinedload, selectinload
 
 from futuredoctor.extensions import db
@@ -25,7 +26,7 @@ from futuredoctor.models import (
     User,
     feedback_item_tag,
 )
-from futuredoctor.paging import Page, paginate
+from futuredoctor.paging import PER_PAGE, Page
 from futuredoctor.permissions import pilot_ids_in_scope
 from futuredoctor.summaries import store
 
@@ -96,14 +97,42 @@ def item_loading() -> list[Any]:
 
 
 def inbox_page(user: User, wanted: InboxFilter, number: int, total: int | None = None) -> Page:
-    """One page of the inbox, newest first: a count (unless ``total`` is known), a page
-    query and a tag query."""
-    stmt = (
-        _filtered(user, wanted)
-        .options(*item_loading())
-        .order_by(FeedbackItem.created_at.desc(), FeedbackItem.id.desc())
+    """One page of the inbox, newest first: a count (unless ``total`` is known), the page's
+    item numbers, the page's items by number, and their tags.
+
+    The numbers are found by a narrow query (the scope's joins and the created_at index,
+    nothing else), and only the page's 50 items are loaded with everything shown about
+    them. Asking for the page with all of that joined on made PostgreSQL plan a join of 16
+    tables (about 100 ms of planning at national size) and start parallel workers to walk
+    the index."""
+    stmt = _filtered(user, wanted)
+    if total is None:
+        total = db.session.scalar(
+            sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
+        )
+    total = total or 0
+    if number > 1 and (number - 1) * PER_PAGE >= total:
+        abort(404)
+    newest_first = (FeedbackItem.created_at.desc(), FeedbackItem.id.desc())
+    ids = list(
+        db.session.scalars(
+            stmt.with_only_columns(FeedbackItem.id)
+            .order_by(*newest_first)
+            .limit(PER_PAGE)
+            .offset((number - 1) * PER_PAGE)
+        )
     )
-    return paginate(stmt, number, total=total)
+    items = (
+        db.session.scalars(
+            sa.select(FeedbackItem)
+            .where(FeedbackItem.id.in_(ids))
+            .options(*item_loading())
+            .order_by(*newest_first)
+        )
+        .unique()
+        .all()
+    )
+    return Page(items=items, number=number, per_page=PER_PAGE, total=total)
 
 
 def items_for_update(user: User, ids: list[int]) -> list[FeedbackItem]:

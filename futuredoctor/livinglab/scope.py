@@ -41,8 +41,10 @@ _NOWHERE = Pilot(id=0, slug="", name="")
 
 
 def item_pilot_id() -> sa.ColumnElement[Any]:
-    """The pilot an inbox row belongs to; needs the outer joins of ``scoped_items``."""
-    return sa.func.coalesce(Cohort.pilot_id, CodesignSession.pilot_id, FeedbackItem.pilot_id)
+    """The pilot an inbox row belongs to: kept on the item (``scope_pilot_id``, the pilot
+    of its enrolment's cohort, of its co-design session, or the one it was entered for),
+    so scoping it needs no join."""
+    return FeedbackItem.scope_pilot_id.expression
 
 
 def scoped_items(user: User) -> sa.Select[Any]:

@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from futuredoctor.content import render_markdown
 from futuredoctor.learning.services import module_by_slug
-from futuredoctor.livinglab import diff, ratings, versions
+from futuredoctor.livinglab import address_picker, diff, ratings, versions
 from futuredoctor.livinglab.blueprint import TRIAGE, bp
 from futuredoctor.livinglab.forms import DiffForm, VersionForm
 from futuredoctor.livinglab.scope import modules_in_scope
@@ -85,33 +85,33 @@ def version_new(module: Module) -> tuple[str, int] | Response:
                 )
                 return redirect(_after_publishing(module, version.id))
         code = 400 if form.errors and preview is None else code
-    picker = versions.open_items_picker(
+    picker = address_picker.open_items_picker(
         actor(),
         module,
         (form.find.data or "") if not form.find.errors else "",
-        _picker_page(form.picker_page.data, action),
+        address_picker.parse_cursor(action, form.picker_first.data, form.picker_last.data),
+        _picker_page(form.picker_page.data),
         list(form.addresses.data or []),
     )
     form.picker_page.data = str(picker.number)
+    form.picker_first.data = str(picker.first_id or "")
+    form.picker_last.data = str(picker.last_id or "")
     return render_template(
         "livinglab/version_new.html",
         module=module,
         latest=module.latest,
         form=form,
         picker=picker,
-        picker_size=versions.PICKER_PAGE,
+        picker_size=address_picker.PICKER_PAGE,
+        picker_cap=address_picker.COUNT_CAP,
         preview=preview,
         previewed=previewed,
     ), code
 
 
-def _picker_page(raw: str | None, action: str) -> int:
-    """The picker page to show: the one the form was on, moved by Previous or Next; a new
-    search starts again at the first page."""
-    number = int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
-    if action == "find":
-        return 1
-    return number + {"picker_previous": -1, "picker_next": 1}.get(action, 0)
+def _picker_page(raw: str | None) -> int:
+    """The position of the picker page the form was on (only numbers the items shown)."""
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
 
 
 def _after_publishing(module: Module, version_id: int) -> str:

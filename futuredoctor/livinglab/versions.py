@@ -7,7 +7,6 @@ counts as a change; ``module_markdown`` gives authors the file to commit.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,104 +67,6 @@ def gpc_domains() -> list[FrameworkDomain]:
         .order_by(FrameworkDomain.position)
     )
     return list(db.session.scalars(stmt))
-
-
-PICKER_PAGE = 25  # open items shown at a time in the "addresses" picker
-MAX_FIND = 200
-
-
-@dataclass(frozen=True)
-class Picker:
-    """One page of the open feedback a new version may address, and the items already
-    ticked on other pages (kept so that searching and paging never drop a choice)."""
-
-    items: list[FeedbackItem]
-    ticked_elsewhere: list[FeedbackItem]
-    number: int
-    pages: int
-    total: int
-    find: str
-
-    @property
-    def first_index(self) -> int:
-        return (self.number - 1) * PICKER_PAGE + 1 if self.total else 0
-
-    @property
-    def last_index(self) -> int:
-        return min(self.number * PICKER_PAGE, self.total)
-
-
-def _open_items(user: User, module: Module) -> sa.Select[Any]:
-    return (
-        scoped_items(user)
-        .join(ModuleVersion, ModuleVersion.id == FeedbackItem.module_version_id)
-        .where(ModuleVersion.module_id == module.id, FeedbackItem.status.in_(OPEN_STATUSES))
-    )
-
-
-def _matching(stmt: sa.Select[Any], find: str) -> sa.Select[Any]:
-    """Items whose number is ``find`` or whose text contains it (any case)."""
-    if not find:
-        return stmt
-    escaped = find.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    found: sa.ColumnElement[bool] = FeedbackItem.text.ilike(f"%{escaped}%", escape="\\")
-    number = find.removeprefix("Feedback ").strip()
-    if number.isascii() and number.isdigit() and len(number) < 10:
-        found = sa.or_(found, FeedbackItem.id == int(number))
-    return stmt.where(found)
-
-
-def open_items_picker(
-    user: User, module: Module, find: str, number: int, ticked: list[int]
-) -> Picker:
-    """A page of the open feedback about ``module`` in the user's scope matching ``find``,
-    oldest first, plus the ticked items not on it: a fixed number of queries however much
-    feedback the module has (a module can gather thousands of open items)."""
-    from futuredoctor.livinglab.inbox import item_loading
-
-    find = find.strip()[:MAX_FIND]
-    matching = _matching(_open_items(user, module), find)
-    total = (
-        db.session.scalar(
-            sa.select(sa.func.count()).select_from(matching.order_by(None).subquery())
-        )
-        or 0
-    )
-    pages = max(1, math.ceil(total / PICKER_PAGE))
-    number = min(max(number, 1), pages)
-    # The module's items are found first through (module_version_id, status), then
-    # ordered: left to itself PostgreSQL may walk the inbox's created_at index through
-    # every item in the country looking for this module's.
-    found = (
-        matching.with_only_columns(FeedbackItem.id, FeedbackItem.created_at)
-        .cte("picker_items")
-        .prefix_with("MATERIALIZED", dialect="postgresql")
-    )
-    page_ids = (
-        sa.select(found.c.id)
-        .order_by(found.c.created_at, found.c.id)
-        .limit(PICKER_PAGE)
-        .offset((number - 1) * PICKER_PAGE)
-    )
-    ids = list(db.session.scalars(page_ids))  # 25 numbers: the load below is by primary key
-    ordered = (
-        sa.select(FeedbackItem)
-        .where(FeedbackItem.id.in_(ids))
-        .options(*item_loading())
-        .order_by(FeedbackItem.created_at, FeedbackItem.id)
-    )
-    items = list(db.session.scalars(ordered).unique())
-    shown = {item.id for item in items}
-    others = sorted(set(ticked) - shown)
-    elsewhere: list[FeedbackItem] = []
-    if others:
-        stmt = _open_items(user, module).where(FeedbackItem.id.in_(others))
-        elsewhere = list(
-            db.session.scalars(
-                stmt.options(*item_loading()).order_by(FeedbackItem.created_at, FeedbackItem.id)
-            ).unique()
-        )
-    return Picker(items, elsewhere, number, pages, total, find)
 
 
 def front_matter(module: Module, new: NewVersion, number: int) -> ModuleFrontMatter:

@@ -1,7 +1,9 @@
 """Completions per UK calendar month in a region, for the dashboard's chart and table.
 
-One query whatever the size of the region: a conditional count per month. Months are UK
-months (a completion at 00:30 on 1 April BST belongs to April).
+One query whatever the size of the region: a conditional count per month. At national
+size it reads every completion of the region's last year, so the dashboard takes it from
+the region's stored summary (``dashboard.region_figures``) rather than counting per view.
+Months are UK months (a completion at 00:30 on 1 April BST belongs to April).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ class Bar:
     height: float
 
 
-def _month_starts(today: date, n: int) -> list[date]:
+def month_starts(today: date, n: int) -> list[date]:
     """The first days of the last ``n`` months (this one included) and of next month."""
     first = today.year * 12 + today.month - 1 - (n - 1)
     return [date((first + k) // 12, (first + k) % 12 + 1, 1) for k in range(n + 1)]
@@ -59,7 +61,7 @@ def _utc(day: date) -> datetime:
 def completions_by_month(region: Region, today: date, n: int = MONTHS) -> list[MonthCount]:
     """Modules completed in each of the last ``n`` UK months (this month included) by
     participants of the region's cohorts."""
-    starts = _month_starts(today, n)
+    starts = month_starts(today, n)
     bounds = [_utc(d) for d in starts]
     columns = [
         sa.func.count(

@@ -5,11 +5,12 @@ same for ten participants or ten thousand, and for three modules or thirty."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from futuredoctor import clock
 from futuredoctor.extensions import db
 from futuredoctor.learning.services import gpc_domains
 from futuredoctor.models import (
@@ -26,6 +27,12 @@ from futuredoctor.models import (
     module_version_domain,
 )
 from futuredoctor.pilots.services import PilotSummary, region_pilots, upcoming_releases
+from futuredoctor.releases.completion_trend import (
+    MONTHS,
+    MonthCount,
+    completions_by_month,
+    month_starts,
+)
 from futuredoctor.summaries import store
 
 
@@ -74,6 +81,7 @@ class Dashboard:
     coverage: list[CoverageRow]
     as_of: datetime | None = None  # when the completion figures were counted
     cohort_coverage: list[CoverageRow] = field(default_factory=list)
+    months: list[MonthCount] = field(default_factory=list)  # completions per UK month
 
     @property
     def enrolled(self) -> int:
@@ -219,8 +227,8 @@ SUMMARY = "region_dashboard"
 
 
 def region_figures(region: Region) -> dict[str, Any]:
-    """The dashboard's completion and coverage figures, counted now (the slow part: it
-    reads every enrolment and progress row of the region)."""
+    """The dashboard's completion, coverage and completions-per-month figures, counted
+    now (the slow part: it reads every enrolment and progress row of the region)."""
     pilots = list(db.session.scalars(sa.select(Pilot).where(Pilot.region_id == region.id)))
     domains = gpc_domains()
     coverage = gpc_coverage(region, pilots, domains)
@@ -246,6 +254,10 @@ def region_figures(region: Region) -> dict[str, Any]:
             }
             for row in coverage
         },
+        "months": [
+            [month.start.isoformat(), month.completed]
+            for month in completions_by_month(region, clock.today_uk())
+        ],
     }
 
 
@@ -255,15 +267,23 @@ def _refresh(code: str) -> dict[str, Any] | None:
     return region_figures(region) if region is not None else None
 
 
+def _months_current(figures: dict[str, Any]) -> bool:
+    """Whether the stored completions per month are for the months wanted today."""
+    wanted = [day.isoformat() for day in month_starts(clock.today_uk(), MONTHS)[:-1]]
+    return [start for start, _ in figures.get("months", [])] == wanted
+
+
 def region_dashboard(region: Region) -> Dashboard:
     """The dashboard, its completion and coverage read from the region's summary."""
     summaries = region_pilots(region)
     pilots = [s.pilot for s in summaries]
     domains = gpc_domains()
     snapshot = store.read(SUMMARY, region.code, lambda: region_figures(region))
+    if "cohort_coverage" not in snapshot.payload or not _months_current(snapshot.payload):
+        # Counted before cohorts or months were kept, or before this month began: count
+        # again now and keep it for the next view.
+        snapshot = store.store(SUMMARY, region.code, region_figures(region))
     figures = snapshot.payload
-    if "cohort_coverage" not in figures:  # a summary counted before cohorts were kept
-        figures = region_figures(region)
     coverage = []
     for pilot in pilots:
         stored = figures["coverage"].get(str(pilot.id), {})
@@ -284,6 +304,7 @@ def region_dashboard(region: Region) -> Dashboard:
         coverage=coverage,
         as_of=snapshot.as_of,
         cohort_coverage=by_cohort,
+        months=[MonthCount(date.fromisoformat(start), n) for start, n in figures["months"]],
     )
 
 

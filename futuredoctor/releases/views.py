@@ -374,10 +374,11 @@ def _preview_day(args: Any, errors: dict[str, str]) -> date | None:
 @requires(Permission.VIEW_REGION, region="code")
 def dashboard(region: Region) -> str:
     by_cohort = request.args.get("by") == "cohort"
-    months = completion_trend.completions_by_month(region, clock.today_uk())
+    board = region_dashboard(region)
+    months = board.months
     return render_template(
         "releases/dashboard.html",
-        board=region_dashboard(region),
+        board=board,
         heat_shade=heat_shade,
         by_cohort=by_cohort,
         months=months,

@@ -15,12 +15,17 @@ from sqlalchemy.orm import Session
 from futuredoctor.content import ContentError, sync_content
 from futuredoctor.models import (
     Cohort,
+    Enrolment,
+    EnrolmentStatus,
+    FeedbackItem,
+    FeedbackSource,
     Framework,
     FrameworkDomain,
     Module,
     ModuleVersion,
     Pilot,
     Region,
+    User,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -218,3 +223,37 @@ def test_capacity_shrinks_only_to_the_places_already_given(
     edit(dirs[1] / "london.toml", "capacity = 2", "capacity = 3")
     assert sync_content(empty_db_session, *dirs).cohorts_updated == ["lon-2027-spring"]
     assert cohort.capacity == 3
+
+
+def test_a_cohort_moved_to_another_pilot_takes_its_feedback_with_it(
+    empty_db_session: Session, dirs: tuple[Path, Path]
+) -> None:
+    """Each feedback item keeps its pilot (the inbox scopes by it): moving a cohort to
+    another pilot in the content moves its participants' feedback too."""
+    session = empty_db_session
+    sync_content(session, *dirs)
+    cohort = session.scalars(sa.select(Cohort).where(Cohort.slug == "lon-2027-spring")).one()
+    version = session.scalars(
+        sa.select(ModuleVersion).join(Module).where(Module.slug == MODULE)
+    ).one()
+    person = User(
+        email="moved@example.nhs.uk", given_name="Moved", family_name="Person", password_hash="x"
+    )
+    enrolment = Enrolment(user=person, cohort=cohort, status=EnrolmentStatus.ENROLLED)
+    item = FeedbackItem(
+        module_version=version, enrolment=enrolment, source=FeedbackSource.PARTICIPANT
+    )
+    session.add(item)
+    session.flush()
+    assert item.scope_pilot_id == cohort.pilot_id
+    london = dirs[1] / "london.toml"
+    text = london.read_text(encoding="utf-8")
+    block = text[text.rindex("[[pilots.cohorts]]") :]
+    london.write_text(text.removesuffix(block), encoding="utf-8")
+    south_west = dirs[1] / "south-west.toml"
+    south_west.write_text(south_west.read_text(encoding="utf-8") + "\n" + block, encoding="utf-8")
+    sync_content(session, *dirs)
+    session.expire_all()
+    moved = session.get(FeedbackItem, item.id)
+    assert moved is not None and moved.scope_pilot_id == moved.enrolment.cohort.pilot_id
+    assert moved.enrolment.cohort.pilot.region.code == "SW"

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 from futuredoctor.content import ContentError, sync_content
 from futuredoctor.extensions import db
 from futuredoctor.livinglab.loop import NOTIFICATION_KIND
+from futuredoctor.livinglab.workflow import OPEN_STATUSES
 from futuredoctor.models import (
     AuditEvent,
     CodesignSession,
@@ -256,10 +258,15 @@ def test_content_sync_keeps_a_version_published_on_the_web(client, lab, content)
     assert db.session.get(Module, lab.module.id).latest.number == 2
 
 
+def _ticks(page: str) -> list[str]:
+    """The feedback numbers the picker offers, in order."""
+    return re.findall(r'name="addresses" type="checkbox" value="(\d+)"', page)
+
+
 def test_the_feedback_picker_searches_and_pages_keeping_ticks(client, lab) -> None:
     """A module with many open items shows a page of them; searching and paging keep
     what was typed and ticked, and publishing addresses ticks from every page."""
-    from futuredoctor.livinglab.versions import PICKER_PAGE
+    from futuredoctor.livinglab.address_picker import PICKER_PAGE
     from tests.livinglab.lab import give_feedback
 
     many = [
@@ -273,23 +280,67 @@ def test_the_feedback_picker_searches_and_pages_keeping_ticks(client, lab) -> No
     total = len(lab.items) + len(many)
     assert f"Showing open feedback 1 to {PICKER_PAGE} of {total}" in first
     assert f"Feedback {many[-1].id}:" not in first
+    assert "picker_previous" not in first and "picker_next" in first
+    shown = _ticks(first)
+    assert len(shown) == PICKER_PAGE
     ticked = [lab.items[0].id]
-    data = _version_form(lab.module, addresses=ticked, picker_page="1", action="picker_next")
+    data = _version_form(
+        lab.module,
+        addresses=ticked,
+        picker_page="1",
+        picker_first=shown[0],
+        picker_last=shown[-1],
+        action="picker_next",
+    )
     second = client.post(url, data=data)
     page = second.get_data(as_text=True)
     assert second.status_code == 200 and f"Feedback {many[-1].id}:" in page
     assert "and 1 ticked on other pages" in page and "Added a worked example" in page
+    assert f"Showing open feedback {PICKER_PAGE + 1} to {total} of {total}" in page
+    assert "picker_previous" in page and "picker_next" not in page
+    # Previous goes back to the first page; any other post back stays on the page shown.
+    on_second = _ticks(page)
+    back = {**data, "picker_page": "2", "picker_first": on_second[1], "picker_last": on_second[-1]}
+    previous = client.post(url, data={**back, "action": "picker_previous"})
+    assert _ticks(previous.get_data(as_text=True)) == shown
+    preview = client.post(url, data={**back, "action": "preview"}).get_data(as_text=True)
+    assert f"Showing open feedback {PICKER_PAGE + 1} to {total}" in preview
     found = client.post(url, data={**data, "action": "find", "find": "comment 007"})
     page = found.get_data(as_text=True)
     assert "Showing open feedback 1 to 1 of 1 matching" in page
     assert f"Feedback {many[7].id}:" in page and f"Feedback {many[8].id}:" not in page
     by_number = client.post(url, data={**data, "action": "find", "find": str(many[9].id)})
     assert f"Feedback {many[9].id}:" in by_number.get_data(as_text=True)
+    # A cursor that is not a number, or names no item, starts again at the first page.
+    odd = client.post(url, data={**data, "picker_last": "999999999", "action": "picker_next"})
+    assert odd.status_code == 200
+    assert f"Showing open feedback 1 to {PICKER_PAGE}" in odd.get_data(as_text=True)
     published = client.post(url, data=_version_form(lab.module, addresses=[*ticked, many[-1].id]))
     assert published.status_code == 302
     db.session.expire_all()
     done = [db.session.get(FeedbackItem, i).status for i in (lab.items[0].id, many[-1].id)]
     assert done == [FeedbackStatus.DONE, FeedbackStatus.DONE]
+
+
+def test_the_feedback_picker_caps_its_count(client, lab, monkeypatch) -> None:
+    """Past the cap the picker says "more than" instead of counting every open item."""
+    from futuredoctor.livinglab import address_picker
+    from tests.livinglab.lab import give_feedback
+
+    monkeypatch.setattr(address_picker, "COUNT_CAP", 3)
+    for n in range(4):
+        give_feedback(lab.london, lab.module, text=f"Capped comment {n}")
+    db.session.commit()
+    login(client, lab.educator)
+    page = client.get(f"/modules/{lab.module.slug}/versions/new").get_data(as_text=True)
+    assert "of more than 3" in page
+
+
+def test_the_open_feedback_index_covers_the_open_statuses() -> None:
+    from futuredoctor.models.feedback import OPEN_ITEMS
+
+    named = set(re.findall(r"'(\w+)'", OPEN_ITEMS))
+    assert named == {status.value for status in OPEN_STATUSES}
 
 
 def test_suggestions_on_behalf_of_an_educator_or_a_patient_fill_the_source_filters(

@@ -23,6 +23,8 @@ from futuredoctor.livinglab import inbox, ratings, triage
 from futuredoctor.livinglab.scope import modules_in_scope
 from futuredoctor.livinglab.workflow import MANUAL_TARGETS
 from futuredoctor.models import (
+    CodesignSession,
+    Cohort,
     ConsentRecord,
     ConsentStatement,
     Enrolment,
@@ -36,10 +38,12 @@ from futuredoctor.models import (
     Release,
     ReleaseStatus,
     Role,
+    SummarySnapshot,
     User,
 )
 from futuredoctor.refusals import Refusal
 from futuredoctor.releases import dashboard, national
+from futuredoctor.releases.completion_trend import completions_by_month
 from futuredoctor.scheduler import run_job
 from futuredoctor.summaries import store
 from tests.factories import current_cohorts, make_enrolment, make_release, make_user
@@ -167,11 +171,22 @@ def check_every_summary(app: Flask, world: World) -> None:
         region = db.session.scalar(sa.select(Region).where(Region.code == code))
         board = dashboard.region_dashboard(region)
         assert board.completion == dashboard.completion_by_module(region), code
+        assert board.months == completions_by_month(region, clock.today_uk()), code
         pilots = list(db.session.scalars(sa.select(Pilot).where(Pilot.region_id == region.id)))
         live = dashboard.gpc_coverage(region, pilots, board.domains)
         stored = {row.pilot.id: row.cells for row in board.coverage}
         assert all(stored[row.pilot.id] == row.cells for row in live), code
     assert national.national_overview()[0] == national.live_overview()
+    # Each item keeps the pilot it belongs to (the inbox and picker scope by it).
+    derived = sa.func.coalesce(Cohort.pilot_id, CodesignSession.pilot_id, FeedbackItem.pilot_id)
+    wrong = db.session.scalars(
+        sa.select(FeedbackItem.id)
+        .outerjoin(Enrolment, Enrolment.id == FeedbackItem.enrolment_id)
+        .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
+        .outerjoin(CodesignSession, CodesignSession.id == FeedbackItem.codesign_session_id)
+        .where(FeedbackItem.scope_pilot_id.is_distinct_from(derived))
+    ).all()
+    assert wrong == []
     for viewer in world.viewers:
         viewer = db.session.get(User, viewer.id)
         if viewer.grants[0].role is not Role.REGIONAL_LEAD:
@@ -221,3 +236,25 @@ def test_pages_say_when_their_figures_were_counted(app: Flask, client, frozen_no
     counts = client.get("/feedback").get_data(as_text=True)
     assert "Counts as of" in counts
     assert store.stored_keys("feedback_status") == ["all"]
+
+
+def test_a_dashboard_summary_without_this_months_figures_is_counted_again(app: Flask) -> None:
+    """Completions per month are kept for the months wanted on the day they were counted:
+    a summary from before a new month began (or before months were kept) is counted again
+    and stored, not shown with a month missing."""
+    app.config["SUMMARY_MAX_AGE_SECONDS"] = 3600
+    region = db.session.scalar(sa.select(Region).where(Region.code == "LON"))
+    first = dashboard.region_dashboard(region)
+    assert first.months == completions_by_month(region, clock.today_uk())
+    stored = db.session.scalar(
+        sa.select(SummarySnapshot).where(SummarySnapshot.kind == dashboard.SUMMARY)
+    )
+    stale = dict(stored.payload)
+    stale["months"] = stale["months"][:-1]  # as counted last month
+    store.store(dashboard.SUMMARY, region.code, stale)
+    board = dashboard.region_dashboard(region)
+    assert board.months == completions_by_month(region, clock.today_uk())
+    db.session.expire_all()
+    assert db.session.get(SummarySnapshot, stored.id).payload["months"] == [
+        [m.start.isoformat(), m.completed] for m in board.months
+    ]

@@ -1,0 +1,250 @@
+"""The editor's picker of open feedback a new version may address.
+
+A module can gather thousands of open items (5,713 at national size), so the picker never
+counts or sorts them all:
+
+- a page is found by keyset, from the item it starts after (or before, going back), one
+  branch per version of the module (and per pilot of the person's, for a lead educator)
+  reading ``ix_feedback_item_open_version_created`` (or ``..._pilot_created``: open items
+  by version and pilot, oldest first) and stopping after a page; the branches are merged
+  by (received, number);
+- the count stops at ``COUNT_CAP`` ("more than 1,000");
+- items are read as the few columns the picker shows, not as whole items with their
+  enrolment, cohort, pilot and region.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from futuredoctor.extensions import db
+from futuredoctor.livinglab.scope import TRIAGE, scoped_items
+from futuredoctor.livinglab.workflow import OPEN_STATUSES
+from futuredoctor.models import (
+    FeedbackItem,
+    FeedbackSource,
+    FeedbackStatus,
+    Module,
+    ModuleVersion,
+    User,
+)
+from futuredoctor.permissions import pilot_ids_in_scope
+
+PICKER_PAGE = 25  # open items shown at a time
+COUNT_CAP = 1000  # counted up to this; past it the picker says "more than 1,000"
+MAX_FIND = 200
+SHOWN_TEXT = 300  # characters of an item's text read (the picker shows about 140)
+
+# Where a page starts: (how, item number). "from" shows the page starting at the item
+# (the same page again), "after" the page after it, "before" the page before it.
+Cursor = tuple[str, int]
+HOWS = ("from", "after", "before")
+
+
+@dataclass(frozen=True)
+class PickerItem:
+    id: int
+    source: FeedbackSource
+    notify_on_action: bool
+    status: FeedbackStatus
+    created_at: datetime
+    text: str | None
+    version_number: int
+
+
+@dataclass(frozen=True)
+class Picker:
+    """One page of the open feedback a new version may address, and the items already
+    ticked on other pages (kept so that searching and paging never drop a choice)."""
+
+    items: list[PickerItem]
+    ticked_elsewhere: list[PickerItem]
+    number: int  # the page's position, for "Showing 26 to 50"
+    total: int  # counted up to COUNT_CAP + 1
+    find: str
+    has_previous: bool
+    has_next: bool
+
+    @property
+    def more_than_cap(self) -> bool:
+        return self.total > COUNT_CAP
+
+    @property
+    def first_index(self) -> int:
+        return (self.number - 1) * PICKER_PAGE + 1 if self.items else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.number - 1) * PICKER_PAGE + len(self.items)
+
+    @property
+    def first_id(self) -> int | None:
+        return self.items[0].id if self.items else None
+
+    @property
+    def last_id(self) -> int | None:
+        return self.items[-1].id if self.items else None
+
+
+def open_items(user: User, module: Module) -> sa.Select[Any]:
+    """Open feedback about ``module`` that ``user`` may triage."""
+    return (
+        scoped_items(user)
+        .join(ModuleVersion, ModuleVersion.id == FeedbackItem.module_version_id)
+        .where(ModuleVersion.module_id == module.id, FeedbackItem.status.in_(OPEN_STATUSES))
+    )
+
+
+def matching(stmt: sa.Select[Any], find: str) -> sa.Select[Any]:
+    """Items whose number is ``find`` or whose text contains it (any case)."""
+    if not find:
+        return stmt
+    escaped = find.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    found: sa.ColumnElement[bool] = FeedbackItem.text.ilike(f"%{escaped}%", escape="\\")
+    number = find.removeprefix("Feedback ").strip()
+    if number.isascii() and number.isdigit() and len(number) < 10:
+        found = sa.or_(found, FeedbackItem.id == int(number))
+    return stmt.where(found)
+
+
+def _columns(stmt: sa.Select[Any]) -> list[PickerItem]:
+    rows = db.session.execute(
+        stmt.with_only_columns(
+            FeedbackItem.id,
+            FeedbackItem.source,
+            FeedbackItem.notify_on_action,
+            FeedbackItem.status,
+            FeedbackItem.created_at,
+            sa.func.substr(FeedbackItem.text, 1, SHOWN_TEXT),
+            ModuleVersion.number,
+        ).order_by(FeedbackItem.created_at, FeedbackItem.id)
+    )
+    return [PickerItem(*row) for row in rows]
+
+
+def _page_ids(
+    user: User, module: Module, find: str, cursor: Cursor | None
+) -> tuple[list[int], str | None]:
+    """Up to a page and one more item numbers, in picker order (backwards for "before"),
+    and how the cursor was followed (None: from the start, as for a cursor naming no
+    item)."""
+    start: tuple[datetime, int] | None = None
+    if cursor is not None:
+        at = db.session.scalar(
+            sa.select(FeedbackItem.created_at).where(FeedbackItem.id == cursor[1])
+        )
+        start = (at, cursor[1]) if at is not None else None
+    how = cursor[0] if start is not None and cursor is not None else "from"
+    backwards = how == "before"
+    version_ids = db.session.scalars(
+        sa.select(ModuleVersion.id).where(ModuleVersion.module_id == module.id)
+    ).all()
+    allowed = pilot_ids_in_scope(user, TRIAGE)
+    pilots: list[int | None] = [None] if allowed is None else list(db.session.scalars(allowed))
+    branches = []
+    for version_id, pilot_id in itertools.product(version_ids, pilots):
+        stmt = matching(
+            sa.select(FeedbackItem.id, FeedbackItem.created_at).where(
+                FeedbackItem.module_version_id == version_id,
+                FeedbackItem.status.in_(OPEN_STATUSES),
+            ),
+            find,
+        )
+        if pilot_id is not None:
+            stmt = stmt.where(FeedbackItem.scope_pilot_id == pilot_id)
+        if start is not None:
+            at, number = start
+            if backwards:
+                later = sa.or_(
+                    FeedbackItem.created_at < at,
+                    sa.and_(FeedbackItem.created_at == at, FeedbackItem.id < number),
+                )
+            else:
+                later = sa.or_(
+                    FeedbackItem.created_at > at,
+                    sa.and_(
+                        FeedbackItem.created_at == at,
+                        FeedbackItem.id >= number if how == "from" else FeedbackItem.id > number,
+                    ),
+                )
+            stmt = stmt.where(later)
+        order = (
+            (FeedbackItem.created_at.desc(), FeedbackItem.id.desc())
+            if backwards
+            else (FeedbackItem.created_at, FeedbackItem.id)
+        )
+        branches.append(stmt.order_by(*order).limit(PICKER_PAGE + 1).subquery().select())
+    if not branches:
+        return [], None
+    merged = sa.union_all(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
+    merged_order = (
+        (merged.c.created_at.desc(), merged.c.id.desc())
+        if backwards
+        else (merged.c.created_at, merged.c.id)
+    )
+    ids = db.session.scalars(sa.select(merged.c.id).order_by(*merged_order).limit(PICKER_PAGE + 1))
+    return list(ids), how if start is not None else None
+
+
+def open_items_picker(
+    user: User,
+    module: Module,
+    find: str,
+    cursor: Cursor | None,
+    number: int,
+    ticked: list[int],
+) -> Picker:
+    """A page of the open feedback about ``module`` in the user's scope matching ``find``,
+    oldest first, plus the ticked items not on it: a fixed number of queries, each reading
+    a page or at most ``COUNT_CAP`` index entries, however much feedback the module has."""
+    find = find.strip()[:MAX_FIND]
+    found = matching(open_items(user, module), find)
+    total = (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(
+                found.with_only_columns(FeedbackItem.id).limit(COUNT_CAP + 1).subquery()
+            )
+        )
+        or 0
+    )
+    ids, how = _page_ids(user, module, find, cursor)
+    more = len(ids) > PICKER_PAGE
+    ids = ids[:PICKER_PAGE]
+    if how == "before":
+        if not ids:  # nothing before it (it was the first page): show the first page
+            return open_items_picker(user, module, find, None, 1, ticked)
+        number = max(number - 1, 1) if more else 1
+        has_previous, has_next = more, True
+    else:
+        number = {"from": number, "after": number + 1}.get(how or "", 1)
+        has_previous, has_next = number > 1, more
+    items = _columns(
+        sa.select(FeedbackItem)
+        .join(ModuleVersion, ModuleVersion.id == FeedbackItem.module_version_id)
+        .where(FeedbackItem.id.in_(ids))
+    )
+    shown = {item.id for item in items}
+    others = sorted(set(ticked) - shown)
+    elsewhere = (
+        _columns(open_items(user, module).where(FeedbackItem.id.in_(others))) if others else []
+    )
+    return Picker(items, elsewhere, max(number, 1), total, find, has_previous, has_next)
+
+
+def parse_cursor(action: str, first: str | None, last: str | None) -> Cursor | None:
+    """Where the page asked for starts: after the shown page's last item (Next), before its
+    first (Previous), at its first (any other post back), or at the start (a new search)."""
+    if action == "find":
+        return None
+    how, raw = {
+        "picker_next": ("after", last),
+        "picker_previous": ("before", first),
+    }.get(action, ("from", first))
+    if raw and raw.isascii() and raw.isdigit() and len(raw) < 10:
+        return how, int(raw)
+    return None
