@@ -12,9 +12,11 @@ values, and the dated rows of progress.csv, feedback.csv and actions.csv by coho
 professional group × career stage × the date as shown (each date column on its own,
 counting distinct participants). While any group is smaller than k (default 5,
 ``FUTUREDOCTOR_EXPORT_K_ANONYMITY``), the next generalisation is applied, the same for
-everyone and every file in the package. If groups smaller than k remain after the last one,
-those participants are left out of every file of the package (they are counted in the
-report). The README and the export record say what was done.
+everyone and every file in the package. The date groups are read from a summary kept by
+the scheduler (``dated_summary``), counted live for any cohort it cannot answer for. If
+groups smaller than k remain after the last one, those participants are left out of every
+file of the package (they are counted in the report). The README and the export record
+say what was done.
 """
 
 from __future__ import annotations
@@ -129,11 +131,10 @@ def small_date_levels(dated: Iterable[DatedRow], k: int) -> set[int]:
 
 
 def _small_date_levels(scope: ExportScope, k: int) -> set[int]:
-    from futuredoctor.evaluation.dated_rows import dated_rows, small_date_levels_sql
+    """From the maintained summary where it answers exactly, counted live elsewhere."""
+    from futuredoctor.evaluation.dated_summary import small_date_levels_for
 
-    if db.session.get_bind().dialect.name == "postgresql":
-        return small_date_levels_sql(scope, k)
-    return small_date_levels(dated_rows(scope), k)
+    return small_date_levels_for(scope, k)
 
 
 def _key(plan: Plan, row: tuple[Any, ...]) -> tuple[Any, ...]:

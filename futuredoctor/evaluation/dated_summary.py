@@ -1,0 +1,299 @@
+"""The k-anonymity check's summary of dates, so a national package does not hash two
+million person-days before its first file.
+
+The check asks, for each date column of progress.csv, feedback.csv and actions.csv,
+whether some cohort × professional group × career stage × shown date holds fewer than k
+distinct participants, with the date shown as a UK day (level 0) or as its month (level 1),
+and with career stages banded (level 2, months). ``dated_people`` keeps, per cohort, the
+number of distinct consenting participants of each such cell, by day and by month. A
+month is counted on its own (someone with two dates in it is one person, not two), while
+banded stages are sums: everyone has one stage, so the stages of a band hold different
+people. A package's groups never span cohorts, so the check is the union of per-cohort
+checks, and every cohort can be answered from its cells or counted live on its own.
+
+Database triggers (migration 0030) mark a cohort in ``dated_stale`` whenever a fact its
+cells read changes: progress, feedback, status changes, consent records, enrolments, a
+person's professional group or career stage, a release's cohort. The scheduler's
+``count_dated_people`` job recounts marked cohorts (and those never counted), one cohort
+per transaction, deleting only the marks it read before counting; a mark written while it
+counts survives to the next run.
+
+A package reads a cohort's cells only when they are exactly the counts its own rows would
+give; otherwise it counts that cohort live (``dated_rows``). The cells are usable when the
+cohort has no mark, was counted, has no progress against another cohort's release, every
+date that puts a row into a file (progress started or completed, feedback given) lies in
+the package's date range (so the package holds every row the cells counted), and no
+consent record falls between the count and the package's ``as_of``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from futuredoctor import clock
+from futuredoctor.evaluation.dated_rows import (
+    dated_rows,
+    dated_sources,
+    person_dates,
+    small_date_levels_sql,
+)
+from futuredoctor.evaluation.kanonymity import (
+    MONTH_LEVEL,
+    WITHHELD_LEVEL,
+    small_date_levels,
+)
+from futuredoctor.evaluation.kanonymity_terms import STAGE_BANDS
+from futuredoctor.evaluation.scope import ExportScope, ScopeChoice
+from futuredoctor.extensions import db
+from futuredoctor.models import (
+    Cohort,
+    ConsentRecord,
+    DatedCohort,
+    DatedPeople,
+    DatedStale,
+    Enrolment,
+    Progress,
+    Release,
+)
+
+DATE_COLUMNS = [
+    "progress.started_on",
+    "progress.completed_on",
+    "feedback.given_on",
+    "actions.changed_on",
+]
+# The columns whose dates decide whether a row is in its file (actions follow feedback).
+RANGE_COLUMNS = 3
+# A recount reads every row dated in these years (a package's range always lies inside).
+COUNT_FROM = date(2000, 1, 1)
+COUNT_TO = date(2099, 12, 31)
+ALL_LEVELS = set(range(WITHHELD_LEVEL))
+# (date column number, group, stage, month?, shown date) -> distinct participants
+Cells = dict[tuple[int, str, str, bool, date], int]
+
+
+def small_date_levels_for(scope: ExportScope, k: int) -> set[int]:
+    """``kanonymity.small_date_levels`` for the package's rows: from the summary for the
+    cohorts it answers for, counted live for the rest."""
+    in_scope = list(db.session.scalars(_cohorts_in(scope)))
+    usable = usable_cohorts(scope, in_scope)
+    levels = levels_from_cells(usable, k) if usable else set()
+    live = [c for c in in_scope if c not in set(usable)]
+    if live and not levels >= ALL_LEVELS:
+        levels |= live_levels(scope, k, live)
+    return levels
+
+
+def live_levels(scope: ExportScope, k: int, cohort_ids: list[int] | None = None) -> set[int]:
+    if db.session.get_bind().dialect.name == "postgresql":
+        return small_date_levels_sql(scope, k, cohort_ids)
+    return small_date_levels(dated_rows(scope, cohort_ids), k)
+
+
+def _cohorts_in(scope: ExportScope) -> sa.Select[Any]:
+    return sa.select(Cohort.id).where(Cohort.pilot_id.in_(scope.pilot_ids())).order_by(Cohort.id)
+
+
+def usable_cohorts(scope: ExportScope, cohort_ids: list[int]) -> list[int]:
+    """The cohorts among ``cohort_ids`` whose cells are exactly what the package's own
+    rows would count (see the module's description)."""
+    counted = DatedCohort
+    marked = sa.exists().where(DatedStale.cohort_id == counted.cohort_id)
+    covered = sa.or_(
+        counted.first_day.is_(None),
+        sa.and_(counted.first_day >= scope.date_from, counted.last_day <= scope.date_to),
+    )
+    stmt = sa.select(counted.cohort_id).where(
+        counted.cohort_id.in_(cohort_ids), counted.other_releases == 0, covered, ~marked
+    )
+    fresh = set(db.session.scalars(stmt))
+    if fresh:
+        fresh -= _consent_moved(scope, fresh)
+    return sorted(fresh)
+
+
+def _consent_moved(scope: ExportScope, cohort_ids: set[int]) -> set[int]:
+    """Cohorts with a consent record dated between their count and the package's
+    ``as_of`` (either way round): whose consent is current differs between the two."""
+    recorded = ConsentRecord.recorded_at
+    between = sa.or_(
+        sa.and_(recorded > DatedCohort.counted_at, recorded <= scope.as_of),
+        sa.and_(recorded > scope.as_of, recorded <= DatedCohort.counted_at),
+    )
+    stmt = (
+        sa.select(Enrolment.cohort_id)
+        .distinct()
+        .join(ConsentRecord, ConsentRecord.enrolment_id == Enrolment.id)
+        .join(DatedCohort, DatedCohort.cohort_id == Enrolment.cohort_id)
+        .where(Enrolment.cohort_id.in_(cohort_ids), between)
+    )
+    return set(db.session.scalars(stmt))
+
+
+def levels_from_cells(cohort_ids: Iterable[int], k: int) -> set[int]:
+    """The levels with a cell under k among the stored cells of ``cohort_ids``: one
+    query, each level an ``EXISTS`` that stops at the first small cell it finds."""
+    cells = sa.select(DatedPeople).where(DatedPeople.cohort_id.in_(list(cohort_ids))).subquery()
+    day = sa.exists().where(~cells.c.month, cells.c.people < k).select_from(cells)
+    month = sa.exists().where(cells.c.month, cells.c.people < k).select_from(cells)
+    band = sa.case(
+        *((cells.c.career_stage == name, banded) for name, banded in STAGE_BANDS.items()),
+        else_=cells.c.career_stage,
+    )
+    banded = (
+        sa.select(sa.literal(1))
+        .select_from(cells)
+        .where(cells.c.month)
+        .group_by(
+            cells.c.cohort_id,
+            cells.c.date_column,
+            cells.c.professional_group,
+            band,
+            cells.c.shown,
+        )
+        .having(sa.func.sum(cells.c.people) < k)
+    )
+    found = db.session.execute(sa.select(day, month, sa.exists(banded))).one()
+    return {level for level, small in zip((0, MONTH_LEVEL, 2), found, strict=True) if small}
+
+
+# --- keeping the cells -------------------------------------------------------------------
+
+
+def count_stale(limit: int | None = None, commit_each: bool = False) -> int:
+    """Recount the cohorts marked stale and those never counted (at most ``limit``);
+    returns how many were counted. ``commit_each`` commits after each cohort (the
+    scheduler's job), so a failure or a crash loses at most the one in flight."""
+    never = sa.select(Cohort.id).where(~sa.exists().where(DatedCohort.cohort_id == Cohort.id))
+    wanted = sa.union(sa.select(DatedStale.cohort_id), never).subquery()
+    stmt = sa.select(wanted.c[0]).order_by(wanted.c[0])
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    done = 0
+    for cohort_id in list(db.session.scalars(stmt)):
+        recount_cohort(cohort_id)
+        done += 1
+        if commit_each:
+            db.session.commit()
+    return done
+
+
+def recount_cohort(cohort_id: int) -> None:
+    """Replace one cohort's cells with a count of its facts now. The marks are read
+    first and only those are deleted: whatever they stand for is committed, so the count
+    (a later statement) sees it; a mark written meanwhile stays for the next run."""
+    marks = list(
+        db.session.scalars(sa.select(DatedStale.id).where(DatedStale.cohort_id == cohort_id))
+    )
+    cohort = db.session.get(Cohort, cohort_id)
+    db.session.execute(sa.delete(DatedPeople).where(DatedPeople.cohort_id == cohort_id))
+    db.session.execute(sa.delete(DatedCohort).where(DatedCohort.cohort_id == cohort_id))
+    if cohort is not None:
+        now = clock.now()
+        cells = count_cells(cohort, now)
+        if cells:
+            db.session.execute(
+                sa.insert(DatedPeople),
+                [
+                    {
+                        "cohort_id": cohort_id,
+                        "date_column": column,
+                        "professional_group": group,
+                        "career_stage": stage,
+                        "month": month,
+                        "shown": shown,
+                        "people": people,
+                    }
+                    for (column, group, stage, month, shown), people in cells.items()
+                ],
+            )
+        days = [key[4] for key in cells if not key[3] and key[0] < RANGE_COLUMNS]
+        db.session.add(
+            DatedCohort(
+                cohort_id=cohort_id,
+                counted_at=now,
+                first_day=min(days, default=None),
+                last_day=max(days, default=None),
+                other_releases=_other_releases(cohort_id),
+            )
+        )
+    for start in range(0, len(marks), 1_000):
+        batch = marks[start : start + 1_000]
+        db.session.execute(sa.delete(DatedStale).where(DatedStale.id.in_(batch)))
+    db.session.flush()
+
+
+def count_cells(cohort: Cohort, as_of: Any) -> Cells:
+    """A live count of one cohort's cells: every dated row of its consenting
+    participants, whatever its date, with consent judged as at ``as_of``."""
+    scope = ExportScope(
+        user_id=0,
+        choices=(ScopeChoice(f"pilot:{cohort.pilot_id}", "", None, cohort.pilot_id),),
+        date_from=COUNT_FROM,
+        date_to=COUNT_TO,
+        free_text=frozenset(),
+        as_of=as_of,
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _count_cells_sql(scope, cohort.id)
+    return cells_from_rows(dated_rows(scope, [cohort.id]))
+
+
+def cells_from_rows(rows: Iterable[tuple[str, int, str, str, str, str]]) -> Cells:
+    people: dict[tuple[int, str, str, bool, date], set[int]] = {}
+    for column, user_id, _, group, stage, day in rows:
+        shown = date.fromisoformat(day)
+        number = DATE_COLUMNS.index(column)
+        for month, when in ((False, shown), (True, shown.replace(day=1))):
+            people.setdefault((number, group, stage, month, when), set()).add(user_id)
+    return {key: len(who) for key, who in people.items()}
+
+
+def _count_cells_sql(scope: ExportScope, cohort_id: int) -> Cells:
+    cells: Cells = {}
+    offset = 0
+    for columns, stmt in dated_sources(scope, [cohort_id]):
+        by_day, by_month = person_dates(stmt)
+        counts = [
+            sa.select(
+                (people.c.col + offset).label("col"),
+                people.c.grp,
+                people.c.stage,
+                sa.literal(month).label("month"),
+                people.c.shown,
+                sa.func.count().label("people"),
+            ).group_by(people.c.col, people.c.grp, people.c.stage, people.c.shown)
+            for month, people in ((False, by_day), (True, by_month))
+        ]
+        for column, group, stage, month, shown, people in db.session.execute(sa.union_all(*counts)):
+            cells[(column, group, stage, month, shown)] = people
+        offset += len(columns)
+    return cells
+
+
+def _other_releases(cohort_id: int) -> int:
+    """Progress of this cohort's participants against another cohort's release."""
+    stmt = (
+        sa.select(sa.func.count())
+        .select_from(Progress)
+        .join(Enrolment, Enrolment.id == Progress.enrolment_id)
+        .join(Release, Release.id == Progress.release_id)
+        .where(Enrolment.cohort_id == cohort_id, Release.cohort_id != cohort_id)
+    )
+    return int(db.session.scalar(stmt) or 0)
+
+
+def stored_cells(cohort_id: int) -> Cells:
+    stmt = sa.select(
+        DatedPeople.date_column,
+        DatedPeople.professional_group,
+        DatedPeople.career_stage,
+        DatedPeople.month,
+        DatedPeople.shown,
+        DatedPeople.people,
+    ).where(DatedPeople.cohort_id == cohort_id)
+    return {tuple(row[:5]): row[5] for row in db.session.execute(stmt)}
