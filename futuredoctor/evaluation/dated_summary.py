@@ -5,11 +5,13 @@ The check asks, for each date column of progress.csv, feedback.csv and actions.c
 whether some cohort × professional group × career stage × shown date holds fewer than k
 distinct participants, with the date shown as a UK day (level 0) or as its month (level 1),
 and with career stages banded (level 2, months). ``dated_people`` keeps, per cohort, the
-number of distinct consenting participants of each such cell, by day and by month. A
-month is counted on its own (someone with two dates in it is one person, not two), while
-banded stages are sums: everyone has one stage, so the stages of a band hold different
-people. A package's groups never span cohorts, so the check is the union of per-cohort
-checks, and every cohort can be answered from its cells or counted live on its own.
+number of distinct consenting participants of each such cell, by day, by month and by
+month with banded stages. A month is counted on its own (someone with two dates in it is
+one person, not two), while a band is the sum of its stages: everyone has one stage, so
+the stages of a band hold different people. Each level's check is then one index probe:
+is there a cell of the package's cohorts under k? A package's groups never span cohorts,
+so the check is the union of per-cohort checks, and every cohort can be answered from
+its cells or counted live on its own.
 
 Database triggers (migration 0030) mark a cohort in ``dated_stale`` whenever a fact its
 cells read changes: progress, feedback, status changes, consent records, enrolments, a
@@ -72,8 +74,9 @@ RANGE_COLUMNS = 3
 COUNT_FROM = date(2000, 1, 1)
 COUNT_TO = date(2099, 12, 31)
 ALL_LEVELS = set(range(WITHHELD_LEVEL))
-# (date column number, group, stage, month?, shown date) -> distinct participants
-Cells = dict[tuple[int, str, str, bool, date], int]
+# (date column number, group, stage, level, shown date) -> distinct participants
+Cells = dict[tuple[int, str, str, int, date], int]
+BAND_LEVEL = 2
 
 
 def small_date_levels_for(scope: ExportScope, k: int) -> set[int]:
@@ -137,28 +140,17 @@ def _consent_moved(scope: ExportScope, cohort_ids: set[int]) -> set[int]:
 def levels_from_cells(cohort_ids: Iterable[int], k: int) -> set[int]:
     """The levels with a cell under k among the stored cells of ``cohort_ids``: one
     query, each level an ``EXISTS`` that stops at the first small cell it finds."""
-    cells = sa.select(DatedPeople).where(DatedPeople.cohort_id.in_(list(cohort_ids))).subquery()
-    day = sa.exists().where(~cells.c.month, cells.c.people < k).select_from(cells)
-    month = sa.exists().where(cells.c.month, cells.c.people < k).select_from(cells)
-    band = sa.case(
-        *((cells.c.career_stage == name, banded) for name, banded in STAGE_BANDS.items()),
-        else_=cells.c.career_stage,
-    )
-    banded = (
-        sa.select(sa.literal(1))
-        .select_from(cells)
-        .where(cells.c.month)
-        .group_by(
-            cells.c.cohort_id,
-            cells.c.date_column,
-            cells.c.professional_group,
-            band,
-            cells.c.shown,
+    ids = list(cohort_ids)
+    checks = [
+        sa.exists().where(
+            DatedPeople.level == level,
+            DatedPeople.people < k,
+            DatedPeople.cohort_id.in_(ids),
         )
-        .having(sa.func.sum(cells.c.people) < k)
-    )
-    found = db.session.execute(sa.select(day, month, sa.exists(banded))).one()
-    return {level for level, small in zip((0, MONTH_LEVEL, 2), found, strict=True) if small}
+        for level in range(WITHHELD_LEVEL)
+    ]
+    found = db.session.execute(sa.select(*checks)).one()
+    return {level for level, small in enumerate(found) if small}
 
 
 # --- keeping the cells -------------------------------------------------------------------
@@ -204,14 +196,14 @@ def recount_cohort(cohort_id: int) -> None:
                         "date_column": column,
                         "professional_group": group,
                         "career_stage": stage,
-                        "month": month,
+                        "level": level,
                         "shown": shown,
                         "people": people,
                     }
-                    for (column, group, stage, month, shown), people in cells.items()
+                    for (column, group, stage, level, shown), people in cells.items()
                 ],
             )
-        days = [key[4] for key in cells if not key[3] and key[0] < RANGE_COLUMNS]
+        days = [key[4] for key in cells if key[3] == 0 and key[0] < RANGE_COLUMNS]
         db.session.add(
             DatedCohort(
                 cohort_id=cohort_id,
@@ -239,18 +231,31 @@ def count_cells(cohort: Cohort, as_of: Any) -> Cells:
         as_of=as_of,
     )
     if db.session.get_bind().dialect.name == "postgresql":
-        return _count_cells_sql(scope, cohort.id)
-    return cells_from_rows(dated_rows(scope, [cohort.id]))
+        cells = _count_cells_sql(scope, cohort.id)
+    else:
+        cells = cells_from_rows(dated_rows(scope, [cohort.id]))
+    return with_bands(cells)
 
 
 def cells_from_rows(rows: Iterable[tuple[str, int, str, str, str, str]]) -> Cells:
-    people: dict[tuple[int, str, str, bool, date], set[int]] = {}
+    """Day and month cells of dated rows (``kanonymity.DatedRow``), counted in Python."""
+    people: dict[tuple[int, str, str, int, date], set[int]] = {}
     for column, user_id, _, group, stage, day in rows:
         shown = date.fromisoformat(day)
         number = DATE_COLUMNS.index(column)
-        for month, when in ((False, shown), (True, shown.replace(day=1))):
-            people.setdefault((number, group, stage, month, when), set()).add(user_id)
+        for level, when in ((0, shown), (MONTH_LEVEL, shown.replace(day=1))):
+            people.setdefault((number, group, stage, level, when), set()).add(user_id)
     return {key: len(who) for key, who in people.items()}
+
+
+def with_bands(cells: Cells) -> Cells:
+    """The cells and, from their months, the banded months (sums over a band's stages)."""
+    banded: Cells = {}
+    for (column, group, stage, level, shown), people in cells.items():
+        if level == MONTH_LEVEL:
+            key = (column, group, STAGE_BANDS.get(stage, stage), BAND_LEVEL, shown)
+            banded[key] = banded.get(key, 0) + people
+    return {**cells, **banded}
 
 
 def _count_cells_sql(scope: ExportScope, cohort_id: int) -> Cells:
@@ -263,14 +268,14 @@ def _count_cells_sql(scope: ExportScope, cohort_id: int) -> Cells:
                 (people.c.col + offset).label("col"),
                 people.c.grp,
                 people.c.stage,
-                sa.literal(month).label("month"),
+                sa.literal(level).label("level"),
                 people.c.shown,
                 sa.func.count().label("people"),
             ).group_by(people.c.col, people.c.grp, people.c.stage, people.c.shown)
-            for month, people in ((False, by_day), (True, by_month))
+            for level, people in ((0, by_day), (MONTH_LEVEL, by_month))
         ]
-        for column, group, stage, month, shown, people in db.session.execute(sa.union_all(*counts)):
-            cells[(column, group, stage, month, shown)] = people
+        for column, group, stage, level, shown, people in db.session.execute(sa.union_all(*counts)):
+            cells[(column, group, stage, level, shown)] = people
         offset += len(columns)
     return cells
 
@@ -292,7 +297,7 @@ def stored_cells(cohort_id: int) -> Cells:
         DatedPeople.date_column,
         DatedPeople.professional_group,
         DatedPeople.career_stage,
-        DatedPeople.month,
+        DatedPeople.level,
         DatedPeople.shown,
         DatedPeople.people,
     ).where(DatedPeople.cohort_id == cohort_id)

@@ -16,12 +16,16 @@ from futuredoctor.models.base import Base
 class DatedPeople(Base):
     """One cell: the number of distinct consenting participants of ``cohort_id`` with
     ``professional_group`` and ``career_stage`` (as the package shows them) who have a
-    date in ``date_column`` (numbered as ``dated_summary.DATE_COLUMNS``) on the UK day
-    ``shown`` (``month`` false) or in the month starting on ``shown`` (``month`` true).
-    A month's people are counted on their own: the sum of its days counts someone with
-    two dates in it twice. Empty cells are not stored."""
+    date in ``date_column`` (numbered as ``dated_summary.DATE_COLUMNS``) shown as at
+    ``level`` of the k-anonymity plan: on the UK day ``shown`` (0), in the month starting
+    on ``shown`` (1), or the same with the career stage banded (2, the band's name in
+    ``career_stage``). A month's people are counted on their own: the sum of its days
+    counts someone with two dates in it twice. A band's are the sum of its stages' (each
+    person has one stage). Empty cells are not stored."""
 
     __tablename__ = "dated_people"
+    # "Is there a cell under k at this level?" reads the first entry of a range.
+    __table_args__ = (sa.Index("ix_dated_people_level_people", "level", "people"),)
 
     cohort_id: Mapped[int] = mapped_column(
         sa.ForeignKey("cohort.id", ondelete="CASCADE"), primary_key=True
@@ -29,7 +33,7 @@ class DatedPeople(Base):
     date_column: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
     professional_group: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     career_stage: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
-    month: Mapped[bool] = mapped_column(primary_key=True)
+    level: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
     shown: Mapped[date] = mapped_column(primary_key=True)
     people: Mapped[int]
 

@@ -1,5 +1,5 @@
 """the k-anonymity check's summary of dates: distinct consenting people per cohort, group,
-stage and UK day or month of each date column, with triggers marking a cohort stale
+stage and UK day, month or banded month of each date column, with triggers marking a cohort stale
 
 Revision ID: 0030
 Revises: 0025
@@ -69,7 +69,7 @@ def upgrade():
         sa.Column("date_column", sa.SmallInteger(), nullable=False),
         sa.Column("professional_group", sa.String(length=32), nullable=False),
         sa.Column("career_stage", sa.String(length=16), nullable=False),
-        sa.Column("month", sa.Boolean(), nullable=False),
+        sa.Column("level", sa.SmallInteger(), nullable=False),
         sa.Column("shown", sa.Date(), nullable=False),
         sa.Column("people", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -83,11 +83,13 @@ def upgrade():
             "date_column",
             "professional_group",
             "career_stage",
-            "month",
+            "level",
             "shown",
             name=op.f("pk_dated_people"),
         ),
     )
+    with op.batch_alter_table("dated_people") as batch:
+        batch.create_index("ix_dated_people_level_people", ["level", "people"], unique=False)
     op.create_table(
         "dated_cohort",
         sa.Column("cohort_id", sa.Integer(), nullable=False),
@@ -173,6 +175,8 @@ def downgrade():
                 op.execute(f"DROP TRIGGER dated_stale_{table}_{verb}")
     with op.batch_alter_table("dated_stale") as batch:
         batch.drop_index(batch.f("ix_dated_stale_cohort_id"))
+    with op.batch_alter_table("dated_people") as batch:
+        batch.drop_index("ix_dated_people_level_people")
     op.drop_table("dated_stale")
     op.drop_table("dated_cohort")
     op.drop_table("dated_people")
