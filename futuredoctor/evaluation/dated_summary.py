@@ -16,8 +16,8 @@ its cells or counted live on its own.
 Database triggers (migration 0030) mark a cohort in ``dated_stale`` whenever a fact its
 cells read changes: progress, feedback, status changes, consent records, enrolments, a
 person's professional group or career stage, a release's cohort. The scheduler's
-``count_dated_people`` job recounts marked cohorts (and those never counted), one cohort
-per transaction, deleting only the marks it read before counting; a mark written while it
+``count_dated_people`` job recounts marked cohorts (and those never counted), up to a
+hundred per transaction, deleting only the marks it read before counting; a mark written while it
 counts survives to the next run.
 
 A package reads a cohort's cells only when they are exactly the counts its own rows would
@@ -77,6 +77,8 @@ ALL_LEVELS = set(range(WITHHELD_LEVEL))
 # (date column number, group, stage, level, shown date) -> distinct participants
 Cells = dict[tuple[int, str, str, int, date], int]
 BAND_LEVEL = 2
+# Cohorts recounted in one transaction (each file read once for all of them).
+COHORTS_AT_ONCE = 100
 
 
 def small_date_levels_for(scope: ExportScope, k: int) -> set[int]:
@@ -157,95 +159,104 @@ def levels_from_cells(cohort_ids: Iterable[int], k: int) -> set[int]:
 
 
 def count_stale(limit: int | None = None, commit_each: bool = False) -> int:
-    """Recount the cohorts marked stale and those never counted (at most ``limit``);
-    returns how many were counted. ``commit_each`` commits after each cohort (the
-    scheduler's job), so a failure or a crash loses at most the one in flight."""
+    """Recount the cohorts marked stale and those never counted (at most ``limit``),
+    ``COHORTS_AT_ONCE`` at a time; returns how many were counted. ``commit_each`` commits
+    after each group (the scheduler's job), so a crash loses at most the one in flight."""
     never = sa.select(Cohort.id).where(~sa.exists().where(DatedCohort.cohort_id == Cohort.id))
     wanted = sa.union(sa.select(DatedStale.cohort_id), never).subquery()
     stmt = sa.select(wanted.c[0]).order_by(wanted.c[0])
     if limit is not None:
         stmt = stmt.limit(limit)
-    done = 0
-    for cohort_id in list(db.session.scalars(stmt)):
-        recount_cohort(cohort_id)
-        done += 1
+    ids = list(db.session.scalars(stmt))
+    for start in range(0, len(ids), COHORTS_AT_ONCE):
+        recount_cohorts(ids[start : start + COHORTS_AT_ONCE])
         if commit_each:
             db.session.commit()
-    return done
+    return len(ids)
 
 
-def recount_cohort(cohort_id: int) -> None:
-    """Replace one cohort's cells with a count of its facts now. The marks are read
-    first and only those are deleted: whatever they stand for is committed, so the count
-    (a later statement) sees it; a mark written meanwhile stays for the next run."""
+def recount_cohorts(cohort_ids: list[int]) -> None:
+    """Replace these cohorts' cells with a count of their facts now (one query per file
+    for all of them: each query reads its file's rows once, however many cohorts). The
+    marks are read first and only those are deleted: whatever they stand for is
+    committed, so the count (a later statement) sees it; a mark written meanwhile stays
+    for the next run."""
     marks = list(
-        db.session.scalars(sa.select(DatedStale.id).where(DatedStale.cohort_id == cohort_id))
+        db.session.scalars(sa.select(DatedStale.id).where(DatedStale.cohort_id.in_(cohort_ids)))
     )
-    cohort = db.session.get(Cohort, cohort_id)
-    db.session.execute(sa.delete(DatedPeople).where(DatedPeople.cohort_id == cohort_id))
-    db.session.execute(sa.delete(DatedCohort).where(DatedCohort.cohort_id == cohort_id))
-    if cohort is not None:
+    cohorts = list(db.session.scalars(sa.select(Cohort).where(Cohort.id.in_(cohort_ids))))
+    db.session.execute(sa.delete(DatedPeople).where(DatedPeople.cohort_id.in_(cohort_ids)))
+    db.session.execute(sa.delete(DatedCohort).where(DatedCohort.cohort_id.in_(cohort_ids)))
+    if cohorts:
         now = clock.now()
-        cells = count_cells(cohort, now)
-        if cells:
-            db.session.execute(
-                sa.insert(DatedPeople),
-                [
-                    {
-                        "cohort_id": cohort_id,
-                        "date_column": column,
-                        "professional_group": group,
-                        "career_stage": stage,
-                        "level": level,
-                        "shown": shown,
-                        "people": people,
-                    }
-                    for (column, group, stage, level, shown), people in cells.items()
-                ],
+        counted = count_cells(cohorts, now)
+        others = _other_releases(cohort_ids)
+        rows = [
+            {
+                "cohort_id": cohort_id,
+                "date_column": column,
+                "professional_group": group,
+                "career_stage": stage,
+                "level": level,
+                "shown": shown,
+                "people": people,
+            }
+            for cohort_id, cells in counted.items()
+            for (column, group, stage, level, shown), people in cells.items()
+        ]
+        for start in range(0, len(rows), 5_000):
+            db.session.execute(sa.insert(DatedPeople), rows[start : start + 5_000])
+        for cohort in cohorts:
+            cells = counted.get(cohort.id, {})
+            days = [key[4] for key in cells if key[3] == 0 and key[0] < RANGE_COLUMNS]
+            db.session.add(
+                DatedCohort(
+                    cohort_id=cohort.id,
+                    counted_at=now,
+                    first_day=min(days, default=None),
+                    last_day=max(days, default=None),
+                    other_releases=others.get(cohort.id, 0),
+                )
             )
-        days = [key[4] for key in cells if key[3] == 0 and key[0] < RANGE_COLUMNS]
-        db.session.add(
-            DatedCohort(
-                cohort_id=cohort_id,
-                counted_at=now,
-                first_day=min(days, default=None),
-                last_day=max(days, default=None),
-                other_releases=_other_releases(cohort_id),
-            )
-        )
     for start in range(0, len(marks), 1_000):
         batch = marks[start : start + 1_000]
         db.session.execute(sa.delete(DatedStale).where(DatedStale.id.in_(batch)))
     db.session.flush()
 
 
-def count_cells(cohort: Cohort, as_of: Any) -> Cells:
-    """A live count of one cohort's cells: every dated row of its consenting
+def count_cells(cohorts: list[Cohort], as_of: Any) -> dict[int, Cells]:
+    """A live count of these cohorts' cells: every dated row of their consenting
     participants, whatever its date, with consent judged as at ``as_of``."""
+    pilots = sorted({c.pilot_id for c in cohorts})
     scope = ExportScope(
         user_id=0,
-        choices=(ScopeChoice(f"pilot:{cohort.pilot_id}", "", None, cohort.pilot_id),),
+        choices=tuple(ScopeChoice(f"pilot:{p}", "", None, p) for p in pilots),
         date_from=COUNT_FROM,
         date_to=COUNT_TO,
         free_text=frozenset(),
         as_of=as_of,
     )
+    ids = [c.id for c in cohorts]
     if db.session.get_bind().dialect.name == "postgresql":
-        cells = _count_cells_sql(scope, cohort.id)
+        by_slug = _count_cells_sql(scope, ids)
     else:
-        cells = cells_from_rows(dated_rows(scope, [cohort.id]))
-    return with_bands(cells)
+        by_slug = cells_from_rows(dated_rows(scope, ids))
+    return {c.id: with_bands(by_slug[c.slug]) for c in cohorts if c.slug in by_slug}
 
 
-def cells_from_rows(rows: Iterable[tuple[str, int, str, str, str, str]]) -> Cells:
-    """Day and month cells of dated rows (``kanonymity.DatedRow``), counted in Python."""
-    people: dict[tuple[int, str, str, int, date], set[int]] = {}
-    for column, user_id, _, group, stage, day in rows:
+def cells_from_rows(rows: Iterable[tuple[str, int, str, str, str, str]]) -> dict[str, Cells]:
+    """Day and month cells of dated rows (``kanonymity.DatedRow``) per cohort, counted
+    in Python."""
+    people: dict[str, dict[tuple[int, str, str, int, date], set[int]]] = {}
+    for column, user_id, cohort, group, stage, day in rows:
         shown = date.fromisoformat(day)
         number = DATE_COLUMNS.index(column)
+        cells = people.setdefault(cohort, {})
         for level, when in ((0, shown), (MONTH_LEVEL, shown.replace(day=1))):
-            people.setdefault((number, group, stage, level, when), set()).add(user_id)
-    return {key: len(who) for key, who in people.items()}
+            cells.setdefault((number, group, stage, level, when), set()).add(user_id)
+    return {
+        cohort: {key: len(who) for key, who in cells.items()} for cohort, cells in people.items()
+    }
 
 
 def with_bands(cells: Cells) -> Cells:
@@ -258,38 +269,43 @@ def with_bands(cells: Cells) -> Cells:
     return {**cells, **banded}
 
 
-def _count_cells_sql(scope: ExportScope, cohort_id: int) -> Cells:
-    cells: Cells = {}
+def _count_cells_sql(scope: ExportScope, cohort_ids: list[int]) -> dict[str, Cells]:
+    db.session.execute(sa.text("SET LOCAL work_mem = '64MB'"))
+    cells: dict[str, Cells] = {}
     offset = 0
-    for columns, stmt in dated_sources(scope, [cohort_id]):
+    for columns, stmt in dated_sources(scope, cohort_ids):
         by_day, by_month = person_dates(stmt)
         counts = [
             sa.select(
+                people.c.cohort,
                 (people.c.col + offset).label("col"),
                 people.c.grp,
                 people.c.stage,
                 sa.literal(level).label("level"),
                 people.c.shown,
                 sa.func.count().label("people"),
-            ).group_by(people.c.col, people.c.grp, people.c.stage, people.c.shown)
+            ).group_by(people.c.cohort, people.c.col, people.c.grp, people.c.stage, people.c.shown)
             for level, people in ((0, by_day), (MONTH_LEVEL, by_month))
         ]
-        for column, group, stage, level, shown, people in db.session.execute(sa.union_all(*counts)):
-            cells[(column, group, stage, level, shown)] = people
+        for cohort, column, group, stage, level, shown, people in db.session.execute(
+            sa.union_all(*counts)
+        ):
+            cells.setdefault(cohort, {})[(column, group, stage, level, shown)] = people
         offset += len(columns)
     return cells
 
 
-def _other_releases(cohort_id: int) -> int:
-    """Progress of this cohort's participants against another cohort's release."""
+def _other_releases(cohort_ids: list[int]) -> dict[int, int]:
+    """Progress of these cohorts' participants against another cohort's release."""
     stmt = (
-        sa.select(sa.func.count())
+        sa.select(Enrolment.cohort_id, sa.func.count())
         .select_from(Progress)
         .join(Enrolment, Enrolment.id == Progress.enrolment_id)
         .join(Release, Release.id == Progress.release_id)
-        .where(Enrolment.cohort_id == cohort_id, Release.cohort_id != cohort_id)
+        .where(Enrolment.cohort_id.in_(cohort_ids), Release.cohort_id != Enrolment.cohort_id)
+        .group_by(Enrolment.cohort_id)
     )
-    return int(db.session.scalar(stmt) or 0)
+    return {cohort_id: count for cohort_id, count in db.session.execute(stmt)}
 
 
 def stored_cells(cohort_id: int) -> Cells:
