@@ -98,20 +98,23 @@ def timed(work: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - started, value
 
 
-def one_run(context: Context) -> dict[str, float]:
+def one_run(context: Context, live: bool = True, package: bool = True) -> dict[str, float]:
     figures: dict[str, float] = {}
     with bench_app(context.database_url):
         codes = _all_codes()
         scope = scope_for(codes, include_free_text=False)
         figures["plan (summary)"], plan = timed(lambda: make_plan(scope))
         figures["plan level"] = plan.level
-        every = dated_summary.usable_cohorts
-        dated_summary.usable_cohorts = lambda scope, ids: []  # type: ignore[assignment]
-        try:
-            figures["plan (live, as before)"], live = timed(lambda: make_plan(scope))
-        finally:
-            dated_summary.usable_cohorts = every  # type: ignore[assignment]
-        assert (live.level, live.withheld) == (plan.level, plan.withheld)
+        if live:
+            every = dated_summary.usable_cohorts
+            dated_summary.usable_cohorts = lambda scope, ids: []  # type: ignore[assignment]
+            try:
+                figures["plan (dates counted live, as before)"], counted = timed(
+                    lambda: make_plan(scope)
+                )
+            finally:
+                dated_summary.usable_cohorts = every  # type: ignore[assignment]
+            assert (counted.level, counted.withheld) == (plan.level, plan.withheld)
         db.session.rollback()
     for text in (True, False):
         label = "with free text" if text else "no free text"
@@ -130,6 +133,8 @@ def one_run(context: Context) -> dict[str, float]:
             sql = feedback_sql(scope)
             db.session.rollback()
         figures[f"feedback.csv {label} COPY"], _ = copy_seconds(context, [(sql, None)])
+        if not package:
+            continue
         with bench_app(context.database_url):
             scope = scope_for(codes, include_free_text=text)
             with streamed_queries() as queries:
@@ -152,13 +157,15 @@ def main() -> None:
     parser.add_argument("database_url")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--prepare", action="store_true")
+    parser.add_argument("--no-live", action="store_true", help="skip the plan counted live")
+    parser.add_argument("--no-package", action="store_true", help="feedback.csv only")
     args = parser.parse_args()
     context = context_for(args.database_url)
     if args.prepare:
         prepare(context)
     runs = []
     for n in range(args.runs):
-        runs.append(one_run(context))
+        runs.append(one_run(context, live=not args.no_live, package=not args.no_package))
         print(f"run {n + 1}: " + ", ".join(f"{k} {v:.2f}" for k, v in runs[-1].items()))
     for key in runs[0]:
         values = [r[key] for r in runs]
@@ -168,6 +175,8 @@ def main() -> None:
     for what in ("feedback.csv", "package"):
         for label in ("with free text", "no free text"):
             name = f"{what} {label}"
+            if name not in runs[0]:
+                continue
             ratios = [r[name] / r[f"{name} COPY"] for r in runs]
             print(
                 f"ratio {name}: median {statistics.median(ratios):.2f} "

@@ -103,8 +103,16 @@ def make_plan(
     """
     plan = Plan(k or k_value())
     if rows is None:
-        rows = _participant_rows(scope)
         small_dates = _small_date_levels(scope, plan.k)
+        if db.session.get_bind().dialect.name == "postgresql":
+            from futuredoctor.evaluation.participant_groups import has_small_group
+
+            for level in range(len(STEPS) + 1):
+                if level not in small_dates and not has_small_group(scope, plan.k, level):
+                    plan.level = level
+                    return plan
+            # Someone is in a small group whatever is done: who, counted below.
+        rows = _participant_rows(scope)
     else:
         small_dates = small_date_levels(dated or (), plan.k)
     for level in range(len(STEPS) + 1):

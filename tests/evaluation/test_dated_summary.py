@@ -6,12 +6,14 @@ and renewals, profile changes, withdrawals and deletions run; after every few, t
 worked out from the summary as it stands (some cohorts marked stale, counted live) and
 after the scheduler's recount (every cohort read from its cells), and compared with the
 plan from the live count of the package's own rows, for every k from 1 to 7 and for a
-package covering every date and one covering only the last few weeks.
+package covering every date and one covering only the last few weeks. On PostgreSQL the
+participants' own groups are counted in SQL too: compared with Python level by level.
 """
 
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import timedelta
 from typing import Any
 
@@ -23,7 +25,8 @@ from futuredoctor import clock
 from futuredoctor.enrolment.capacity import withdraw
 from futuredoctor.evaluation import dated_summary
 from futuredoctor.evaluation.dated_rows import dated_rows
-from futuredoctor.evaluation.kanonymity import _participant_rows, make_plan
+from futuredoctor.evaluation.kanonymity import STEPS, Plan, _key, _participant_rows, make_plan
+from futuredoctor.evaluation.participant_groups import has_small_group
 from futuredoctor.evaluation.scope import EARLIEST, ExportScope, ScopeChoice
 from futuredoctor.extensions import db
 from futuredoctor.models import (
@@ -190,6 +193,17 @@ def summary_plan(scope: ExportScope, k: int) -> tuple[int, set[Any]]:
     return plan.level, plan.withheld
 
 
+def participant_levels_agree(scope: ExportScope, k: int) -> None:
+    """PostgreSQL's participant groups, level by level, are those Python counts."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    rows = _participant_rows(scope)
+    for level in range(len(STEPS) + 1):
+        sizes = Counter(_key(Plan(k, level), row) for row in rows)
+        expected = any(size < k for size in sizes.values())
+        assert has_small_group(scope, k, level) == expected, (k, level)
+
+
 def check(app: Flask, world: World) -> set[int]:
     """Plans equal before and after the recount; the recount's cells equal a live count;
     returns the plan levels seen."""
@@ -199,6 +213,7 @@ def check(app: Flask, world: World) -> set[int]:
         for k in range(1, 8):
             expected = live_plan(scope, k)
             assert summary_plan(scope, k) == expected, ("before the recount", k)
+            participant_levels_agree(scope, k)
     assert run_job(app, "count_dated_people") is not None
     assert db.session.scalar(sa.select(sa.func.count()).select_from(DatedStale)) == 0
     cohorts = [db.session.get(Cohort, c.id) for c in world.cohorts]
