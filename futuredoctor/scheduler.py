@@ -96,6 +96,12 @@ def redact_free_text() -> int:
     return refresh_stale(max_batches=_batch(), commit_each=True)
 
 
+def count_dated_people() -> int:
+    from futuredoctor.evaluation.dated_summary import count_stale
+
+    return count_stale(limit=_batch(), commit_each=True)
+
+
 JOBS: dict[str, Callable[[], int]] = {
     "queue_due_releases": queue_due_releases,
     "queue_opportunity_reminders": queue_opportunity_reminders,
@@ -105,6 +111,7 @@ JOBS: dict[str, Callable[[], int]] = {
     "queue_goal_reminders": queue_goal_reminders,
     "send_feedback_invitations": send_feedback_invitations,
     "redact_free_text": redact_free_text,
+    "count_dated_people": count_dated_people,
 }
 
 
@@ -210,6 +217,7 @@ def build_scheduler(app: Flask, interval: int) -> Any:
         "queue_goal_reminders": max(interval, int(DIGEST_EVERY.total_seconds())),
         "send_feedback_invitations": interval,
         "redact_free_text": max(interval, 60),
+        "count_dated_people": max(interval, 60),
     }
     for name, seconds in every.items():
         scheduler.add_job(

@@ -12,9 +12,11 @@ values, and the dated rows of progress.csv, feedback.csv and actions.csv by coho
 professional group × career stage × the date as shown (each date column on its own,
 counting distinct participants). While any group is smaller than k (default 5,
 ``FUTUREDOCTOR_EXPORT_K_ANONYMITY``), the next generalisation is applied, the same for
-everyone and every file in the package. If groups smaller than k remain after the last one,
-those participants are left out of every file of the package (they are counted in the
-report). The README and the export record say what was done.
+everyone and every file in the package. The date groups are read from a summary kept by
+the scheduler (``dated_summary``), counted live for any cohort it cannot answer for. If
+groups smaller than k remain after the last one, those participants are left out of every
+file of the package (they are counted in the report). The README and the export record
+say what was done.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,6 +35,7 @@ from futuredoctor.evaluation.kanonymity_terms import OTHER_PROFESSIONS, STAGE_BA
 from futuredoctor.evaluation.scope import ExportScope
 from futuredoctor.extensions import db
 from futuredoctor.models import CAREER_STAGES, Cohort, Enrolment, User
+from futuredoctor.timezones import local_zone
 
 DEFAULT_K = 5
 STEPS = (
@@ -99,8 +103,16 @@ def make_plan(
     """
     plan = Plan(k or k_value())
     if rows is None:
-        rows = _participant_rows(scope)
         small_dates = _small_date_levels(scope, plan.k)
+        if db.session.get_bind().dialect.name == "postgresql":
+            from futuredoctor.evaluation.participant_groups import has_small_group
+
+            for level in range(len(STEPS) + 1):
+                if level not in small_dates and not has_small_group(scope, plan.k, level):
+                    plan.level = level
+                    return plan
+            # Someone is in a small group whatever is done: who, counted below.
+        rows = _participant_rows(scope)
     else:
         small_dates = small_date_levels(dated or (), plan.k)
     for level in range(len(STEPS) + 1):
@@ -129,11 +141,10 @@ def small_date_levels(dated: Iterable[DatedRow], k: int) -> set[int]:
 
 
 def _small_date_levels(scope: ExportScope, k: int) -> set[int]:
-    from futuredoctor.evaluation.dated_rows import dated_rows, small_date_levels_sql
+    """From the maintained summary where it answers exactly, counted live elsewhere."""
+    from futuredoctor.evaluation.dated_summary import small_date_levels_for
 
-    if db.session.get_bind().dialect.name == "postgresql":
-        return small_date_levels_sql(scope, k)
-    return small_date_levels(dated_rows(scope), k)
+    return small_date_levels_for(scope, k)
 
 
 def _key(plan: Plan, row: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -141,7 +152,9 @@ def _key(plan: Plan, row: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def _participant_rows(scope: ExportScope) -> list[tuple[Any, ...]]:
-    from futuredoctor.evaluation.tables import current_consent, uk_date_text
+    """Read without the ORM's row handling, and with the zone looked up once: for a
+    national package (60,000 participants, three dates each) that halves the time."""
+    from futuredoctor.evaluation.tables import current_consent
 
     consent = current_consent(scope)
     stmt = (
@@ -160,16 +173,22 @@ def _participant_rows(scope: ExportScope) -> list[tuple[Any, ...]]:
         .join(User, User.id == Enrolment.user_id)
         .where(Cohort.pilot_id.in_(scope.pilot_ids()))
     )
+    zone = local_zone()
+
+    def day(value: datetime | None) -> str | None:
+        return value.astimezone(zone).date().isoformat() if value is not None else None
+
+    groups, stages = set(PROFESSIONAL_GROUPS), set(CAREER_STAGES)
     return [
         (
             r[0],
             r[1],
-            r[2] if r[2] in PROFESSIONAL_GROUPS else UNKNOWN,
-            r[3] if r[3] in CAREER_STAGES else UNKNOWN,
+            r[2] if r[2] in groups else UNKNOWN,
+            r[3] if r[3] in stages else UNKNOWN,
             r[4].value,
-            uk_date_text(r[5]),
-            uk_date_text(r[6]),
-            uk_date_text(r[7]),
+            day(r[5]),
+            day(r[6]),
+            day(r[7]),
         )
-        for r in db.session.execute(stmt)
+        for r in db.session.connection().execute(stmt)
     ]

@@ -364,16 +364,20 @@ def feedback(scope: ExportScope, secret: bytes) -> Iterator[Row]:
         yield row + (tuple(r[17:20]) if text else (None, None, None))
 
 
-def exported_feedback(scope: ExportScope) -> Any:
-    """The feedback items feedback.csv holds, with where they came from and who gave them."""
-    return feedback_select(
+def exported_feedback(scope: ExportScope, cohort_ids: list[int] | None = None) -> Any:
+    """The feedback items feedback.csv holds, with where they came from and who gave them
+    (only those given in ``cohort_ids``, when named)."""
+    stmt = feedback_select(
         scope,
         FeedbackItem.id.label("feedback_id"),
         ITEM_REGION.code.label("region"),
         ITEM_PILOT.slug.label("pilot"),
         Enrolment.user_id.label("user_id"),
         Cohort.slug.label("cohort"),
-    ).subquery("exported")
+    )
+    if cohort_ids is not None:
+        stmt = stmt.where(Cohort.id.in_(cohort_ids))
+    return stmt.subquery("exported")
 
 
 def actions(scope: ExportScope, secret: bytes) -> Iterator[Row]:

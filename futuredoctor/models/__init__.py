@@ -26,6 +26,7 @@ from futuredoctor.models.contributor import (
     Involvement,
     PublicContributor,
 )
+from futuredoctor.models.dated_people import DatedCohort, DatedPeople, DatedStale
 from futuredoctor.models.development import (
     ColleagueFeedbackInvitation,
     ColleagueFeedbackRequest,
@@ -131,6 +132,9 @@ __all__ = [
     "ConsentRecord",
     "ConsentStatement",
     "ContributorInvolvement",
+    "DatedCohort",
+    "DatedPeople",
+    "DatedStale",
     "DevelopmentGoal",
     "EducatorProfile",
     "Enrolment",

@@ -141,6 +141,7 @@ def test_a_failing_job_does_not_stop_the_others(app, db_session, scene, monkeypa
     make_release(scene.version, scene.cohort, days_from_now=-0.01)
     db_session.commit()
     results = run_once(app)
+    assert results.pop("count_dated_people")  # every cohort counted for the first time
     assert results == {
         "queue_due_releases": 3,
         "queue_opportunity_reminders": 0,
