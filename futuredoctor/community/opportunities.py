@@ -141,7 +141,9 @@ def change(opportunity: Opportunity, user: User, data: OpportunityInput) -> Oppo
     return opportunity
 
 
-def _person_values(user: User) -> dict[AudienceKind, list[str]]:
+def _person_values(user: User) -> dict[AudienceKind, list[str] | sa.Select[tuple[str]]]:
+    # The regions stay a subquery: the audience check is one statement, not two (it runs
+    # on every participant's home page).
     regions = (
         sa.select(Region.code)
         .join(Pilot)
@@ -150,7 +152,7 @@ def _person_values(user: User) -> dict[AudienceKind, list[str]]:
         .where(Enrolment.user_id == user.id, Enrolment.status != EnrolmentStatus.WITHDRAWN)
     )
     return {
-        AudienceKind.REGION: list(db.session.scalars(regions.distinct())),
+        AudienceKind.REGION: regions,
         AudienceKind.PROFESSIONAL_GROUP: [user.professional_group or ""],
         AudienceKind.CAREER_STAGE: [user.career_stage or ""],
     }
