@@ -17,9 +17,10 @@ header) only ever come back for exactly the same parameters, never for anyone el
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request, url_for
 from markupsafe import Markup
 
 # name -> (folder under nhsuk/components, macro name)
@@ -94,3 +95,29 @@ def _key(value: Any) -> Any:
     if kind is list or kind is tuple:
         return (kind.__name__, tuple(_key(v) for v in value))
     raise _Uncacheable
+
+
+def links() -> dict[str, str]:
+    """The layout's fixed URLs (design system files, home, account, sign in and out, the
+    footer's pages): the same on every page, so built once per app and script root."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return _links(app, request.script_root)
+
+
+@lru_cache(maxsize=16)
+def _links(app: Any, script_root: str) -> dict[str, str]:
+    def static(filename: str) -> str:
+        return url_for("static", filename=filename)
+
+    return {
+        "assets": static("nhsuk/assets"),
+        "nhsuk_css": static("nhsuk/nhsuk-frontend.min.css"),
+        "app_css": static("css/app.css"),
+        "init_js": static("js/init.js"),
+        "home": url_for("main.home"),
+        "account": url_for("learning.account_page"),
+        "sign_in": url_for("auth.login"),
+        "sign_out": url_for("auth.logout"),
+        "accessibility": url_for("main.accessibility"),
+        "privacy": url_for("main.privacy"),
+    }
