@@ -163,7 +163,9 @@ def _person_values(user: User) -> dict[AudienceKind, list[Any] | sa.Select[tuple
     }
 
 
-def _audience_includes(values: dict[AudienceKind, list[Any] | sa.Select[tuple[str]]]) -> Any:
+def _audience_includes(
+    values: dict[AudienceKind, list[Any] | sa.Select[tuple[str]]],
+) -> sa.ColumnElement[bool]:
     conditions = []
     for kind, given in values.items():
         rows = sa.select(OpportunityAudience.id).where(
@@ -177,7 +179,7 @@ def _audience_includes(values: dict[AudienceKind, list[Any] | sa.Select[tuple[st
 
 def meant_for(user: User) -> sa.ColumnElement[bool]:
     """A condition on ``Opportunity``: its audience includes this person."""
-    return _audience_includes(_person_values(user))  # type: ignore[no-any-return]
+    return _audience_includes(_person_values(user))
 
 
 def is_meant_for(opportunity: Opportunity, user: User) -> bool:
