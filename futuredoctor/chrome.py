@@ -17,7 +17,6 @@ header) only ever come back for exactly the same parameters, never for anyone el
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from flask import current_app, request, url_for
@@ -40,6 +39,7 @@ _COMPONENTS = {
 _TYPED = frozenset({"input", "characterCount"})
 MAX_ENTRIES = 4096  # per app; the whole cache is dropped when it fills
 _EXTENSION = "futuredoctor.components"
+_LINKS = "futuredoctor.chrome_links"
 
 
 class _Uncacheable(Exception):
@@ -99,13 +99,15 @@ def _key(value: Any) -> Any:
 
 def links() -> dict[str, str]:
     """The layout's fixed URLs (design system files, home, account, sign in and out, the
-    footer's pages): the same on every page, so built once per app and script root."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    return _links(app, request.script_root)
+    footer's pages): the same on every page, so built once per app (kept on the app)."""
+    built = current_app.extensions.setdefault(_LINKS, {})
+    found = built.get(request.script_root)
+    if found is None:
+        found = built[request.script_root] = _links()
+    return found
 
 
-@lru_cache(maxsize=16)
-def _links(app: Any, script_root: str) -> dict[str, str]:
+def _links() -> dict[str, str]:
     def static(filename: str) -> str:
         return url_for("static", filename=filename)
 
