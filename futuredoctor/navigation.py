@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
+from flask import current_app, request, url_for
 
-from futuredoctor.permissions import Permission, has_permission
+from futuredoctor.models import Role
+from futuredoctor.permissions import ROLE_PERMISSIONS, Permission
+
+_EXTENSION = "futuredoctor.navigation"
 
 # (label, endpoint, permission or None for "any signed-in user", endpoint prefixes that
 # mark the item as the current section)
@@ -101,16 +104,29 @@ NAV_ITEMS: list[tuple[str, str, Permission | None, tuple[str, ...]]] = [
 def navigation_for(user: Any, endpoint: str) -> list[dict[str, Any]]:
     if not getattr(user, "is_authenticated", False):
         return []
+    roles = frozenset(grant.role for grant in user.grants)
     items = []
-    for label, target, permission, prefixes in NAV_ITEMS:
-        if permission is not None and not has_permission(user, permission):
-            continue
-        if target == "notifications.inbox":
+    for label, href, prefixes, counts_unread in _links(roles):
+        if counts_unread:
             label = _with_unread(label, user)
-        items.append(
-            {"text": label, "href": url_for(target), "current": endpoint.startswith(prefixes)}
-        )
+        items.append({"text": label, "href": href, "current": endpoint.startswith(prefixes)})
     return items
+
+
+def _links(roles: frozenset[Role]) -> tuple[tuple[str, str, tuple[str, ...], bool], ...]:
+    """The items a set of roles may see, with their URLs: the same for everyone who holds
+    those roles, so built once per app (kept on the app) instead of on every page (a
+    ``url_for`` each). Whether the person has unread notifications is added per request."""
+    built = current_app.extensions.setdefault(_EXTENSION, {})
+    key = (request.script_root, roles)
+    links = built.get(key)
+    if links is None:
+        links = built[key] = tuple(
+            (label, url_for(target), prefixes, target == "notifications.inbox")
+            for label, target, permission, prefixes in NAV_ITEMS
+            if permission is None or any(permission in ROLE_PERMISSIONS[role] for role in roles)
+        )
+    return links
 
 
 def _with_unread(label: str, user: Any) -> str:

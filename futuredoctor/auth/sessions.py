@@ -20,14 +20,22 @@ from sqlalchemy.orm import joinedload
 
 from futuredoctor import clock
 from futuredoctor.extensions import db
-from futuredoctor.models import User, UserSession
+from futuredoctor.models import Notification, User, UserSession
+from futuredoctor.notifications.outbox import remember_unread_count
 
 TOKEN_KEY = "sid"  # noqa: S105  (the name of a session value, not a secret)
 # Refreshing "last seen" is a write; once a minute is precise enough for an idle timeout.
 SEEN_PRECISION = timedelta(minutes=1)
 
+# The header's unread count comes with the account: every page shows it to participants,
+# and a separate statement cost each page a round trip the account check had just made.
+_unread = (
+    sa.select(sa.func.count())
+    .where(Notification.recipient_id == User.id, Notification.read_at.is_(None))
+    .scalar_subquery()
+)
 _signed_in = (
-    sa.select(User, UserSession)
+    sa.select(User, UserSession, _unread.label("unread"))
     .join(UserSession, UserSession.user_id == User.id)
     .where(
         User.id == sa.bindparam("user_id"),
@@ -74,7 +82,7 @@ def load(user_token: str) -> User | None:
     ).unique().first()
     if found is None:
         return None
-    user, row = found
+    user, row, unread = found
     if user.session_version != int(version):
         return None
     now = clock.now()
@@ -88,6 +96,7 @@ def load(user_token: str) -> User | None:
     if now - row.last_seen_at >= SEEN_PRECISION:
         row.last_seen_at = now
     g.user_session = row
+    remember_unread_count(user.id, int(unread or 0))
     return user
 
 

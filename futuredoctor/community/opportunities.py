@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import lru_cache
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -141,32 +143,43 @@ def change(opportunity: Opportunity, user: User, data: OpportunityInput) -> Oppo
     return opportunity
 
 
-def _person_values(user: User) -> dict[AudienceKind, list[str]]:
-    regions = (
+def _regions_of(person_id: Any) -> sa.Select[tuple[str]]:
+    return (
         sa.select(Region.code)
         .join(Pilot)
         .join(Cohort)
         .join(Enrolment)
-        .where(Enrolment.user_id == user.id, Enrolment.status != EnrolmentStatus.WITHDRAWN)
+        .where(Enrolment.user_id == person_id, Enrolment.status != EnrolmentStatus.WITHDRAWN)
     )
+
+
+def _person_values(user: User) -> dict[AudienceKind, list[Any] | sa.Select[tuple[str]]]:
+    # The regions stay a subquery: the audience check is one statement, not two (it runs
+    # on every participant's home page).
     return {
-        AudienceKind.REGION: list(db.session.scalars(regions.distinct())),
+        AudienceKind.REGION: _regions_of(user.id),
         AudienceKind.PROFESSIONAL_GROUP: [user.professional_group or ""],
         AudienceKind.CAREER_STAGE: [user.career_stage or ""],
     }
 
 
-def meant_for(user: User) -> sa.ColumnElement[bool]:
-    """A condition on ``Opportunity``: its audience includes this person."""
+def _audience_includes(
+    values: dict[AudienceKind, list[Any] | sa.Select[tuple[str]]],
+) -> sa.ColumnElement[bool]:
     conditions = []
-    for kind, values in _person_values(user).items():
+    for kind, given in values.items():
         rows = sa.select(OpportunityAudience.id).where(
             OpportunityAudience.opportunity_id == Opportunity.id, OpportunityAudience.kind == kind
         )
         conditions.append(
-            sa.or_(~rows.exists(), rows.where(OpportunityAudience.value.in_(values)).exists())
+            sa.or_(~rows.exists(), rows.where(OpportunityAudience.value.in_(given)).exists())
         )
     return sa.and_(*conditions)
+
+
+def meant_for(user: User) -> sa.ColumnElement[bool]:
+    """A condition on ``Opportunity``: its audience includes this person."""
+    return _audience_includes(_person_values(user))
 
 
 def is_meant_for(opportunity: Opportunity, user: User) -> bool:
@@ -229,8 +242,35 @@ def all_regions() -> list[Region]:
 
 def upcoming_for(user: User, limit: int = 3) -> list[Opportunity]:
     """The next few opportunities meant for this person still open for registration."""
-    stmt = _upcoming().where(meant_for(user), Opportunity.closes_at > clock.now()).limit(limit)
-    return list(db.session.scalars(stmt))
+    params = {
+        "person_id": user.id,
+        "person_group": user.professional_group or "",
+        "person_stage": user.career_stage or "",
+        "now": clock.now(),
+    }
+    return list(db.session.scalars(_upcoming_for(limit), params))
+
+
+@lru_cache(maxsize=8)
+def _upcoming_for(limit: int) -> sa.Select[tuple[Opportunity]]:
+    """``upcoming_for``'s statement, built once with bound parameters: the participant's
+    home page runs it on every visit, and building it afresh (six audience subqueries)
+    cost more than running it."""
+    audience = _audience_includes(
+        {
+            AudienceKind.REGION: _regions_of(sa.bindparam("person_id")),
+            AudienceKind.PROFESSIONAL_GROUP: [sa.bindparam("person_group")],
+            AudienceKind.CAREER_STAGE: [sa.bindparam("person_stage")],
+        }
+    )
+    now = sa.bindparam("now", type_=Opportunity.ends_at.type)
+    return (
+        sa.select(Opportunity)
+        .where(Opportunity.ends_at > now, audience, Opportunity.closes_at > now)
+        .options(joinedload(Opportunity.region), joinedload(Opportunity.organiser))
+        .order_by(Opportunity.starts_at, Opportunity.id)
+        .limit(limit)
+    )
 
 
 def upcoming_organised(user: User, limit: int = 5) -> list[Opportunity]:

@@ -20,7 +20,6 @@ from futuredoctor.models import (
     EnrolmentStatus,
     Module,
     ModuleVersion,
-    Notification,
     Pilot,
     Progress,
     Release,
@@ -234,11 +233,6 @@ def enrolments_of(user: User) -> list[Enrolment]:
 # The list pages (the dashboard above all) run these on every visit, so they are built once
 # with bound parameters, read plain rows and stay at two queries whatever the number of
 # modules or cohorts.
-_UNREAD = (
-    sa.select(sa.func.count())
-    .where(Notification.recipient_id == sa.bindparam("user_id"), Notification.read_at.is_(None))
-    .scalar_subquery()
-)
 _PREVIOUS_VISIT = (
     # The second newest successful sign-in, from the audit log: "new since your last visit"
     # needs no write on every page view and stays the same for the whole visit.
@@ -255,9 +249,9 @@ _ENROLMENTS = sa.join(Enrolment, Cohort, Cohort.id == Enrolment.cohort_id).join(
     Pilot, Pilot.id == Cohort.pilot_id
 )
 _OVERVIEW = (
-    # One row even for someone with no enrolment: the counts hang off a single-row select.
+    # One row even for someone with no enrolment: the previous visit hangs off a single-row
+    # select. (The header's unread count comes with the account: auth/sessions.py.)
     sa.select(
-        _UNREAD.label("unread"),
         _PREVIOUS_VISIT.label("previous_visit"),
         Enrolment.status,
         Cohort.slug.label("cohort_slug"),
@@ -310,11 +304,10 @@ class Overview:
 
     places: list[CohortPlace]
     summary: JourneySummary
-    unread: int
 
 
 def overview(user_id: int) -> Overview:
-    """The participant's cohorts, modules, unread count and previous visit, in two queries."""
+    """The participant's cohorts, modules and previous visit, in two queries."""
     params = {"user_id": user_id}
     head = db.session.execute(_OVERVIEW, params).all()
     places = [
@@ -324,7 +317,7 @@ def overview(user_id: int) -> Overview:
     ]
     since = head[0].previous_visit
     summary = JourneySummary(_lines(db.session.execute(_LINES, params).all(), since), since)
-    return Overview(places, summary, head[0].unread)
+    return Overview(places, summary)
 
 
 def _lines(rows: Sequence[Any], since: datetime | None) -> list[JourneyLine]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -70,6 +72,10 @@ def later_versions(module: Module, after: int, cohort_id: int) -> list[LaterVers
 
 
 def _upcoming(user: User) -> sa.Select[tuple[str, str, int, str, datetime]]:
+    return _upcoming_where(user.id, utcnow())
+
+
+def _upcoming_where(user_id: Any, now: Any) -> sa.Select[tuple[str, str, int, str, datetime]]:
     return (
         sa.select(
             ModuleVersion.title, Module.slug, ModuleVersion.number, Cohort.name, Release.release_at
@@ -79,10 +85,10 @@ def _upcoming(user: User) -> sa.Select[tuple[str, str, int, str, datetime]]:
         .join(Cohort, Cohort.id == Release.cohort_id)
         .join(Enrolment, Enrolment.cohort_id == Release.cohort_id)
         .where(
-            Enrolment.user_id == user.id,
+            Enrolment.user_id == user_id,
             Enrolment.status.in_(ACTIVE),
             Release.status == ReleaseStatus.SCHEDULED,
-            Release.release_at > utcnow(),
+            Release.release_at > now,
         )
         .order_by(Release.release_at, ModuleVersion.title)
     )
@@ -90,7 +96,17 @@ def _upcoming(user: User) -> sa.Select[tuple[str, str, int, str, datetime]]:
 
 def next_releases(user: User, limit: int = 5) -> list[NextRelease]:
     """The participant's next releases across their cohorts, soonest first; one query."""
-    return [NextRelease(*row) for row in db.session.execute(_upcoming(user).limit(limit))]
+    params = {"user_id": user.id, "now": utcnow()}
+    return [NextRelease(*row) for row in db.session.execute(_next_releases(limit), params)]
+
+
+@lru_cache(maxsize=8)
+def _next_releases(limit: int) -> sa.Select[tuple[str, str, int, str, datetime]]:
+    """``next_releases``' statement with bound parameters, built once: the participant's
+    home page runs it on every visit."""
+    return _upcoming_where(
+        sa.bindparam("user_id"), sa.bindparam("now", type_=Release.release_at.type)
+    ).limit(limit)
 
 
 def next_release_of(user: User, module: Module) -> datetime | None:

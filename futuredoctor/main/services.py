@@ -32,7 +32,6 @@ from futuredoctor.models import (
     Role,
     User,
 )
-from futuredoctor.notifications.outbox import remember_unread_count
 from futuredoctor.permissions import Permission, scope_pilots
 from futuredoctor.pilots.services import pilots_in_scope
 
@@ -60,7 +59,6 @@ def home_sections(user: User) -> list[HomeSection]:
 
 def _participant(user: User) -> dict[str, Any]:
     seen = overview(user.id)
-    remember_unread_count(user.id, seen.unread)  # the header's count, without a query
     return {
         "places": seen.places,
         "journey": seen.summary,

@@ -117,6 +117,7 @@ def unread_count(user_id: int) -> int:
 
 
 def remember_unread_count(user_id: int, count: int) -> None:
-    """A page that read the count in its own query passes it on to the header."""
+    """Whoever read the count already (the account check reads it with the account, in
+    one statement) passes it on to the header."""
     if has_request_context():
         g.unread_count = (user_id, count)
