@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
@@ -37,7 +39,9 @@ def catalogue() -> tuple[str, int] | str:
             error=f"“{selected}” is not a GPC domain. Choose one from the list.",
         ), 400
     page = latest_versions_page(page_number(request.args.get("page")), selected, text)
-    kept = {name: value for name, value in (("q", text), ("domain", selected)) if value}
+    kept: dict[str, Any] = {
+        name: value for name, value in (("q", text), ("domain", selected)) if value
+    }
     return render_template(
         "learning/catalogue.html",
         page=page,
