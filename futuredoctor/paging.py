@@ -21,6 +21,8 @@ class Page:
     number: int
     per_page: int
     total: int
+    # The total is a lower bound: counting stopped there (``paginate(count_up_to=...)``).
+    more: bool = False
 
     @property
     def pages(self) -> int:
@@ -45,24 +47,37 @@ def page_number(raw: str | None) -> int:
 
 
 def paginate(
-    stmt: sa.Select[Any], number: int, per_page: int = PER_PAGE, total: int | None = None
+    stmt: sa.Select[Any],
+    number: int,
+    per_page: int = PER_PAGE,
+    total: int | None = None,
+    count_up_to: int | None = None,
 ) -> Page:
     """Run ``stmt`` (ORDER BY included) for one page; 404 for a page past the last one.
-    ``total``, when the caller already knows it (from a summary), saves counting every row."""
+    ``total``, when the caller already knows it (from a summary), saves counting every row.
+    ``count_up_to`` stops counting a long list after that many rows (or just past the page
+    asked for): the page then says "more than" instead of counting every row each time."""
+    more = False
     if total is None:
-        total = db.session.scalar(
-            sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
-        )
+        counted = stmt.order_by(None)
+        bound = None
+        if count_up_to is not None:
+            bound = max(count_up_to, number * per_page)
+            counted = counted.limit(bound + 1)
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(counted.subquery()))
+        total = total or 0
+        if bound is not None and total > bound:
+            total, more = bound, True
     total = total or 0
     if number > 1 and (number - 1) * per_page >= total:
         abort(404)
     items = db.session.scalars(stmt.limit(per_page).offset((number - 1) * per_page)).unique().all()
-    return Page(items=items, number=number, per_page=per_page, total=total)
+    return Page(items=items, number=number, per_page=per_page, total=total, more=more)
 
 
 def pagination_params(page: Page, url_for_page: Callable[[int], str]) -> dict[str, Any] | None:
     """Parameters for the NHS.UK numbered pagination macro, or None for a single page."""
-    if page.pages <= 1:
+    if page.pages <= 1 and not page.more:
         return None
     wanted = {1, page.pages, page.number - 1, page.number, page.number + 1}
     items: list[dict[str, Any]] = []
@@ -74,9 +89,11 @@ def pagination_params(page: Page, url_for_page: Callable[[int], str]) -> dict[st
             {"number": number, "href": url_for_page(number), "current": number == page.number}
         )
         previous = number
+    if page.more:
+        items.append({"ellipsis": True})  # pages past the counted ones follow
     params: dict[str, Any] = {"items": items}
     if page.number > 1:
         params["previous"] = {"href": url_for_page(page.number - 1)}
-    if page.number < page.pages:
+    if page.number < page.pages or page.more:
         params["next"] = {"href": url_for_page(page.number + 1)}
     return params

@@ -43,6 +43,8 @@ from futuredoctor.pilots.services import cohort_counts
 from futuredoctor.refusals import Refusal, show_refusal
 from futuredoctor.transactions import retry_on_conflict, savepoint
 
+EXPORT_CHUNK_ROWS = 250
+
 
 def _filters(form: RosterSearchForm) -> tuple[str, EnrolmentStatus | None]:
     status = EnrolmentStatus(form.status.data) if form.status.data else None
@@ -89,11 +91,15 @@ def roster_export(cohort: Cohort) -> BaseResponse:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         yield "\ufeff"
-        for row in roster.export_rows(cohort, q, status):
+        # A few hundred rows a chunk: memory stays flat, without a trip through the server
+        # for every person.
+        for number, row in enumerate(roster.export_rows(cohort, q, status), 1):
             writer.writerow(row)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+            if number % EXPORT_CHUNK_ROWS == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
 
     filename = f"{cohort.slug}-roster-{clock.today_uk():%Y-%m-%d}.csv"
     return Response(

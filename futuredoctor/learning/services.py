@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from futuredoctor.extensions import db
 from futuredoctor.models import (
@@ -13,11 +13,18 @@ from futuredoctor.models import (
     ModuleVersion,
     module_version_domain,
 )
+from futuredoctor.paging import Page, paginate
+
+CATALOGUE_PAGE = 20
 
 
-def latest_versions(domain_code: str | None = None, text: str | None = None) -> list[ModuleVersion]:
-    """The newest version of every module, optionally only those mapped to a GPC domain
-    and those whose title or summary contains ``text``."""
+def latest_versions_page(
+    number: int, domain_code: str | None = None, text: str | None = None
+) -> Page:
+    """One page (``CATALOGUE_PAGE`` modules, by title) of the newest version of every module,
+    optionally only those mapped to a GPC domain and those whose title or summary contains
+    ``text``. The whole catalogue on one page grew with every module (100 at national size,
+    83 KB); the versions' bodies are never read."""
     newest = (
         sa.select(ModuleVersion.module_id, sa.func.max(ModuleVersion.number).label("number"))
         .group_by(ModuleVersion.module_id)
@@ -32,8 +39,19 @@ def latest_versions(domain_code: str | None = None, text: str | None = None) -> 
                 newest.c.number == ModuleVersion.number,
             ),
         )
-        .options(joinedload(ModuleVersion.module), selectinload(ModuleVersion.domains))
-        .order_by(ModuleVersion.title)
+        .options(
+            load_only(
+                ModuleVersion.module_id,
+                ModuleVersion.number,
+                ModuleVersion.title,
+                ModuleVersion.summary,
+                ModuleVersion.estimated_minutes,
+                ModuleVersion.delivery_mode,
+            ),
+            joinedload(ModuleVersion.module).load_only(Module.slug),
+            selectinload(ModuleVersion.domains),
+        )
+        .order_by(ModuleVersion.title, ModuleVersion.id)
     )
     if text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -51,7 +69,7 @@ def latest_versions(domain_code: str | None = None, text: str | None = None) -> 
                 .where(FrameworkDomain.code == domain_code)
             )
         )
-    return list(db.session.scalars(stmt).unique())
+    return paginate(stmt, number, per_page=CATALOGUE_PAGE)
 
 
 def gpc_domains() -> list[FrameworkDomain]:

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from typing import Any
+
+from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
 from futuredoctor.content import render_markdown
@@ -12,9 +14,10 @@ from futuredoctor.learning.evidence import needs_register, registers_for
 from futuredoctor.learning.feedback import feedback_for
 from futuredoctor.learning.forms import ActionForm, StartForm
 from futuredoctor.learning.journey import entry_for
-from futuredoctor.learning.services import gpc_domains, latest_versions, module_by_slug
+from futuredoctor.learning.services import gpc_domains, latest_versions_page, module_by_slug
 from futuredoctor.learning.upcoming import later_versions, next_release_of
 from futuredoctor.models import Role
+from futuredoctor.paging import page_number, pagination_params
 from futuredoctor.permissions import Permission, has_permission, signed_in
 
 
@@ -28,15 +31,23 @@ def catalogue() -> tuple[str, int] | str:
     if selected and selected not in {d.code for d in domains}:
         return render_template(
             "learning/catalogue.html",
-            versions=[],
+            page=None,
+            pagination=None,
             domains=domains,
             selected=None,
             text=text,
             error=f"“{selected}” is not a GPC domain. Choose one from the list.",
         ), 400
+    page = latest_versions_page(page_number(request.args.get("page")), selected, text)
+    kept: dict[str, Any] = {
+        name: value for name, value in (("q", text), ("domain", selected)) if value
+    }
     return render_template(
         "learning/catalogue.html",
-        versions=latest_versions(selected, text),
+        page=page,
+        pagination=pagination_params(
+            page, lambda n: url_for("learning.catalogue", **kept, page=str(n))
+        ),
         domains=domains,
         selected=selected,
         text=text,

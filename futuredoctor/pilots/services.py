@@ -4,12 +4,14 @@ queries so the count of queries does not grow with pilots, cohorts or people."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from futuredoctor.extensions import db
 from futuredoctor.models import (
+    Cohort,
     Enrolment,
     EnrolmentStatus,
     Pilot,
@@ -67,6 +69,35 @@ def pilots_in_scope(
     pilots = list(db.session.scalars(scope_pilots(stmt, user, permission, Pilot.id)))
     counts = cohort_counts([c.id for p in pilots for c in p.cohorts])
     return [PilotSummary(p, {c.id: counts[c.id] for c in p.cohorts}) for p in pilots]
+
+
+@dataclass(frozen=True)
+class PilotRow:
+    slug: str
+    name: str
+    region: str
+    start_date: date
+    cohorts: int
+
+
+def pilot_list(user: User, permission: Permission = Permission.VIEW_PILOT) -> list[PilotRow]:
+    """The pilots in scope with their number of cohorts, in one query that reads neither
+    cohorts nor people: the list of every cohort with its enrolment counts grew with the
+    country (98 cohorts, 73 KB and a count of 60,000 enrolments for a national admin);
+    each pilot's page shows its cohorts and their counts."""
+    cohorts = (
+        sa.select(sa.func.count(Cohort.id))
+        .where(Cohort.pilot_id == Pilot.id)
+        .correlate(Pilot)
+        .scalar_subquery()
+    )
+    stmt = (
+        sa.select(Pilot.slug, Pilot.name, Region.name, Pilot.start_date, cohorts)
+        .join(Region, Region.id == Pilot.region_id)
+        .order_by(Region.name, Pilot.name)
+    )
+    stmt = scope_pilots(stmt, user, permission, Pilot.id)
+    return [PilotRow(*row) for row in db.session.execute(stmt)]
 
 
 def pilot_summary(pilot: Pilot) -> PilotSummary:

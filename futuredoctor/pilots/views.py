@@ -15,8 +15,8 @@ from futuredoctor.permissions import Permission, can_access, requires
 from futuredoctor.pilots.learner_progress import learners_page
 from futuredoctor.pilots.services import (
     cohort_counts,
+    pilot_list,
     pilot_summary,
-    pilots_in_scope,
     region_pilots,
     released_count,
     upcoming_releases,
@@ -28,7 +28,7 @@ bp = Blueprint("pilots", __name__, template_folder="templates")
 @bp.route("/pilots")
 @requires(Permission.VIEW_PILOT)
 def index() -> str:
-    return render_template("pilots/index.html", summaries=pilots_in_scope(current_user))
+    return render_template("pilots/index.html", pilots=pilot_list(current_user))
 
 
 @bp.route("/regions/<code>")

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload, load_only
 
 from futuredoctor import clock
 from futuredoctor.date_input import DateInputError, date_from_text
@@ -33,7 +33,13 @@ def _in_scope(user: User) -> sa.Select[Any]:
         sa.select(Release)
         .join(Cohort, Cohort.id == Release.cohort_id)
         .options(
-            joinedload(Release.module_version).joinedload(ModuleVersion.module),
+            # The calendar and the list show each version's title and number: not its body,
+            # nor its GPC domains (loaded with every version unless told not to).
+            joinedload(Release.module_version).options(
+                load_only(ModuleVersion.title, ModuleVersion.number, ModuleVersion.module_id),
+                lazyload(ModuleVersion.domains),
+                joinedload(ModuleVersion.module),
+            ),
             joinedload(Release.cohort).joinedload(Cohort.pilot),
         )
     )

@@ -69,7 +69,12 @@ def month() -> str:
     if first is None or not 2000 <= first.year <= 2100:
         abort(404)
     view = calendar.month_view(actor(), first)
-    return render_template("releases/month.html", view=view, today=clock.today_uk())
+    return render_template(
+        "releases/month.html",
+        view=view,
+        today=clock.today_uk(),
+        feed_regions=ical.feed_regions(actor()),
+    )
 
 
 @bp.get("/releases/list")
@@ -91,12 +96,18 @@ def listing() -> str:
 @bp.get("/releases/calendar.ics")
 @requires(Permission.SCHEDULE_RELEASES)
 def ical_feed() -> Response:
-    """The releases in scope as an iCalendar file to import into a calendar app."""
+    """The releases in scope as an iCalendar file to import into a calendar app: one
+    region's (``?region=<code>``, else the first of the person's regions)."""
+    code = request.args.get("region")
+    region = ical.feed_region(actor(), code)
+    if region is None and code:
+        abort(404)
     domain = urlsplit(request.host_url).hostname or "futuredoctor"
+    filename = "future-doctor-releases" + (f"-{region.code.lower()}" if region else "")
     return Response(
-        ical.releases_ics(actor(), domain),
+        ical.releases_ics(actor(), domain, region),
         mimetype="text/calendar",
-        headers={"Content-Disposition": 'attachment; filename="future-doctor-releases.ics"'},
+        headers={"Content-Disposition": f'attachment; filename="{filename}.ics"'},
     )
 
 

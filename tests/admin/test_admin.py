@@ -527,3 +527,24 @@ def test_audit_page_query_count_does_not_grow_with_events(admin_client, db_sessi
         return len(statements)
 
     assert queries_for_log(3) == queries_for_log(20)
+
+
+def test_users_list_stops_counting_past_a_bound_and_still_pages_on(
+    admin_client, db_session, monkeypatch
+):
+    """Past the bound the pager says "more than" and offers the next page; the page past
+    the bound counts just beyond itself."""
+    from futuredoctor.admin import services as admin_services
+
+    monkeypatch.setattr(admin_services, "USERS_COUNTED", 10)
+    for n in range(52):
+        make_user(email=f"zz.count{n:02d}@example.nhs.uk", family_name=f"Zzcount {n:02d}")
+    db_session.commit()
+    first = admin_client.get("/admin/users?q=zz.count")
+    html = first.get_data(as_text=True)
+    assert first.status_code == 200
+    assert "Showing 1 to 50 of more than 50" in html and "(page 1)" in html
+    assert "page=2" in html and "zz.count" in html
+    last = admin_client.get("/admin/users?q=zz.count&page=2").get_data(as_text=True)
+    assert "Showing 51 to 52 of 52" in last and "more than" not in last
+    assert admin_client.get("/admin/users?q=zz.count&page=3").status_code == 404

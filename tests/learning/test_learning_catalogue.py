@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from futuredoctor.learning.services import CATALOGUE_PAGE
+from tests.factories import make_module
 from tests.helpers import login
 from tests.learning.conftest import map_domains
 
@@ -21,3 +23,25 @@ def test_catalogue_names_domains_searches_and_filters(client, journey) -> None:
     assert "Module old" in both and "Module today" in both and "Module recent" not in both
     assert f"mapped to {domain.code} – {domain.title}" in both
     assert client.get("/modules?domain=NOPE").status_code == 400
+
+
+def test_catalogue_pages_by_title_at_the_same_cost(
+    client, journey, db_session, count_queries
+) -> None:
+    login(client, journey.participant)
+    with count_queries() as few:
+        assert client.get("/modules").status_code == 200
+    for n in range(CATALOGUE_PAGE + 5):
+        make_module(title=f"Zebra paging {n:02d}")
+    db_session.commit()
+    with count_queries() as many:
+        first = client.get("/modules").get_data(as_text=True)
+    assert len(many) == len(few)
+    assert "(page 1 of" in first and "Zebra paging 24" not in first
+    assert 'href="/modules?page=2"' in first
+    found = client.get("/modules?q=zebra+paging&page=2").get_data(as_text=True)
+    assert "25 modules matching “zebra paging”, showing 21 to 25" in found
+    assert "Zebra paging 24" in found and "Zebra paging 19" not in found
+    assert client.get("/modules?q=zebra+paging&page=3").status_code == 404
+    assert client.get("/modules?page=0").status_code == 404
+    assert client.get("/modules?page=x").status_code == 404

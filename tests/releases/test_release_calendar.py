@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import sqlalchemy as sa
+
 from futuredoctor import clock
-from futuredoctor.models import ReleaseStatus, utcnow
+from futuredoctor.models import Region, ReleaseStatus, Role, utcnow
 from futuredoctor.timezones import to_local
 from tests.dates import tomorrow
-from tests.factories import make_module, make_release
+from tests.factories import make_module, make_release, make_user
+from tests.helpers import login
 
 
 def _text(response) -> str:
@@ -154,3 +157,45 @@ def test_ical_feed_lists_releases_in_scope(lead_client, db_session, version, coh
     assert [str(e["uid"]).split("@")[0] for e in events] == [f"release-{inside.id}"]
     assert events[0].decoded("dtstart") == inside.release_at.replace(microsecond=0)
     assert london.name in str(events[0]["summary"])
+
+
+def test_ical_feed_covers_one_region_for_people_who_span_several(
+    client, db_session, version, cohorts
+):
+    """A national admin's feed is one region's releases (the first by name unless asked):
+    the country's every release in one file grew with the data."""
+    from icalendar import Calendar
+
+    london, southwest = cohorts["lon-current"], cohorts["sw-current"]
+    in_london = make_release(version, london, days_from_now=3)
+    in_southwest = make_release(version, southwest, days_from_now=3)
+    admin = make_user(roles=[(Role.NATIONAL_ADMIN, None)])
+    db_session.commit()
+    login(client, admin)
+
+    def uids(query: str) -> list[str]:
+        response = client.get(f"/releases/calendar.ics{query}")
+        assert response.status_code == 200 and response.mimetype == "text/calendar"
+        events = Calendar.from_ical(response.data).walk("VEVENT")
+        return [str(e["uid"]).split("@")[0] for e in events]
+
+    assert uids("?region=SW") == [f"release-{in_southwest.id}"]
+    assert uids("?region=LON") == [f"release-{in_london.id}"]
+    first = db_session.scalar(sa.select(Region.code).order_by(Region.name).limit(1))
+    assert uids("") == uids(f"?region={first}")  # the first region by name
+    assert client.get("/releases/calendar.ics?region=XX").status_code == 404
+    assert client.get("/releases/calendar.ics?region=%00").status_code == 404
+    month = _text(client.get("/releases"))
+    assert "/releases/calendar.ics?region=LON" in month
+    assert "/releases/calendar.ics?region=SW" in month
+
+
+def test_ical_feed_refuses_a_region_outside_the_persons_scope(
+    lead_client, db_session, version, cohorts
+):
+    make_release(version, cohorts["lon-current"], days_from_now=3)
+    db_session.commit()
+    assert lead_client.get("/releases/calendar.ics?region=SW").status_code == 404
+    assert lead_client.get("/releases/calendar.ics?region=LON").status_code == 200
+    month = _text(lead_client.get("/releases"))
+    assert "region=" not in month  # one region: one link, as before
