@@ -1,7 +1,7 @@
-"""feedback.csv written by PostgreSQL itself.
+"""feedback.csv and progress.csv written by PostgreSQL itself.
 
 Formatting hundreds of thousands of rows in Python costs several times what the database
-needs to produce the same CSV, so on PostgreSQL the biggest file comes from ``COPY (SELECT
+needs to produce the same CSV, so on PostgreSQL the biggest files come from ``COPY (SELECT
 ...) TO STDOUT``: formula protection and the k-anonymity plan's dates (UK day, first of
 the month, or nothing) are SQL expressions; free text is the de-identified version stored
 when it was written (brought up to date first: stored_redaction.py); pseudonyms are
@@ -28,15 +28,26 @@ from futuredoctor.evaluation.tables import (
     ITEM_REGION,
     feedback_select,
     k_plan,
+    progress_select,
     texts_current,
 )
 from futuredoctor.extensions import db
-from futuredoctor.models import Cohort, Enrolment, FeedbackItem, FeedbackTag, feedback_item_tag
+from futuredoctor.models import (
+    Cohort,
+    Enrolment,
+    FeedbackItem,
+    FeedbackTag,
+    Pilot,
+    Progress,
+    Region,
+    Release,
+    feedback_item_tag,
+)
 from futuredoctor.spreadsheet import FORMULA_STARTS
 from futuredoctor.timezones import local_zone
 from futuredoctor.transactions import mark_written
 
-COPY_TABLES = {"feedback"}
+COPY_TABLES = {"feedback", "progress"}
 _FORMULA_CODES = [ord(ch) for ch in (*FORMULA_STARTS, "'")]
 _PSEUDONYMS = sa.table("export_pseudonym", sa.column("user_id"), sa.column("pseudonym"))
 
@@ -149,6 +160,33 @@ def _feedback_sql(scope: ExportScope) -> tuple[str, list[str]]:
     return sql, [f"c{i}" for i in chosen if i in quoted]
 
 
+def _progress_sql(scope: ExportScope) -> tuple[str, list[str]]:
+    plan = k_plan(scope)
+    columns = [
+        _PSEUDONYMS.c.pseudonym,
+        Region.code,
+        Pilot.slug,
+        Cohort.slug,
+        Progress.release_id,
+        Release.module_version_id,
+        _shown_date(Progress.started_at, plan),
+        _shown_date(Progress.completed_at, plan),
+    ]
+    quoted = {0, 1, 2, 3, 6, 7}
+    chosen = TABLES_BY_FILE["progress.csv"].positions(scope.free_text)
+    labelled = [columns[i].label(f"c{i}") for i in chosen]
+    stmt = (
+        progress_select(scope, *labelled)
+        .outerjoin(_PSEUDONYMS, _PSEUDONYMS.c.user_id == Enrolment.user_id)
+        .order_by(Progress.id)
+    )
+    sql = str(stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+    return sql, [f"c{i}" for i in chosen if i in quoted]
+
+
+_SQL = {"feedback": _feedback_sql, "progress": _progress_sql}
+
+
 def copy_chunks(table_name: str, scope: ExportScope, secret: bytes) -> Iterator[bytes | int]:
     """The CSV rows (without header) as chunks, then the row count as the last item."""
     raw = db.session.connection().connection.dbapi_connection
@@ -158,7 +196,7 @@ def copy_chunks(table_name: str, scope: ExportScope, secret: bytes) -> Iterator[
     try:
         texts_current(scope, table_name)  # before COPY reads the stored text
         _fill_pseudonyms(cursor, scope, secret)
-        sql, quoted = _feedback_sql(scope)
+        sql, quoted = _SQL[table_name](scope)
         options = f"FORMAT csv, FORCE_QUOTE ({', '.join(quoted)})"
         with cursor.copy(f"COPY ({sql}) TO STDOUT WITH ({options})") as copy:
             yield from (bytes(chunk) for chunk in copy)

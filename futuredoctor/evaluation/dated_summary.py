@@ -13,7 +13,7 @@ is there a cell of the package's cohorts under k? A package's groups never span 
 so the check is the union of per-cohort checks, and every cohort can be answered from
 its cells or counted live on its own.
 
-Database triggers (migration 0030) mark a cohort in ``dated_stale`` whenever a fact its
+Database triggers (migration 0029) mark a cohort in ``dated_stale`` whenever a fact its
 cells read changes: progress, feedback, status changes, consent records, enrolments, a
 person's professional group or career stage, a release's cohort. The scheduler's
 ``count_dated_people`` job recounts marked cohorts (and those never counted), up to a

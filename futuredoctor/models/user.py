@@ -73,7 +73,7 @@ class User(UserMixin, Base):
     # /admin/users lists people by name: the index hands over the first page in order
     # instead of sorting every account (migration 0024).
     # A cohort's roster orders its few hundred people by name: their names come off the
-    # second index, looked up by id, instead of a scan of every account (migration 0028).
+    # second index, looked up by id, instead of a scan of every account (migration 0027).
     __table_args__ = (
         sa.Index("ix_user_account_name", "family_name", "given_name", "id"),
         sa.Index("ix_user_account_id_name", "id", "family_name", "given_name"),

@@ -1,6 +1,7 @@
 """Free text is stored de-identified when written; a new account's name makes stored
 redactions stale, and both the scheduler's job and an export bring them up to date; the
-COPY writer and the Python writer produce the same feedback.csv from the stored text."""
+COPY writer and the Python writer produce the same feedback.csv from the stored text, and the
+same progress.csv."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from futuredoctor.models import (
     CodesignSession,
     FeedbackItem,
     FeedbackStatusChange,
+    Progress,
     RedactionName,
     Region,
     utcnow,
@@ -214,12 +216,43 @@ def _scope(free_text: bool) -> ExportScope:
     )
 
 
-def _feedback_csv(scope: ExportScope, copy: bool, monkeypatch: pytest.MonkeyPatch) -> str:
+def _feedback_csv(
+    scope: ExportScope, copy: bool, monkeypatch: pytest.MonkeyPatch, file: str = "feedback.csv"
+) -> str:
     with monkeypatch.context() as patch:
         if not copy:
             patch.setattr(package, "can_copy", lambda *_: False)
-        chunks = csv_chunks(TABLES_BY_FILE["feedback.csv"], scope, b"k" * 32, PackageResult())
+        chunks = csv_chunks(TABLES_BY_FILE[file], scope, b"k" * 32, PackageResult())
         return b"".join(chunks).decode()
+
+
+def _parse(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("level", [None, 1, 3])  # as planned (days), months, withheld
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_copy_writes_the_same_progress_csv_as_the_python_writer(
+    app: Any, study: Study, monkeypatch: pytest.MonkeyPatch, level: int | None
+) -> None:
+    scope, again = _scope(False), _scope(False)
+    if level is not None:
+        scope.context["plan"], again.context["plan"] = Plan(5, level=level), Plan(5, level=level)
+    assert package.can_copy("progress", scope)
+    copied = _feedback_csv(scope, True, monkeypatch, "progress.csv")
+    written = _feedback_csv(again, False, monkeypatch, "progress.csv")
+    assert _parse(copied) == _parse(written)
+    rows = list(csv.DictReader(io.StringIO(copied, newline="")))
+    assert len(rows) == 1  # the consenting Londoner's; refusals and the South West left out
+    row = rows[0]
+    assert row["participant_id"] != str(study.consenting.id) and len(row["participant_id"]) > 8
+    assert row["region"] == "LON"
+    completed = db.session.scalar(
+        sa.select(Progress.completed_at).where(Progress.enrolment_id == study.enrolment.id)
+    )
+    day = uk_date_text(completed) or ""
+    assert row["completed_on"] == {None: day, 1: day[:8] + "01", 3: ""}[level]
 
 
 @pytest.mark.postgres

@@ -1,8 +1,8 @@
 """the k-anonymity check's summary of dates: distinct consenting people per cohort, group,
 stage and UK day, month or banded month of each date column, with triggers marking a cohort stale
 
-Revision ID: 0030
-Revises: 0025
+Revision ID: 0029
+Revises: 0027
 
 No cell is counted here: every cohort starts without a ``dated_cohort`` row, which an
 export treats as not yet counted (it counts those cohorts live), and the scheduler's
@@ -15,8 +15,8 @@ row and only when a column the cells read changes.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0030"
-down_revision = "0025"
+revision = "0029"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 

@@ -1,13 +1,13 @@
 """index for a cohort's roster: people's names looked up by id
 
-Revision ID: 0028
-Revises: 0025
+Revision ID: 0027
+Revises: 0026
 """
 
 from alembic import op
 
-revision = "0028"
-down_revision = "0025"
+revision = "0027"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 

@@ -1,14 +1,14 @@
 """each feedback item keeps the pilot it belongs to; indexes for the inbox's and the
 new-version editor's pages of one pilot's or one version's feedback
 
-Revision ID: 0027
+Revision ID: 0026
 Revises: 0025
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0027"
+revision = "0026"
 down_revision = "0025"
 branch_labels = None
 depends_on = None
