@@ -24,6 +24,7 @@ from futuredoctor.form_fields import (
     SafeForm,
     SafeSubForm,
     bounded_text,
+    contributor_search_field,
     database_id,
     strip,
     version_search_field,
@@ -171,6 +172,7 @@ class AddSuggestionForm(SafeForm):
         validate_choice=False,
         validators=[_in_choices],
     )
+    find_contributor = contributor_search_field()
     contributor = SelectField(
         "Recorded public contributor",
         choices=[],
