@@ -15,7 +15,7 @@ from futuredoctor.livinglab.contributor_forms import (
 )
 from futuredoctor.livinglab.contributor_picker import PICKER_LIMIT as CONTRIBUTOR_LIMIT
 from futuredoctor.livinglab.contributor_picker import ContributorPicker, contributor_picker
-from futuredoctor.livinglab.forms import AddSuggestionForm, SessionForm
+from futuredoctor.livinglab.forms import AddSuggestionForm, HeadcountForm, SessionForm
 from futuredoctor.livinglab.scope import modules_in_scope
 from futuredoctor.models import AttendeeKind, CodesignSession, FeedbackSource
 from futuredoctor.paging import page_number
@@ -252,6 +252,37 @@ def session_attendee(codesign_session: CodesignSession) -> tuple[str, int] | Res
                 url_for("livinglab.session", session_id=codesign_session.id) + "#attendees"
             )
     return _render_session(codesign_session, 400, attending=(form, people))
+
+
+@bp.route("/codesign/<int:session_id>/headcount", methods=["GET", "POST"])
+@requires(TRIAGE, codesign_session="session_id")
+def session_headcount(codesign_session: CodesignSession) -> tuple[str, int] | Response:
+    """Correct the headcount by type after the session was recorded (audited)."""
+    form = HeadcountForm()
+    if request.method == "GET":
+        for name in codesign.ATTENDEE_KINDS:
+            getattr(form, name).data = getattr(codesign_session, name)
+    elif form.validate_on_submit():
+        counts = {name: getattr(form, name).data for name in codesign.ATTENDEE_KINDS}
+        try:
+            changed = codesign.set_headcount(codesign_session, counts, actor())
+        except Refusal as refusal:
+            show_refusal(form, refusal)
+        else:
+            if changed:
+                flash("Saved the headcount.", "success")
+            else:
+                flash("The headcount was already as entered.", "info")
+            return redirect(
+                url_for("livinglab.session", session_id=codesign_session.id) + "#attendees"
+            )
+    return render_template(
+        "livinglab/session_headcount.html",
+        session=codesign_session,
+        form=form,
+        fields=list(codesign.ATTENDEE_KINDS),
+        max_count=codesign.MAX_HEADCOUNT,
+    ), 400 if form.errors else 200
 
 
 @bp.post("/codesign/<int:session_id>/attendees/remove")

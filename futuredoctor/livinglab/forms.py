@@ -156,6 +156,15 @@ class SessionForm(SafeForm):
             raise FormError("Session date must be in 2020 or later")
 
 
+class HeadcountForm(SafeForm):
+    """A recorded session's headcount by type of attendee, corrected by its organiser."""
+
+    participants_count = _count("Participants")
+    educators_count = _count("Educators")
+    patients_public_count = _count("Patients and members of the public")
+    other_professionals_count = _count("Other professionals")
+
+
 class AddSuggestionForm(SafeForm):
     find = version_search_field()
     version = SelectField(
