@@ -1,11 +1,11 @@
 """The content that forms offer as choices, kept in memory by each web process.
 
-Regions with their local health priorities, the GPC domains and the modules (by their
-latest version's title) change only with a content sync or a published version, yet the
-network, the directory and the forms that tag things list them on every page. They are
-read once and kept for as long as the content stamp (``futuredoctor.models.content_stamp``)
-keeps its token: a page asks for one short row instead of four queries. Nothing about a
-person is kept here.
+Regions with their local health priorities, the GPC domains, the modules (by their
+latest version's title) and the milestones' subcompetencies change only with a content
+sync or a published version, yet the network, the directory, mentoring and the forms that
+tag things list them on every page. They are read once and kept for as long as the
+content stamp (``futuredoctor.models.content_stamp``) keeps its token: a page asks for one
+short row instead of four or more queries. Nothing about a person is kept here.
 """
 
 from __future__ import annotations
@@ -20,9 +20,12 @@ from futuredoctor.models import (
     ContentStamp,
     Framework,
     FrameworkDomain,
+    MilestoneDomain,
+    MilestoneFramework,
     Module,
     ModuleVersion,
     Region,
+    Subcompetency,
 )
 from futuredoctor.models.content_stamp import STAMP_ID
 
@@ -43,6 +46,7 @@ class ContentChoices:
     domains: tuple[tuple[str, str], ...]  # (code, title) in the framework's order
     modules: tuple[tuple[str, str], ...]  # (slug, latest title) by title
     module_titles: dict[int, str]  # module id -> latest version's title
+    milestones: tuple[tuple[str, str], ...]  # (code, title) of the newest CEM's subcompetencies
 
     @property
     def priorities(self) -> list[str]:
@@ -84,11 +88,28 @@ def _load() -> ContentChoices:
         )
         .order_by(ModuleVersion.title, Module.slug)
     ).all()
+    newest = (
+        sa.select(MilestoneFramework.id)
+        .where(MilestoneFramework.code == "CEM")
+        .order_by(MilestoneFramework.version.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    milestones = tuple(
+        (code, title)
+        for code, title in db.session.execute(
+            sa.select(Subcompetency.code, Subcompetency.title)
+            .join(MilestoneDomain, MilestoneDomain.id == Subcompetency.domain_id)
+            .where(MilestoneDomain.framework_id == newest)
+            .order_by(MilestoneDomain.position, Subcompetency.position)
+        )
+    )
     return ContentChoices(
         regions=regions,
         domains=domains,
         modules=tuple((slug, title) for _, slug, title in rows),
         module_titles={module_id: title for module_id, _, title in rows},
+        milestones=milestones,
     )
 
 

@@ -1,10 +1,11 @@
 """One row whose token changes whenever the content that forms offer as choices changes.
 
-Regions and their local health priorities, the GPC domains, modules and their versions
-change only with a content sync or a published version, yet the network, the directory
-and the forms that tag things list them on every page. Each web process keeps those
-choices in memory (``futuredoctor.content.choices``) and reads only this row to know
-whether they are still current: one short query instead of four.
+Regions and their local health priorities, the GPC domains, modules and their versions,
+and the Clinician Educator Milestones change only with a content sync or a published
+version, yet the network, the directory, mentoring and the forms that tag things list
+them on every page. Each web process keeps those choices in memory
+(``futuredoctor.content.choices``) and reads only this row to know whether they are
+still current: one short query instead of four or more.
 
 The token is random rather than a counter, so a change that is rolled back and another
 made after it can never share a token (a counter would repeat the same number).
@@ -22,12 +23,22 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from futuredoctor.models.base import Base, utcnow
 from futuredoctor.models.framework import Framework, FrameworkDomain
+from futuredoctor.models.milestones import MilestoneDomain, MilestoneFramework, Subcompetency
 from futuredoctor.models.module import Module, ModuleVersion
 from futuredoctor.models.region import Region
 
 STAMP_ID = 1
 # What the cached choices are read from.
-WATCHED = (Region, Framework, FrameworkDomain, Module, ModuleVersion)
+WATCHED = (
+    Region,
+    Framework,
+    FrameworkDomain,
+    Module,
+    ModuleVersion,
+    MilestoneFramework,
+    MilestoneDomain,
+    Subcompetency,
+)
 
 
 class ContentStamp(Base):
