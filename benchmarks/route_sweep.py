@@ -17,9 +17,11 @@ import sqlalchemy as sa
 from flask import Flask
 
 from benchmarks.generate import BENCH_PASSWORD
+from benchmarks.route_samples import role_samples
 from futuredoctor import clock
 from futuredoctor.extensions import db
 from futuredoctor.models import (
+    ChampionProfile,
     CodesignSession,
     Cohort,
     Enrolment,
@@ -28,6 +30,7 @@ from futuredoctor.models import (
     Module,
     ModuleVersion,
     Pilot,
+    ProfileVisibility,
     PublicContributor,
     Region,
     Release,
@@ -77,6 +80,7 @@ class Scene:
     module: Module
     values: dict[str, Any] = field(default_factory=dict)
     emails: dict[str, str] = field(default_factory=dict)
+    by_role: dict[str, dict[str, Any]] = field(default_factory=dict)  # the role's own records
 
 
 def _biggest() -> tuple[Region, Pilot, Cohort]:
@@ -147,11 +151,13 @@ def build_scene() -> Scene:
         .limit(1)
     ).one()
     scene = Scene(region, pilot, cohort, module)
+    users: dict[str, User] = {}
     for role in Role:
         if role is Role.PARTICIPANT:
             continue
         scope = {"pilot": pilot, "region": region}.get(SCOPED_ROLES.get(role, ""))
-        scene.emails[role.value] = _person(f"sweep.{role.value}@example.nhs.uk", role, scope).email
+        users[role.value] = _person(f"sweep.{role.value}@example.nhs.uk", role, scope)
+        scene.emails[role.value] = users[role.value].email
     participant = db.session.scalars(
         sa.select(User)
         .join(Enrolment, Enrolment.user_id == User.id)
@@ -160,6 +166,15 @@ def build_scene() -> Scene:
         .limit(1)
     ).one()
     scene.emails[Role.PARTICIPANT.value] = participant.email
+    users[Role.PARTICIPANT.value] = participant
+    scene.by_role = role_samples(region, users)
+    public = db.session.scalar(
+        sa.select(ChampionProfile.id)
+        .where(ChampionProfile.visibility == ProfileVisibility.PUBLIC)
+        .order_by(ChampionProfile.id)
+        .limit(1)
+    )
+    scene.by_role[SIGNED_OUT] = {"profile_id": public} if public is not None else {}
     item = db.session.scalars(
         sa.select(FeedbackItem)
         .join(Enrolment, Enrolment.id == FeedbackItem.enrolment_id)
@@ -221,7 +236,10 @@ def build_scene() -> Scene:
     return scene
 
 
-def _value(endpoint: str, arg: str, scene: Scene) -> Any:
+def _value(endpoint: str, arg: str, scene: Scene, role: str) -> Any:
+    own = scene.by_role.get(role, {})
+    if arg in own:
+        return own[arg]
     if arg == "slug":
         if endpoint == "pilots.pilot":
             return scene.values["pilot_slug"]
@@ -252,7 +270,7 @@ def targets(app: Flask, scene: Scene) -> list[Target]:
         for role in roles:
             if not may_open(info, role):
                 continue
-            values = {arg: _value(rule.endpoint, arg, scene) for arg in rule.arguments}
+            values = {arg: _value(rule.endpoint, arg, scene, role) for arg in rule.arguments}
             target = Target(rule.endpoint, role, rule.rule, scene.emails.get(role))
             missing = [arg for arg, value in values.items() if value is None]
             if missing:

@@ -106,6 +106,18 @@ def version_search_field() -> StringField:
     )
 
 
+def contributor_search_field() -> StringField:
+    """The search of a public-contributor picker (``futuredoctor.livinglab.contributor_picker``)."""
+    return StringField(
+        "Find a public contributor",
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=100, message="The search must be 100 characters or fewer"),
+        ],
+    )
+
+
 def _clean_text(value: Any) -> Any:
     """Bidi controls are removed before anything else sees the value."""
     return strip_bidi_controls(value) if isinstance(value, str) else value

@@ -91,7 +91,7 @@ SAMPLES: dict[tuple[str, str], tuple[Any, Any]] = {
     },
     **{
         (f"livinglab.{name}", "session_id"): ("london-session", "southwest-session")
-        for name in ("session_attendee", "session_attendee_remove")
+        for name in ("session_attendee", "session_attendee_remove", "session_headcount")
     },
     **{
         (f"livinglab.{name}", "contributor_id"): ("london-contributor", "southwest-contributor")

@@ -12,21 +12,20 @@ from werkzeug.wrappers import Response
 from futuredoctor.community import messages, profiles
 from futuredoctor.community.blueprint import bp, pagination
 from futuredoctor.community.forms import DirectoryFilterForm, MessageForm
+from futuredoctor.content.choices import ContentChoices, content_choices
 from futuredoctor.models import ChampionOffer, ChampionProfile
 from futuredoctor.paging import Page, page_number
 from futuredoctor.permissions import actor, public, signed_in
 from futuredoctor.refusals import Refusal, show_refusal
 
 
-def _filter_form() -> DirectoryFilterForm:
+def _filter_form(choices: ContentChoices) -> DirectoryFilterForm:
     form = DirectoryFilterForm(formdata=request.args)
-    regions = profiles.all_regions()
-    domains = profiles.gpc_domains()
-    form.region.choices = [("", "All regions")] + [(r.code, r.name) for r in regions]
-    form.domain.choices = [("", "All GPC domains")] + [(c, f"{c}: {t}") for c, t in domains]
-    form.priority.choices = [("", "All priorities")] + [
-        (p, p) for p in profiles.all_priorities(regions)
+    form.region.choices = [("", "All regions")] + [(r.code, r.name) for r in choices.regions]
+    form.domain.choices = [("", "All GPC domains")] + [
+        (c, f"{c}: {t}") for c, t in choices.domains
     ]
+    form.priority.choices = [("", "All priorities")] + [(p, p) for p in choices.priorities]
     form.profession.choices = [("", "All professions")] + [(p, p) for p in profiles.professions()]
     form.offer.choices = [("", "Any offer")] + [(o.value, o.label) for o in ChampionOffer]
     for field in (form.region, form.domain, form.priority, form.profession, form.offer):
@@ -37,7 +36,8 @@ def _filter_form() -> DirectoryFilterForm:
 @bp.get("/champions")
 @public
 def directory() -> tuple[str, int]:
-    form = _filter_form()
+    choices = content_choices()
+    form = _filter_form(choices)
     number = page_number(request.args.get("page"))
     signed = bool(current_user.is_authenticated)
     if form.validate():
@@ -59,7 +59,7 @@ def directory() -> tuple[str, int]:
         form=form,
         page=page,
         pagination=pagination(page),
-        domain_titles=dict(profiles.gpc_domains()),
+        domain_titles=choices.domain_titles,
         signed_in_view=signed,
     ), code
 

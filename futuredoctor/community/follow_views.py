@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from futuredoctor.community import follows, network
 from futuredoctor.community.blueprint import bp, pagination
 from futuredoctor.community.network_forms import FollowForm
+from futuredoctor.content.choices import content_choices
 from futuredoctor.paging import page_number
 from futuredoctor.permissions import actor, signed_in
 from futuredoctor.refusals import Refusal
@@ -56,4 +57,5 @@ def network_following() -> str:
         page=page,
         pagination=pagination(page),
         counts=network.counts([p.id for p in page.items]),
+        module_titles=content_choices().module_titles,
     )

@@ -18,7 +18,6 @@ from futuredoctor.community.profiles import all_priorities, gpc_domains
 from futuredoctor.extensions import db
 from futuredoctor.models import (
     Module,
-    ModuleVersion,
     NetworkComment,
     NetworkMember,
     NetworkPost,
@@ -111,33 +110,6 @@ def may_see(user: User, post: NetworkPost) -> bool:
     return post.hidden_at is None or post.author_id == user.id or can_moderate(user, post)
 
 
-# Choices offered on forms --------------------------------------------------------------
-
-
-def regions() -> list[Region]:
-    return list(db.session.scalars(sa.select(Region).order_by(Region.name)))
-
-
-def modules() -> list[tuple[str, str]]:
-    """(slug, title) of every module, by title: one query reading only each module's
-    latest version, since filters render on every list page."""
-    latest = (
-        sa.select(ModuleVersion.module_id, sa.func.max(ModuleVersion.number).label("number"))
-        .group_by(ModuleVersion.module_id)
-        .subquery()
-    )
-    stmt = (
-        sa.select(Module.slug, ModuleVersion.title)
-        .join(latest, latest.c.module_id == Module.id)
-        .join(
-            ModuleVersion,
-            sa.and_(ModuleVersion.module_id == Module.id, ModuleVersion.number == latest.c.number),
-        )
-        .order_by(ModuleVersion.title, Module.slug)
-    )
-    return [(slug, title) for slug, title in db.session.execute(stmt)]
-
-
 # Writing ----------------------------------------------------------------------------------
 
 
@@ -213,12 +185,12 @@ def delete_post(author: User, post: NetworkPost) -> None:
 
 # Reading ----------------------------------------------------------------------------------
 
-# What a list of posts shows: author, region and module joined into the page query; the
-# module's versions for its title, without each version's GPC mapping.
+# What a list of posts shows: author and region joined into the page query. The module's
+# title comes from the cached content choices (``module_titles``), and the author's role
+# grants are not needed for a name, so neither costs a query per page.
 LIST_OPTIONS = (
-    joinedload(NetworkPost.author),
+    joinedload(NetworkPost.author).lazyload(User.grants),
     joinedload(NetworkPost.region),
-    joinedload(NetworkPost.module).selectinload(Module.versions).lazyload(ModuleVersion.domains),
 )
 
 
@@ -287,28 +259,23 @@ def posts_about(user: User, module: Module, limit: int = 5) -> list[NetworkPost]
 
 
 def counts(post_ids: Sequence[int]) -> dict[int, PostCounts]:
-    """Comments and useful marks for a page of posts: two grouped queries, however many."""
+    """Comments and useful marks for a page of posts: one grouped query, however many."""
     if not post_ids:
         return {}
-    comments = dict(
-        db.session.execute(
-            sa.select(NetworkComment.post_id, sa.func.count())
-            .where(NetworkComment.post_id.in_(post_ids))
-            .group_by(NetworkComment.post_id)
-        )
-        .tuples()
-        .all()
+    comments = (
+        sa.select(NetworkComment.post_id, sa.literal("c").label("kind"), sa.func.count())
+        .where(NetworkComment.post_id.in_(post_ids))
+        .group_by(NetworkComment.post_id)
     )
-    useful = dict(
-        db.session.execute(
-            sa.select(UsefulMark.post_id, sa.func.count())
-            .where(UsefulMark.post_id.in_(post_ids))
-            .group_by(UsefulMark.post_id)
-        )
-        .tuples()
-        .all()
+    useful = (
+        sa.select(UsefulMark.post_id, sa.literal("u").label("kind"), sa.func.count())
+        .where(UsefulMark.post_id.in_(post_ids))
+        .group_by(UsefulMark.post_id)
     )
-    return {i: PostCounts(comments.get(i, 0), useful.get(i, 0)) for i in post_ids}
+    found: dict[tuple[int, str], int] = {}
+    for post_id, kind, count in db.session.execute(sa.union_all(comments, useful)):
+        found[(post_id, kind)] = count
+    return {i: PostCounts(found.get((i, "c"), 0), found.get((i, "u"), 0)) for i in post_ids}
 
 
 def comments(post: NetworkPost) -> list[NetworkComment]:

@@ -16,6 +16,7 @@ from futuredoctor.community.network_forms import (
     PostForm,
     ReasonForm,
 )
+from futuredoctor.content.choices import ContentChoices, content_choices
 from futuredoctor.content.render import render_markdown
 from futuredoctor.extensions import db
 from futuredoctor.models import NetworkPost
@@ -40,18 +41,16 @@ def _own_or_404(post_id: int) -> NetworkPost:
     return post
 
 
-def _domain_choices() -> list[tuple[str, str]]:
-    return [(code, f"{code}: {title}") for code, title in network.gpc_domains()]
+def _domain_choices(choices: ContentChoices) -> list[tuple[str, str]]:
+    return [(code, f"{code}: {title}") for code, title in choices.domains]
 
 
-def _filter_form() -> PostFilterForm:
+def _filter_form(choices: ContentChoices) -> PostFilterForm:
     form = PostFilterForm(formdata=request.args)
-    regions = network.regions()  # one query for both the regions and their priorities
-    form.region.choices = [("", "All regions")] + [(r.code, r.name) for r in regions]
-    form.domain.choices = [("", "All GPC domains"), *_domain_choices()]
-    priorities = network.all_priorities(regions)
-    form.priority.choices = [("", "All priorities")] + [(p, p) for p in priorities]
-    form.module.choices = [("", "All modules"), *network.modules()]
+    form.region.choices = [("", "All regions")] + [(r.code, r.name) for r in choices.regions]
+    form.domain.choices = [("", "All GPC domains"), *_domain_choices(choices)]
+    form.priority.choices = [("", "All priorities")] + [(p, p) for p in choices.priorities]
+    form.module.choices = [("", "All modules"), *choices.modules]
     for f in (form.region, form.domain, form.priority, form.module):
         f.data = f.data or ""
     return form
@@ -60,7 +59,8 @@ def _filter_form() -> PostFilterForm:
 @bp.get("/network")
 @signed_in
 def network_list() -> tuple[str, int]:
-    form = _filter_form()
+    choices = content_choices()
+    form = _filter_form(choices)
     number = page_number(request.args.get("page"))
     if form.validate():
         filters = network.PostFilters(
@@ -83,6 +83,7 @@ def network_list() -> tuple[str, int]:
         page=page,
         pagination=pagination(page),
         counts=network.counts([p.id for p in page.items]),
+        module_titles=choices.module_titles,
         may_post=network.may_post(actor()),
         follow_topics=topics,
         following=follows.following_set(actor()) if topics else set(),
@@ -114,10 +115,11 @@ def _post_form(post: NetworkPost | None) -> PostForm:
             "priorities": post.priorities,
         }
     form = PostForm(**data)
-    form.region.choices = [("", "No region")] + [(r.code, r.name) for r in network.regions()]
-    form.module.choices = [("", "No module"), *network.modules()]
-    form.domains.choices = _domain_choices()
-    form.priorities.choices = [(p, p) for p in network.all_priorities()]
+    choices = content_choices()
+    form.region.choices = [("", "No region")] + [(r.code, r.name) for r in choices.regions]
+    form.module.choices = [("", "No module"), *choices.modules]
+    form.domains.choices = _domain_choices(choices)
+    form.priorities.choices = [(p, p) for p in choices.priorities]
     form.region.data = form.region.data or ""
     form.module.data = form.module.data or ""
     return form
@@ -195,7 +197,7 @@ def _render_post(
         comment_form=comment_form or CommentForm(),
         reason_form=reason_form or ReasonForm(prefix="moderate"),
         report_form=report_form or ReasonForm(prefix="report"),
-        domain_titles=dict(network.gpc_domains()),
+        domain_titles=content_choices().domain_titles,
         follow_topics=follows.post_topics(post),
         following=follows.following_set(user),
     ), code

@@ -14,14 +14,12 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 
-from futuredoctor.educators import self_assessment
+from futuredoctor.content.choices import content_choices
 from futuredoctor.extensions import db
 from futuredoctor.models import (
     Cohort,
     Enrolment,
     EnrolmentStatus,
-    Framework,
-    FrameworkDomain,
     MentoringFormat,
     MentorOffer,
     Mentorship,
@@ -43,18 +41,11 @@ SUGGESTION_LIMIT = 50
 
 def focus_choices() -> list[tuple[str, str]]:
     """Every focus a mentor can offer: GPC domains, milestone subcompetencies, and the
-    general topics, as (code, label) in that order."""
-    gpc = db.session.execute(
-        sa.select(FrameworkDomain.code, FrameworkDomain.title)
-        .join(Framework)
-        .where(Framework.code == "GPC")
-        .order_by(FrameworkDomain.position)
-    ).all()
-    framework = self_assessment.current_framework()
-    subs = self_assessment.subcompetencies(framework) if framework else []
+    general topics, as (code, label) in that order (from the cached content choices)."""
+    choices = content_choices()
     return [
-        *[(code, f"{code}: {title}") for code, title in gpc],
-        *[(sub.code, f"{sub.code}: {sub.title}") for sub in subs],
+        *[(code, f"{code}: {title}") for code, title in choices.domains],
+        *[(code, f"{code}: {title}") for code, title in choices.milestones],
         *GENERAL_FOCUS.items(),
     ]
 

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from futuredoctor import clock
+from futuredoctor import audit, clock
 from futuredoctor.extensions import db
 from futuredoctor.livinglab.scope import TRIAGE
 from futuredoctor.models import (
@@ -283,6 +283,51 @@ def add_attendee(
         setattr(session, column, listed)
         db.session.flush()
     return attendee
+
+
+MAX_HEADCOUNT = 10_000  # of one type, at one session: the form says so too
+
+
+def set_headcount(session: CodesignSession, counts: dict[str, int], actor: User) -> bool:
+    """Correct the session's headcount by type (audited). Each count is a whole number
+    from 0 to ``MAX_HEADCOUNT`` and covers the people of that type listed by name: a listed
+    person is always counted. Returns whether anything changed."""
+    listed = dict(
+        db.session.execute(
+            sa.select(CodesignAttendee.kind, sa.func.count())
+            .where(CodesignAttendee.session_id == session.id)
+            .group_by(CodesignAttendee.kind)
+        )
+        .tuples()
+        .all()
+    )
+    for kind, column in COUNT_OF.items():
+        value = counts.get(column)
+        label = ATTENDEE_KINDS[column]
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise Refusal(column, f"Enter the number of {label.lower()}, or 0")
+        if not 0 <= value <= MAX_HEADCOUNT:
+            raise Refusal(
+                column, f"Number of {label.lower()} must be between 0 and {MAX_HEADCOUNT:,}"
+            )
+        named = listed.get(kind, 0)
+        if value < named:
+            raise Refusal(
+                column,
+                f"{named} {label.lower()} {'is' if named == 1 else 'are'} listed by name or "
+                f"role: the number must be at least {named}, or take them off the list first",
+            )
+    before = {column: getattr(session, column) for column in ATTENDEE_KINDS}
+    after = {column: counts[column] for column in ATTENDEE_KINDS}
+    if before == after:
+        return False
+    for column, value in after.items():
+        setattr(session, column, value)
+    audit.record(
+        "codesign_headcount_changed", actor=actor, target=session, before=before, after=after
+    )
+    db.session.flush()
+    return True
 
 
 def remove_attendee(session: CodesignSession, attendee_id: int) -> CodesignAttendee | None:

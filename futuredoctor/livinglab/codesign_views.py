@@ -6,16 +6,18 @@ from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 from wtforms import StringField
 
-from futuredoctor.livinglab import codesign, contributors
+from futuredoctor.livinglab import codesign
 from futuredoctor.livinglab.blueprint import TRIAGE, bp, pagination
 from futuredoctor.livinglab.contributor_forms import (
     ATTENDEE_LABELS,
     AttendeeForm,
     RemoveAttendeeForm,
 )
-from futuredoctor.livinglab.forms import AddSuggestionForm, SessionForm
+from futuredoctor.livinglab.contributor_picker import PICKER_LIMIT as CONTRIBUTOR_LIMIT
+from futuredoctor.livinglab.contributor_picker import ContributorPicker, contributor_picker
+from futuredoctor.livinglab.forms import AddSuggestionForm, HeadcountForm, SessionForm
 from futuredoctor.livinglab.scope import modules_in_scope
-from futuredoctor.models import AttendeeKind, CodesignSession, FeedbackSource, PublicContributor
+from futuredoctor.models import AttendeeKind, CodesignSession, FeedbackSource
 from futuredoctor.paging import page_number
 from futuredoctor.permissions import actor, requires
 from futuredoctor.refusals import Refusal, show_refusal
@@ -34,10 +36,14 @@ def _version_choices(picker: VersionPicker) -> list[tuple[str, str]]:
 
 
 def _finding(form: SessionForm | AddSuggestionForm) -> bool:
-    """A press of "Find versions": check only the search; nothing is saved."""
-    if request.method != "POST" or request.form.get("action") != "find":
+    """A press of "Find versions" (or "Find contributors"): check only the searches;
+    nothing is saved."""
+    action = request.form.get("action") if request.method == "POST" else None
+    if action not in ("find", "find-contributor"):
         return False
     form.find.validate(form)
+    if isinstance(form, AddSuggestionForm):
+        form.find_contributor.validate(form)
     return True
 
 
@@ -116,48 +122,59 @@ def _render_session_new(form: SessionForm, picker: VersionPicker, code: int) -> 
     ), code
 
 
-def _people(session: CodesignSession) -> dict[str, PublicContributor]:
-    """The session pilot's current public contributors, by the value a picker sends."""
-    return {str(c.id): c for c in contributors.current_choices(actor(), pilot_id=session.pilot_id)}
+def _people(
+    session: CodesignSession, find: StringField, chosen: str | None
+) -> ContributorPicker:
+    """The bounded picker over the session pilot's current public contributors, searched
+    by ``find``, keeping the one chosen."""
+    search = (find.data or "") if not find.errors else ""
+    return contributor_picker(actor(), search, [chosen], pilot_id=session.pilot_id)
 
 
-def _contributor_choices(people: dict[str, PublicContributor]) -> list[tuple[str, str]]:
-    return [("", "Not a recorded contributor")] + [
-        (key, c.display_name) for key, c in people.items()
-    ]
-
-
-def _attendee_form(session: CodesignSession) -> tuple[AttendeeForm, dict[str, PublicContributor]]:
+def _attendee_form(session: CodesignSession) -> tuple[AttendeeForm, ContributorPicker, bool]:
+    """The attendee form, its contributor picker, and whether this request only searches."""
     form = AttendeeForm(prefix="attendee")
-    people = _people(session)
-    form.contributor.choices = _contributor_choices(people)
-    return form, people
+    finding = request.method == "POST" and request.form.get("action") == "find-contributor"
+    if finding:
+        form.find_contributor.validate(form)
+    people = _people(session, form.find_contributor, form.contributor.data)
+    form.contributor.choices = people.choices()
+    return form, people, finding
 
 
 def _suggestion_form(
     session: CodesignSession,
-) -> tuple[AddSuggestionForm, VersionPicker, bool]:
-    """The suggestion form, its bounded version picker (keeping a chosen version), and
-    whether this request only searches the picker."""
+) -> tuple[AddSuggestionForm, VersionPicker, ContributorPicker, bool]:
+    """The suggestion form, its bounded version and contributor pickers (keeping what was
+    chosen), and whether this request only searches a picker."""
     form = AddSuggestionForm()
     finding = _finding(form)
     picker = _versions(form.find, [form.version.data])
     form.version.choices = _version_choices(picker)
-    form.contributor.choices = _contributor_choices(_people(session))
-    return form, picker, finding
+    people = _people(session, form.find_contributor, form.contributor.data)
+    form.contributor.choices = people.choices()
+    return form, picker, people, finding
+
+
+Suggesting = tuple[AddSuggestionForm, VersionPicker, ContributorPicker]
+Attending = tuple[AttendeeForm, ContributorPicker]
 
 
 def _render_session(
     session: CodesignSession,
-    form: AddSuggestionForm | None = None,
     code: int = 200,
-    attendee_form: AttendeeForm | None = None,
-    picker: VersionPicker | None = None,
+    suggesting: Suggesting | None = None,
+    attending: Attending | None = None,
 ) -> tuple[str, int]:
-    if form is None or picker is None:
-        form, picker, _ = _suggestion_form(session)
-    if attendee_form is None:
-        attendee_form, _ = _attendee_form(session)
+    """The session's page; a form given (with its pickers) is shown as it was sent."""
+    if suggesting is None:
+        form, picker, people, _ = _suggestion_form(session)
+    else:
+        form, picker, people = suggesting
+    if attending is None:
+        attendee_form, attendee_people, _ = _attendee_form(session)
+    else:
+        attendee_form, attendee_people = attending
     return render_template(
         "livinglab/session.html",
         session=session,
@@ -170,6 +187,9 @@ def _render_session(
         remove_form=RemoveAttendeeForm(),
         picker=picker,
         picker_limit=PICKER_LIMIT,
+        people=people,
+        attendee_people=attendee_people,
+        people_limit=CONTRIBUTOR_LIMIT,
     ), code
 
 
@@ -182,10 +202,11 @@ def session(codesign_session: CodesignSession) -> tuple[str, int]:
 @bp.post("/codesign/<int:session_id>/suggestions")
 @requires(TRIAGE, codesign_session="session_id")
 def session_suggestion(codesign_session: CodesignSession) -> tuple[str, int] | Response:
-    form, picker, finding = _suggestion_form(codesign_session)
+    form, picker, people, finding = _suggestion_form(codesign_session)
+    suggesting = (form, picker, people)
     if finding:
-        code = 400 if form.find.errors else 200
-        return _render_session(codesign_session, form, code, picker=picker)
+        code = 400 if form.find.errors or form.find_contributor.errors else 200
+        return _render_session(codesign_session, code, suggesting)
     if form.validate_on_submit():
         suggestion = codesign.Suggestion(
             int(form.version.data),
@@ -203,20 +224,23 @@ def session_suggestion(codesign_session: CodesignSession) -> tuple[str, int] | R
         else:
             flash(f"Added suggestion {item.id}.", "success")
             return redirect(url_for("livinglab.session", session_id=codesign_session.id))
-    return _render_session(codesign_session, form, 400, picker=picker)
+    return _render_session(codesign_session, 400, suggesting)
 
 
 @bp.post("/codesign/<int:session_id>/attendees")
 @requires(TRIAGE, codesign_session="session_id")
 def session_attendee(codesign_session: CodesignSession) -> tuple[str, int] | Response:
     """List someone who came: a recorded public contributor, or anyone by name or role."""
-    form, people = _attendee_form(codesign_session)
+    form, people, finding = _attendee_form(codesign_session)
+    if finding:
+        code = 400 if form.find_contributor.errors else 200
+        return _render_session(codesign_session, code, attending=(form, people))
     if form.validate_on_submit():
         try:
             attendee = codesign.add_attendee(
                 codesign_session,
                 AttendeeKind(form.kind.data),
-                people.get(form.contributor.data or ""),
+                people.by_key().get(form.contributor.data or ""),
                 form.description.data,
             )
         except Refusal as refusal:
@@ -227,7 +251,38 @@ def session_attendee(codesign_session: CodesignSession) -> tuple[str, int] | Res
             return redirect(
                 url_for("livinglab.session", session_id=codesign_session.id) + "#attendees"
             )
-    return _render_session(codesign_session, code=400, attendee_form=form)
+    return _render_session(codesign_session, 400, attending=(form, people))
+
+
+@bp.route("/codesign/<int:session_id>/headcount", methods=["GET", "POST"])
+@requires(TRIAGE, codesign_session="session_id")
+def session_headcount(codesign_session: CodesignSession) -> tuple[str, int] | Response:
+    """Correct the headcount by type after the session was recorded (audited)."""
+    form = HeadcountForm()
+    if request.method == "GET":
+        for name in codesign.ATTENDEE_KINDS:
+            getattr(form, name).data = getattr(codesign_session, name)
+    elif form.validate_on_submit():
+        counts = {name: getattr(form, name).data for name in codesign.ATTENDEE_KINDS}
+        try:
+            changed = codesign.set_headcount(codesign_session, counts, actor())
+        except Refusal as refusal:
+            show_refusal(form, refusal)
+        else:
+            if changed:
+                flash("Saved the headcount.", "success")
+            else:
+                flash("The headcount was already as entered.", "info")
+            return redirect(
+                url_for("livinglab.session", session_id=codesign_session.id) + "#attendees"
+            )
+    return render_template(
+        "livinglab/session_headcount.html",
+        session=codesign_session,
+        form=form,
+        fields=list(codesign.ATTENDEE_KINDS),
+        max_count=codesign.MAX_HEADCOUNT,
+    ), 400 if form.errors else 200
 
 
 @bp.post("/codesign/<int:session_id>/attendees/remove")

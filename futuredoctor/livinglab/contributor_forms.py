@@ -19,6 +19,7 @@ from futuredoctor.date_input import DateInputError, date_from_parts
 from futuredoctor.form_fields import (
     SafeForm,
     bounded_text,
+    contributor_search_field,
     database_id,
     search_field,
     strip,
@@ -120,6 +121,7 @@ class OnBehalfForm(SafeForm):
         ],
         validate_choice=False,
     )
+    find_contributor = contributor_search_field()
     contributor = SelectField(
         "Recorded public contributor", choices=[], validate_choice=False, validators=[_in_choices]
     )
@@ -153,6 +155,7 @@ class AttendeeForm(SafeForm):
         ],
         validate_choice=False,
     )
+    find_contributor = contributor_search_field()
     contributor = SelectField(
         "Recorded public contributor", choices=[], validate_choice=False, validators=[_in_choices]
     )

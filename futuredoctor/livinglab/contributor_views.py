@@ -15,6 +15,8 @@ from futuredoctor.livinglab.contributor_forms import (
     ContributorForm,
     OnBehalfForm,
 )
+from futuredoctor.livinglab.contributor_picker import PICKER_LIMIT as CONTRIBUTOR_LIMIT
+from futuredoctor.livinglab.contributor_picker import contributor_picker
 from futuredoctor.livinglab.scope import modules_in_scope
 from futuredoctor.models import (
     INVOLVEMENT_LABELS,
@@ -25,7 +27,7 @@ from futuredoctor.models import (
 from futuredoctor.paging import page_number
 from futuredoctor.permissions import actor, requires
 from futuredoctor.refusals import Refusal, show_refusal
-from futuredoctor.version_picker import PICKER_LIMIT, VersionPicker, version_picker
+from futuredoctor.version_picker import PICKER_LIMIT, version_picker
 
 
 def _labels() -> dict[str, Any]:
@@ -163,9 +165,11 @@ def contributor_reinstate(public_contributor: PublicContributor) -> Response:
 def _on_behalf_form() -> tuple[OnBehalfForm, dict[str, Any]]:
     form = OnBehalfForm()
     pilots = _pilot_choices(form)
-    finding = request.method == "POST" and request.form.get("action") == "find"
-    if finding:  # a press of "Find versions": check only the search, save nothing
-        form.find.validate(form)
+    action = request.form.get("action") if request.method == "POST" else None
+    finding = action in ("find", "find-contributor")
+    if finding:  # a press of "Find versions" or "Find contributors": check only the
+        form.find.validate(form)  # searches, save nothing
+        form.find_contributor.validate(form)
     search = (form.find.data or "") if not form.find.errors else ""
     picker = version_picker(search, [form.version.data], modules_in_scope(actor()))
     versions = {str(row.id): row for row in picker.rows}
@@ -173,14 +177,14 @@ def _on_behalf_form() -> tuple[OnBehalfForm, dict[str, Any]]:
         ("", "Choose a module version"),
         *picker.choices("{title} (version {number})"),
     ]
-    people = {str(c.id): c for c in contributors.current_choices(actor())}
-    several = len(pilots) > 1
-    form.contributor.choices = [("", "Not a recorded contributor")] + [
-        (key, f"{c.display_name} ({c.pilot.name})" if several else c.display_name)
-        for key, c in people.items()
-    ]
-    wanted = request.args.get("contributor", "")
-    if request.method == "GET" and wanted in people:
+    wanted = request.args.get("contributor", "") if request.method == "GET" else ""
+    find = form.find_contributor
+    people_picker = contributor_picker(
+        actor(), (find.data or "") if not find.errors else "", [form.contributor.data, wanted]
+    )
+    people = people_picker.by_key()
+    form.contributor.choices = people_picker.choices(with_pilot=len(pilots) > 1)
+    if wanted in people:
         form.contributor.data = wanted
         form.source.data = FeedbackSource.PATIENT_PUBLIC.value
         form.pilot.data = people[wanted].pilot.slug
@@ -189,6 +193,7 @@ def _on_behalf_form() -> tuple[OnBehalfForm, dict[str, Any]]:
         "versions": versions,
         "people": people,
         "picker": picker,
+        "people_picker": people_picker,
         "finding": finding,
     }
 
@@ -198,7 +203,8 @@ def _on_behalf_form() -> tuple[OnBehalfForm, dict[str, Any]]:
 def feedback_on_behalf() -> tuple[str, int] | Response:
     form, found = _on_behalf_form()
     if found["finding"]:
-        return _render_on_behalf(form, found["picker"], 400 if form.find.errors else 200)
+        code = 400 if form.find.errors or form.find_contributor.errors else 200
+        return _render_on_behalf(form, found, code)
     if form.validate_on_submit():
         entry = on_behalf.OnBehalf(
             pilot=contributors.pilot_in(found["pilots"], form.pilot.data),  # type: ignore[arg-type]
@@ -217,10 +223,15 @@ def feedback_on_behalf() -> tuple[str, int] | Response:
             else:
                 flash("That feedback was already recorded.", "info")
             return redirect(url_for("livinglab.item", item_id=item.id))
-    return _render_on_behalf(form, found["picker"], 400 if form.errors else 200)
+    return _render_on_behalf(form, found, 400 if form.errors else 200)
 
 
-def _render_on_behalf(form: OnBehalfForm, picker: VersionPicker, code: int) -> tuple[str, int]:
+def _render_on_behalf(form: OnBehalfForm, found: dict[str, Any], code: int) -> tuple[str, int]:
     return render_template(
-        "livinglab/on_behalf.html", form=form, picker=picker, picker_limit=PICKER_LIMIT
+        "livinglab/on_behalf.html",
+        form=form,
+        picker=found["picker"],
+        picker_limit=PICKER_LIMIT,
+        people_picker=found["people_picker"],
+        people_limit=CONTRIBUTOR_LIMIT,
     ), code

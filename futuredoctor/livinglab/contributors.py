@@ -104,19 +104,6 @@ def _counts(column: Any, ids: list[int]) -> dict[int, int]:
     return {row[0]: row[1] for row in db.session.execute(stmt)}
 
 
-def current_choices(user: User, pilot_id: int | None = None) -> list[PublicContributor]:
-    """Contributors who can be linked to new feedback or a session (not retired)."""
-    stmt = (
-        scoped_contributors(user)
-        .where(PublicContributor.retired_at.is_(None))
-        .options(joinedload(PublicContributor.pilot))
-        .order_by(sa.func.lower(PublicContributor.display_name), PublicContributor.id)
-    )
-    if pilot_id is not None:
-        stmt = stmt.where(PublicContributor.pilot_id == pilot_id)
-    return list(db.session.scalars(stmt))
-
-
 def _check(pilot: Pilot, details: ContributorDetails, same: PublicContributor | None) -> None:
     if not details.display_name.strip():
         raise Refusal("display_name", "Enter a display name or pseudonym")

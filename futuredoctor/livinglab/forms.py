@@ -24,6 +24,7 @@ from futuredoctor.form_fields import (
     SafeForm,
     SafeSubForm,
     bounded_text,
+    contributor_search_field,
     database_id,
     strip,
     version_search_field,
@@ -155,6 +156,15 @@ class SessionForm(SafeForm):
             raise FormError("Session date must be in 2020 or later")
 
 
+class HeadcountForm(SafeForm):
+    """A recorded session's headcount by type of attendee, corrected by its organiser."""
+
+    participants_count = _count("Participants")
+    educators_count = _count("Educators")
+    patients_public_count = _count("Patients and members of the public")
+    other_professionals_count = _count("Other professionals")
+
+
 class AddSuggestionForm(SafeForm):
     find = version_search_field()
     version = SelectField(
@@ -171,6 +181,7 @@ class AddSuggestionForm(SafeForm):
         validate_choice=False,
         validators=[_in_choices],
     )
+    find_contributor = contributor_search_field()
     contributor = SelectField(
         "Recorded public contributor",
         choices=[],

@@ -20,6 +20,7 @@ from futuredoctor.models.codesign import (
     FeedbackTag,
     feedback_item_tag,
 )
+from futuredoctor.models.content_stamp import ContentStamp
 from futuredoctor.models.contributor import (
     INVOLVEMENT_LABELS,
     ContributorInvolvement,
@@ -131,6 +132,7 @@ __all__ = [
     "CompletionMethod",
     "ConsentRecord",
     "ConsentStatement",
+    "ContentStamp",
     "ContributorInvolvement",
     "DatedCohort",
     "DatedPeople",

@@ -87,6 +87,19 @@ def test_lead_educator_records_and_credits_a_public_contributor(visitor: Visitor
     assert NAME in attendees and "Harbour Reader" in attendees
     _check_both_widths(visitor, "codesign-session-attendees")
 
+    # Correct the headcount: a number below those listed is refused next to its field.
+    with page.expect_navigation():
+        page.click("a:has-text('Change the headcount')")
+    page.fill("#patients_public_count", "0")
+    with page.expect_navigation():
+        page.click("button:has-text('Save headcount')")
+    assert "listed by name or role" in page.locator(".nhsuk-error-summary").inner_text()
+    _check_both_widths(visitor, "codesign-headcount-errors")
+    page.fill("#patients_public_count", "6")
+    with page.expect_navigation():
+        page.click("button:has-text('Save headcount')")
+    assert "Saved the headcount" in page.locator(".nhsuk-notification-banner").inner_text()
+
     # Act on it in a new version; the module page credits them by name.
     visitor.go(f"/modules/{MODULE}/versions/new")
     page.fill("#find", "speak up")

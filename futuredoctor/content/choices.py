@@ -1,0 +1,126 @@
+"""The content that forms offer as choices, kept in memory by each web process.
+
+Regions with their local health priorities, the GPC domains, the modules (by their
+latest version's title) and the milestones' subcompetencies change only with a content
+sync or a published version, yet the network, the directory, mentoring and the forms that
+tag things list them on every page. They are read once and kept for as long as the
+content stamp (``futuredoctor.models.content_stamp``) keeps its token: a page asks for one
+short row instead of four or more queries. Nothing about a person is kept here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+
+from futuredoctor.extensions import db
+from futuredoctor.models import (
+    ContentStamp,
+    Framework,
+    FrameworkDomain,
+    MilestoneDomain,
+    MilestoneFramework,
+    Module,
+    ModuleVersion,
+    Region,
+    Subcompetency,
+)
+from futuredoctor.models.content_stamp import STAMP_ID
+
+_KEY = "content_choices"
+
+
+@dataclass(frozen=True)
+class RegionChoice:
+    id: int
+    code: str
+    name: str
+    priorities: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ContentChoices:
+    regions: tuple[RegionChoice, ...]  # by name
+    domains: tuple[tuple[str, str], ...]  # (code, title) in the framework's order
+    modules: tuple[tuple[str, str], ...]  # (slug, latest title) by title
+    module_titles: dict[int, str]  # module id -> latest version's title
+    milestones: tuple[tuple[str, str], ...]  # (code, title) of the newest CEM's subcompetencies
+
+    @property
+    def priorities(self) -> list[str]:
+        """Every region's local health priorities, each once, in alphabetical order."""
+        return sorted({p for r in self.regions for p in r.priorities})
+
+    @property
+    def domain_titles(self) -> dict[str, str]:
+        return dict(self.domains)
+
+
+def _load() -> ContentChoices:
+    regions = tuple(
+        RegionChoice(r.id, r.code, r.name, tuple(r.priorities))
+        for r in db.session.execute(
+            sa.select(Region.id, Region.code, Region.name, Region.priorities).order_by(Region.name)
+        )
+    )
+    domains = tuple(
+        (code, title)
+        for code, title in db.session.execute(
+            sa.select(FrameworkDomain.code, FrameworkDomain.title)
+            .join(Framework)
+            .where(Framework.code == "GPC")
+            .order_by(FrameworkDomain.position)
+        )
+    )
+    latest = (
+        sa.select(ModuleVersion.module_id, sa.func.max(ModuleVersion.number).label("number"))
+        .group_by(ModuleVersion.module_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Module.id, Module.slug, ModuleVersion.title)
+        .join(latest, latest.c.module_id == Module.id)
+        .join(
+            ModuleVersion,
+            sa.and_(ModuleVersion.module_id == Module.id, ModuleVersion.number == latest.c.number),
+        )
+        .order_by(ModuleVersion.title, Module.slug)
+    ).all()
+    newest = (
+        sa.select(MilestoneFramework.id)
+        .where(MilestoneFramework.code == "CEM")
+        .order_by(MilestoneFramework.version.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    milestones = tuple(
+        (code, title)
+        for code, title in db.session.execute(
+            sa.select(Subcompetency.code, Subcompetency.title)
+            .join(MilestoneDomain, MilestoneDomain.id == Subcompetency.domain_id)
+            .where(MilestoneDomain.framework_id == newest)
+            .order_by(MilestoneDomain.position, Subcompetency.position)
+        )
+    )
+    return ContentChoices(
+        regions=regions,
+        domains=domains,
+        modules=tuple((slug, title) for _, slug, title in rows),
+        module_titles={module_id: title for module_id, _, title in rows},
+        milestones=milestones,
+    )
+
+
+def content_choices() -> ContentChoices:
+    """The current choices: from memory while the stamp's token is unchanged (one query),
+    read afresh otherwise. Without a stamp row nothing is kept."""
+    token = db.session.scalar(sa.select(ContentStamp.token).where(ContentStamp.id == STAMP_ID))
+    kept = current_app.extensions.get(_KEY)
+    if token is not None and kept is not None and kept[0] == token:
+        return kept[1]
+    found = _load()
+    if token is not None:
+        current_app.extensions[_KEY] = (token, found)  # one assignment: safe across threads
+    return found
