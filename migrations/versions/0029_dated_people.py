@@ -2,7 +2,7 @@
 stage and UK day, month or banded month of each date column, with triggers marking a cohort stale
 
 Revision ID: 0029
-Revises: 0027
+Revises: 0028
 
 No cell is counted here: every cohort starts without a ``dated_cohort`` row, which an
 export treats as not yet counted (it counts those cohorts live), and the scheduler's
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0029"
-down_revision = "0027"
+down_revision = "0028"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """content stamp: one row whose token changes with the content forms offer as choices
 
-Revision ID: 0029
-Revises: 0025
+Revision ID: 0028
+Revises: 0027
 
 Web processes keep the regions, GPC domains and modules they offer as
 choices in memory and read this row to know whether those are still current.
@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0029"
-down_revision = "0025"
+revision = "0028"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 
