@@ -168,19 +168,21 @@ def count_stale(limit: int | None = None, commit_each: bool = False) -> int:
     if limit is not None:
         stmt = stmt.limit(limit)
     ids = list(db.session.scalars(stmt))
+    counted = 0
     for start in range(0, len(ids), COHORTS_AT_ONCE):
-        recount_cohorts(ids[start : start + COHORTS_AT_ONCE])
+        counted += recount_cohorts(ids[start : start + COHORTS_AT_ONCE])
         if commit_each:
             db.session.commit()
-    return len(ids)
+    return counted
 
 
-def recount_cohorts(cohort_ids: list[int]) -> None:
+def recount_cohorts(cohort_ids: list[int]) -> int:
     """Replace these cohorts' cells with a count of their facts now (one query per file
     for all of them: each query reads its file's rows once, however many cohorts). The
     marks are read first and only those are deleted: whatever they stand for is
     committed, so the count (a later statement) sees it; a mark written meanwhile stays
-    for the next run."""
+    for the next run. Returns how many it recounted (those no other process was on)."""
+    cohort_ids = _claim(cohort_ids)
     marks = list(
         db.session.scalars(sa.select(DatedStale.id).where(DatedStale.cohort_id.in_(cohort_ids)))
     )
@@ -222,6 +224,26 @@ def recount_cohorts(cohort_ids: list[int]) -> None:
         batch = marks[start : start + 1_000]
         db.session.execute(sa.delete(DatedStale).where(DatedStale.id.in_(batch)))
     db.session.flush()
+    return len(cohort_ids)
+
+
+# Advisory lock class for recounting a cohort (the second key is the cohort's id).
+RECOUNT_LOCK = 0x6461_7465
+
+
+def _claim(cohort_ids: list[int]) -> list[int]:
+    """The cohorts no other transaction is recounting, each now held by this one until it
+    ends. Two schedulers may pick the same stale cohorts; without this both would replace
+    the same cells and the second insert would fail on the first's. A transaction-level
+    advisory lock blocks nothing else (enrolments, edits of the cohort). SQLite allows one
+    writer at a time, so there the second simply waits and recounts again."""
+    if not cohort_ids or db.session.get_bind().dialect.name != "postgresql":
+        return cohort_ids
+    claimed = sa.text(
+        "SELECT id FROM unnest(CAST(:ids AS integer[])) AS t(id) "
+        "WHERE pg_try_advisory_xact_lock(:lock, id) ORDER BY id"
+    )
+    return list(db.session.scalars(claimed, {"ids": cohort_ids, "lock": RECOUNT_LOCK}))
 
 
 def count_cells(cohorts: list[Cohort], as_of: Any) -> dict[int, Cells]:

@@ -325,3 +325,36 @@ def test_the_triggers_are_in_place_at_the_head_revision(app: Flask) -> None:
             )
         )
     assert len(set(names)) == 17
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_cohort_another_process_is_recounting_is_left_to_it(app: Flask) -> None:
+    """Two schedulers may pick the same stale cohort: the one that claimed it recounts it,
+    the other skips it instead of inserting the same cells (which failed on the key)."""
+    world = World(random.Random(11))  # noqa: S311
+    world.enrol()
+    world.progress()
+    db.session.commit()
+    cohort_id = db.session.scalar(sa.select(Enrolment.cohort_id))
+    assert cohort_id is not None
+    other = db.engine.connect()
+    try:
+        with other.begin():  # the other process, mid-recount
+            other.execute(
+                sa.select(sa.func.pg_advisory_xact_lock(dated_summary.RECOUNT_LOCK, cohort_id))
+            )
+            assert dated_summary.recount_cohorts([cohort_id]) == 0
+            db.session.commit()
+            assert dated_summary.stored_cells(cohort_id) == {}
+            assert db.session.scalar(
+                sa.select(sa.func.count()).where(DatedStale.cohort_id == cohort_id)
+            )
+        assert dated_summary.recount_cohorts([cohort_id]) == 1  # released: ours now
+        db.session.commit()
+        assert dated_summary.stored_cells(cohort_id)
+        assert not db.session.scalar(
+            sa.select(sa.func.count()).where(DatedStale.cohort_id == cohort_id)
+        )
+    finally:
+        other.close()
