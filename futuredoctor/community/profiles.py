@@ -264,6 +264,13 @@ def visible_profile(profile_id: int, signed_in: bool) -> ChampionProfile | None:
     return db.session.scalar(stmt)
 
 
-def region_champions(region: Region) -> list[ChampionProfile]:
+# The region page shows this many champions and links to the directory for the rest: a
+# region can have hundreds, and a page's size must not grow with them.
+REGION_CHAMPIONS_SHOWN = 12
+
+
+def region_champions(region: Region) -> tuple[list[ChampionProfile], bool]:
+    """The first champions of the region by name, and whether there are more."""
     stmt = directory_query(DirectoryFilters(region=region.code), signed_in=True)
-    return list(db.session.scalars(stmt))
+    found = list(db.session.scalars(stmt.limit(REGION_CHAMPIONS_SHOWN + 1)))
+    return found[:REGION_CHAMPIONS_SHOWN], len(found) > REGION_CHAMPIONS_SHOWN

@@ -220,6 +220,23 @@ def test_a_champion_sees_their_own_region_page_and_no_other(app: Any, client: Fl
     assert client.get("/regions/SW").status_code == 404
 
 
+def test_the_region_page_shows_a_bounded_number_of_champions_and_links_to_the_rest(
+    app: Any, client: FlaskClient
+) -> None:
+    shown = profiles.REGION_CHAMPIONS_SHOWN
+    users = [make_champion("LON", family_name=f"Name{n:02d}")[0] for n in range(shown)]
+    db.session.commit()
+    login(client, users[0])
+    text = client.get("/regions/LON").get_data(as_text=True)
+    assert all(f"Name{n:02d}" in text for n in range(shown))
+    assert "in the champions directory" not in text  # all of them shown
+    make_champion("LON", family_name=f"Name{shown:02d}")
+    db.session.commit()
+    text = client.get("/regions/LON").get_data(as_text=True)
+    assert f"Name{shown:02d}" not in text  # the first by name only
+    assert "/champions?region=LON" in text and "in the champions directory" in text
+
+
 def test_the_home_page_shows_how_complete_the_profile_is(app: Any, client: FlaskClient) -> None:
     user = make_user(roles=[(Role.CHAMPION, region("LON"))])
     db.session.commit()
