@@ -36,9 +36,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         "trim_blocks": True,
         "lstrip_blocks": True,
     }
-    # The app's own templates first, then the NHS.UK macros; blueprints' folders still apply.
-    app.jinja_loader = ChoiceLoader(
-        [FileSystemLoader(app.root_path + "/templates"), PackageLoader("nhsuk_frontend_jinja")]
+    from futuredoctor.chrome import ComponentLoader
+
+    # The app's own templates first, then the NHS.UK macros, whose components are
+    # remembered by their parameters (chrome.py); blueprints' folders still apply.
+    app.jinja_loader = ComponentLoader(
+        ChoiceLoader(
+            [FileSystemLoader(app.root_path + "/templates"), PackageLoader("nhsuk_frontend_jinja")]
+        )
     )
 
     _trust_proxies(app)
@@ -174,13 +179,13 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from futuredoctor.chrome import component, links
+    from futuredoctor.chrome import links, template_component
     from futuredoctor.navigation import navigation_for
     from futuredoctor.nhsuk_attributes import nhsuk_attributes
     from futuredoctor.permissions import Permission, has_permission
     from futuredoctor.timezones import format_local, format_local_date
 
-    app.jinja_env.globals["component"] = component
+    app.jinja_env.globals["component"] = template_component
     app.jinja_env.globals["chrome_links"] = links
     app.jinja_env.globals["nhsuk_attributes"] = nhsuk_attributes
     app.jinja_env.filters["local_datetime"] = format_local

@@ -1,45 +1,106 @@
 """NHS.UK components rendered through nhsuk-frontend-jinja and remembered by their
-parameters: the page chrome (header, footer) and the form fields of
-``templates/macros/forms.html``.
+parameters: every component a template imports from ``nhsuk/components/…/macro.jinja``,
+the page chrome (header, footer) and the form fields of ``templates/macros/forms.html``.
 
 A component's HTML is a pure function of its parameters, and rendering the NHS.UK macros
 is the most expensive part of most pages, while the same parameters come back on page
-after page (the header for a person, an empty form's fields, the footer for everyone).
-So each distinct set of parameters is rendered once per app and the HTML reused.
+after page (the header for a person, an empty form's fields, a status tag, the back
+link). So each distinct set of parameters is rendered once per app and the HTML reused;
+the least recently used are dropped past ``MAX_ENTRIES``.
+
+Templates keep importing the components as the design system documents them: the app's
+loader answers ``nhsuk/components/<name>/macro.jinja`` with a small macro of the same
+name that asks :func:`component` for the HTML, and serves the package's own macro as
+``nhsuk-raw/components/<name>/macro.jinja``, which is what actually renders. A call with
+a body (``{% call details(…) %}``) is rendered afresh every time: its body is not a
+parameter.
 
 The key is the parameters themselves, types included and in order (a ``Markup`` string
 is not the same key as the plain string with the same text, ``1`` not the same as
 ``True``). Parameters holding anything else (a date, an undefined value, some other
-object) are rendered every time, uncached, and so is a text field holding what someone
+object) are rendered every time, uncached, and so is a field holding what someone
 typed. Because the key holds every parameter, a person's own values (their name in the
 header) only ever come back for exactly the same parameters, never for anyone else's.
 """
 
 from __future__ import annotations
 
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import nhsuk_frontend_jinja
 from flask import current_app, request, url_for
+from jinja2 import BaseLoader, Environment, pass_environment
 from markupsafe import Markup
 
-# name -> (folder under nhsuk/components, macro name)
-_COMPONENTS = {
-    "header": ("header", "header"),
-    "footer": ("footer", "footer"),
-    "input": ("input", "input"),
-    "passwordInput": ("password-input", "passwordInput"),
-    "select": ("select", "select"),
-    "button": ("button", "button"),
-    "checkboxes": ("checkboxes", "checkboxes"),
-    "characterCount": ("character-count", "characterCount"),
-    "errorSummary": ("error-summary", "errorSummary"),
-}
+RAW = "nhsuk-raw/"
+_SHIMMED = re.compile(r"nhsuk/components/([a-z-]+)/macro\.jinja")
+_MACRO = re.compile(r"{%-?\s*macro\s+(\w+)\(")
+
+
+def _discover() -> tuple[dict[str, str], dict[str, bool]]:
+    """Each component's macro name -> its folder, and folder -> whether it takes a body."""
+    root = Path(nhsuk_frontend_jinja.__file__).parent / "templates" / "nhsuk" / "components"
+    folders: dict[str, str] = {}
+    bodies: dict[str, bool] = {}
+    for source in sorted(root.glob("*/macro.jinja")):
+        text = source.read_text(encoding="utf-8")
+        found = _MACRO.search(text)
+        if found:
+            folders[found.group(1)] = source.parent.name
+            bodies[source.parent.name] = "caller" in text
+    return folders, bodies
+
+
+# macro name -> folder under nhsuk/components; folder -> whether the macro takes a body
+_FOLDERS, _BODIES = _discover()
 # Fields whose "value" is what someone typed: rendered afresh when it is not empty, so
 # what people enter is not kept (it would rarely come back anyway).
-_TYPED = frozenset({"input", "characterCount"})
-MAX_ENTRIES = 4096  # per app; the whole cache is dropped when it fills
-_EXTENSION = "futuredoctor.components"
+_TYPED = frozenset({"input", "characterCount", "textarea", "passwordInput"})
+MAX_ENTRIES = 4096  # per app; the least recently used go first
+_EXTENSION = "futuredoctor_components"  # attribute of the Jinja environment
 _LINKS = "futuredoctor.chrome_links"
+
+
+class ComponentLoader(BaseLoader):
+    """Wraps the app's loader: component macros come back as cached ones (see above)."""
+
+    def __init__(self, inner: BaseLoader) -> None:
+        self.inner = inner
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        if template.startswith(RAW):
+            return self.inner.get_source(environment, template[len(RAW) :])
+        shimmed = _SHIMMED.fullmatch(template)
+        if shimmed is None:
+            return self.inner.get_source(environment, template)
+        folder = shimmed.group(1)
+        source, filename, uptodate = self.inner.get_source(environment, template)
+        macro = next((name for name, where in _FOLDERS.items() if where == folder), None)
+        if macro is None:  # not a component this version knows: leave it alone
+            return source, filename, uptodate
+        return _shim(folder, macro), filename, uptodate
+
+    def list_templates(self) -> list[str]:
+        return self.inner.list_templates()
+
+
+def _shim(folder: str, macro: str) -> str:
+    cached = f'{{{{ component("{macro}", params) }}}}'
+    if not _BODIES.get(folder):
+        return f"{{% macro {macro}(params = {{}}) %}}{cached}{{% endmacro %}}"
+    return (
+        f'{{% from "{RAW}nhsuk/components/{folder}/macro.jinja" import {macro} as raw %}}'
+        f"{{% macro {macro}(params = {{}}) %}}"
+        f"{{% if caller is defined %}}{{{{ raw(params, caller=caller) }}}}"
+        f"{{% else %}}{cached}{{% endif %}}{{% endmacro %}}"
+    )
 
 
 class _Uncacheable(Exception):
@@ -47,33 +108,67 @@ class _Uncacheable(Exception):
 
 
 def component(name: str, params: dict[str, Any]) -> Markup:
-    """The rendered ``name`` component (an NHS.UK macro) for ``params``."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    state = app.extensions.get(_EXTENSION)
+    """The rendered ``name`` component (an NHS.UK macro) for ``params``, in this app."""
+    return render_component(current_app.jinja_env, name, params)
+
+
+@pass_environment
+def template_component(environment: Environment, name: str, params: Any) -> Markup:
+    """:func:`render_component` as the templates' ``component`` global."""
+    return render_component(environment, name, params)
+
+
+def cached(environment: Environment) -> OrderedDict[Any, Markup]:
+    """The environment's remembered components (for tests and diagnostics)."""
+    return _state(environment)[0]
+
+
+def _state(environment: Environment) -> tuple[OrderedDict[Any, Markup], dict[str, Any], Any]:
+    state = getattr(environment, _EXTENSION, None)
     if state is None:
-        state = app.extensions[_EXTENSION] = ({}, {})
-    rendered, templates = state
-    if name in _TYPED and params.get("value"):
-        return _render(app, templates, name, params)
+        state = (OrderedDict(), {}, threading.Lock())
+        setattr(environment, _EXTENSION, state)
+    return state
+
+
+def render_component(environment: Environment, name: str, params: Any) -> Markup:
+    """The rendered ``name`` component for ``params``: remembered when it may be."""
+    rendered, templates, lock = _state(environment)
+    if (name in _TYPED or name == "dateInput") and _typed(name, params):
+        return _render(environment, templates, name, params)
     try:
         key = (name, _key(params))
     except _Uncacheable:
-        return _render(app, templates, name, params)
-    html = rendered.get(key)
-    if html is None:
-        if len(rendered) >= MAX_ENTRIES:
-            rendered.clear()
-        html = rendered[key] = _render(app, templates, name, params)
+        return _render(environment, templates, name, params)
+    with lock:
+        html = rendered.get(key)
+        if html is not None:
+            rendered.move_to_end(key)
+            return html
+    html = _render(environment, templates, name, params)
+    with lock:
+        rendered[key] = html
+        if len(rendered) > MAX_ENTRIES:
+            rendered.popitem(last=False)
     return html
 
 
-def _render(app: Any, templates: dict[str, Any], name: str, params: Any) -> Markup:
+def _typed(name: str, params: Any) -> bool:
+    """Whether the field holds something typed (for a date, any of its three boxes)."""
+    if not isinstance(params, dict):
+        return True
+    if name == "dateInput":
+        items = params.get("items") or []
+        return any(not isinstance(item, dict) or item.get("value") for item in items)
+    return bool(params.get("value"))
+
+
+def _render(environment: Environment, templates: dict[str, Any], name: str, params: Any) -> Markup:
     template = templates.get(name)
     if template is None:
-        folder, macro = _COMPONENTS[name]
-        path = f"nhsuk/components/{folder}/macro.jinja"
-        source = f'{{% from "{path}" import {macro} %}}{{{{ {macro}(p) }}}}'
-        template = templates[name] = app.jinja_env.from_string(source)
+        path = f"{RAW}nhsuk/components/{_FOLDERS[name]}/macro.jinja"
+        source = f'{{% from "{path}" import {name} %}}{{{{ {name}(p) }}}}'
+        template = templates[name] = environment.from_string(source)
     # The environment autoescapes, so the rendered component is already safe HTML.
     return Markup(template.render(p=params))  # noqa: S704
 

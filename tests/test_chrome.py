@@ -9,9 +9,7 @@ from flask import Flask
 from markupsafe import Markup
 
 from futuredoctor import create_app
-from futuredoctor.chrome import _key, _Uncacheable, component
-
-EXTENSION = "futuredoctor.components"
+from futuredoctor.chrome import _key, _Uncacheable, cached, component
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +18,7 @@ def app() -> Flask:
 
 
 def _cached(app: Flask) -> dict[Any, Any]:
-    return app.extensions[EXTENSION][0]  # type: ignore[no-any-return]
+    return cached(app.jinja_env)
 
 
 def test_the_same_parameters_render_once(app: Flask) -> None:
@@ -59,3 +57,70 @@ def test_values_of_other_types_render_uncached(app: Flask) -> None:
         html = component("button", {"text": date(2026, 12, 1)})
     assert "2026-12-01" in html
     assert not any("2026" in str(key) for key in _cached(app))
+
+
+def _raw(app: Flask, source: str, **context: Any) -> str:
+    """``source`` rendered with the package's own component macros, nothing remembered."""
+    return app.jinja_env.from_string(
+        source.replace("nhsuk/components", "nhsuk-raw/nhsuk/components")
+    ).render(**context)
+
+
+def test_imported_components_come_from_the_cache(app: Flask) -> None:
+    """A template importing a component gets the package's HTML, rendered once."""
+    source = (
+        '{% from "nhsuk/components/tag/macro.jinja" import tag %}'
+        '{% from "nhsuk/components/back-link/macro.jinja" import backLink %}'
+        '{{ tag({"text": word, "classes": "nhsuk-tag--blue"}) }}'
+        '{{ backLink({"href": "/modules", "text": "Back to modules"}) }}'
+    )
+    with app.test_request_context():
+        first = app.jinja_env.from_string(source).render(word="Planned")
+        assert first == _raw(app, source, word="Planned")
+        size = len(_cached(app))
+        assert app.jinja_env.from_string(source).render(word="Planned") == first
+        assert len(_cached(app)) == size
+        other = app.jinja_env.from_string(source).render(word="Done")
+    assert ">\nDone" in other or "Done" in other
+    assert any(key[0] == "tag" for key in _cached(app))
+
+
+def test_a_call_with_a_body_is_rendered_every_time(app: Flask) -> None:
+    source = (
+        '{% from "nhsuk/components/details/macro.jinja" import details %}'
+        '{% call details({"text": "More"}) %}<p>{{ body }}</p>{% endcall %}'
+    )
+    with app.test_request_context():
+        first = app.jinja_env.from_string(source).render(body="first body")
+        second = app.jinja_env.from_string(source).render(body="second body")
+        assert first == _raw(app, source, body="first body")
+    assert "<p>first body</p>" in first and "<p>second body</p>" in second
+    assert not any("body" in str(key) for key in _cached(app))
+
+
+def test_typed_dates_are_not_kept(app: Flask) -> None:
+    params = {
+        "id": "born",
+        "fieldset": {"legend": {"text": "Date"}},
+        "items": [
+            {"name": "day", "value": "17"},
+            {"name": "month", "value": "3"},
+            {"name": "year", "value": "1984"},
+        ],
+    }
+    with app.test_request_context():
+        html = component("dateInput", params)
+    assert 'value="1984"' in html
+    assert not any("1984" in str(key) for key in _cached(app))
+
+
+def test_the_least_recently_used_go_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    monkeypatch.setattr("futuredoctor.chrome.MAX_ENTRIES", 3)
+    with app.test_request_context():
+        for word in ("a", "b", "c"):
+            component("tag", {"text": word})
+        component("tag", {"text": "a"})  # used again: now the newest
+        component("tag", {"text": "d"})  # one too many: "b" goes
+    kept = [key[1] for key in _cached(app)]
+    assert kept == [("dict", (("text", word),)) for word in ("c", "a", "d")]
