@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, request, url_for
 
 from futuredoctor.community import network
-from futuredoctor.models import OFFER_LABELS, Module, NetworkPost, ProfileVisibility
+from futuredoctor.models import OFFER_LABELS, Module, ProfileVisibility
 from futuredoctor.paging import Page, pagination_params
 from futuredoctor.permissions import actor
 
@@ -29,7 +29,7 @@ def _labels() -> dict[str, Any]:
 
 
 @bp.app_template_global()
-def network_posts_about(module: Module) -> list[NetworkPost]:
+def network_posts_about(module: Module) -> list[network.PostLink]:
     """Data for ``community/_module_network.html`` on the module page: the newest posts
     about the module that the signed-in person may see."""
     return network.posts_about(actor(), module)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -246,16 +247,40 @@ def posts_query(user: User, filters: PostFilters) -> sa.Select[tuple[NetworkPost
     )
 
 
-def posts_about(user: User, module: Module, limit: int = 5) -> list[NetworkPost]:
-    """The newest posts about ``module`` that ``user`` may see, for the module page."""
+@dataclass(frozen=True)
+class PostLink:
+    """A post as the module page lists it: a link, its author, region and date."""
+
+    id: int
+    title: str
+    author_name: str
+    region_name: str | None
+    created_at: datetime
+
+
+def posts_about(user: User, module: Module, limit: int = 5) -> list[PostLink]:
+    """The newest posts about ``module`` that ``user`` may see, for the module page: one
+    query for just what the list shows, however many posts there are (loading whole
+    posts would also load their tags and their authors' grants)."""
     stmt = (
-        sa.select(NetworkPost)
+        sa.select(
+            NetworkPost.id,
+            NetworkPost.title,
+            User.given_name,
+            User.family_name,
+            Region.name,
+            NetworkPost.created_at,
+        )
+        .join(User, User.id == NetworkPost.author_id)
+        .outerjoin(Region, Region.id == NetworkPost.region_id)
         .where(visible_to(user), NetworkPost.module_id == module.id)
-        .options(selectinload(NetworkPost.author), selectinload(NetworkPost.region))
         .order_by(NetworkPost.created_at.desc(), NetworkPost.id.desc())
         .limit(limit)
     )
-    return list(db.session.scalars(stmt))
+    return [
+        PostLink(post_id, title, f"{given} {family}", region, created)
+        for post_id, title, given, family, region, created in db.session.execute(stmt)
+    ]
 
 
 def counts(post_ids: Sequence[int]) -> dict[int, PostCounts]:

@@ -236,6 +236,30 @@ def test_a_module_page_shows_what_pilots_posted_about_it(app: Any, client: Flask
     assert "A hidden post" not in page
 
 
+def test_a_module_page_costs_the_same_with_posts_about_it(
+    app: Any, client: FlaskClient, count_queries: Any
+) -> None:
+    """No posts, then posts by authors with grants and tags: the panel is one query."""
+    slug = make_module(title="Shared decisions").slug
+    reader = make_user(roles=[(Role.CHAMPION, region("SW"))])
+    db.session.commit()
+    login(client, reader)
+
+    def cost() -> int:
+        db.session.remove()
+        with count_queries() as statements:
+            assert client.get(f"/modules/{slug}").status_code == 200
+        return len(statements)
+
+    before = cost()
+    for n in range(3):
+        make_post(title=f"Post {n}", module_slug=slug, domains=["GPC5"])
+    db.session.commit()
+    after = cost()
+    assert after == before
+    assert "Post 2" in client.get(f"/modules/{slug}").get_data(as_text=True)
+
+
 def test_the_list_and_a_post_cost_the_same_however_many_posts(
     app: Any, client: FlaskClient, count_queries: Any
 ) -> None:
