@@ -548,3 +548,13 @@ def test_users_list_stops_counting_past_a_bound_and_still_pages_on(
     last = admin_client.get("/admin/users?q=zz.count&page=2").get_data(as_text=True)
     assert "Showing 51 to 52 of 52" in last and "more than" not in last
     assert admin_client.get("/admin/users?q=zz.count&page=3").status_code == 404
+
+
+def test_audit_actions_are_each_distinct_action_in_order(db_session):
+    from futuredoctor.admin.services import audit_actions
+
+    before = audit_actions()
+    for action in ("b.second", "a.first", "b.second", "c.third", "a.first"):
+        db_session.add(AuditEvent(action=action, target_type="User", target_id="1", details={}))
+    db_session.flush()
+    assert audit_actions() == sorted({*before, "a.first", "b.second", "c.third"})
