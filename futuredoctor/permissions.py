@@ -210,18 +210,25 @@ def can_access(user: Any, permission: Permission, record: Region | Pilot | Cohor
         return False
     if _is_national(user, permission):
         return True
+    grants = _relevant_grants(user, permission)
+    region_ids = {g.region_id for g in grants if g.region_id}
     if isinstance(record, Region):
-        allowed = region_ids_in_scope(user, permission)
-        target = record.id
-    else:
-        allowed = pilot_ids_in_scope(user, permission)
-        target = record.id if isinstance(record, Pilot) else record.pilot_id
+        # A region is in scope only through a region-wide grant: the grants say it all.
+        return record.id in region_ids
+    allowed = pilot_ids_in_scope(user, permission)
+    target = record.id if isinstance(record, Pilot) else record.pilot_id
     assert allowed is not None
     if isinstance(record, Cohort) and permission is Permission.VIEW_COHORT:
         # Participants see only their own cohorts, not their pilot's other cohorts.
-        staff = [g for g in _relevant_grants(user, permission) if g.role is not Role.PARTICIPANT]
+        staff = [g for g in grants if g.role is not Role.PARTICIPANT]
         if not staff:
             return record.id in _enrolled_cohort_ids(user)
+    # What the grants show without asking the database (the pilot itself, or a pilot of a
+    # region granted); anything else (a participant's enrolments) is asked.
+    if any(g.pilot_id == target for g in grants):
+        return True
+    if isinstance(record, Pilot) and record.region_id in region_ids:
+        return True
     return bool(db.session.scalar(sa.select(sa.literal(target).in_(allowed))))
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from futuredoctor.community import network
 from futuredoctor.community.profiles import all_priorities, gpc_domains
@@ -246,7 +246,7 @@ def recent_matching(user: User, topics: Topics, limit: int = 5) -> list[NetworkP
     if not topics:
         return []
     stmt = sa.select(NetworkPost).where(network.visible_to(user), matching(topics))
-    return list(db.session.scalars(_listed(stmt).limit(limit)))
+    return list(db.session.scalars(_listed(stmt).options(lazyload(NetworkPost.tags)).limit(limit)))
 
 
 def interests(user: User, profile: ChampionProfile | None) -> Topics:
@@ -263,4 +263,4 @@ def recent_in_region(user: User, region: Region, limit: int = 5) -> list[Network
     stmt = sa.select(NetworkPost).where(
         network.visible_to(user), NetworkPost.region_id == region.id
     )
-    return list(db.session.scalars(_listed(stmt).limit(limit)))
+    return list(db.session.scalars(_listed(stmt).options(lazyload(NetworkPost.tags)).limit(limit)))

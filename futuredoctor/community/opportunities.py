@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from futuredoctor import clock
 from futuredoctor.extensions import db
@@ -187,11 +187,16 @@ def is_meant_for(opportunity: Opportunity, user: User) -> bool:
     return db.session.scalar(stmt) is not None
 
 
+# A list row shows the opportunity and its region: not its organiser or audience (which
+# would cost two more queries per list, the organiser's grants and the audience rows).
+LIST_OPTIONS = (joinedload(Opportunity.region), lazyload(Opportunity.audience))
+
+
 def _upcoming() -> sa.Select[tuple[Opportunity]]:
     return (
         sa.select(Opportunity)
         .where(Opportunity.ends_at > clock.now())
-        .options(joinedload(Opportunity.region), joinedload(Opportunity.organiser))
+        .options(*LIST_OPTIONS)
         .order_by(Opportunity.starts_at, Opportunity.id)
     )
 
@@ -267,7 +272,7 @@ def _upcoming_for(limit: int) -> sa.Select[tuple[Opportunity]]:
     return (
         sa.select(Opportunity)
         .where(Opportunity.ends_at > now, audience, Opportunity.closes_at > now)
-        .options(joinedload(Opportunity.region), joinedload(Opportunity.organiser))
+        .options(*LIST_OPTIONS)
         .order_by(Opportunity.starts_at, Opportunity.id)
         .limit(limit)
     )
