@@ -28,11 +28,19 @@ import sqlalchemy as sa
 import time_machine
 from flask import Flask, g
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
 
 from futuredoctor import clock, create_app
 from futuredoctor.config import PROJECT_ROOT
 from futuredoctor.extensions import db
 from tests.pg import find_bindir, throwaway_cluster
+
+# Property tests judge inputs, not speed: CI shares its machine, so Hypothesis's timing
+# checks (slow input generation, per-example deadlines) would fail tests at random.
+settings.register_profile(
+    "shared-machine", suppress_health_check=[HealthCheck.too_slow], deadline=None
+)
+settings.load_profile("shared-machine")
 
 TEMPLATES = {True: "futuredoctor_template", False: "futuredoctor_template_empty"}
 TEST_NOW = "FUTUREDOCTOR_TEST_NOW"
