@@ -80,9 +80,11 @@ def _filtered(user: User, wanted: InboxFilter) -> sa.Select[Any]:
 
 
 def item_loading() -> list[Any]:
-    """Eager loading for showing items: module version, tags and where they came from."""
+    """Eager loading for showing items: module version, tags and where they came from (not
+    the version's GPC domains, which no list of items shows: one query fewer)."""
     return [
         joinedload(FeedbackItem.module_version).joinedload(ModuleVersion.module),
+        joinedload(FeedbackItem.module_version).lazyload(ModuleVersion.domains),
         joinedload(FeedbackItem.enrolment)
         .joinedload(Enrolment.cohort)
         .joinedload(Cohort.pilot)
