@@ -7,6 +7,8 @@ through, and nh3 then keeps only an allow-list of tags, attributes and link sche
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -24,6 +26,13 @@ _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
 
 def render_markdown(text: str) -> Markup:
     """Render ``text`` (CommonMark plus tables) to sanitised HTML, ready for a template."""
+    return Markup(_render(text))  # noqa: S704  (sanitised by nh3 in _render)
+
+
+@lru_cache(maxsize=256)
+def _render(text: str) -> str:
+    """The HTML for ``text``, remembered: the same module body is shown on page after page,
+    and parsing and sanitising a body of a few thousand characters costs milliseconds."""
     tokens = _markdown.parse(text)
     for token in tokens:
         # The page title is the only <h1>; demote any in the body rather than lose it.
@@ -38,4 +47,4 @@ def render_markdown(text: str) -> Markup:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
-    return Markup(cleaned)  # noqa: S704  (sanitised by nh3 just above)
+    return cleaned

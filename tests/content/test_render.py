@@ -62,3 +62,16 @@ def test_every_shipped_module_renders(tmp_path: Path) -> None:
         html = render_markdown(module.body)
         assert "<h2>" in html
         assert "&lt;" not in html, module.path  # no raw HTML left for the author to fix
+
+
+def test_the_same_text_is_rendered_once_and_stays_safe() -> None:
+    from futuredoctor.content.render import _render
+
+    text = "# Title\n\nA *remembered* body <script>alert(1)</script>"
+    first = render_markdown(text)
+    hits = _render.cache_info().hits
+    second = render_markdown(text)
+    assert second == first and isinstance(second, Markup)
+    assert _render.cache_info().hits == hits + 1
+    assert "<h2>Title</h2>" in second and "<script>" not in second
+    assert render_markdown(text + " changed") != first
