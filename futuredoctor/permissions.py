@@ -183,6 +183,18 @@ def pilot_ids_in_scope(user: User, permission: Permission) -> sa.Select[Any] | N
     return sa.select(Pilot.id).where(sa.or_(*conditions))
 
 
+def pilot_id_list(user: User, permission: Permission) -> list[int] | None:
+    """The ids ``pilot_ids_in_scope`` selects, as a list (None: every pilot), read from the
+    grants alone when they name only pilots, from the database otherwise."""
+    allowed = pilot_ids_in_scope(user, permission)
+    if allowed is None:
+        return None
+    grants = _relevant_grants(user, permission)
+    if any(g.region_id or g.role is Role.PARTICIPANT for g in grants):
+        return list(db.session.scalars(allowed))
+    return sorted({g.pilot_id for g in grants if g.pilot_id})
+
+
 def region_ids_in_scope(user: User, permission: Permission) -> sa.Select[Any] | None:
     """Regions where the user holds a region-wide grant carrying ``permission``."""
     if _is_national(user, permission):

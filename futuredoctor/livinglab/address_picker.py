@@ -33,7 +33,7 @@ from futuredoctor.models import (
     ModuleVersion,
     User,
 )
-from futuredoctor.permissions import pilot_ids_in_scope
+from futuredoctor.permissions import pilot_id_list
 
 PICKER_PAGE = 25  # open items shown at a time
 COUNT_CAP = 1000  # counted up to this; past it the picker says "more than 1,000"
@@ -141,11 +141,9 @@ def _page_ids(
         start = (at, cursor[1]) if at is not None else None
     how = cursor[0] if start is not None and cursor is not None else "from"
     backwards = how == "before"
-    version_ids = db.session.scalars(
-        sa.select(ModuleVersion.id).where(ModuleVersion.module_id == module.id)
-    ).all()
-    allowed = pilot_ids_in_scope(user, TRIAGE)
-    pilots: list[int | None] = [None] if allowed is None else list(db.session.scalars(allowed))
+    version_ids = [version.id for version in module.versions]
+    allowed = pilot_id_list(user, TRIAGE)
+    pilots: list[int | None] = [None] if allowed is None else list(allowed)
     branches = []
     for version_id, pilot_id in itertools.product(version_ids, pilots):
         stmt = matching(

@@ -39,7 +39,6 @@ def _version_form(module: Module) -> VersionForm:
 @bp.route("/modules/<slug>/versions/new", methods=["GET", "POST"])
 @requires(TRIAGE, module="slug")
 def version_new(module: Module) -> tuple[str, int] | Response:
-    module = module_by_slug(module.slug) or abort(404)
     form = _version_form(module)
     preview = None
     previewed = False
