@@ -33,7 +33,7 @@ from futuredoctor.models import (
 )
 from futuredoctor.scheduler import run_job
 from tests.evaluation.conftest import Study, export_form, open_zip, read_csv
-from tests.factories import make_user
+from tests.factories import make_enrolment, make_user
 from tests.helpers import login
 
 IDENTIFIERS = "Ring 07700 900123 or write to someone@example.org"
@@ -253,6 +253,38 @@ def test_copy_writes_the_same_progress_csv_as_the_python_writer(
     )
     day = uk_date_text(completed) or ""
     assert row["completed_on"] == {None: day, 1: day[:8] + "01", 3: ""}[level]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("level", [None, 2, 4])  # as planned, months and bands, all steps
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_copy_writes_the_same_participants_csv_as_the_python_writer(
+    app: Any, study: Study, monkeypatch: pytest.MonkeyPatch, level: int | None
+) -> None:
+    nurse = make_user(professional_group="nurse", career_stage="CT2")
+    make_enrolment(nurse, study.enrolment.cohort, consent=True)
+    unrecorded = make_user(professional_group=None, career_stage=None)
+    make_enrolment(unrecorded, study.enrolment.cohort, consent=True)
+    db.session.commit()
+    scope, again = _scope(False), _scope(False)
+    if level is not None:
+        scope.context["plan"], again.context["plan"] = Plan(5, level=level), Plan(5, level=level)
+    assert package.can_copy("participants", scope)
+    copied = _feedback_csv(scope, True, monkeypatch, "participants.csv")
+    written = _feedback_csv(again, False, monkeypatch, "participants.csv")
+    assert _parse(copied) == _parse(written)
+    rows = list(csv.DictReader(io.StringIO(copied, newline="")))
+    assert len(rows) == 3  # the consenting Londoners; refusals and the South West left out
+    shown = {(r["professional_group"], r["career_stage"]) for r in rows}
+    assert shown == {
+        None: {("doctor", "FY1"), ("nurse", "CT2"), ("unknown", "unknown")},
+        2: {("doctor", "foundation"), ("nurse", "core"), ("unknown", "unknown")},
+        4: {("doctor", "foundation"), ("other_professions", "core"), ("unknown", "unknown")},
+    }[level]
+    enrolled = uk_date_text(study.enrolment.enrolled_at) or ""
+    mine = next(r for r in rows if r["career_stage"] in ("FY1", "foundation"))
+    assert mine["enrolled_on"] == {None: enrolled, 2: enrolled[:8] + "01", 4: ""}[level]
+    assert mine["consent_version"].isdigit()
 
 
 @pytest.mark.postgres
