@@ -17,6 +17,7 @@ from futuredoctor import clock
 from futuredoctor.evaluation import package, stored_redaction
 from futuredoctor.evaluation.kanonymity import Plan
 from futuredoctor.evaluation.package import PackageResult, csv_chunks
+from futuredoctor.evaluation.redaction import name_parts
 from futuredoctor.evaluation.schema import FREE_TEXT_FIELDS, TABLES_BY_FILE
 from futuredoctor.evaluation.scope import ExportScope, ScopeChoice
 from futuredoctor.evaluation.stored_redaction import refresh_stale, stamp, sync_names
@@ -27,6 +28,7 @@ from futuredoctor.models import (
     FeedbackItem,
     FeedbackStatusChange,
     Progress,
+    PublicContributor,
     RedactionName,
     Region,
     utcnow,
@@ -93,6 +95,44 @@ def test_a_new_account_name_makes_rows_stale_and_the_job_redacts_them(
     ]
     assert stale == []  # the others are covered by their table's watermark
     assert run_job(app, "redact_free_text") == 0
+
+
+def _listed() -> set[tuple[str, str]]:
+    return set(db.session.execute(sa.select(RedactionName.kind, RedactionName.part)).tuples())
+
+
+def test_the_name_list_takes_in_new_renamed_and_unusual_names_and_nothing_twice(
+    app: Any, study: Study
+) -> None:
+    sync_names()
+    version = sync_names().version  # nothing new: no new version
+    assert sync_names().version == version
+    study.consenting.family_name = "Ó'Brien-Łukasz"  # renamed, not plain ASCII
+    make_user(given_name="  Zoë\t", family_name="Straße")
+    make_user(given_name="Ann\tMarie", family_name=" Mc Gregor ")
+    db.session.add(
+        PublicContributor(
+            pilot=study.session.pilot,
+            display_name="Ífe Adébáyọ̀",
+            credit_consent_on=clock.today_uk(),
+        )
+    )
+    db.session.commit()
+    names = sync_names()
+    db.session.commit()
+    assert names.version == version + 1
+    written = [
+        ("family", "Ó'Brien-Łukasz"),
+        ("given", "  Zoë\t"),
+        ("family", "Straße"),
+        ("given", "Ann\tMarie"),
+        ("family", " Mc Gregor "),
+        ("given", "Ífe Adébáyọ̀"),
+    ]
+    expected = {(kind, part) for kind, name in written for part in name_parts(name)}
+    assert ("family", "strasse") in expected and ("given", "marie") in expected
+    assert expected <= _listed()
+    assert sync_names().version == version + 1  # all of them are on the list now
 
 
 def _count_free_text_updates(rowcounts: list[int]) -> Any:
