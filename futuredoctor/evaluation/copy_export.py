@@ -1,4 +1,4 @@
-"""feedback.csv and progress.csv written by PostgreSQL itself.
+"""participants.csv, feedback.csv and progress.csv written by PostgreSQL itself.
 
 Formatting hundreds of thousands of rows in Python costs several times what the database
 needs to produce the same CSV, so on PostgreSQL the biggest files come from ``COPY (SELECT
@@ -6,12 +6,14 @@ needs to produce the same CSV, so on PostgreSQL the biggest files come from ``CO
 the month, or nothing) are SQL expressions; free text is the de-identified version stored
 when it was written (brought up to date first: stored_redaction.py); pseudonyms are
 computed here (the study secret never reaches the database) and joined in from a
-temporary table. The output reads the same as the Python writer's (tests compare them);
-SQLite uses that writer.
+temporary table, filled once per package. The output reads the same as the Python writer's
+(tests compare them); SQLite uses that writer.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,20 +22,29 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from futuredoctor.evaluation.kanonymity import MONTH_LEVEL, WITHHELD_LEVEL, Plan
+from futuredoctor.evaluation.participant_groups import (
+    recorded_group,
+    recorded_stage,
+    shown_group,
+    shown_stage,
+)
 from futuredoctor.evaluation.pseudonyms import pseudonym
 from futuredoctor.evaluation.schema import TABLES_BY_FILE
 from futuredoctor.evaluation.scope import ExportScope
 from futuredoctor.evaluation.tables import (
     ITEM_PILOT,
     ITEM_REGION,
+    current_consent,
     feedback_select,
     k_plan,
+    participants_select,
     progress_select,
     texts_current,
 )
 from futuredoctor.extensions import db
 from futuredoctor.models import (
     Cohort,
+    ConsentStatement,
     Enrolment,
     FeedbackItem,
     FeedbackTag,
@@ -41,15 +52,25 @@ from futuredoctor.models import (
     Progress,
     Region,
     Release,
+    User,
     feedback_item_tag,
 )
 from futuredoctor.spreadsheet import FORMULA_STARTS
 from futuredoctor.timezones import local_zone
 from futuredoctor.transactions import mark_written
 
-COPY_TABLES = {"feedback", "progress"}
+COPY_TABLES = {"participants", "feedback", "progress"}
+CHUNK_BYTES = 64 * 1024
+FILL_BATCH = 5_000
 _FORMULA_CODES = [ord(ch) for ch in (*FORMULA_STARTS, "'")]
-_PSEUDONYMS = sa.table("export_pseudonym", sa.column("user_id"), sa.column("pseudonym"))
+
+
+def _literal_sql(stmt: Any) -> str:
+    return str(stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+
+
+def _pseudonyms(name: str) -> Any:
+    return sa.table(name, sa.column("user_id"), sa.column("pseudonym"))
 
 
 def can_copy(table_name: str, scope: ExportScope) -> bool:
@@ -86,23 +107,38 @@ def _boolean(condition: Any) -> Any:
     return sa.case((condition, "True"), else_="False")
 
 
-def _fill_pseudonyms(cursor: Any, scope: ExportScope, secret: bytes) -> None:
+def _pseudonym_table(cursor: Any, scope: ExportScope, secret: bytes) -> Any:
+    """A temporary table of the pseudonym of everyone the package may show, filled once
+    per package and key (it lives until the transaction ends: refilled if that happened
+    between files)."""
+    key = f"pseudonym_table:{hashlib.sha256(secret).hexdigest()}"
+    name = scope.context.get(key)
+    if name is not None:
+        cursor.execute("SELECT to_regclass(%s)", (f"pg_temp.{name}",))
+        if cursor.fetchone()[0] is not None:
+            return _pseudonyms(name)
+    name = f"export_pseudonym_{secrets.token_hex(8)}"
     cursor.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS export_pseudonym "
-        "(user_id integer PRIMARY KEY, pseudonym text NOT NULL) ON COMMIT DROP"
+        f"CREATE TEMP TABLE {name} (user_id integer PRIMARY KEY, pseudonym text NOT NULL) "
+        "ON COMMIT DROP"
     )
-    cursor.execute("TRUNCATE export_pseudonym")
-    # Everyone enrolled in the scope's cohorts: a superset of the people in the file, and
-    # much cheaper to list than the distinct authors of the feedback itself.
-    people = db.session.scalars(
+    # Everyone enrolled in the scope's cohorts: a superset of the people in the files, and
+    # much cheaper to list than the distinct people of each file. Read and written as
+    # plain text in batches: through the ORM and row by row it took longer than the query.
+    people = (
         sa.select(Enrolment.user_id)
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
         .where(Cohort.pilot_id.in_(scope.pilot_ids()))
         .distinct()
     )
-    with cursor.copy("COPY export_pseudonym (user_id, pseudonym) FROM STDIN") as copy:
-        for user_id in people:
-            copy.write_row((user_id, pseudonym(secret, user_id)))
+    cursor.execute(_literal_sql(people))
+    user_ids = [row[0] for row in cursor.fetchall()]
+    with cursor.copy(f"COPY {name} (user_id, pseudonym) FROM STDIN") as copy:
+        for start in range(0, len(user_ids), FILL_BATCH):
+            batch = user_ids[start : start + FILL_BATCH]
+            copy.write("".join(f"{u}\t{pseudonym(secret, u)}\n" for u in batch))
+    scope.context[key] = name
+    return _pseudonyms(name)
 
 
 def _tags() -> Any:
@@ -121,14 +157,14 @@ def _tags() -> Any:
     )
 
 
-def _feedback_sql(scope: ExportScope) -> tuple[str, list[str]]:
+def _feedback_sql(scope: ExportScope, people: Any) -> tuple[str, list[str]]:
     text = _protect
     tags = _tags()
     columns = [
         FeedbackItem.id,
         FeedbackItem.module_version_id,
         sa.cast(FeedbackItem.source, sa.Text),
-        _PSEUDONYMS.c.pseudonym,
+        people.c.pseudonym,
         ITEM_REGION.code,
         ITEM_PILOT.slug,
         Cohort.slug,  # slugs are validated to start with a letter or digit
@@ -152,18 +188,17 @@ def _feedback_sql(scope: ExportScope) -> tuple[str, list[str]]:
     labelled = [columns[i].label(f"c{i}") for i in chosen]
     stmt = (
         feedback_select(scope, *labelled)
-        .outerjoin(_PSEUDONYMS, _PSEUDONYMS.c.user_id == Enrolment.user_id)
+        .outerjoin(people, people.c.user_id == Enrolment.user_id)
         .outerjoin(tags, tags.c.feedback_item_id == FeedbackItem.id)
         .order_by(FeedbackItem.id)
     )
-    sql = str(stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
-    return sql, [f"c{i}" for i in chosen if i in quoted]
+    return _literal_sql(stmt), [f"c{i}" for i in chosen if i in quoted]
 
 
-def _progress_sql(scope: ExportScope) -> tuple[str, list[str]]:
+def _progress_sql(scope: ExportScope, people: Any) -> tuple[str, list[str]]:
     plan = k_plan(scope)
     columns = [
-        _PSEUDONYMS.c.pseudonym,
+        people.c.pseudonym,
         Region.code,
         Pilot.slug,
         Cohort.slug,
@@ -177,14 +212,40 @@ def _progress_sql(scope: ExportScope) -> tuple[str, list[str]]:
     labelled = [columns[i].label(f"c{i}") for i in chosen]
     stmt = (
         progress_select(scope, *labelled)
-        .outerjoin(_PSEUDONYMS, _PSEUDONYMS.c.user_id == Enrolment.user_id)
+        .outerjoin(people, people.c.user_id == Enrolment.user_id)
         .order_by(Progress.id)
     )
-    sql = str(stmt.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
-    return sql, [f"c{i}" for i in chosen if i in quoted]
+    return _literal_sql(stmt), [f"c{i}" for i in chosen if i in quoted]
 
 
-_SQL = {"feedback": _feedback_sql, "progress": _progress_sql}
+def _participants_sql(scope: ExportScope, people: Any) -> tuple[str, list[str]]:
+    plan = k_plan(scope)
+    consent = current_consent(scope)
+    columns = [
+        people.c.pseudonym,
+        Region.code,
+        Pilot.slug,
+        Cohort.slug,
+        shown_group(recorded_group(User.professional_group), plan.level),
+        shown_stage(recorded_stage(User.career_stage), plan.level),
+        sa.cast(Enrolment.status, sa.Text),
+        _shown_date(Enrolment.enrolled_at, plan),
+        _shown_date(Enrolment.withdrawn_at, plan),
+        ConsentStatement.version,
+        _shown_date(consent.c.recorded_at, plan),
+    ]
+    quoted = {0, 1, 2, 3, 4, 5, 6, 7, 8, 10}
+    chosen = TABLES_BY_FILE["participants.csv"].positions(scope.free_text)
+    labelled = [columns[i].label(f"c{i}") for i in chosen]
+    stmt = (
+        participants_select(scope, consent, *labelled)
+        .join(people, people.c.user_id == Enrolment.user_id)
+        .order_by(Enrolment.id)
+    )
+    return _literal_sql(stmt), [f"c{i}" for i in chosen if i in quoted]
+
+
+_SQL = {"participants": _participants_sql, "feedback": _feedback_sql, "progress": _progress_sql}
 
 
 def copy_chunks(table_name: str, scope: ExportScope, secret: bytes) -> Iterator[bytes | int]:
@@ -195,11 +256,20 @@ def copy_chunks(table_name: str, scope: ExportScope, secret: bytes) -> Iterator[
     mark_written()  # the temporary table is written through the raw cursor
     try:
         texts_current(scope, table_name)  # before COPY reads the stored text
-        _fill_pseudonyms(cursor, scope, secret)
-        sql, quoted = _SQL[table_name](scope)
+        people = _pseudonym_table(cursor, scope, secret)
+        sql, quoted = _SQL[table_name](scope, people)
         options = f"FORMAT csv, FORCE_QUOTE ({', '.join(quoted)})"
         with cursor.copy(f"COPY ({sql}) TO STDOUT WITH ({options})") as copy:
-            yield from (bytes(chunk) for chunk in copy)
+            # PostgreSQL sends one message per row: gathered into chunks, so what follows
+            # (checksum, zip entry) runs once per chunk rather than once per row.
+            pending = bytearray()
+            for row in copy:
+                pending += row
+                if len(pending) >= CHUNK_BYTES:
+                    yield bytes(pending)
+                    pending.clear()
+            if pending:
+                yield bytes(pending)
         yield cursor.rowcount
     finally:
         cursor.close()

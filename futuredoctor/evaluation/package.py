@@ -36,6 +36,10 @@ from futuredoctor.spreadsheet import starts_like_formula
 from futuredoctor.timezones import local_zone
 
 FLUSH_BYTES = 64 * 1024
+# zlib's fastest level: three times the speed of the default (6) on these CSV files, for a
+# zip about a quarter larger; at national size the default alone took as long as
+# PostgreSQL needs to write every file.
+DEFLATE_LEVEL = 1
 PACKAGE_EXTRAS = ("datapackage.json", "README.md", "import.py", "import.R", "import.do")
 ROWS: dict[str, Callable[[ExportScope, bytes], Iterator[Row]]] = {
     **TABLE_ROWS,
@@ -164,6 +168,9 @@ def stream_package(
     def entry(name: str) -> zipfile.ZipInfo:
         info = zipfile.ZipInfo(name, date_time=stamp)
         info.compress_type = zipfile.ZIP_DEFLATED
+        # Named compress_level from Python 3.13; a ZipInfo passed to open() keeps its own.
+        level = "compress_level" if hasattr(info, "compress_level") else "_compresslevel"
+        setattr(info, level, DEFLATE_LEVEL)
         info.external_attr = 0o644 << 16
         return info
 

@@ -80,43 +80,99 @@ def stamp(names_version: int) -> str:
     return f"{RULES_VERSION:03d}.{names_version:09d}"
 
 
-@dataclass
 class NameList:
-    parts: list[tuple[str, str, int]]  # (kind, part, version)
+    """The name list at one version; its parts (over a hundred thousand at national size)
+    are read only when something needs them: an export with nothing stale asks only for
+    the version."""
+
+    def __init__(self, version: int, session: Session) -> None:
+        self.version = version
+        self._session = session
+        self._parts: list[tuple[str, str, int]] | None = None  # (kind, part, version)
+        self._redactor: Redactor | None = None
 
     @property
-    def version(self) -> int:
-        return max((v for _, _, v in self.parts), default=0)
+    def parts(self) -> list[tuple[str, str, int]]:
+        if self._parts is None:
+            rows = self._session.execute(
+                sa.select(RedactionName.kind, RedactionName.part, RedactionName.version).where(
+                    RedactionName.version <= self.version
+                )
+            )
+            self._parts = [(kind, part, version) for kind, part, version in rows]
+        return self._parts
 
     def redactor(self) -> Redactor:
-        given = frozenset(p for kind, p, _ in self.parts if kind == "given")
-        family = frozenset(p for kind, p, _ in self.parts if kind == "family")
-        return Redactor(given, family)
+        if self._redactor is None:
+            given = frozenset(p for kind, p, _ in self.parts if kind == "given")
+            family = frozenset(p for kind, p, _ in self.parts if kind == "family")
+            self._redactor = Redactor(given, family)
+        return self._redactor
 
     def added_after(self, version: int) -> set[str]:
-        return {p for _, p, v in self.parts if v > version}
+        if self._parts is not None:
+            return {p for _, p, v in self._parts if v > version}
+        return set(
+            self._session.scalars(
+                sa.select(RedactionName.part).where(
+                    RedactionName.version > version, RedactionName.version <= self.version
+                )
+            )
+        )
 
 
 def name_list(session: Session | None = None) -> NameList:
     session = session or db.session()
-    rows = session.execute(sa.select(RedactionName.kind, RedactionName.part, RedactionName.version))
-    return NameList([(kind, part, version) for kind, part, version in rows])
+    newest = session.scalar(sa.select(sa.func.max(RedactionName.version)))
+    return NameList(newest or 0, session)
+
+
+def _listed(column: Any, kind: str) -> sa.ColumnElement[bool]:
+    """True only when every part ``name_parts`` finds in ``column`` is on the list already.
+
+    For plain ASCII, SQL's ``trim`` and ``lower`` are Python's ``strip`` and ``casefold``
+    (a whole name on the list means its parts are too: both come from the same whole),
+    so only names that are new, or not plain ASCII, reach Python: an export with no new
+    accounts reads none of the accounts' names."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        ascii_only = sa.func.octet_length(column) == sa.func.char_length(column)
+    else:
+        ascii_only = sa.func.length(sa.cast(column, sa.LargeBinary)) == sa.func.length(column)
+    trimmed = sa.func.trim(column)
+    on_list = sa.func.lower(trimmed).in_(
+        sa.select(RedactionName.part).where(RedactionName.kind == kind)
+    )
+    return sa.or_(
+        column.is_(None), sa.and_(ascii_only, sa.or_(sa.func.length(trimmed) < 2, on_list))
+    )
 
 
 def sync_names() -> NameList:
     """Add the names of accounts and public contributors not yet on the list, all as one new
     version."""
     names = name_list()
-    known = {(kind, part) for kind, part, _ in names.parts}
     fresh: set[tuple[str, str]] = set()
-    for given, family in db.session.execute(sa.select(User.given_name, User.family_name)):
+    accounts = sa.select(User.given_name, User.family_name).where(
+        sa.not_(sa.and_(_listed(User.given_name, "given"), _listed(User.family_name, "family")))
+    )
+    for given, family in db.session.execute(accounts):
         fresh.update(("given", part) for part in name_parts(given))
         fresh.update(("family", part) for part in name_parts(family))
     # Recorded public contributors have no account, but staff may name them in what they
     # write up; their display names count as given names (as Redactor.for_accounts does).
-    for (display_name,) in db.session.execute(sa.select(PublicContributor.display_name)):
+    contributors = sa.select(PublicContributor.display_name).where(
+        sa.not_(_listed(PublicContributor.display_name, "given"))
+    )
+    for (display_name,) in db.session.execute(contributors):
         fresh.update(("given", part) for part in name_parts(display_name))
-    new = sorted(fresh - known)
+    if not fresh:
+        return names
+    listed = db.session.execute(
+        sa.select(RedactionName.kind, RedactionName.part).where(
+            RedactionName.part.in_(sorted({part for _, part in fresh}))
+        )
+    )
+    new = sorted(fresh - {(kind, part) for kind, part in listed})
     if not new:
         return names
     version = names.version + 1
@@ -150,7 +206,7 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     with session.no_autoflush:
         _writer_lock(session)
         names = name_list(session)
-    redactor = names.redactor()
+        redactor = names.redactor()
     current = stamp(names.version)
     for obj in pending:
         spec = _BY_MODEL[type(obj)]
@@ -247,7 +303,6 @@ def refresh_stale(
     """
     names = sync_names()
     current = stamp(names.version)
-    redactor = names.redactor()
     if commit_each:
         db.session.commit()
     _writers_barrier()
@@ -264,7 +319,7 @@ def refresh_stale(
                 if last is None:
                     break
                 if rows:
-                    _store(spec, rows, redactor, current)
+                    _store(spec, rows, names.redactor(), current)
                     done += len(rows)
                 batches += 1
                 after = last

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +15,18 @@ from futuredoctor.config import DEV_STUDY_SECRET
 from futuredoctor.evaluation.package import unprotect
 from futuredoctor.evaluation.pseudonyms import project_key, pseudonym
 from futuredoctor.evaluation.schema import FREE_TEXT_FIELDS, TABLES
+from futuredoctor.evaluation.scope import ExportScope, ScopeChoice
+from futuredoctor.evaluation.tables import sessions
 from futuredoctor.extensions import db
 from futuredoctor.models import (
     AuditEvent,
+    CodesignSession,
     ExportRecord,
     FeedbackItem,
     FeedbackSource,
     FeedbackTag,
     Progress,
+    Region,
     Release,
     utcnow,
 )
@@ -36,7 +41,7 @@ from tests.evaluation.conftest import (
     withdraw_consent,
 )
 from tests.evaluation.projects import make_project
-from tests.factories import make_enrolment, make_user
+from tests.factories import days_from_today, make_enrolment, make_user
 from tests.helpers import login
 
 FILES = {
@@ -306,3 +311,51 @@ def test_export_queries_do_not_grow_with_rows(
         data = client.post("/evaluation/", data=form).get_data()
     assert len(read_csv(open_zip(data), "participants.csv")) == 16
     assert len(many) == len(few)
+
+
+def test_sessions_held_outside_the_range_appear_only_when_exported_feedback_came_from_them(
+    app: Any, study: Study
+) -> None:
+    pilot = study.session.pilot
+    version_id = study.item.module_version_id
+
+    def session(title: str, days: int) -> CodesignSession:
+        held = CodesignSession(
+            pilot=pilot,
+            held_on=days_from_today(days),
+            title=title,
+            participants_count=1,
+            educators_count=1,
+            patients_public_count=0,
+            other_professionals_count=0,
+        )
+        db.session.add(held)
+        return held
+
+    def feedback(held: CodesignSession, days_ago: int) -> None:
+        db.session.add(
+            FeedbackItem(
+                module_version_id=version_id,
+                source=FeedbackSource.CODESIGN_SESSION,
+                codesign_session=held,
+                relevance=3,
+                created_at=utcnow() - timedelta(days=days_ago),
+            )
+        )
+
+    feedback(session("Earlier, feedback in range", -100), days_ago=2)
+    feedback(session("Earlier, feedback out of range", -100), days_ago=90)
+    session("Earlier, no feedback", -100)
+    db.session.commit()
+    london = db.session.get(Region, pilot.region_id)
+    assert london is not None
+    scope = ExportScope(
+        user_id=0,
+        choices=(ScopeChoice("region:LON", london.name, london.id, None),),
+        date_from=days_from_today(-60),
+        date_to=days_from_today(0),
+        free_text=frozenset(),
+        as_of=utcnow(),
+    )
+    titles = [row[4] for row in sessions(scope, b"k" * 32)]
+    assert titles == ["+Autumn living lab", "Earlier, feedback in range"]

@@ -17,6 +17,7 @@ from futuredoctor import clock
 from futuredoctor.evaluation import package, stored_redaction
 from futuredoctor.evaluation.kanonymity import Plan
 from futuredoctor.evaluation.package import PackageResult, csv_chunks
+from futuredoctor.evaluation.redaction import name_parts
 from futuredoctor.evaluation.schema import FREE_TEXT_FIELDS, TABLES_BY_FILE
 from futuredoctor.evaluation.scope import ExportScope, ScopeChoice
 from futuredoctor.evaluation.stored_redaction import refresh_stale, stamp, sync_names
@@ -27,13 +28,14 @@ from futuredoctor.models import (
     FeedbackItem,
     FeedbackStatusChange,
     Progress,
+    PublicContributor,
     RedactionName,
     Region,
     utcnow,
 )
 from futuredoctor.scheduler import run_job
 from tests.evaluation.conftest import Study, export_form, open_zip, read_csv
-from tests.factories import make_user
+from tests.factories import make_enrolment, make_user
 from tests.helpers import login
 
 IDENTIFIERS = "Ring 07700 900123 or write to someone@example.org"
@@ -93,6 +95,44 @@ def test_a_new_account_name_makes_rows_stale_and_the_job_redacts_them(
     ]
     assert stale == []  # the others are covered by their table's watermark
     assert run_job(app, "redact_free_text") == 0
+
+
+def _listed() -> set[tuple[str, str]]:
+    return set(db.session.execute(sa.select(RedactionName.kind, RedactionName.part)).tuples())
+
+
+def test_the_name_list_takes_in_new_renamed_and_unusual_names_and_nothing_twice(
+    app: Any, study: Study
+) -> None:
+    sync_names()
+    version = sync_names().version  # nothing new: no new version
+    assert sync_names().version == version
+    study.consenting.family_name = "Ó'Brien-Łukasz"  # renamed, not plain ASCII
+    make_user(given_name="  Zoë\t", family_name="Straße")
+    make_user(given_name="Ann\tMarie", family_name=" Mc Gregor ")
+    db.session.add(
+        PublicContributor(
+            pilot=study.session.pilot,
+            display_name="Ífe Adébáyọ̀",
+            credit_consent_on=clock.today_uk(),
+        )
+    )
+    db.session.commit()
+    names = sync_names()
+    db.session.commit()
+    assert names.version == version + 1
+    written = [
+        ("family", "Ó'Brien-Łukasz"),
+        ("given", "  Zoë\t"),
+        ("family", "Straße"),
+        ("given", "Ann\tMarie"),
+        ("family", " Mc Gregor "),
+        ("given", "Ífe Adébáyọ̀"),
+    ]
+    expected = {(kind, part) for kind, name in written for part in name_parts(name)}
+    assert ("family", "strasse") in expected and ("given", "marie") in expected
+    assert expected <= _listed()
+    assert sync_names().version == version + 1  # all of them are on the list now
 
 
 def _count_free_text_updates(rowcounts: list[int]) -> Any:
@@ -253,6 +293,38 @@ def test_copy_writes_the_same_progress_csv_as_the_python_writer(
     )
     day = uk_date_text(completed) or ""
     assert row["completed_on"] == {None: day, 1: day[:8] + "01", 3: ""}[level]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("level", [None, 2, 4])  # as planned, months and bands, all steps
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_copy_writes_the_same_participants_csv_as_the_python_writer(
+    app: Any, study: Study, monkeypatch: pytest.MonkeyPatch, level: int | None
+) -> None:
+    nurse = make_user(professional_group="nurse", career_stage="CT2")
+    make_enrolment(nurse, study.enrolment.cohort, consent=True)
+    unrecorded = make_user(professional_group=None, career_stage=None)
+    make_enrolment(unrecorded, study.enrolment.cohort, consent=True)
+    db.session.commit()
+    scope, again = _scope(False), _scope(False)
+    if level is not None:
+        scope.context["plan"], again.context["plan"] = Plan(5, level=level), Plan(5, level=level)
+    assert package.can_copy("participants", scope)
+    copied = _feedback_csv(scope, True, monkeypatch, "participants.csv")
+    written = _feedback_csv(again, False, monkeypatch, "participants.csv")
+    assert _parse(copied) == _parse(written)
+    rows = list(csv.DictReader(io.StringIO(copied, newline="")))
+    assert len(rows) == 3  # the consenting Londoners; refusals and the South West left out
+    shown = {(r["professional_group"], r["career_stage"]) for r in rows}
+    assert shown == {
+        None: {("doctor", "FY1"), ("nurse", "CT2"), ("unknown", "unknown")},
+        2: {("doctor", "foundation"), ("nurse", "core"), ("unknown", "unknown")},
+        4: {("doctor", "foundation"), ("other_professions", "core"), ("unknown", "unknown")},
+    }[level]
+    enrolled = uk_date_text(study.enrolment.enrolled_at) or ""
+    mine = next(r for r in rows if r["career_stage"] in ("FY1", "foundation"))
+    assert mine["enrolled_on"] == {None: enrolled, 2: enrolled[:8] + "01", 4: ""}[level]
+    assert mine["consent_version"].isdigit()
 
 
 @pytest.mark.postgres
