@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from futuredoctor import audit, clock
 from futuredoctor.community.profiles import all_priorities, gpc_domains
@@ -41,6 +43,10 @@ MAX_TITLE = 200
 MAX_BODY = 10_000  # a short write-up, not a report
 MAX_COMMENT = 2_000
 MAX_REASON = 500
+MAX_SEARCH_WORDS = 10
+# The text search configuration of ``NetworkPost.search_vector`` (its trigger, migration
+# 0031): English words, reduced to their stems.
+_SEARCH_CONFIG: sa.ColumnClause[Any] = sa.literal_column("'pg_catalog.english'::regconfig")
 POSTING_ROLES = {Role.LEAD_EDUCATOR, Role.CHAMPION, Role.REGIONAL_LEAD, Role.NATIONAL_ADMIN}
 
 
@@ -187,9 +193,13 @@ def delete_post(author: User, post: NetworkPost) -> None:
 
 # What a list of posts shows: author and region joined into the page query. The module's
 # title comes from the cached content choices (``module_titles``), and the author's role
-# grants are not needed for a name, so neither costs a query per page.
+# grants are not needed for a name, so neither costs a query per page. A list shows no
+# write-up, and of the author only the name, so neither is read.
 LIST_OPTIONS = (
-    joinedload(NetworkPost.author).lazyload(User.grants),
+    defer(NetworkPost.body),
+    joinedload(NetworkPost.author)
+    .load_only(User.given_name, User.family_name)
+    .lazyload(User.grants),
     joinedload(NetworkPost.region),
 )
 
@@ -208,6 +218,33 @@ def _tagged(kind: PostTagKind, value: str) -> sa.ColumnElement[bool]:
         NetworkPostTag.post_id == NetworkPost.id,
         NetworkPostTag.kind == kind,
         NetworkPostTag.value == value,
+    )
+
+
+def search_words(text: str) -> list[str]:
+    """The words searched for: the first ``MAX_SEARCH_WORDS`` separated by spaces."""
+    return text.split()[:MAX_SEARCH_WORDS]
+
+
+def matches_words(text: str) -> sa.ColumnElement[bool]:
+    """Posts holding every word of ``text`` in the title or write-up.
+
+    On PostgreSQL the words are matched in their English forms ("huddle" finds "huddles"
+    and "huddled"), through the indexed ``search_vector``: with the substring match this
+    replaces, every common word meant reading every post that holds it. A search with no
+    words left to match that way (only common words such as "the", or no letters or
+    digits) reads the text as SQLite does: each word anywhere in the title or write-up."""
+    words = search_words(text)
+    if db.session.get_bind().dialect.name == "postgresql":
+        parsed = sa.cast(sa.func.plainto_tsquery(_SEARCH_CONFIG, " ".join(words)), sa.Text)
+        query = db.session.scalar(sa.select(parsed))
+        if query:
+            # Written into the statement, so the plan is chosen for these words: a word
+            # in most posts is best found by walking the newest, a rare one by the index.
+            words_query = sa.bindparam("words_query", query, sa.Text, literal_execute=True)
+            return NetworkPost.search_vector.op("@@")(sa.cast(words_query, postgresql.TSQUERY))
+    return sa.and_(
+        *(NetworkPost.search_text().icontains(word, autoescape=True) for word in words)
     )
 
 
@@ -239,8 +276,8 @@ def posts_query(user: User, filters: PostFilters) -> sa.Select[tuple[NetworkPost
         stmt = stmt.where(_tagged(PostTagKind.DOMAIN, filters.domain))
     if filters.priority:
         stmt = stmt.where(_tagged(PostTagKind.PRIORITY, filters.priority))
-    for word in filters.text.split()[:10]:
-        stmt = stmt.where(NetworkPost.search_text().icontains(word, autoescape=True))
+    if filters.text.strip():
+        stmt = stmt.where(matches_words(filters.text))
     return stmt.options(*LIST_OPTIONS).order_by(
         NetworkPost.created_at.desc(), NetworkPost.id.desc()
     )
