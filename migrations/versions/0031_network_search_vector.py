@@ -1,4 +1,5 @@
-"""network search by words: a trigger-kept full-text vector of each post, indexed
+"""network search by words: a trigger-kept full-text vector of each post, indexed; the
+champion directory's disabled accounts, indexed
 
 Revision ID: 0031
 Revises: 0029
@@ -9,6 +10,10 @@ at national size); the words' own index finds the posts holding all the words at
 and a page of the newest can read the stored vector instead of parsing each post again.
 The trigram index stays for searches with no such words ("the", "%"). SQLite keeps
 matching with LIKE and leaves the column empty.
+
+Serves /champions on PostgreSQL: the directory lists profiles whose account is not one of
+the disabled ones, a handful read from a partial index, instead of looking up the account
+of every profile (2,000 probes to count 2,000 champions).
 """
 
 import sqlalchemy as sa
@@ -43,10 +48,14 @@ def upgrade():
         op.execute(
             "CREATE INDEX ix_network_post_search_vector ON network_post USING gin (search_vector)"
         )
+        op.execute(
+            "CREATE INDEX ix_user_account_disabled ON user_account (id) WHERE is_enabled IS false"
+        )
 
 
 def downgrade():
     if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP INDEX ix_user_account_disabled")
         op.execute("DROP INDEX ix_network_post_search_vector")
         op.execute("DROP TRIGGER tg_network_post_search_vector ON network_post")
     with op.batch_alter_table("network_post") as batch:
