@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import defer, joinedload, selectinload
+from sqlalchemy.orm import defer, joinedload, lazyload, selectinload
 
 from futuredoctor import audit, clock
 from futuredoctor.community.profiles import all_priorities, gpc_domains
@@ -78,8 +78,12 @@ class PostPage(Page):
 
 @dataclass(frozen=True)
 class PostCounts:
+    """What a list shows of a post besides the post itself: its comments and useful
+    marks, and its tags (GPC domains, then local priorities, each in the order given)."""
+
     comments: int = 0
     useful: int = 0
+    tags: tuple[str, ...] = ()
 
 
 # Who may take part -------------------------------------------------------------------
@@ -194,9 +198,11 @@ def delete_post(author: User, post: NetworkPost) -> None:
 # What a list of posts shows: author and region joined into the page query. The module's
 # title comes from the cached content choices (``module_titles``), and the author's role
 # grants are not needed for a name, so neither costs a query per page. A list shows no
-# write-up, and of the author only the name, so neither is read.
+# write-up, and of the author only the name, so neither is read; the tags come with the
+# comment and useful counts (``counts``).
 LIST_OPTIONS = (
     defer(NetworkPost.body),
+    lazyload(NetworkPost.tags),  # read with the counts (``counts``)
     joinedload(NetworkPost.author)
     .load_only(User.given_name, User.family_name)
     .lazyload(User.grants),
@@ -296,23 +302,51 @@ def posts_about(user: User, module: Module, limit: int = 5) -> list[NetworkPost]
 
 
 def counts(post_ids: Sequence[int]) -> dict[int, PostCounts]:
-    """Comments and useful marks for a page of posts: one grouped query, however many."""
+    """Comments, useful marks and tags for a page of posts: one query, however many
+    posts (the page query itself leaves the tags unloaded)."""
     if not post_ids:
         return {}
+    none = sa.literal("")
     comments = (
-        sa.select(NetworkComment.post_id, sa.literal("c").label("kind"), sa.func.count())
+        sa.select(NetworkComment.post_id, sa.literal("c"), sa.func.count(), none, sa.literal(0))
         .where(NetworkComment.post_id.in_(post_ids))
         .group_by(NetworkComment.post_id)
     )
     useful = (
-        sa.select(UsefulMark.post_id, sa.literal("u").label("kind"), sa.func.count())
+        sa.select(UsefulMark.post_id, sa.literal("u"), sa.func.count(), none, sa.literal(0))
         .where(UsefulMark.post_id.in_(post_ids))
         .group_by(UsefulMark.post_id)
     )
+    tags = sa.select(
+        NetworkPostTag.post_id,
+        sa.cast(NetworkPostTag.kind, sa.String),
+        sa.literal(0),
+        NetworkPostTag.value,
+        NetworkPostTag.id,
+    ).where(NetworkPostTag.post_id.in_(post_ids))
     found: dict[tuple[int, str], int] = {}
-    for post_id, kind, count in db.session.execute(sa.union_all(comments, useful)):
-        found[(post_id, kind)] = count
-    return {i: PostCounts(found.get((i, "c"), 0), found.get((i, "u"), 0)) for i in post_ids}
+    tagged: dict[int, list[tuple[str, int, str]]] = {}
+    for post_id, kind, count, value, tag_id in db.session.execute(
+        sa.union_all(comments, useful, tags)
+    ):
+        if kind in ("c", "u"):
+            found[(post_id, kind)] = count
+        else:
+            tagged.setdefault(post_id, []).append((kind, tag_id, value))
+    return {
+        i: PostCounts(
+            found.get((i, "c"), 0),
+            found.get((i, "u"), 0),
+            _tag_values(tagged.get(i, [])),
+        )
+        for i in post_ids
+    }
+
+
+def _tag_values(tags: list[tuple[str, int, str]]) -> tuple[str, ...]:
+    """GPC domains first, then priorities, each kind in the order the tags were added."""
+    order = {PostTagKind.DOMAIN.value: 0, PostTagKind.PRIORITY.value: 1}
+    return tuple(value for _, _, value in sorted(tags, key=lambda t: (order[t[0]], t[1])))
 
 
 def comments(post: NetworkPost) -> list[NetworkComment]:
