@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import abort
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from futuredoctor.content.choices import content_choices
 from futuredoctor.extensions import db
@@ -207,9 +207,12 @@ def _matching(
 
 
 def directory_query(
-    filters: DirectoryFilters, signed_in: bool
+    filters: DirectoryFilters, signed_in: bool, interests: bool = True
 ) -> sa.Select[tuple[ChampionProfile]]:
-    """Listed profiles matching the filters, by name: public ones only when signed out."""
+    """Listed profiles matching the filters, by name: public ones only when signed out.
+    ``interests``: load each profile's interests (the directory reads only the offers,
+    with ``offers``)."""
+    loaded = selectinload if interests else lazyload
     if not filters.text:
         # PostgreSQL walks the accounts in name order and stops at the page.
         stmt = (
@@ -219,7 +222,7 @@ def directory_query(
             .options(
                 contains_eager(ChampionProfile.user).lazyload(User.grants),
                 contains_eager(ChampionProfile.region),
-                selectinload(ChampionProfile.interests),
+                loaded(ChampionProfile.interests),
             )
             .order_by(User.family_name, User.given_name, ChampionProfile.id)
         )
@@ -233,7 +236,7 @@ def directory_query(
         .options(
             selectinload(ChampionProfile.user).lazyload(User.grants),
             joinedload(ChampionProfile.region),
-            selectinload(ChampionProfile.interests),
+            loaded(ChampionProfile.interests),
         )
         .order_by(User.family_name, User.given_name, ChampionProfile.id)
     )
@@ -249,7 +252,8 @@ def directory_count(filters: DirectoryFilters, signed_in: bool) -> int:
 
 
 def directory(filters: DirectoryFilters, signed_in: bool, number: int) -> Page:
-    stmt = directory_query(filters, signed_in)
+    """A page of the directory; the profiles' interests are left unloaded (``offers``)."""
+    stmt = directory_query(filters, signed_in, interests=False)
     if not filters.text:
         total = directory_count(filters, signed_in)
         return paginate(stmt, number, PER_PAGE, total=total)
@@ -263,6 +267,25 @@ def directory(filters: DirectoryFilters, signed_in: bool, number: int) -> Page:
         abort(404)
     total = rows[0][1] if rows else 0
     return Page(items=[row[0] for row in rows], number=number, per_page=PER_PAGE, total=total)
+
+
+def offers(profile_ids: list[int]) -> dict[int, list[str]]:
+    """What each profile offers, in the order given, for a page of the directory: one
+    plain query (loading every profile's interests cost more than the page's own query)."""
+    if not profile_ids:
+        return {}
+    stmt = (
+        sa.select(ChampionInterest.profile_id, ChampionInterest.value)
+        .where(
+            ChampionInterest.profile_id.in_(profile_ids),
+            ChampionInterest.kind == InterestKind.OFFER,
+        )
+        .order_by(ChampionInterest.id)
+    )
+    found: dict[int, list[str]] = {}
+    for profile_id, value in db.session.execute(stmt):
+        found.setdefault(profile_id, []).append(value)
+    return found
 
 
 def professions() -> list[str]:
