@@ -175,7 +175,7 @@ def _matching(
     name: bool,
 ) -> sa.Select[Any]:
     """``stmt`` narrowed to the listed profiles (``enabled``: their account is) matching
-    the filters; ``name``: the profile's account is joined, so a search reads the name."""
+    the filters; ``name``: a search also reads the person's name."""
     stmt = stmt.where(enabled)
     if not signed_in:
         stmt = stmt.where(ChampionProfile.visibility == ProfileVisibility.PUBLIC)
@@ -198,11 +198,17 @@ def _matching(
             ChampionProfile.about,
             ChampionProfile.availability,
         ]
+        matches = [sa.func.lower(c).like(pattern, escape="\\") for c in columns]
         if name:
-            columns.append(User.given_name + " " + User.family_name)
-        stmt = stmt.where(
-            sa.or_(*(sa.func.lower(c).like(pattern, escape="\\") for c in columns))
-        )
+            # The accounts whose name matches, found through ``ix_user_account_name_trgm``
+            # rather than by reading the name of every profile's account.
+            named = sa.select(User.id).where(
+                sa.func.lower(User.given_name + " " + User.family_name).like(
+                    pattern, escape="\\"
+                )
+            )
+            matches.append(ChampionProfile.user_id.in_(named))
+        stmt = stmt.where(sa.or_(*matches))
     return stmt
 
 
@@ -227,9 +233,9 @@ def directory_query(
             .order_by(User.family_name, User.given_name, ChampionProfile.id)
         )
         return _matching(stmt, filters, signed_in, User.is_enabled.is_(True), name=False)
-    # A search reads every profile: each one's name is an index-only look-up by its
-    # account's key (``ix_user_account_id_name``), and the page's accounts are loaded
-    # after. Joined for the whole account, PostgreSQL read every account (60,000).
+    # A search reads every profile; the matching ones' names are index-only look-ups by
+    # their account's key (``ix_user_account_id_name``), and the page's accounts are
+    # loaded after. Joined for the whole account, PostgreSQL read every account (60,000).
     stmt = (
         sa.select(ChampionProfile)
         .join(User, User.id == ChampionProfile.user_id)
@@ -243,19 +249,19 @@ def directory_query(
     return _matching(stmt, filters, signed_in, _enabled(), name=True)
 
 
-def directory_count(filters: DirectoryFilters, signed_in: bool) -> int:
+def count_query(filters: DirectoryFilters, signed_in: bool) -> sa.Select[tuple[int]]:
     """How many profiles ``directory_query`` lists, without a search (which counts with
     its page): read from the profiles alone."""
     assert not filters.text, "a search counts with its page"
     stmt = sa.select(sa.func.count()).select_from(ChampionProfile)
-    return db.session.scalar(_matching(stmt, filters, signed_in, _enabled(), name=False)) or 0
+    return _matching(stmt, filters, signed_in, _enabled(), name=False)
 
 
 def directory(filters: DirectoryFilters, signed_in: bool, number: int) -> Page:
     """A page of the directory; the profiles' interests are left unloaded (``offers``)."""
     stmt = directory_query(filters, signed_in, interests=False)
     if not filters.text:
-        total = directory_count(filters, signed_in)
+        total = db.session.scalar(count_query(filters, signed_in)) or 0
         return paginate(stmt, number, PER_PAGE, total=total)
     # A search reads every listed profile to match and order them by name, so the total
     # comes with the page (a second query would read them all again).

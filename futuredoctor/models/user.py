@@ -82,6 +82,16 @@ class User(UserMixin, Base):
         sa.Index(
             "ix_user_account_disabled", "id", postgresql_where=sa.text("is_enabled IS false")
         ).ddl_if(dialect="postgresql"),
+        # Searching the directory by a champion's name: the accounts whose name holds the
+        # words, found by trigram instead of reading the name of every profile's account
+        # (migration 0031).
+        sa.Index(
+            "ix_user_account_name_trgm",
+            sa.text(
+                "lower((((given_name)::text || ' '::text) || (family_name)::text)) gin_trgm_ops"
+            ),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
