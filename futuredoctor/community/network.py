@@ -39,6 +39,9 @@ PER_PAGE = 20
 # Lists count at most this many posts ("more than 1,000"), so counting stays cheap at any
 # size: people narrow a long list with the filters rather than page past the 50th page.
 COUNT_CAP = 1_000
+# A search counts at most this many matches ("more than 200"): counting reads each match,
+# and a search whose matches run past ten pages is narrowed with more words, not paged.
+SEARCH_COUNT_CAP = 200
 MAX_TITLE = 200
 MAX_BODY = 10_000  # a short write-up, not a report
 MAX_COMMENT = 2_000
@@ -256,15 +259,18 @@ def matches_words(text: str) -> sa.ColumnElement[bool]:
 
 def posts(user: User, filters: PostFilters, number: int) -> PostPage:
     """One page of the posts ``user`` may see, newest first."""
-    return capped_page(posts_query(user, filters), number)
+    cap = SEARCH_COUNT_CAP if filters.text.strip() else COUNT_CAP
+    return capped_page(posts_query(user, filters), number, cap)
 
 
-def capped_page(stmt: sa.Select[tuple[NetworkPost]], number: int) -> PostPage:
-    """One page of ``stmt`` (ORDER BY included), counting at most ``COUNT_CAP + 1`` rows."""
-    counted = stmt.order_by(None).limit(COUNT_CAP + 1).subquery()
+def capped_page(
+    stmt: sa.Select[tuple[NetworkPost]], number: int, cap: int = COUNT_CAP
+) -> PostPage:
+    """One page of ``stmt`` (ORDER BY included), counting at most ``cap + 1`` rows."""
+    counted = stmt.order_by(None).limit(cap + 1).subquery()
     total = db.session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0
-    page = paginate(stmt, number, PER_PAGE, total=min(total, COUNT_CAP))
-    return PostPage(page.items, page.number, page.per_page, page.total, total > COUNT_CAP)
+    page = paginate(stmt, number, PER_PAGE, total=min(total, cap))
+    return PostPage(page.items, page.number, page.per_page, page.total, capped=total > cap)
 
 
 def posts_query(user: User, filters: PostFilters) -> sa.Select[tuple[NetworkPost]]:

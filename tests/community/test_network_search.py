@@ -59,3 +59,17 @@ def test_a_changed_post_is_found_by_its_new_words(reader: Any) -> None:
 def test_only_the_first_words_are_searched(reader: Any) -> None:
     words = "handover " * network.MAX_SEARCH_WORDS + "missing"
     assert _titles(reader, words) == ["Discharge"]
+
+
+def test_a_search_counts_fewer_matches_than_a_list(
+    reader: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(network, "SEARCH_COUNT_CAP", 1)
+    found = network.posts(reader, network.PostFilters(text="wards"), 1)
+    assert (found.total, found.capped) == (1, False)
+    make_post(title="The wards again", body="Ten minutes on the wards.")
+    db.session.commit()
+    found = network.posts(reader, network.PostFilters(text="wards"), 1)
+    assert (found.total, found.capped, found.more) == (1, True, False)  # "more than 1"
+    listed = network.posts(reader, network.PostFilters(), 1)
+    assert (listed.total, listed.capped) == (3, False)
