@@ -44,7 +44,8 @@ def _plans(context: Context, email: str) -> dict[str, str]:
             ("search with a GPC domain", network.PostFilters(domain="GPC5", text="clinic")),
         ):
             stmt = network.posts_query(user, filters)
-            counted = stmt.order_by(None).limit(network.COUNT_CAP + 1).subquery()
+            cap = network.SEARCH_COUNT_CAP if filters.text else network.COUNT_CAP
+            counted = stmt.order_by(None).limit(cap + 1).subquery()
             count = sa.select(sa.func.count()).select_from(counted)  # as ``capped_page``
             for part, query in (("count", count), ("page", stmt.limit(network.PER_PAGE))):
                 sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
