@@ -95,7 +95,7 @@ def main() -> None:
         write_sweep(Path(args.report), context.extra["sweep"], scale, machine, datetime.now(UTC))
     if "network_plans" in context.extra:
         lines = plans_markdown(context.extra["network_plans"])
-        title = "Query plans: network list and search, champion directory search"
+        title = "Query plans: network list and searches, champion directory"
         write_block(Path(args.report), "network-plans", title, lines, datetime.now(UTC))
     print(f"report written to {args.report}")
     if any(not r.ok for r in results):

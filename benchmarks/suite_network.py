@@ -41,23 +41,32 @@ def _plans(context: Context, email: str) -> dict[str, str]:
         for name, filters in (
             ("list", network.PostFilters()),
             ("search", network.PostFilters(text="handover checklist")),
+            ("search with a GPC domain", network.PostFilters(domain="GPC5", text="clinic")),
         ):
             stmt = network.posts_query(user, filters)
-            counted = stmt.order_by(None).limit(network.COUNT_CAP + 1).subquery()
+            cap = network.SEARCH_COUNT_CAP if filters.text else network.COUNT_CAP
+            counted = stmt.order_by(None).limit(cap + 1).subquery()
             count = sa.select(sa.func.count()).select_from(counted)  # as ``capped_page``
             for part, query in (("count", count), ("page", stmt.limit(network.PER_PAGE))):
                 sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
                 with psycopg.connect(context.dsn) as conn:
                     rows = conn.execute(f"EXPLAIN (ANALYZE, BUFFERS OFF) {sql}").fetchall()
                 plans[f"network {name} ({part})"] = "\n".join(r[0] for r in rows)
-        sql = str(
-            profiles.directory_query(profiles.DirectoryFilters(text="mentoring"), True)
-            .limit(profiles.PER_PAGE)
-            .compile(dialect=dialect, compile_kwargs={"literal_binds": True})
-        )
-        with psycopg.connect(context.dsn) as conn:
-            rows = conn.execute(f"EXPLAIN (ANALYZE, BUFFERS OFF) {sql}").fetchall()
-        plans["directory search (page)"] = "\n".join(r[0] for r in rows)
+        everyone = profiles.DirectoryFilters()
+        search = profiles.directory_query(profiles.DirectoryFilters(text="mentoring"), True)
+        for name, query in (  # as ``profiles.directory``
+            ("directory (count)", profiles.count_query(everyone, True)),
+            ("directory (page)", profiles.directory_query(everyone, True)),
+            ("directory search (page with its count)", search.add_columns(sa.func.count().over())),
+        ):
+            sql = str(
+                query.limit(profiles.PER_PAGE).compile(
+                    dialect=dialect, compile_kwargs={"literal_binds": True}
+                )
+            )
+            with psycopg.connect(context.dsn) as conn:
+                rows = conn.execute(f"EXPLAIN (ANALYZE, BUFFERS OFF) {sql}").fetchall()
+            plans[name] = "\n".join(r[0] for r in rows)
     return plans
 
 

@@ -19,8 +19,16 @@ def test_models_and_migrations_agree(app: Flask) -> None:
         differences = compare_metadata(context, db.metadata)
         indexes = {i["name"] for i in sa.inspect(connection).get_indexes("role_grant")}
     if db.engine.dialect.name == "sqlite":
+        # The grant scope index cannot be reflected; the network's search index and the
+        # disabled accounts' index are built on PostgreSQL only (``ddl_if``), which the
+        # comparison does not know.
+        skipped = {
+            "uq_role_grant_user_role_scope",
+            "ix_network_post_search_vector",
+            "ix_user_account_disabled",
+        }
         differences = [
-            d for d in differences if d[:2] != ("add_index", "uq_role_grant_user_role_scope")
+            d for d in differences if not (d[0] == "add_index" and d[1].name in skipped)
         ]
         with db.engine.connect() as connection:
             sql = connection.scalar(

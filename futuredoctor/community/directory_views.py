@@ -59,6 +59,7 @@ def directory() -> tuple[str, int]:
         form=form,
         page=page,
         pagination=pagination(page),
+        offers=profiles.offers([p.id for p in page.items]),
         domain_titles=choices.domain_titles,
         signed_in_view=signed,
     ), code

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import defer, joinedload, lazyload, selectinload
 
 from futuredoctor import audit, clock
 from futuredoctor.community.profiles import all_priorities, gpc_domains
@@ -38,10 +40,17 @@ PER_PAGE = 20
 # Lists count at most this many posts ("more than 1,000"), so counting stays cheap at any
 # size: people narrow a long list with the filters rather than page past the 50th page.
 COUNT_CAP = 1_000
+# A search counts at most this many matches ("more than 200"): counting reads each match,
+# and a search whose matches run past ten pages is narrowed with more words, not paged.
+SEARCH_COUNT_CAP = 200
 MAX_TITLE = 200
 MAX_BODY = 10_000  # a short write-up, not a report
 MAX_COMMENT = 2_000
 MAX_REASON = 500
+MAX_SEARCH_WORDS = 10
+# The text search configuration of ``NetworkPost.search_vector`` (its trigger, migration
+# 0030): English words, reduced to their stems.
+_SEARCH_CONFIG: sa.ColumnClause[Any] = sa.literal_column("'pg_catalog.english'::regconfig")
 POSTING_ROLES = {Role.LEAD_EDUCATOR, Role.CHAMPION, Role.REGIONAL_LEAD, Role.NATIONAL_ADMIN}
 
 
@@ -73,8 +82,12 @@ class PostPage(Page):
 
 @dataclass(frozen=True)
 class PostCounts:
+    """What a list shows of a post besides the post itself: its comments and useful
+    marks, and its tags (GPC domains, then local priorities, each in the order given)."""
+
     comments: int = 0
     useful: int = 0
+    tags: tuple[str, ...] = ()
 
 
 # Who may take part -------------------------------------------------------------------
@@ -188,9 +201,15 @@ def delete_post(author: User, post: NetworkPost) -> None:
 
 # What a list of posts shows: author and region joined into the page query. The module's
 # title comes from the cached content choices (``module_titles``), and the author's role
-# grants are not needed for a name, so neither costs a query per page.
+# grants are not needed for a name, so neither costs a query per page. A list shows no
+# write-up, and of the author only the name, so neither is read; the tags come with the
+# comment and useful counts (``counts``).
 LIST_OPTIONS = (
-    joinedload(NetworkPost.author).lazyload(User.grants),
+    defer(NetworkPost.body),
+    lazyload(NetworkPost.tags),  # read with the counts (``counts``)
+    joinedload(NetworkPost.author)
+    .load_only(User.given_name, User.family_name)
+    .lazyload(User.grants),
     joinedload(NetworkPost.region),
 )
 
@@ -212,17 +231,47 @@ def _tagged(kind: PostTagKind, value: str) -> sa.ColumnElement[bool]:
     )
 
 
+def search_words(text: str) -> list[str]:
+    """The words searched for: the first ``MAX_SEARCH_WORDS`` separated by spaces."""
+    return text.split()[:MAX_SEARCH_WORDS]
+
+
+def matches_words(text: str) -> sa.ColumnElement[bool]:
+    """Posts holding every word of ``text`` in the title or write-up.
+
+    On PostgreSQL the words are matched in their English forms ("huddle" finds "huddles"
+    and "huddled"), through the indexed ``search_vector``: with the substring match this
+    replaces, every common word meant reading every post that holds it. A search with no
+    words left to match that way (only common words such as "the", or no letters or
+    digits) reads the text as SQLite does: each word anywhere in the title or write-up."""
+    words = search_words(text)
+    if db.session.get_bind().dialect.name == "postgresql":
+        parsed = sa.cast(sa.func.plainto_tsquery(_SEARCH_CONFIG, " ".join(words)), sa.Text)
+        query = db.session.scalar(sa.select(parsed))
+        if query:
+            # Written into the statement, so the plan is chosen for these words: a word
+            # in most posts is best found by walking the newest, a rare one by the index.
+            words_query = sa.bindparam("words_query", query, sa.Text, literal_execute=True)
+            return NetworkPost.search_vector.op("@@")(sa.cast(words_query, postgresql.TSQUERY))
+    return sa.and_(
+        *(NetworkPost.search_text().icontains(word, autoescape=True) for word in words)
+    )
+
+
 def posts(user: User, filters: PostFilters, number: int) -> PostPage:
     """One page of the posts ``user`` may see, newest first."""
-    return capped_page(posts_query(user, filters), number)
+    cap = SEARCH_COUNT_CAP if filters.text.strip() else COUNT_CAP
+    return capped_page(posts_query(user, filters), number, cap)
 
 
-def capped_page(stmt: sa.Select[tuple[NetworkPost]], number: int) -> PostPage:
-    """One page of ``stmt`` (ORDER BY included), counting at most ``COUNT_CAP + 1`` rows."""
-    counted = stmt.order_by(None).limit(COUNT_CAP + 1).subquery()
+def capped_page(
+    stmt: sa.Select[tuple[NetworkPost]], number: int, cap: int = COUNT_CAP
+) -> PostPage:
+    """One page of ``stmt`` (ORDER BY included), counting at most ``cap + 1`` rows."""
+    counted = stmt.order_by(None).limit(cap + 1).subquery()
     total = db.session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0
-    page = paginate(stmt, number, PER_PAGE, total=min(total, COUNT_CAP))
-    return PostPage(page.items, page.number, page.per_page, page.total, total > COUNT_CAP)
+    page = paginate(stmt, number, PER_PAGE, total=min(total, cap))
+    return PostPage(page.items, page.number, page.per_page, page.total, capped=total > cap)
 
 
 def posts_query(user: User, filters: PostFilters) -> sa.Select[tuple[NetworkPost]]:
@@ -240,8 +289,8 @@ def posts_query(user: User, filters: PostFilters) -> sa.Select[tuple[NetworkPost
         stmt = stmt.where(_tagged(PostTagKind.DOMAIN, filters.domain))
     if filters.priority:
         stmt = stmt.where(_tagged(PostTagKind.PRIORITY, filters.priority))
-    for word in filters.text.split()[:10]:
-        stmt = stmt.where(NetworkPost.search_text().icontains(word, autoescape=True))
+    if filters.text.strip():
+        stmt = stmt.where(matches_words(filters.text))
     return stmt.options(*LIST_OPTIONS).order_by(
         NetworkPost.created_at.desc(), NetworkPost.id.desc()
     )
@@ -284,23 +333,51 @@ def posts_about(user: User, module: Module, limit: int = 5) -> list[PostLink]:
 
 
 def counts(post_ids: Sequence[int]) -> dict[int, PostCounts]:
-    """Comments and useful marks for a page of posts: one grouped query, however many."""
+    """Comments, useful marks and tags for a page of posts: one query, however many
+    posts (the page query itself leaves the tags unloaded)."""
     if not post_ids:
         return {}
+    none = sa.literal("")
     comments = (
-        sa.select(NetworkComment.post_id, sa.literal("c").label("kind"), sa.func.count())
+        sa.select(NetworkComment.post_id, sa.literal("c"), sa.func.count(), none, sa.literal(0))
         .where(NetworkComment.post_id.in_(post_ids))
         .group_by(NetworkComment.post_id)
     )
     useful = (
-        sa.select(UsefulMark.post_id, sa.literal("u").label("kind"), sa.func.count())
+        sa.select(UsefulMark.post_id, sa.literal("u"), sa.func.count(), none, sa.literal(0))
         .where(UsefulMark.post_id.in_(post_ids))
         .group_by(UsefulMark.post_id)
     )
+    tags = sa.select(
+        NetworkPostTag.post_id,
+        sa.cast(NetworkPostTag.kind, sa.String),
+        sa.literal(0),
+        NetworkPostTag.value,
+        NetworkPostTag.id,
+    ).where(NetworkPostTag.post_id.in_(post_ids))
     found: dict[tuple[int, str], int] = {}
-    for post_id, kind, count in db.session.execute(sa.union_all(comments, useful)):
-        found[(post_id, kind)] = count
-    return {i: PostCounts(found.get((i, "c"), 0), found.get((i, "u"), 0)) for i in post_ids}
+    tagged: dict[int, list[tuple[str, int, str]]] = {}
+    for post_id, kind, count, value, tag_id in db.session.execute(
+        sa.union_all(comments, useful, tags)
+    ):
+        if kind in ("c", "u"):
+            found[(post_id, kind)] = count
+        else:
+            tagged.setdefault(post_id, []).append((kind, tag_id, value))
+    return {
+        i: PostCounts(
+            found.get((i, "c"), 0),
+            found.get((i, "u"), 0),
+            _tag_values(tagged.get(i, [])),
+        )
+        for i in post_ids
+    }
+
+
+def _tag_values(tags: list[tuple[str, int, str]]) -> tuple[str, ...]:
+    """GPC domains first, then priorities, each kind in the order the tags were added."""
+    order = {PostTagKind.DOMAIN.value: 0, PostTagKind.PRIORITY.value: 1}
+    return tuple(value for _, _, value in sorted(tags, key=lambda t: (order[t[0]], t[1])))
 
 
 def comments(post: NetworkPost) -> list[NetworkComment]:

@@ -7,12 +7,12 @@ to people who are.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from flask import abort
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
 from futuredoctor.content.choices import content_choices
 from futuredoctor.extensions import db
@@ -158,15 +158,25 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+def _enabled() -> sa.ColumnElement[bool]:
+    """The profile's account is enabled, asked as "not one of the disabled accounts" (a
+    handful, read from ``ix_user_account_disabled``) so the profiles alone are read:
+    looked up profile by profile, counting 2,000 champions took 2,000 index probes;
+    joined, PostgreSQL hashed every account (60,000 at national size)."""
+    disabled = sa.select(User.id).where(User.is_enabled.is_(False))
+    return ChampionProfile.user_id.not_in(disabled)
+
+
 def _matching(
     stmt: sa.Select[Any],
     filters: DirectoryFilters,
     signed_in: bool,
-    of_user: Callable[[Any], sa.ColumnElement[Any]],
+    enabled: sa.ColumnElement[bool],
+    name: bool,
 ) -> sa.Select[Any]:
-    """``stmt`` narrowed to the listed profiles matching the filters; ``of_user`` says how
-    to read a column of the profile's account (joined, or looked up per profile)."""
-    stmt = stmt.where(of_user(User.is_enabled).is_(True))
+    """``stmt`` narrowed to the listed profiles (``enabled``: their account is) matching
+    the filters; ``name``: a search also reads the person's name."""
+    stmt = stmt.where(enabled)
     if not signed_in:
         stmt = stmt.where(ChampionProfile.visibility == ProfileVisibility.PUBLIC)
     if filters.region:
@@ -182,73 +192,106 @@ def _matching(
         stmt = stmt.where(_has(InterestKind.OFFER, filters.offer))
     if filters.text:
         pattern = _like(filters.text)
-        name = sa.func.lower(of_user(User.given_name + " " + User.family_name))
-        stmt = stmt.where(
-            sa.or_(
-                *(
-                    sa.func.lower(column).like(pattern, escape="\\")
-                    for column in (
-                        ChampionProfile.profession,
-                        ChampionProfile.job_title,
-                        ChampionProfile.about,
-                        ChampionProfile.availability,
-                    )
-                ),
-                name.like(pattern, escape="\\"),
+        columns: list[Any] = [
+            ChampionProfile.profession,
+            ChampionProfile.job_title,
+            ChampionProfile.about,
+            ChampionProfile.availability,
+        ]
+        matches = [sa.func.lower(c).like(pattern, escape="\\") for c in columns]
+        if name:
+            # The accounts whose name matches, found through ``ix_user_account_name_trgm``
+            # rather than by reading the name of every profile's account.
+            named = sa.select(User.id).where(
+                sa.func.lower(User.given_name + " " + User.family_name).like(
+                    pattern, escape="\\"
+                )
             )
-        )
+            matches.append(ChampionProfile.user_id.in_(named))
+        stmt = stmt.where(sa.or_(*matches))
     return stmt
 
 
 def directory_query(
-    filters: DirectoryFilters, signed_in: bool
+    filters: DirectoryFilters, signed_in: bool, interests: bool = True
 ) -> sa.Select[tuple[ChampionProfile]]:
-    """Listed profiles matching the filters, by name: public ones only when signed out."""
+    """Listed profiles matching the filters, by name: public ones only when signed out.
+    ``interests``: load each profile's interests (the directory reads only the offers,
+    with ``offers``)."""
+    loaded = selectinload if interests else lazyload
+    if not filters.text:
+        # PostgreSQL walks the accounts in name order and stops at the page.
+        stmt = (
+            sa.select(ChampionProfile)
+            .join(ChampionProfile.user)
+            .join(ChampionProfile.region)
+            .options(
+                contains_eager(ChampionProfile.user).lazyload(User.grants),
+                contains_eager(ChampionProfile.region),
+                loaded(ChampionProfile.interests),
+            )
+            .order_by(User.family_name, User.given_name, ChampionProfile.id)
+        )
+        return _matching(stmt, filters, signed_in, User.is_enabled.is_(True), name=False)
+    # A search reads every profile; the matching ones' names are index-only look-ups by
+    # their account's key (``ix_user_account_id_name``), and the page's accounts are
+    # loaded after. Joined for the whole account, PostgreSQL read every account (60,000).
     stmt = (
         sa.select(ChampionProfile)
-        .join(ChampionProfile.user)
-        .join(ChampionProfile.region)
+        .join(User, User.id == ChampionProfile.user_id)
         .options(
-            contains_eager(ChampionProfile.user).lazyload(User.grants),
-            contains_eager(ChampionProfile.region),
-            selectinload(ChampionProfile.interests),
+            selectinload(ChampionProfile.user).lazyload(User.grants),
+            joinedload(ChampionProfile.region),
+            loaded(ChampionProfile.interests),
         )
         .order_by(User.family_name, User.given_name, ChampionProfile.id)
     )
-    if filters.text:
-        # A search reads the profiles and looks up each one's account by its key (see
-        # ``directory_count``); joined, PostgreSQL scanned every account for the words.
-        stmt = (
-            sa.select(ChampionProfile)
-            .options(
-                selectinload(ChampionProfile.user).lazyload(User.grants),
-                joinedload(ChampionProfile.region),
-                selectinload(ChampionProfile.interests),
-            )
-            .order_by(
-                _account_of(User.family_name), _account_of(User.given_name), ChampionProfile.id
-            )
-        )
-        return _matching(stmt, filters, signed_in, _account_of)
-    return _matching(stmt, filters, signed_in, lambda column: column)
+    return _matching(stmt, filters, signed_in, _enabled(), name=True)
 
 
-def _account_of(column: Any) -> sa.ColumnElement[Any]:
-    """``column`` of the profile's own account, looked up by its key for each profile."""
-    return sa.select(column).where(User.id == ChampionProfile.user_id).scalar_subquery()
-
-
-def directory_count(filters: DirectoryFilters, signed_in: bool) -> int:
-    """How many profiles ``directory_query`` lists, read from the profiles alone: each
-    profile's account is looked up by its key. Joined, PostgreSQL hashed every account
-    (60,000 at national size) to count 2,000 champions."""
+def count_query(filters: DirectoryFilters, signed_in: bool) -> sa.Select[tuple[int]]:
+    """How many profiles ``directory_query`` lists, without a search (which counts with
+    its page): read from the profiles alone."""
+    assert not filters.text, "a search counts with its page"
     stmt = sa.select(sa.func.count()).select_from(ChampionProfile)
-    return db.session.scalar(_matching(stmt, filters, signed_in, _account_of)) or 0
+    return _matching(stmt, filters, signed_in, _enabled(), name=False)
 
 
 def directory(filters: DirectoryFilters, signed_in: bool, number: int) -> Page:
-    total = directory_count(filters, signed_in)
-    return paginate(directory_query(filters, signed_in), number, PER_PAGE, total=total)
+    """A page of the directory; the profiles' interests are left unloaded (``offers``)."""
+    stmt = directory_query(filters, signed_in, interests=False)
+    if not filters.text:
+        total = db.session.scalar(count_query(filters, signed_in)) or 0
+        return paginate(stmt, number, PER_PAGE, total=total)
+    # A search reads every listed profile to match and order them by name, so the total
+    # comes with the page (a second query would read them all again).
+    counted = stmt.add_columns(sa.func.count().over())
+    rows = db.session.execute(
+        counted.limit(PER_PAGE).offset((number - 1) * PER_PAGE)
+    ).all()
+    if not rows and number > 1:
+        abort(404)
+    total = rows[0][1] if rows else 0
+    return Page(items=[row[0] for row in rows], number=number, per_page=PER_PAGE, total=total)
+
+
+def offers(profile_ids: list[int]) -> dict[int, list[str]]:
+    """What each profile offers, in the order given, for a page of the directory: one
+    plain query (loading every profile's interests cost more than the page's own query)."""
+    if not profile_ids:
+        return {}
+    stmt = (
+        sa.select(ChampionInterest.profile_id, ChampionInterest.value)
+        .where(
+            ChampionInterest.profile_id.in_(profile_ids),
+            ChampionInterest.kind == InterestKind.OFFER,
+        )
+        .order_by(ChampionInterest.id)
+    )
+    found: dict[int, list[str]] = {}
+    for profile_id, value in db.session.execute(stmt):
+        found.setdefault(profile_id, []).append(value)
+    return found
 
 
 def professions() -> list[str]:

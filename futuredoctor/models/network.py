@@ -7,6 +7,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from futuredoctor.models.base import Base, enum_column, utcnow
@@ -45,9 +46,14 @@ class NetworkPost(Base):
     __tablename__ = "network_post"
     __table_args__ = (
         sa.Index("ix_network_post_created_id", "created_at", "id"),
-        # Search is ILIKE '%word%' on the title and body together (``search_text``): one
-        # trigram index on PostgreSQL, where GIN intersects the words in a single scan.
-        # SQLite scans, which is fine at its size.
+        # Serves the network's search (/network?text=...) on PostgreSQL: words are matched
+        # against ``search_vector`` (below). SQLite matches with LIKE, which is fine at its
+        # size.
+        sa.Index(
+            "ix_network_post_search_vector", "search_vector", postgresql_using="gin"
+        ).ddl_if(dialect="postgresql"),
+        # A search with no words to match that way ("the", "%") is ILIKE '%word%' on the
+        # title and body together (``search_text``): a trigram index on PostgreSQL.
         sa.Index(
             "ix_network_post_search_trgm",
             sa.text("(((title)::text || ' '::text) || body) gin_trgm_ops"),
@@ -65,6 +71,13 @@ class NetworkPost(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     hidden_at: Mapped[datetime | None]
     hidden_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    # On PostgreSQL, the words of the title and body (English stems) for search; kept by a
+    # trigger whenever either is written, however it is written (the application, a bulk
+    # COPY, plain SQL): migration 0030. The application never reads or writes it. Empty
+    # on SQLite, whose search reads the text itself.
+    search_vector: Mapped[str | None] = mapped_column(
+        sa.Text().with_variant(postgresql.TSVECTOR(), "postgresql"), deferred=True
+    )
 
     author: Mapped[User] = relationship()
     region: Mapped[Region | None] = relationship()

@@ -74,9 +74,24 @@ class User(UserMixin, Base):
     # instead of sorting every account (migration 0024).
     # A cohort's roster orders its few hundred people by name: their names come off the
     # second index, looked up by id, instead of a scan of every account (migration 0027).
+    # The champion directory lists profiles whose account is enabled: it asks for the few
+    # disabled accounts instead of probing the account of every profile (migration 0030).
     __table_args__ = (
         sa.Index("ix_user_account_name", "family_name", "given_name", "id"),
         sa.Index("ix_user_account_id_name", "id", "family_name", "given_name"),
+        sa.Index(
+            "ix_user_account_disabled", "id", postgresql_where=sa.text("is_enabled IS false")
+        ).ddl_if(dialect="postgresql"),
+        # Searching the directory by a champion's name: the accounts whose name holds the
+        # words, found by trigram instead of reading the name of every profile's account
+        # (migration 0030).
+        sa.Index(
+            "ix_user_account_name_trgm",
+            sa.text(
+                "lower((((given_name)::text || ' '::text) || (family_name)::text)) gin_trgm_ops"
+            ),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

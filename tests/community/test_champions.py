@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from werkzeug.exceptions import NotFound
 
 from futuredoctor.community import messages, profiles
 from futuredoctor.community.profiles import DirectoryFilters
@@ -130,6 +131,30 @@ def test_the_directory_filters_and_searches(app: Any) -> None:
     assert names(text="okaf") == ["Ada"]
     assert names(text="100%") == ["Ben"]  # a literal percent sign, not a wildcard
     assert names(text="%") == ["Ben"]
+
+
+def test_a_search_counts_with_its_page_and_a_disabled_account_is_not_listed(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(profiles, "PER_PAGE", 2)
+    for n in range(3):
+        make_champion("LON", given_name=f"Mentor{n}", family_name="Smith", about="Mentoring")
+    gone, _ = make_champion("LON", given_name="Gone", family_name="Smith", about="Mentoring")
+    make_champion("SW", given_name="Other", family_name="Zed", about="Talks")
+    gone.is_enabled = False
+    db.session.commit()
+
+    def page(number: int, **filters: str) -> tuple[list[str], int]:
+        found = profiles.directory(DirectoryFilters(**filters), True, number)
+        return [p.user.given_name for p in found.items], found.total
+
+    assert page(1, text="MENTORING") == (["Mentor0", "Mentor1"], 3)
+    assert page(2, text="mentoring") == (["Mentor2"], 3)
+    assert page(1, text="mentor2 smith") == (["Mentor2"], 1)  # by name
+    assert page(1, text="nobody") == ([], 0)
+    assert page(1) == (["Mentor0", "Mentor1"], 4)
+    with pytest.raises(NotFound):
+        profiles.directory(DirectoryFilters(text="mentoring"), True, 3)
 
 
 def test_signed_out_people_see_only_public_profiles(app: Any, client: FlaskClient) -> None:
