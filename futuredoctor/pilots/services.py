@@ -14,6 +14,7 @@ from futuredoctor.models import (
     Cohort,
     Enrolment,
     EnrolmentStatus,
+    ModuleVersion,
     Pilot,
     Region,
     Release,
@@ -119,7 +120,11 @@ def upcoming_releases(cohort_ids: list[int], limit: int = 20) -> list[Release]:
             Release.status == ReleaseStatus.SCHEDULED,
             Release.release_at > utcnow(),
         )
-        .options(selectinload(Release.module_version), selectinload(Release.cohort))
+        # The lists show each release's module and cohort, not the version's GPC domains.
+        .options(
+            selectinload(Release.module_version).lazyload(ModuleVersion.domains),
+            selectinload(Release.cohort),
+        )
         .order_by(Release.release_at)
         .limit(limit)
     )
