@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from futuredoctor import create_app
@@ -97,3 +99,22 @@ def test_production_warns_when_sign_in_limits_are_counted_per_worker(
     monkeypatch.setenv("FUTUREDOCTOR_RATELIMIT_STORAGE_URI", "redis://cache.internal:6379/0")
     create_app()
     assert "each web worker counts on its own" not in caplog.text
+
+
+def test_postgresql_plans_every_statement_for_its_own_values() -> None:
+    from futuredoctor.config import PLAN_EVERY_TIME, engine_options
+
+    pg = engine_options("postgresql+psycopg://h/db", {"pool_pre_ping": True})
+    assert pg["connect_args"]["options"] == PLAN_EVERY_TIME and pg["pool_pre_ping"]
+    kept = engine_options("postgresql://h/db", {"connect_args": {"options": "-c work_mem=8MB"}})
+    assert kept["connect_args"]["options"] == f"-c work_mem=8MB {PLAN_EVERY_TIME}"
+    assert engine_options("sqlite:///x.db", {"pool_pre_ping": True}) == {"pool_pre_ping": True}
+
+
+def test_the_database_session_plans_for_its_values(db_session: Any) -> None:
+    """On PostgreSQL a prepared statement is never switched to one plan for any values."""
+    import sqlalchemy as sa
+
+    if db_session.get_bind().dialect.name != "postgresql":
+        pytest.skip("plan caching is PostgreSQL's")
+    assert db_session.scalar(sa.text("SHOW plan_cache_mode")) == "force_custom_plan"
