@@ -42,22 +42,21 @@ _SHIMMED = re.compile(r"nhsuk/components/([a-z-]+)/macro\.jinja")
 _MACRO = re.compile(r"{%-?\s*macro\s+(\w+)\(")
 
 
-def _discover() -> tuple[dict[str, str], dict[str, bool]]:
-    """Each component's macro name -> its folder, and folder -> whether it takes a body."""
+def _discover() -> dict[str, tuple[str, bool]]:
+    """Each component's folder -> (its macro's name, whether the macro takes a body)."""
     root = Path(nhsuk_frontend_jinja.__file__).parent / "templates" / "nhsuk" / "components"
-    folders: dict[str, str] = {}
-    bodies: dict[str, bool] = {}
+    found: dict[str, tuple[str, bool]] = {}
     for source in sorted(root.glob("*/macro.jinja")):
         text = source.read_text(encoding="utf-8")
-        found = _MACRO.search(text)
-        if found:
-            folders[found.group(1)] = source.parent.name
-            bodies[source.parent.name] = "caller" in text
-    return folders, bodies
+        macro = _MACRO.search(text)
+        if macro:
+            found[source.parent.name] = (macro.group(1), "caller" in text)
+    return found
 
 
-# macro name -> folder under nhsuk/components; folder -> whether the macro takes a body
-_FOLDERS, _BODIES = _discover()
+# folder under nhsuk/components -> (macro name, takes a body); macro name -> folder
+_COMPONENTS = _discover()
+_FOLDERS = {macro: folder for folder, (macro, _) in _COMPONENTS.items()}
 # Fields whose "value" is what someone typed: rendered afresh when it is not empty, so
 # what people enter is not kept (it would rarely come back anyway).
 _TYPED = frozenset({"input", "characterCount", "textarea", "passwordInput"})
@@ -80,20 +79,19 @@ class ComponentLoader(BaseLoader):
         shimmed = _SHIMMED.fullmatch(template)
         if shimmed is None:
             return self.inner.get_source(environment, template)
-        folder = shimmed.group(1)
         source, filename, uptodate = self.inner.get_source(environment, template)
-        macro = next((name for name, where in _FOLDERS.items() if where == folder), None)
-        if macro is None:  # not a component this version knows: leave it alone
+        known = _COMPONENTS.get(shimmed.group(1))
+        if known is None:  # not a component this version knows: leave it alone
             return source, filename, uptodate
-        return _shim(folder, macro), filename, uptodate
+        return _shim(shimmed.group(1), *known), filename, uptodate
 
     def list_templates(self) -> list[str]:
         return self.inner.list_templates()
 
 
-def _shim(folder: str, macro: str) -> str:
+def _shim(folder: str, macro: str, takes_body: bool) -> str:
     cached = f'{{{{ component("{macro}", params) }}}}'
-    if not _BODIES.get(folder):
+    if not takes_body:
         return f"{{% macro {macro}(params = {{}}) %}}{cached}{{% endmacro %}}"
     return (
         f'{{% from "{RAW}nhsuk/components/{folder}/macro.jinja" import {macro} as raw %}}'

@@ -13,6 +13,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
 DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"  # noqa: S105
@@ -136,7 +138,7 @@ PLAN_EVERY_TIME = "-c plan_cache_mode=force_custom_plan"
 def engine_options(database_url: str, options: dict[str, Any]) -> dict[str, Any]:
     """``options`` for the engine, with PostgreSQL's connections set to plan every
     statement for its own values (``PLAN_EVERY_TIME``)."""
-    if not str(database_url).startswith("postgresql"):
+    if make_url(str(database_url)).get_backend_name() != "postgresql":
         return options
     connect_args = dict(options.get("connect_args") or {})
     given = connect_args.get("options", "")

@@ -157,6 +157,16 @@ def _tags() -> Any:
     )
 
 
+def _chosen(
+    file_name: str, scope: ExportScope, columns: list[Any], quoted: set[int]
+) -> tuple[list[Any], list[str]]:
+    """The file's columns this package carries, labelled ``c<position>``, and the labels of
+    those to quote (text, as the Python writer quotes it)."""
+    chosen = TABLES_BY_FILE[file_name].positions(scope.free_text)
+    labelled = [columns[i].label(f"c{i}") for i in chosen]
+    return labelled, [f"c{i}" for i in chosen if i in quoted]
+
+
 def _feedback_sql(scope: ExportScope, people: Any) -> tuple[str, list[str]]:
     text = _protect
     tags = _tags()
@@ -184,15 +194,14 @@ def _feedback_sql(scope: ExportScope, people: Any) -> tuple[str, list[str]]:
     ]
     # Text columns, quoted as the Python writer does; then only the package's fields.
     quoted = {2, 3, 4, 5, 6, 11, 13, 14, 17, 18}
-    chosen = TABLES_BY_FILE["feedback.csv"].positions(scope.free_text)
-    labelled = [columns[i].label(f"c{i}") for i in chosen]
+    labelled, quoted_names = _chosen("feedback.csv", scope, columns, quoted)
     stmt = (
         feedback_select(scope, *labelled)
         .outerjoin(people, people.c.user_id == Enrolment.user_id)
         .outerjoin(tags, tags.c.feedback_item_id == FeedbackItem.id)
         .order_by(FeedbackItem.id)
     )
-    return _literal_sql(stmt), [f"c{i}" for i in chosen if i in quoted]
+    return _literal_sql(stmt), quoted_names
 
 
 def _progress_sql(scope: ExportScope, people: Any) -> tuple[str, list[str]]:
@@ -208,14 +217,13 @@ def _progress_sql(scope: ExportScope, people: Any) -> tuple[str, list[str]]:
         _shown_date(Progress.completed_at, plan),
     ]
     quoted = {0, 1, 2, 3, 6, 7}
-    chosen = TABLES_BY_FILE["progress.csv"].positions(scope.free_text)
-    labelled = [columns[i].label(f"c{i}") for i in chosen]
+    labelled, quoted_names = _chosen("progress.csv", scope, columns, quoted)
     stmt = (
         progress_select(scope, *labelled)
         .outerjoin(people, people.c.user_id == Enrolment.user_id)
         .order_by(Progress.id)
     )
-    return _literal_sql(stmt), [f"c{i}" for i in chosen if i in quoted]
+    return _literal_sql(stmt), quoted_names
 
 
 def _participants_sql(scope: ExportScope, people: Any) -> tuple[str, list[str]]:
@@ -235,14 +243,13 @@ def _participants_sql(scope: ExportScope, people: Any) -> tuple[str, list[str]]:
         _shown_date(consent.c.recorded_at, plan),
     ]
     quoted = {0, 1, 2, 3, 4, 5, 6, 7, 8, 10}
-    chosen = TABLES_BY_FILE["participants.csv"].positions(scope.free_text)
-    labelled = [columns[i].label(f"c{i}") for i in chosen]
+    labelled, quoted_names = _chosen("participants.csv", scope, columns, quoted)
     stmt = (
         participants_select(scope, consent, *labelled)
         .join(people, people.c.user_id == Enrolment.user_id)
         .order_by(Enrolment.id)
     )
-    return _literal_sql(stmt), [f"c{i}" for i in chosen if i in quoted]
+    return _literal_sql(stmt), quoted_names
 
 
 _SQL = {"participants": _participants_sql, "feedback": _feedback_sql, "progress": _progress_sql}
