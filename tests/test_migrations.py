@@ -26,6 +26,7 @@ def test_models_and_migrations_agree(app: Flask) -> None:
             "uq_role_grant_user_role_scope",
             "ix_network_post_search_vector",
             "ix_user_account_disabled",
+            "ix_champion_profile_search_text",
         }
         differences = [
             d for d in differences if not (d[0] == "add_index" and d[1].name in skipped)

@@ -192,13 +192,8 @@ def _matching(
         stmt = stmt.where(_has(InterestKind.OFFER, filters.offer))
     if filters.text:
         pattern = _like(filters.text)
-        columns: list[Any] = [
-            ChampionProfile.profession,
-            ChampionProfile.job_title,
-            ChampionProfile.about,
-            ChampionProfile.availability,
-        ]
-        matches = [sa.func.lower(c).like(pattern, escape="\\") for c in columns]
+        # The profile's text fields, kept lower-cased one to a line (``search_text``).
+        matches = [ChampionProfile.search_text.like(pattern, escape="\\")]
         if name:
             # The accounts whose name matches, found through ``ix_user_account_name_trgm``
             # rather than by reading the name of every profile's account.
