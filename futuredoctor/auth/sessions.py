@@ -19,8 +19,10 @@ from flask_login import login_user, logout_user
 from sqlalchemy.orm import joinedload
 
 from futuredoctor import clock
+from futuredoctor.content.choices import remember_stamp
 from futuredoctor.extensions import db
-from futuredoctor.models import Notification, User, UserSession
+from futuredoctor.models import ContentStamp, Notification, User, UserSession
+from futuredoctor.models.content_stamp import STAMP_ID
 from futuredoctor.notifications.outbox import remember_unread_count
 
 TOKEN_KEY = "sid"  # noqa: S105  (the name of a session value, not a secret)
@@ -34,8 +36,11 @@ _unread = (
     .where(Notification.recipient_id == User.id, Notification.read_at.is_(None))
     .scalar_subquery()
 )
+# So does the content stamp, which pages that offer content choices (the network, the
+# directory, forms that tag things) check before trusting what they keep in memory.
+_stamp = sa.select(ContentStamp.token).where(ContentStamp.id == STAMP_ID).scalar_subquery()
 _signed_in = (
-    sa.select(User, UserSession, _unread.label("unread"))
+    sa.select(User, UserSession, _unread.label("unread"), _stamp.label("stamp"))
     .join(UserSession, UserSession.user_id == User.id)
     .where(
         User.id == sa.bindparam("user_id"),
@@ -77,12 +82,14 @@ def load(user_token: str) -> User | None:
     token = session.get(TOKEN_KEY)
     if not user_id.isdigit() or not version.isdigit() or not isinstance(token, str):
         return None
-    found = db.session.execute(
-        _signed_in, {"user_id": int(user_id), "token_hash": _hash(token)}
-    ).unique().first()
+    found = (
+        db.session.execute(_signed_in, {"user_id": int(user_id), "token_hash": _hash(token)})
+        .unique()
+        .first()
+    )
     if found is None:
         return None
-    user, row, unread = found
+    user, row, unread, stamp = found
     if user.session_version != int(version):
         return None
     now = clock.now()
@@ -97,6 +104,7 @@ def load(user_token: str) -> User | None:
         row.last_seen_at = now
     g.user_session = row
     remember_unread_count(user.id, int(unread or 0))
+    remember_stamp(stamp)
     return user
 
 

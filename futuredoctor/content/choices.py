@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g, has_request_context
 
 from futuredoctor.extensions import db
 from futuredoctor.models import (
@@ -27,7 +27,7 @@ from futuredoctor.models import (
     Region,
     Subcompetency,
 )
-from futuredoctor.models.content_stamp import STAMP_ID
+from futuredoctor.models.content_stamp import BUMPED, STAMP_ID
 
 _KEY = "content_choices"
 
@@ -113,10 +113,22 @@ def _load() -> ContentChoices:
     )
 
 
+def remember_stamp(token: str | None) -> None:
+    """The stamp's token, read by this request already (the account check reads it with
+    the account, in one statement), for ``content_choices`` to compare."""
+    if has_request_context():
+        g.content_stamp = (token,)
+
+
 def content_choices() -> ContentChoices:
-    """The current choices: from memory while the stamp's token is unchanged (one query),
-    read afresh otherwise. Without a stamp row nothing is kept."""
-    token = db.session.scalar(sa.select(ContentStamp.token).where(ContentStamp.id == STAMP_ID))
+    """The current choices: from memory while the stamp's token is unchanged (one query,
+    or none when this request has read the token already), read afresh otherwise. Without
+    a stamp row nothing is kept."""
+    read = g.get("content_stamp") if has_request_context() else None
+    if read is not None and not db.session.info.get(BUMPED):
+        (token,) = read
+    else:
+        token = db.session.scalar(sa.select(ContentStamp.token).where(ContentStamp.id == STAMP_ID))
     kept = current_app.extensions.get(_KEY)
     if token is not None and kept is not None and kept[0] == token:
         return kept[1]

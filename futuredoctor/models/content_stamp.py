@@ -53,8 +53,14 @@ def new_token() -> str:
     return secrets.token_hex(16)
 
 
+# Set in a session's ``info`` once it has changed the token: a token read earlier in the
+# same request is then out of date.
+BUMPED = "content_stamp_bumped"
+
+
 def bump(session: Session) -> None:
     """Give the stamp a new token in the session's transaction (made if missing)."""
+    session.info[BUMPED] = True
     values = {"token": new_token(), "changed_at": utcnow()}
     connection = session.connection()  # not the session: this runs inside its flush
     stmt = sa.update(ContentStamp).where(ContentStamp.id == STAMP_ID).values(**values)

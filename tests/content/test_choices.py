@@ -8,10 +8,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from futuredoctor.content.choices import content_choices
+from futuredoctor.content.choices import content_choices, remember_stamp
 from futuredoctor.extensions import db
 from futuredoctor.models import ContentStamp, Region
 from tests.factories import make_module, make_region_tree, make_user
+from tests.helpers import login
 
 
 def _token() -> str | None:
@@ -70,3 +71,33 @@ def test_other_changes_keep_the_token(app: Any) -> None:
     make_user()
     db.session.commit()
     assert _token() == token
+
+
+def test_a_signed_in_page_reads_the_stamp_with_the_account(
+    app: Any, client: Any, count_queries: Any
+) -> None:
+    """The account check brings the token, so a page offering choices asks no more; a
+    change committed by someone else is still offered at the very next page."""
+    user = make_user()
+    db.session.commit()
+    login(client, user)
+    client.get("/network")  # the choices are in memory now
+    with count_queries() as statements:
+        assert client.get("/network").status_code == 200
+    alone = [s for s in statements if s.lstrip().startswith("SELECT content_stamp.token")]
+    assert alone == [] and any("content_stamp" in s for s in statements)
+    module = make_module(title="Aaa offered at once")
+    db.session.commit()
+    assert f'value="{module.slug}"' in client.get("/network").get_data(as_text=True)
+
+
+def test_a_change_made_in_the_same_request_is_not_hidden_by_the_token_read_first(
+    app: Any,
+) -> None:
+    with app.test_request_context():
+        remember_stamp(_token())
+        content_choices()
+        make_module(title="Aaa made in this request")
+        db.session.flush()
+        assert "Aaa made in this request" in dict(content_choices().modules).values()
+        db.session.rollback()
