@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -246,8 +247,7 @@ def matches_words(text: str) -> sa.ColumnElement[bool]:
     digits) reads the text as SQLite does: each word anywhere in the title or write-up."""
     words = search_words(text)
     if db.session.get_bind().dialect.name == "postgresql":
-        parsed = sa.cast(sa.func.plainto_tsquery(_SEARCH_CONFIG, " ".join(words)), sa.Text)
-        query = db.session.scalar(sa.select(parsed))
+        query = _words_query(" ".join(words))
         if query:
             # Written into the statement, so the plan is chosen for these words: a word
             # in most posts is best found by walking the newest, a rare one by the index.
@@ -256,6 +256,15 @@ def matches_words(text: str) -> sa.ColumnElement[bool]:
     return sa.and_(
         *(NetworkPost.search_text().icontains(word, autoescape=True) for word in words)
     )
+
+
+@lru_cache(maxsize=1024)
+def _words_query(words: str) -> str:
+    """PostgreSQL's reading of ``words`` as a query of English word stems ("" when none is
+    left, e.g. only "the"). It depends on nothing but the words and the server's fixed
+    configuration, so each process asks once per distinct search, not at every page."""
+    parsed = sa.cast(sa.func.plainto_tsquery(_SEARCH_CONFIG, words), sa.Text)
+    return db.session.scalar(sa.select(parsed)) or ""
 
 
 def posts(user: User, filters: PostFilters, number: int) -> PostPage:
