@@ -36,10 +36,10 @@ def _filter_form(choices: ContentChoices) -> DirectoryFilterForm:
 @bp.get("/champions")
 @public
 def directory() -> tuple[str, int]:
+    signed = bool(current_user.is_authenticated)  # first: the account brings the stamp
     choices = content_choices()
     form = _filter_form(choices)
     number = page_number(request.args.get("page"))
-    signed = bool(current_user.is_authenticated)
     if form.validate():
         filters = profiles.DirectoryFilters(
             region=form.region.data or "",

@@ -229,13 +229,16 @@ def directory_query(
         )
         return _matching(stmt, filters, signed_in, User.is_enabled.is_(True), name=False)
     # A search reads every profile; the matching ones' names are index-only look-ups by
-    # their account's key (``ix_user_account_id_name``), and the page's accounts are
-    # loaded after. Joined for the whole account, PostgreSQL read every account (60,000).
+    # their account's key (``ix_user_account_id_name``), which also hands over all the
+    # page shows of the account. Joined for the whole account, PostgreSQL read every
+    # account (60,000).
     stmt = (
         sa.select(ChampionProfile)
-        .join(User, User.id == ChampionProfile.user_id)
+        .join(ChampionProfile.user)
         .options(
-            selectinload(ChampionProfile.user).lazyload(User.grants),
+            contains_eager(ChampionProfile.user)
+            .load_only(User.given_name, User.family_name)
+            .lazyload(User.grants),
             joinedload(ChampionProfile.region),
             loaded(ChampionProfile.interests),
         )
