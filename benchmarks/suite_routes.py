@@ -58,11 +58,18 @@ def _get(base: str, path: str, cookie: str | None) -> tuple[float, int]:
     return elapsed, response.status
 
 
-def _time(base: str, path: str, cookie: str | None, into: Timing) -> None:
-    for _ in range(WARM_UP):
+def _time(
+    base: str,
+    path: str,
+    cookie: str | None,
+    into: Timing,
+    requests: int = REQUESTS,
+    warm_up: int = WARM_UP,
+) -> None:
+    for _ in range(warm_up):
         _get(base, path, cookie)
     samples = []
-    for _ in range(REQUESTS):
+    for _ in range(requests):
         elapsed, status = _get(base, path, cookie)
         if status != 200:
             into.errors.add(status)
