@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from futuredoctor.community import follows, network
+from futuredoctor.community import follows
 from futuredoctor.community.blueprint import bp, pagination
 from futuredoctor.community.network_forms import FollowForm
 from futuredoctor.content.choices import content_choices
@@ -56,6 +56,6 @@ def network_following() -> str:
         kind_labels=follows.KIND_LABELS,
         page=page,
         pagination=pagination(page),
-        counts=network.counts([p.id for p in page.items]),
+        counts=page.counts,
         module_titles=content_choices().module_titles,
     )

@@ -29,7 +29,6 @@ from futuredoctor.models import (
     Region,
     User,
 )
-from futuredoctor.paging import Page
 from futuredoctor.refusals import Refusal
 
 MAX_FOLLOWS = 50  # far more than anyone needs; keeps the feed's query small
@@ -233,7 +232,7 @@ def _listed(stmt: sa.Select[tuple[NetworkPost]]) -> sa.Select[tuple[NetworkPost]
     )
 
 
-def feed(user: User, number: int) -> Page:
+def feed(user: User, number: int) -> network.PostPage:
     """One page of the posts matching what ``user`` follows that they may see, newest
     first."""
     topics = user_topics(user)

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
+from flask import abort
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import defer, joinedload, lazyload, selectinload
 
@@ -33,7 +34,7 @@ from futuredoctor.models import (
     UsefulMark,
     User,
 )
-from futuredoctor.paging import Page, paginate
+from futuredoctor.paging import Page
 from futuredoctor.permissions import Permission, has_permission, region_ids_in_scope
 from futuredoctor.refusals import Refusal
 
@@ -76,9 +77,11 @@ class PostFilters:
 
 @dataclass(frozen=True)
 class PostPage(Page):
-    """A page of posts whose total stops at ``COUNT_CAP`` (``capped``: there are more)."""
+    """A page of posts whose total stops at ``COUNT_CAP`` (``capped``: there are more),
+    with each post's comments, useful marks and tags (``counts``, by post id)."""
 
     capped: bool = False
+    counts: dict[int, PostCounts] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -253,9 +256,7 @@ def matches_words(text: str) -> sa.ColumnElement[bool]:
             # in most posts is best found by walking the newest, a rare one by the index.
             words_query = sa.bindparam("words_query", query, sa.Text, literal_execute=True)
             return NetworkPost.search_vector.op("@@")(sa.cast(words_query, postgresql.TSQUERY))
-    return sa.and_(
-        *(NetworkPost.search_text().icontains(word, autoescape=True) for word in words)
-    )
+    return sa.and_(*(NetworkPost.search_text().icontains(word, autoescape=True) for word in words))
 
 
 @lru_cache(maxsize=1024)
@@ -273,14 +274,24 @@ def posts(user: User, filters: PostFilters, number: int) -> PostPage:
     return capped_page(posts_query(user, filters), number, cap)
 
 
-def capped_page(
-    stmt: sa.Select[tuple[NetworkPost]], number: int, cap: int = COUNT_CAP
-) -> PostPage:
-    """One page of ``stmt`` (ORDER BY included), counting at most ``cap + 1`` rows."""
+def capped_page(stmt: sa.Select[tuple[NetworkPost]], number: int, cap: int = COUNT_CAP) -> PostPage:
+    """One page of ``stmt`` (ORDER BY included), counting at most ``cap + 1`` rows, with
+    the page's comments, useful marks and tags read in the page's own statement (per
+    post, after the page is cut: PostgreSQL evaluates them for its 20 rows only)."""
     counted = stmt.order_by(None).limit(cap + 1).subquery()
     total = db.session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0
-    page = paginate(stmt, number, PER_PAGE, total=min(total, cap))
-    return PostPage(page.items, page.number, page.per_page, page.total, capped=total > cap)
+    shown = min(total, cap)
+    if number > 1 and (number - 1) * PER_PAGE >= shown:
+        abort(404)
+    rows = db.session.execute(
+        with_counts(stmt).limit(PER_PAGE).offset((number - 1) * PER_PAGE)
+    ).all()
+    counts = {
+        post.id: PostCounts(comments, useful, _tag_values(_split_tags(tags)))
+        for post, comments, useful, tags in rows
+    }
+    items = [row[0] for row in rows]
+    return PostPage(items, number, PER_PAGE, shown, capped=total > cap, counts=counts)
 
 
 def posts_query(user: User, filters: PostFilters) -> sa.Select[tuple[NetworkPost]]:
@@ -339,6 +350,47 @@ def posts_about(user: User, module: Module, limit: int = 5) -> list[PostLink]:
         PostLink(post_id, title, f"{given} {family}", region, created)
         for post_id, title, given, family, region, created in db.session.execute(stmt)
     ]
+
+
+# A page's counts and tags, one row per post: the tags as "kind<US>id<US>value" items
+# joined by <RS> (control characters no tag value can hold), sorted by ``_tag_values``.
+_ITEM, _SEP = "\x1f", "\x1e"
+_COUNT_COLUMNS = (
+    sa.select(sa.func.count())
+    .where(NetworkComment.post_id == NetworkPost.id)
+    .scalar_subquery()
+    .label("comments"),
+    sa.select(sa.func.count())
+    .where(UsefulMark.post_id == NetworkPost.id)
+    .scalar_subquery()
+    .label("useful"),
+    sa.select(
+        sa.func.aggregate_strings(
+            sa.cast(NetworkPostTag.kind, sa.String)
+            + _ITEM
+            + sa.cast(NetworkPostTag.id, sa.String)
+            + _ITEM
+            + NetworkPostTag.value,
+            _SEP,
+        )
+    )
+    .where(NetworkPostTag.post_id == NetworkPost.id)
+    .scalar_subquery()
+    .label("tags"),
+)
+
+
+def with_counts(stmt: sa.Select[tuple[NetworkPost]]) -> sa.Select[Any]:
+    """``stmt`` with each post's comment and useful counts and its tags (``_COUNT_COLUMNS``)."""
+    return stmt.add_columns(*_COUNT_COLUMNS)
+
+
+def _split_tags(joined: str | None) -> list[tuple[str, int, str]]:
+    found = []
+    for item in (joined or "").split(_SEP) if joined else []:
+        kind, tag_id, value = item.split(_ITEM, 2)
+        found.append((kind, int(tag_id), value))
+    return found
 
 
 def counts(post_ids: Sequence[int]) -> dict[int, PostCounts]:

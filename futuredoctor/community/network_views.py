@@ -82,7 +82,7 @@ def network_list() -> tuple[str, int]:
         form=form,
         page=page,
         pagination=pagination(page),
-        counts=network.counts([p.id for p in page.items]),
+        counts=page.counts,
         module_titles=choices.module_titles,
         may_post=network.may_post(actor()),
         follow_topics=topics,
