@@ -14,7 +14,7 @@ from futuredoctor.community.blueprint import bp, pagination
 from futuredoctor.community.forms import DirectoryFilterForm, MessageForm
 from futuredoctor.content.choices import ContentChoices, content_choices
 from futuredoctor.models import ChampionOffer, ChampionProfile
-from futuredoctor.paging import Page, page_number
+from futuredoctor.paging import page_number
 from futuredoctor.permissions import actor, public, signed_in
 from futuredoctor.refusals import Refusal, show_refusal
 
@@ -22,9 +22,7 @@ from futuredoctor.refusals import Refusal, show_refusal
 def _filter_form(choices: ContentChoices) -> DirectoryFilterForm:
     form = DirectoryFilterForm(formdata=request.args)
     form.region.choices = [("", "All regions")] + [(r.code, r.name) for r in choices.regions]
-    form.domain.choices = [("", "All GPC domains")] + [
-        (c, f"{c}: {t}") for c, t in choices.domains
-    ]
+    form.domain.choices = [("", "All GPC domains")] + [(c, f"{c}: {t}") for c, t in choices.domains]
     form.priority.choices = [("", "All priorities")] + [(p, p) for p in choices.priorities]
     form.profession.choices = [("", "All professions")] + [(p, p) for p in profiles.professions()]
     form.offer.choices = [("", "Any offer")] + [(o.value, o.label) for o in ChampionOffer]
@@ -52,14 +50,14 @@ def directory() -> tuple[str, int]:
         page = profiles.directory(filters, signed, number)
         code = 200
     else:
-        page = Page(items=[], number=1, per_page=profiles.PER_PAGE, total=0)
+        page = profiles.DirectoryPage(items=[], number=1, per_page=profiles.PER_PAGE, total=0)
         code = 400
     return render_template(
         "community/directory.html",
         form=form,
         page=page,
         pagination=pagination(page),
-        offers=profiles.offers([p.id for p in page.items]),
+        offers=page.offers,
         domain_titles=choices.domain_titles,
         signed_in_view=signed,
     ), code

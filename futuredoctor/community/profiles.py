@@ -26,7 +26,7 @@ from futuredoctor.models import (
     Role,
     User,
 )
-from futuredoctor.paging import Page, paginate
+from futuredoctor.paging import Page
 from futuredoctor.refusals import Refusal
 
 PER_PAGE = 20
@@ -198,9 +198,7 @@ def _matching(
             # The accounts whose name matches, found through ``ix_user_account_name_trgm``
             # rather than by reading the name of every profile's account.
             named = sa.select(User.id).where(
-                sa.func.lower(User.given_name + " " + User.family_name).like(
-                    pattern, escape="\\"
-                )
+                sa.func.lower(User.given_name + " " + User.family_name).like(pattern, escape="\\")
             )
             matches.append(ChampionProfile.user_id.in_(named))
         stmt = stmt.where(sa.or_(*matches))
@@ -255,41 +253,61 @@ def count_query(filters: DirectoryFilters, signed_in: bool) -> sa.Select[tuple[i
     return _matching(stmt, filters, signed_in, _enabled(), name=False)
 
 
-def directory(filters: DirectoryFilters, signed_in: bool, number: int) -> Page:
-    """A page of the directory; the profiles' interests are left unloaded (``offers``)."""
-    stmt = directory_query(filters, signed_in, interests=False)
+@dataclass(frozen=True)
+class DirectoryPage(Page):
+    """A page of the directory with what each profile offers, in the order given."""
+
+    offers: dict[int, list[str]] = field(default_factory=dict)
+
+
+# What a profile offers, read in the page's own statement for the page's profiles only
+# (loading every profile's interests cost more than the page's own query): its offers
+# as "id<US>value" items joined by <RS>, control characters no offer can hold.
+_ITEM, _SEP = "\x1f", "\x1e"
+_OFFERS = (
+    sa.select(
+        sa.func.aggregate_strings(
+            sa.cast(ChampionInterest.id, sa.String) + _ITEM + ChampionInterest.value, _SEP
+        )
+    )
+    .where(
+        ChampionInterest.profile_id == ChampionProfile.id,
+        ChampionInterest.kind == InterestKind.OFFER,
+    )
+    .scalar_subquery()
+    .label("offers")
+)
+
+
+def _offer_values(joined: str | None) -> list[str]:
+    items = [item.split(_ITEM, 1) for item in joined.split(_SEP)] if joined else []
+    return [value for _, value in sorted(items, key=lambda item: int(item[0]))]
+
+
+def directory(filters: DirectoryFilters, signed_in: bool, number: int) -> DirectoryPage:
+    """A page of the directory, with each profile's offers (its other interests are left
+    unloaded)."""
+    stmt = directory_query(filters, signed_in, interests=False).add_columns(_OFFERS)
     if not filters.text:
         total = db.session.scalar(count_query(filters, signed_in)) or 0
-        return paginate(stmt, number, PER_PAGE, total=total)
-    # A search reads every listed profile to match and order them by name, so the total
-    # comes with the page (a second query would read them all again).
-    counted = stmt.add_columns(sa.func.count().over())
-    rows = db.session.execute(
-        counted.limit(PER_PAGE).offset((number - 1) * PER_PAGE)
-    ).all()
-    if not rows and number > 1:
-        abort(404)
-    total = rows[0][1] if rows else 0
-    return Page(items=[row[0] for row in rows], number=number, per_page=PER_PAGE, total=total)
-
-
-def offers(profile_ids: list[int]) -> dict[int, list[str]]:
-    """What each profile offers, in the order given, for a page of the directory: one
-    plain query (loading every profile's interests cost more than the page's own query)."""
-    if not profile_ids:
-        return {}
-    stmt = (
-        sa.select(ChampionInterest.profile_id, ChampionInterest.value)
-        .where(
-            ChampionInterest.profile_id.in_(profile_ids),
-            ChampionInterest.kind == InterestKind.OFFER,
-        )
-        .order_by(ChampionInterest.id)
+        if number > 1 and (number - 1) * PER_PAGE >= total:
+            abort(404)
+    else:
+        # A search reads every listed profile to match and order them by name, so the
+        # total comes with the page (a second query would read them all again).
+        stmt = stmt.add_columns(sa.func.count().over())
+    rows = db.session.execute(stmt.limit(PER_PAGE).offset((number - 1) * PER_PAGE)).all()
+    if filters.text:
+        if not rows and number > 1:
+            abort(404)
+        total = rows[0][2] if rows else 0
+    return DirectoryPage(
+        items=[row[0] for row in rows],
+        number=number,
+        per_page=PER_PAGE,
+        total=total,
+        offers={row[0].id: _offer_values(row[1]) for row in rows},
     )
-    found: dict[int, list[str]] = {}
-    for profile_id, value in db.session.execute(stmt):
-        found.setdefault(profile_id, []).append(value)
-    return found
 
 
 def professions() -> list[str]:

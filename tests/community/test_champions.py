@@ -17,6 +17,7 @@ from futuredoctor.models import (
     ChampionInterest,
     ChampionMessage,
     ChampionProfile,
+    InterestKind,
     Notification,
     ProfileVisibility,
     Role,
@@ -293,3 +294,27 @@ def test_the_directory_costs_the_same_queries_for_more_champions(
         assert client.get("/champions").status_code == 200
     assert len(many) == len(few)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ChampionProfile)) == 16
+
+
+def test_the_directory_shows_each_profiles_offers_in_the_order_given(app: Any) -> None:
+    """The offers come with the page's own statement: each profile's own, in its order
+    (by when each was added, compared as numbers, not as text)."""
+    def last_interest() -> int:
+        return db.session.scalar(sa.select(sa.func.max(ChampionInterest.id))) or 0
+
+    while last_interest() < 7:  # so that the ids of the first's offers pass from 9 to 10
+        make_champion(offers=["talks"], domains=[])
+        db.session.flush()
+    owner, first = make_champion(
+        offers=["shadowing", "talks", "careers_advice"], domains=["GPC2"]
+    )
+    _, second = make_champion(offers=[], domains=["GPC3"])
+    db.session.commit()
+    ids = [i.id for i in first.interests if i.kind is InterestKind.OFFER]
+    assert len(str(min(ids))) < len(str(max(ids)))
+    for text in ("", owner.family_name):  # the list, and a search
+        page = profiles.directory(DirectoryFilters(text=text), True, 1)
+        assert page.offers[first.id] == ["shadowing", "talks", "careers_advice"]
+        if not text:
+            assert page.offers[second.id] == []
+            assert len(page.offers) == len(page.items) == page.total
