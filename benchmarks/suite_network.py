@@ -55,9 +55,14 @@ def _plans(context: Context, email: str) -> dict[str, str]:
             count = sa.select(sa.func.count()).select_from(counted)  # as ``capped_page``
             page = network.with_counts(stmt).limit(network.PER_PAGE)  # as ``capped_page``
             for part, query in (("count", count), ("page", page)):
-                sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+                # With its parameters bound, not written in: SQLAlchemy cannot write the
+                # page's tag separators into the text of string_agg.
+                compiled = query.compile(
+                    dialect=dialect, compile_kwargs={"render_postcompile": True}
+                )
                 with psycopg.connect(context.dsn) as conn:
-                    rows = conn.execute(f"EXPLAIN (ANALYZE, BUFFERS OFF) {sql}").fetchall()
+                    explain = f"EXPLAIN (ANALYZE, BUFFERS OFF) {compiled}"
+                    rows = conn.execute(explain, compiled.params).fetchall()
                 plans[f"network {name} ({part})"] = "\n".join(r[0] for r in rows)
         everyone = profiles.DirectoryFilters()
         search = profiles.directory_query(profiles.DirectoryFilters(text="mentoring"), True)
