@@ -183,11 +183,13 @@ def _register_template_helpers(app: Flask) -> None:
     from futuredoctor.navigation import navigation_for
     from futuredoctor.nhsuk_attributes import nhsuk_attributes
     from futuredoctor.permissions import Permission, has_permission
+    from futuredoctor.select_options import select_options
     from futuredoctor.timezones import format_local, format_local_date
 
     app.jinja_env.globals["component"] = template_component
     app.jinja_env.globals["chrome_links"] = links
     app.jinja_env.globals["nhsuk_attributes"] = nhsuk_attributes
+    app.jinja_env.globals["select_options"] = select_options
     app.jinja_env.filters["local_datetime"] = format_local
     app.jinja_env.filters["local_date"] = format_local_date
     app.jinja_env.filters["long_date"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""

@@ -11,10 +11,11 @@ from wtforms.validators import ValidationError as FormError
 from futuredoctor.community.messages import MAX_MESSAGE
 from futuredoctor.form_fields import SafeForm, bounded_text, search_field
 from futuredoctor.models import ProfileVisibility
+from futuredoctor.select_options import choice_values
 
 
 def in_choices(form: SafeForm, field: SelectField) -> None:
-    if (field.data or "") not in {c.value for c in field.iter_choices()}:
+    if (field.data or "") not in choice_values(field):
         raise FormError(f"Choose a {field.label.text.lower()} from the list")
 
 
