@@ -386,16 +386,13 @@ def with_counts(stmt: sa.Select[tuple[NetworkPost]]) -> sa.Select[Any]:
 
 
 def _split_tags(joined: str | None) -> list[tuple[str, int, str]]:
-    found = []
-    for item in (joined or "").split(_SEP) if joined else []:
-        kind, tag_id, value = item.split(_ITEM, 2)
-        found.append((kind, int(tag_id), value))
-    return found
+    items = [item.split(_ITEM, 2) for item in joined.split(_SEP)] if joined else []
+    return [(kind, int(tag_id), value) for kind, tag_id, value in items]
 
 
 def counts(post_ids: Sequence[int]) -> dict[int, PostCounts]:
-    """Comments, useful marks and tags for a page of posts: one query, however many
-    posts (the page query itself leaves the tags unloaded)."""
+    """Comments, useful marks and tags of the posts given (a post's own page; a page of
+    posts reads them with the page, ``capped_page``): one query, however many posts."""
     if not post_ids:
         return {}
     none = sa.literal("")
