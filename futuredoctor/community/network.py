@@ -275,23 +275,33 @@ def posts(user: User, filters: PostFilters, number: int) -> PostPage:
 
 
 def capped_page(stmt: sa.Select[tuple[NetworkPost]], number: int, cap: int = COUNT_CAP) -> PostPage:
-    """One page of ``stmt`` (ORDER BY included), counting at most ``cap + 1`` rows, with
-    the page's comments, useful marks and tags read in the page's own statement (per
-    post, after the page is cut: PostgreSQL evaluates them for its 20 rows only)."""
-    counted = stmt.order_by(None).limit(cap + 1).subquery()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0
-    shown = min(total, cap)
+    """One page of ``stmt`` (ORDER BY included) in one statement: the page's posts, each
+    with its comments, useful marks and tags (per post, after the page is cut: PostgreSQL
+    evaluates them for its 20 rows only), and the number of matches counted up to
+    ``cap + 1`` (evaluated once: it depends on no row). As a statement of its own, the
+    count planned and ran a search's match a second time."""
+    if (number - 1) * PER_PAGE >= cap:
+        abort(404)
+    rows = db.session.execute(page_query(stmt, number, cap)).all()
+    found = rows[0][-1] if rows else 0
+    shown = min(found, cap)
     if number > 1 and (number - 1) * PER_PAGE >= shown:
         abort(404)
-    rows = db.session.execute(
-        with_counts(stmt).limit(PER_PAGE).offset((number - 1) * PER_PAGE)
-    ).all()
     counts = {
         post.id: PostCounts(comments, useful, _tag_values(_split_tags(tags)))
-        for post, comments, useful, tags in rows
+        for post, comments, useful, tags, _ in rows
     }
     items = [row[0] for row in rows]
-    return PostPage(items, number, PER_PAGE, shown, capped=total > cap, counts=counts)
+    return PostPage(items, number, PER_PAGE, shown, capped=found > cap, counts=counts)
+
+
+def page_query(stmt: sa.Select[tuple[NetworkPost]], number: int, cap: int) -> sa.Select[Any]:
+    """The statement ``capped_page`` runs: page ``number`` of ``stmt`` with each post's
+    counts and tags, and the matches counted up to ``cap + 1`` as the last column."""
+    counted = stmt.order_by(None).with_only_columns(NetworkPost.id).limit(cap + 1).subquery()
+    total = sa.select(sa.func.count()).select_from(counted).scalar_subquery()
+    offset = (number - 1) * PER_PAGE
+    return with_counts(stmt).add_columns(total).limit(PER_PAGE).offset(offset)
 
 
 def posts_query(user: User, filters: PostFilters) -> sa.Select[tuple[NetworkPost]]:

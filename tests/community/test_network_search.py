@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from werkzeug.exceptions import NotFound
 
 from futuredoctor.community import network
 from futuredoctor.extensions import db
@@ -73,3 +74,38 @@ def test_a_search_counts_fewer_matches_than_a_list(
     assert (found.total, found.capped, found.more) == (1, True, False)  # "more than 1"
     listed = network.posts(reader, network.PostFilters(), 1)
     assert (listed.total, listed.capped) == (3, False)
+
+
+def test_pages_stop_at_the_count_and_carry_it(reader: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The count comes in the page's own statement: every page carries it, and a page past
+    the matches, or past what is counted, is not there."""
+    monkeypatch.setattr(network, "PER_PAGE", 1)
+    monkeypatch.setattr(network, "COUNT_CAP", 2)
+    make_post(title="Third", body="The newest.")
+    db.session.commit()
+    listed = [network.posts(reader, network.PostFilters(), n) for n in (1, 2)]
+    assert [p.items[0].title for p in listed] == ["Third", "Discharge"]
+    assert [(p.total, p.capped) for p in listed] == [(2, True), (2, True)]
+    with pytest.raises(NotFound):  # a third post exists, but past the count
+        network.posts(reader, network.PostFilters(), 3)
+    found = network.posts(reader, network.PostFilters(text="minutes"), 1)
+    assert (found.total, found.capped, [p.title for p in found.items]) == (
+        1,
+        False,
+        ["Huddles before clinic"],
+    )
+    with pytest.raises(NotFound):
+        network.posts(reader, network.PostFilters(text="minutes"), 2)
+    nothing = network.posts(reader, network.PostFilters(text="absent"), 1)
+    assert (nothing.total, nothing.items) == (0, [])
+    with pytest.raises(NotFound):
+        network.posts(reader, network.PostFilters(text="absent"), 2)
+
+
+def test_a_page_and_its_count_are_one_statement(reader: Any, count_queries: Any) -> None:
+    """Counted apart, a search's matches were planned and read twice."""
+    for filters in (network.PostFilters(), network.PostFilters(text="handover", domain="GPC5")):
+        network.posts(reader, filters, 1)  # a search's words are parsed once per process
+        with count_queries() as statements:
+            network.posts(reader, filters, 1)
+        assert len(statements) == 1
