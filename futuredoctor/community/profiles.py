@@ -312,9 +312,8 @@ def directory(filters: DirectoryFilters, signed_in: bool, number: int) -> Direct
 
 def professions() -> list[str]:
     """Professions champions have given, for the directory's filter (people's own words,
-    so not kept with the content choices)."""
-    stmt = sa.select(ChampionProfile.profession).distinct().order_by(ChampionProfile.profession)
-    return [p for p in db.session.scalars(stmt) if p]
+    kept with the content choices: they change only with a profile)."""
+    return list(content_choices().professions)
 
 
 def visible_profile(profile_id: int, signed_in: bool) -> ChampionProfile | None:

@@ -2,10 +2,12 @@
 
 Regions with their local health priorities, the GPC domains, the modules (by their
 latest version's title) and the milestones' subcompetencies change only with a content
-sync or a published version, yet the network, the directory, mentoring and the forms that
-tag things list them on every page. They are read once and kept for as long as the
-content stamp (``futuredoctor.models.content_stamp``) keeps its token: a page asks for one
-short row instead of four or more queries. Nothing about a person is kept here.
+sync or a published version, and the professions champions give (the directory's
+filter) only when a profile is made, removed or given another profession, yet the
+network, the directory, mentoring and the forms that tag things list them on every page.
+They are read once and kept for as long as the content stamp
+(``futuredoctor.models.content_stamp``) keeps its token: a page asks for one short row
+instead of four or more queries. Nothing about a person is kept here.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from flask import current_app, g, has_request_context
 
 from futuredoctor.extensions import db
 from futuredoctor.models import (
+    ChampionProfile,
     ContentStamp,
     Framework,
     FrameworkDomain,
@@ -47,6 +50,7 @@ class ContentChoices:
     modules: tuple[tuple[str, str], ...]  # (slug, latest title) by title
     module_titles: dict[int, str]  # module id -> latest version's title
     milestones: tuple[tuple[str, str], ...]  # (code, title) of the newest CEM's subcompetencies
+    professions: tuple[str, ...] = ()  # champions' own words, each once, in order
 
     @property
     def priorities(self) -> list[str]:
@@ -104,12 +108,21 @@ def _load() -> ContentChoices:
             .order_by(MilestoneDomain.position, Subcompetency.position)
         )
     )
+    professions = tuple(
+        db.session.scalars(
+            sa.select(ChampionProfile.profession)
+            .distinct()
+            .where(ChampionProfile.profession != "")
+            .order_by(ChampionProfile.profession)
+        )
+    )
     return ContentChoices(
         regions=regions,
         domains=domains,
         modules=tuple((slug, title) for _, slug, title in rows),
         module_titles={module_id: title for module_id, _, title in rows},
         milestones=milestones,
+        professions=professions,
     )
 
 

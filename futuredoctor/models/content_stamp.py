@@ -2,10 +2,10 @@
 
 Regions and their local health priorities, the GPC domains, modules and their versions,
 and the Clinician Educator Milestones change only with a content sync or a published
-version, yet the network, the directory, mentoring and the forms that tag things list
-them on every page. Each web process keeps those choices in memory
-(``futuredoctor.content.choices``) and reads only this row to know whether they are
-still current: one short query instead of four or more.
+version, and the professions champions give only with a profile, yet the network, the
+directory, mentoring and the forms that tag things list them on every page. Each web
+process keeps those choices in memory (``futuredoctor.content.choices``) and reads only
+this row to know whether they are still current: one short query instead of four or more.
 
 The token is random rather than a counter, so a change that is rolled back and another
 made after it can never share a token (a counter would repeat the same number).
@@ -22,6 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from futuredoctor.models.base import Base, utcnow
+from futuredoctor.models.champion import ChampionProfile
 from futuredoctor.models.framework import Framework, FrameworkDomain
 from futuredoctor.models.milestones import MilestoneDomain, MilestoneFramework, Subcompetency
 from futuredoctor.models.module import Module, ModuleVersion
@@ -68,10 +69,20 @@ def bump(session: Session) -> None:
         connection.execute(sa.insert(ContentStamp).values(id=STAMP_ID, **values))
 
 
+def _changes_choices(session: Session, obj: object) -> bool:
+    """Whether a changed object changes the choices: any change to what they are read
+    from, and of a champion's profile only its profession (the directory's filter)."""
+    if isinstance(obj, WATCHED):
+        return session.is_modified(obj)
+    if isinstance(obj, ChampionProfile):
+        return sa.inspect(obj).attrs.profession.history.has_changes()
+    return False
+
+
 @event.listens_for(Session, "before_flush")
 def _bump_on_change(session: Session, flush_context: Any, instances: Any) -> None:
     added_or_gone = (*session.new, *session.deleted)
-    if any(isinstance(obj, WATCHED) for obj in added_or_gone) or any(
-        isinstance(obj, WATCHED) and session.is_modified(obj) for obj in session.dirty
+    if any(isinstance(obj, (*WATCHED, ChampionProfile)) for obj in added_or_gone) or any(
+        _changes_choices(session, obj) for obj in session.dirty
     ):
         bump(session)

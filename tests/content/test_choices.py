@@ -101,3 +101,25 @@ def test_a_change_made_in_the_same_request_is_not_hidden_by_the_token_read_first
         db.session.flush()
         assert "Aaa made in this request" in dict(content_choices().modules).values()
         db.session.rollback()
+
+
+def test_a_profile_changes_the_professions_offered_only_by_its_profession(app: Any) -> None:
+    from tests.community.champions import make_champion
+
+    content_choices()
+    user, profile = make_champion("LON", profession="Paramedic")
+    db.session.commit()
+    assert "Paramedic" in content_choices().professions
+    token = _token()
+    profile.about = "Talks on urgent care."  # nothing the choices hold
+    db.session.commit()
+    assert _token() == token
+    profile.profession = "Advanced paramedic"
+    db.session.commit()
+    assert _token() != token
+    professions = content_choices().professions
+    assert "Advanced paramedic" in professions and "Paramedic" not in professions
+    assert list(professions) == sorted(professions)
+    db.session.delete(profile)
+    db.session.commit()
+    assert "Advanced paramedic" not in content_choices().professions
