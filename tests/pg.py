@@ -29,6 +29,24 @@ def find_bindir() -> Path | None:
     return Path(found[-1]).parent if found else None
 
 
+# Each test copies a template database: some 300 small files made and removed. On a disk
+# whose free space is scattered that took 250 to 550 ms a database here (and 15 ms in
+# memory), about a fifth of the suite's time, so the cluster lives in memory when it can.
+MEMORY_DIR = Path("/dev/shm")
+MEMORY_NEEDED = 1 << 30  # bytes free: the templates and a few test databases at once
+
+
+def _cluster_parent() -> str | None:
+    """Where to make the cluster's folder: in memory when there is room, else the
+    system's temporary folder."""
+    try:
+        free = os.statvfs(MEMORY_DIR)
+    except OSError:
+        return None
+    roomy = free.f_bavail * free.f_frsize >= MEMORY_NEEDED
+    return str(MEMORY_DIR) if roomy and os.access(MEMORY_DIR, os.W_OK) else None
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -68,7 +86,7 @@ class Cluster:
 @contextmanager
 def running_cluster(bindir: Path) -> Iterator[Cluster]:
     """Initialise and start a cluster in a fresh temporary folder; remove it afterwards."""
-    root = Path(tempfile.mkdtemp(prefix="futuredoctor-pg-"))
+    root = Path(tempfile.mkdtemp(prefix="futuredoctor-pg-", dir=_cluster_parent()))
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
     _run(
