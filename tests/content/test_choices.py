@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from futuredoctor.content.choices import content_choices, remember_stamp
 from futuredoctor.extensions import db
 from futuredoctor.models import ContentStamp, Region
+from tests.community.champions import make_champion
 from tests.factories import make_module, make_region_tree, make_user
 from tests.helpers import login
 
@@ -104,10 +105,8 @@ def test_a_change_made_in_the_same_request_is_not_hidden_by_the_token_read_first
 
 
 def test_a_profile_changes_the_professions_offered_only_by_its_profession(app: Any) -> None:
-    from tests.community.champions import make_champion
-
     content_choices()
-    user, profile = make_champion("LON", profession="Paramedic")
+    _, profile = make_champion("LON", profession="Paramedic")
     db.session.commit()
     assert "Paramedic" in content_choices().professions
     token = _token()
