@@ -18,14 +18,17 @@ parameter.
 The key is the parameters themselves, types included and in order (a ``Markup`` string
 is not the same key as the plain string with the same text, ``1`` not the same as
 ``True``). Parameters holding anything else (a date, an undefined value, some other
-object) are rendered every time, uncached, and so is a field holding what someone
-typed. Because the key holds every parameter, a person's own values (their name in the
-header) only ever come back for exactly the same parameters, never for anyone else's.
+object) are rendered every time, uncached. A field holding what someone typed is
+remembered with a placeholder for the text, which is put in afterwards, escaped as the
+macro escapes it: the text itself is never kept. Because the key holds every parameter,
+a person's own values (their name in the header) only ever come back for exactly the
+same parameters, never for anyone else's.
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -35,7 +38,7 @@ from typing import Any
 import nhsuk_frontend_jinja
 from flask import current_app, request, url_for
 from jinja2 import BaseLoader, Environment, pass_environment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 RAW = "nhsuk-raw/"
 _SHIMMED = re.compile(r"nhsuk/components/([a-z-]+)/macro\.jinja")
@@ -60,6 +63,9 @@ _FOLDERS = {macro: folder for folder, (macro, _) in _COMPONENTS.items()}
 # Fields whose "value" is what someone typed: rendered afresh when it is not empty, so
 # what people enter is not kept (it would rarely come back anyway).
 _TYPED = frozenset({"input", "characterCount", "textarea", "passwordInput"})
+# Stands for a typed value in a remembered field: letters and digits only, so the macro
+# writes it unchanged, and random, so no label or hint can hold it.
+_SLOT = f"typedvalue{secrets.token_hex(12)}"
 MAX_ENTRIES = 4096  # per app; the least recently used go first
 _EXTENSION = "futuredoctor_components"  # attribute of the Jinja environment
 _LINKS = "futuredoctor.chrome_links"
@@ -131,9 +137,26 @@ def _state(environment: Environment) -> tuple[OrderedDict[Any, Markup], dict[str
 
 def render_component(environment: Environment, name: str, params: Any) -> Markup:
     """The rendered ``name`` component for ``params``: remembered when it may be."""
-    rendered, templates, lock = _state(environment)
     if (name in _TYPED or name == "dateInput") and _typed(name, params):
-        return _render(environment, templates, name, params)
+        value = params.get("value") if name in _TYPED and isinstance(params, dict) else None
+        if type(value) is str:
+            return _with_typed_value(environment, name, params, value)
+        return _render(environment, _state(environment)[1], name, params)
+    return _remembered(environment, name, params)
+
+
+def _with_typed_value(environment: Environment, name: str, params: Any, value: str) -> Markup:
+    """A field holding typed text: the field remembered with ``_SLOT`` for its value, and
+    the text, escaped as the macro escapes it, put in the slot's place. What was typed is
+    never kept, and a search box or an edit form no longer renders the whole macro."""
+    html = _remembered(environment, name, {**params, "value": _SLOT})
+    if html.count(_SLOT) != 1:  # the slot is not just the value: render it all
+        return _render(environment, _state(environment)[1], name, params)
+    return Markup(str(html).replace(_SLOT, str(escape(value))))  # noqa: S704
+
+
+def _remembered(environment: Environment, name: str, params: Any) -> Markup:
+    rendered, templates, lock = _state(environment)
     try:
         key = (name, _key(params))
     except _Uncacheable:

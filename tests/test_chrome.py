@@ -9,7 +9,7 @@ from flask import Flask
 from markupsafe import Markup
 
 from futuredoctor import create_app
-from futuredoctor.chrome import _key, _Uncacheable, cached, component
+from futuredoctor.chrome import _FOLDERS, _SLOT, _key, _Uncacheable, cached, component
 
 
 @pytest.fixture(scope="module")
@@ -124,3 +124,36 @@ def test_the_least_recently_used_go_first(monkeypatch: pytest.MonkeyPatch) -> No
         component("tag", {"text": "d"})  # one too many: "b" goes
     kept = [key[1] for key in _cached(app)]
     assert kept == [("dict", (("text", word),)) for word in ("c", "a", "d")]
+
+
+TYPED = [
+    "Ada Lovelace",
+    "a \"quoted\" <script>alert(1)</script> & 'apostrophe'",
+    "line one\nline two\r\n\ttabbed  ",
+    "\u202eevil\u202c \u200b ٣ ２０２６ é",
+    "{{ params.value }} {% raw %} typedvalue",
+    "&amp; &#34; already escaped",
+]
+
+
+@pytest.mark.parametrize("name", ["input", "textarea", "characterCount", "passwordInput"])
+def test_a_typed_value_gives_the_packages_html_and_is_not_kept(app: Flask, name: str) -> None:
+    """Remembered with a slot for the value, the field is byte for byte the package's own
+    rendering of the same parameters, for any text; the text is never in the cache."""
+    field = {
+        "label": {"text": "Search"},
+        "hint": {"text": "Words in the title"},
+        "id": "text",
+        "name": "text",
+        "errorMessage": {"text": "Enter fewer words"},
+        "maxlength": 200,
+    }
+    source = f'{{% from "nhsuk/components/{_FOLDERS[name]}/macro.jinja" import {name} %}}'
+    source += f"{{{{ {name}(p) }}}}"
+    with app.test_request_context():
+        for value in TYPED:
+            params = {**field, "value": value}
+            assert component(name, params) == _raw(app, source, p=params), value
+    assert any(key[0] == name and _SLOT in str(key) for key in _cached(app))  # remembered
+    kept = " ".join(str(key) for key in _cached(app))
+    assert not any(value in kept or repr(value)[1:-1] in kept for value in TYPED)
