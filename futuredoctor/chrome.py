@@ -138,21 +138,59 @@ def _state(environment: Environment) -> tuple[OrderedDict[Any, Markup], dict[str
 def render_component(environment: Environment, name: str, params: Any) -> Markup:
     """The rendered ``name`` component for ``params``: remembered when it may be."""
     if (name in _TYPED or name == "dateInput") and _typed(name, params):
-        value = params.get("value") if name in _TYPED and isinstance(params, dict) else None
-        if type(value) is str:
-            return _with_typed_value(environment, name, params, value)
+        slotted = _slotted(name, params)
+        if slotted is not None:
+            return _with_typed_values(environment, name, params, *slotted)
         return _render(environment, _state(environment)[1], name, params)
     return _remembered(environment, name, params)
 
 
-def _with_typed_value(environment: Environment, name: str, params: Any, value: str) -> Markup:
-    """A field holding typed text: the field remembered with ``_SLOT`` for its value, and
-    the text, escaped as the macro escapes it, put in the slot's place. What was typed is
-    never kept, and a search box or an edit form no longer renders the whole macro."""
-    html = _remembered(environment, name, {**params, "value": _SLOT})
-    if html.count(_SLOT) != 1:  # the slot is not just the value: render it all
+def _slot(number: int) -> str:
+    return f"{_SLOT}n{number}e"  # no slot's text begins another's
+
+
+def _slotted(name: str, params: Any) -> tuple[dict[str, Any], dict[str, str]] | None:
+    """``params`` with a slot in place of each typed text, and the text of each slot; None
+    when the typed values are not all plain text."""
+    if not isinstance(params, dict):
+        return None
+    if name in _TYPED:
+        value = params.get("value")
+        return ({**params, "value": _slot(0)}, {_slot(0): value}) if type(value) is str else None
+    items = params.get("items")
+    if "values" in params or not isinstance(items, list):
+        return None
+    texts: dict[str, str] = {}
+    slotted_items = []
+    for number, item in enumerate(items):
+        if not isinstance(item, dict) or type(item.get("value", "")) is not str:
+            return None
+        if item.get("value"):
+            if item["value"].splitlines() != [item["value"]]:
+                return None  # the macro indents each box's lines: rendered in full
+            texts[_slot(number)] = item["value"]
+            item = {**item, "value": _slot(number)}
+        slotted_items.append(item)
+    return {**params, "items": slotted_items}, texts
+
+
+def _with_typed_values(
+    environment: Environment,
+    name: str,
+    params: dict[str, Any],
+    slotted: dict[str, Any],
+    texts: dict[str, str],
+) -> Markup:
+    """A field holding typed text: the field remembered with slots for its values (see
+    ``_slotted``), and each text, escaped as the macro escapes it, put in its slot's place.
+    What was typed is never kept, and a search box or an edit form no longer renders the
+    whole macro at every request."""
+    html = str(_remembered(environment, name, slotted))
+    if any(html.count(slot) != 1 for slot in texts):  # a slot is not just a value
         return _render(environment, _state(environment)[1], name, params)
-    return Markup(str(html).replace(_SLOT, str(escape(value))))  # noqa: S704
+    for slot, text in texts.items():
+        html = html.replace(slot, str(escape(text)))
+    return Markup(html)  # noqa: S704  (the remembered HTML and escaped text)
 
 
 def _remembered(environment: Environment, name: str, params: Any) -> Markup:

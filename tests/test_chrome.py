@@ -157,3 +157,26 @@ def test_a_typed_value_gives_the_packages_html_and_is_not_kept(app: Flask, name:
     assert any(key[0] == name and _SLOT in str(key) for key in _cached(app))  # remembered
     kept = " ".join(str(key) for key in _cached(app))
     assert not any(value in kept or repr(value)[1:-1] in kept for value in TYPED)
+
+
+def test_a_typed_date_gives_the_packages_html(app: Flask) -> None:
+    """Each typed box has its own slot; empty boxes, and every hostile text, come out as
+    the package writes them."""
+    source = '{% from "nhsuk/components/date-input/macro.jinja" import dateInput %}'
+    source += "{{ dateInput(p) }}"
+    with app.test_request_context():
+        for day, month, year in [("17", "3", "1984"), ("", "12", ""), *((t, t, t) for t in TYPED)]:
+            params = {
+                "id": "born",
+                "fieldset": {"legend": {"text": "Date"}},
+                "errorMessage": {"text": "Enter a real date"},
+                "items": [
+                    {"name": "day", "value": day, "classes": "nhsuk-input--width-2"},
+                    {"name": "month", "value": month, "classes": "nhsuk-input--width-2"},
+                    {"name": "year", "value": year, "classes": "nhsuk-input--width-4"},
+                ],
+            }
+            assert component("dateInput", params) == _raw(app, source, p=params), day
+    assert any(key[0] == "dateInput" and _SLOT in str(key) for key in _cached(app))
+    kept = " ".join(str(key) for key in _cached(app))
+    assert "1984" not in kept and not any(value in kept for value in TYPED)
