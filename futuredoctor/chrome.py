@@ -60,8 +60,8 @@ def _discover() -> dict[str, tuple[str, bool]]:
 # folder under nhsuk/components -> (macro name, takes a body); macro name -> folder
 _COMPONENTS = _discover()
 _FOLDERS = {macro: folder for folder, (macro, _) in _COMPONENTS.items()}
-# Fields whose "value" is what someone typed: rendered afresh when it is not empty, so
-# what people enter is not kept (it would rarely come back anyway).
+# Fields whose "value" is what someone typed: when it is not empty, remembered with a slot
+# in its place (``_slotted``), so what people enter is never kept.
 _TYPED = frozenset({"input", "characterCount", "textarea", "passwordInput"})
 # Stands for a typed value in a remembered field: letters and digits only, so the macro
 # writes it unchanged, and random, so no label or hint can hold it.
