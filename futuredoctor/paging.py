@@ -1,4 +1,4 @@
-"""Paging for long lists: a validated page number, one count and one page query."""
+"""Paging for long lists: a validated page number, and one statement for a page and its count."""
 
 from __future__ import annotations
 
@@ -54,25 +54,39 @@ def paginate(
     count_up_to: int | None = None,
 ) -> Page:
     """Run ``stmt`` (ORDER BY included) for one page; 404 for a page past the last one.
-    ``total``, when the caller already knows it (from a summary), saves counting every row.
+
+    The rows are counted in the page's own statement (a sub-select PostgreSQL runs once,
+    as the last column): one round trip instead of two, on every paged list. ``total``,
+    when the caller already knows it (from a summary), saves counting every row.
     ``count_up_to`` stops counting a long list after that many rows (or just past the page
     asked for): the page then says "more than" instead of counting every row each time."""
-    more = False
-    if total is None:
-        counted = stmt.order_by(None)
-        bound = None
-        if count_up_to is not None:
-            bound = max(count_up_to, number * per_page)
-            counted = counted.limit(bound + 1)
-        total = db.session.scalar(sa.select(sa.func.count()).select_from(counted.subquery()))
-        total = total or 0
-        if bound is not None and total > bound:
-            total, more = bound, True
-    total = total or 0
-    if number > 1 and (number - 1) * per_page >= total:
-        abort(404)
-    items = db.session.scalars(stmt.limit(per_page).offset((number - 1) * per_page)).unique().all()
-    return Page(items=items, number=number, per_page=per_page, total=total, more=more)
+    offset = (number - 1) * per_page
+    if total is not None:
+        if number > 1 and offset >= total:
+            abort(404)
+        items = db.session.scalars(stmt.limit(per_page).offset(offset)).unique().all()
+        return Page(items=items, number=number, per_page=per_page, total=total)
+    counted = stmt.order_by(None)
+    bound = None
+    if count_up_to is not None:
+        bound = max(count_up_to, number * per_page)
+        counted = counted.limit(bound + 1)
+    count = (
+        sa.select(sa.func.count()).select_from(counted.subquery()).correlate(None)
+    ).scalar_subquery()
+    rows = db.session.execute(stmt.add_columns(count).limit(per_page).offset(offset))
+    found = rows.unique().all()
+    if not found:  # an empty list, or a page past its end
+        if number > 1:
+            abort(404)
+        return Page(items=[], number=number, per_page=per_page, total=0)
+    total = found[0][-1] or 0
+    more = bound is not None and total > bound
+    if more and bound is not None:
+        total = bound
+    return Page(
+        items=[row[0] for row in found], number=number, per_page=per_page, total=total, more=more
+    )
 
 
 def pagination_params(page: Page, url_for_page: Callable[[int], str]) -> dict[str, Any] | None:
