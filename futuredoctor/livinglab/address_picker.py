@@ -112,27 +112,37 @@ def matching(stmt: sa.Select[Any], find: str) -> sa.Select[Any]:
     return stmt.where(found)
 
 
+# The columns the picker shows, in ``PickerItem``'s order.
+_SHOWN = (
+    FeedbackItem.id,
+    FeedbackItem.source,
+    FeedbackItem.notify_on_action,
+    FeedbackItem.status,
+    FeedbackItem.created_at,
+    sa.func.substr(FeedbackItem.text, 1, SHOWN_TEXT),
+    ModuleVersion.number,
+)
+
+
 def _columns(stmt: sa.Select[Any]) -> list[PickerItem]:
     rows = db.session.execute(
-        stmt.with_only_columns(
-            FeedbackItem.id,
-            FeedbackItem.source,
-            FeedbackItem.notify_on_action,
-            FeedbackItem.status,
-            FeedbackItem.created_at,
-            sa.func.substr(FeedbackItem.text, 1, SHOWN_TEXT),
-            ModuleVersion.number,
-        ).order_by(FeedbackItem.created_at, FeedbackItem.id)
+        stmt.with_only_columns(*_SHOWN).order_by(FeedbackItem.created_at, FeedbackItem.id)
     )
     return [PickerItem(*row) for row in rows]
 
 
-def _page_ids(
-    user: User, module: Module, find: str, cursor: Cursor | None
-) -> tuple[list[int], str | None]:
-    """Up to a page and one more item numbers, in picker order (backwards for "before"),
-    and how the cursor was followed (None: from the start, as for a cursor naming no
-    item)."""
+def _count(found: sa.Select[Any]) -> sa.ScalarSelect[int]:
+    """``found`` counted up to ``COUNT_CAP + 1``, as a sub-select run once."""
+    limited = found.with_only_columns(FeedbackItem.id).limit(COUNT_CAP + 1).subquery()
+    return sa.select(sa.func.count()).select_from(limited).correlate(None).scalar_subquery()
+
+
+def _page(
+    user: User, module: Module, find: str, cursor: Cursor | None, found: sa.Select[Any]
+) -> tuple[list[PickerItem], int | None, str | None]:
+    """Up to a page and one more items, in picker order (backwards for "before"), with
+    ``found`` counted (None when there are no items), and how the cursor was followed (None:
+    from the start, as for a cursor naming no item). One statement, or two with a cursor."""
     start: tuple[datetime, int] | None = None
     if cursor is not None:
         at = db.session.scalar(
@@ -177,16 +187,35 @@ def _page_ids(
             else (FeedbackItem.created_at, FeedbackItem.id)
         )
         branches.append(stmt.order_by(*order).limit(PICKER_PAGE + 1).subquery().select())
+    followed = how if start is not None else None
     if not branches:
-        return [], None
+        return [], None, followed
     merged = sa.union_all(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
     merged_order = (
         (merged.c.created_at.desc(), merged.c.id.desc())
         if backwards
         else (merged.c.created_at, merged.c.id)
     )
-    ids = db.session.scalars(sa.select(merged.c.id).order_by(*merged_order).limit(PICKER_PAGE + 1))
-    return list(ids), how if start is not None else None
+    page = (
+        sa.select(merged.c.id, merged.c.created_at)
+        .order_by(*merged_order)
+        .limit(PICKER_PAGE + 1)
+        .subquery()
+    )
+    page_order = (
+        (page.c.created_at.desc(), page.c.id.desc())
+        if backwards
+        else (page.c.created_at, page.c.id)
+    )
+    rows = db.session.execute(
+        sa.select(*_SHOWN, _count(found))
+        .select_from(page)
+        .join(FeedbackItem, FeedbackItem.id == page.c.id)
+        .join(ModuleVersion, ModuleVersion.id == FeedbackItem.module_version_id)
+        .order_by(*page_order)
+    ).all()
+    total = rows[0][-1] if rows else None
+    return [PickerItem(*row[:-1]) for row in rows], total, followed
 
 
 def open_items_picker(
@@ -199,33 +228,24 @@ def open_items_picker(
 ) -> Picker:
     """A page of the open feedback about ``module`` in the user's scope matching ``find``,
     oldest first, plus the ticked items not on it: a fixed number of queries, each reading
-    a page or at most ``COUNT_CAP`` index entries, however much feedback the module has."""
+    a page or at most ``COUNT_CAP`` index entries, however much feedback the module has.
+    The page, its items' columns and the count come from one statement."""
     find = find.strip()[:MAX_FIND]
     found = matching(open_items(user, module), find)
-    total = (
-        db.session.scalar(
-            sa.select(sa.func.count()).select_from(
-                found.with_only_columns(FeedbackItem.id).limit(COUNT_CAP + 1).subquery()
-            )
-        )
-        or 0
-    )
-    ids, how = _page_ids(user, module, find, cursor)
-    more = len(ids) > PICKER_PAGE
-    ids = ids[:PICKER_PAGE]
+    items, total, how = _page(user, module, find, cursor, found)
+    if total is None:  # no items on this page: the count alone
+        total = db.session.scalar(sa.select(_count(found))) or 0
+    more = len(items) > PICKER_PAGE
+    items = items[:PICKER_PAGE]
     if how == "before":
-        if not ids:  # nothing before it (it was the first page): show the first page
+        if not items:  # nothing before it (it was the first page): show the first page
             return open_items_picker(user, module, find, None, 1, ticked)
         number = max(number - 1, 1) if more else 1
         has_previous, has_next = more, True
+        items.reverse()
     else:
         number = {"from": number, "after": number + 1}.get(how or "", 1)
         has_previous, has_next = number > 1, more
-    items = _columns(
-        sa.select(FeedbackItem)
-        .join(ModuleVersion, ModuleVersion.id == FeedbackItem.module_version_id)
-        .where(FeedbackItem.id.in_(ids))
-    )
     shown = {item.id for item in items}
     others = sorted(set(ticked) - shown)
     elsewhere = (

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from futuredoctor.content import render_markdown
+from futuredoctor.content.choices import content_choices
 from futuredoctor.learning.services import module_by_slug
 from futuredoctor.livinglab import address_picker, diff, ratings, versions
 from futuredoctor.livinglab.blueprint import TRIAGE, bp
@@ -21,7 +22,9 @@ from futuredoctor.transactions import savepoint
 def _version_form(module: Module) -> VersionForm:
     form = VersionForm()
     latest = module.latest
-    form.gpc_domains.choices = [(d.code, f"{d.code} – {d.title}") for d in versions.gpc_domains()]
+    form.gpc_domains.choices = [
+        (code, f"{code} – {title}") for code, title in content_choices().domains
+    ]
     if request.method == "GET":
         form.based_on.data = str(latest.number)
         form.title.data = latest.title

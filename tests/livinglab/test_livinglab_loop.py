@@ -336,6 +336,22 @@ def test_the_feedback_picker_caps_its_count(client, lab, monkeypatch) -> None:
     assert "of more than 3" in page
 
 
+def test_a_picker_page_its_items_and_its_count_are_one_statement(app, lab, count_queries) -> None:
+    """Read apart, the page's numbers, their columns and the count were three round trips."""
+    from futuredoctor.livinglab.address_picker import open_items_picker
+    from futuredoctor.livinglab.scope import TRIAGE
+    from futuredoctor.permissions import pilot_id_list
+
+    _ = lab.module.versions, pilot_id_list(lab.educator, TRIAGE)  # loaded once per request
+    with count_queries() as statements:
+        picker = open_items_picker(lab.educator, lab.module, "", None, 1, [])
+    assert len(statements) == 1
+    assert picker.total == len(picker.items) > 0
+    with count_queries() as statements:  # nothing matches: the count is asked alone
+        empty = open_items_picker(lab.educator, lab.module, "no such words", None, 1, [])
+    assert (empty.items, empty.total, len(statements)) == ([], 0, 2)
+
+
 def test_the_open_feedback_index_covers_the_open_statuses() -> None:
     from futuredoctor.models.feedback import OPEN_ITEMS
 
