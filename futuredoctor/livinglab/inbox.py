@@ -81,18 +81,19 @@ def _filtered(user: User, wanted: InboxFilter) -> sa.Select[Any]:
 
 def item_loading() -> list[Any]:
     """Eager loading for showing items: module version, tags and where they came from (not
-    the version's GPC domains, which no list of items shows: one query fewer)."""
+    the version's GPC domains, which no list of items shows: one query fewer).
+
+    Where an item came from is its cohort (for participants' feedback) and the pilot whose
+    educators triage it (``scope_pilot``: the cohort's, the co-design session's or the one
+    it was entered for) with its region. Joining the pilot and region once, through that
+    column, instead of along each of the three ways an item can have a pilot, leaves eight
+    tables in the statement instead of thirteen: PostgreSQL planned the thirteen in about
+    4 ms, every time, on the inbox at national size."""
     return [
         joinedload(FeedbackItem.module_version).joinedload(ModuleVersion.module),
         joinedload(FeedbackItem.module_version).lazyload(ModuleVersion.domains),
-        joinedload(FeedbackItem.enrolment)
-        .joinedload(Enrolment.cohort)
-        .joinedload(Cohort.pilot)
-        .joinedload(Pilot.region),
-        joinedload(FeedbackItem.codesign_session)
-        .joinedload(CodesignSession.pilot)
-        .joinedload(Pilot.region),
-        joinedload(FeedbackItem.pilot).joinedload(Pilot.region),
+        joinedload(FeedbackItem.enrolment).joinedload(Enrolment.cohort),
+        joinedload(FeedbackItem.scope_pilot).joinedload(Pilot.region),
         joinedload(FeedbackItem.contributor),
         selectinload(FeedbackItem.tags),
     ]
