@@ -83,6 +83,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from futuredoctor.cli import register_cli
 
     register_cli(app)
+    from futuredoctor.heap import freeze_startup_heap
+
+    freeze_startup_heap(app)  # last: everything above lives as long as the process
     return app
 
 

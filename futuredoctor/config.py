@@ -115,6 +115,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # outside development and test), error reporting, and who may read /metrics.
         "LOG_FORMAT": _env("LOG_FORMAT"),
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+        # Keep the ready app out of the garbage collector's full passes (heap.py).
+        "GC_FREEZE": _env_bool("GC_FREEZE", True),
         "SENTRY_DSN": _env("SENTRY_DSN"),
         "METRICS_TOKEN": _env("METRICS_TOKEN"),
         "METRICS_ALLOW": _env("METRICS_ALLOW", ""),  # comma-separated addresses/networks

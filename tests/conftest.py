@@ -61,6 +61,12 @@ def _test_now() -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# An app built in a test process never freezes the heap (``futuredoctor/heap.py``): the
+# suite builds hundreds, and each freeze would keep the garbage of the tests before it.
+# Set here, before any app, so apps built with a configuration of their own obey it too.
+os.environ["FUTUREDOCTOR_GC_FREEZE"] = "0"
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Travel the whole session (collection, fixtures, the browser tests' live server
     thread) to ``FUTUREDOCTOR_TEST_NOW``, ticking on from there."""
