@@ -83,9 +83,11 @@ def gpc_domains() -> list[FrameworkDomain]:
 
 
 def module_by_slug(slug: str) -> Module | None:
+    """The module with its versions (joined: one statement for both) and their GPC
+    domains (one more)."""
     stmt = (
         sa.select(Module)
         .where(Module.slug == slug)
-        .options(selectinload(Module.versions).selectinload(ModuleVersion.domains))
+        .options(joinedload(Module.versions).selectinload(ModuleVersion.domains))
     )
-    return db.session.scalar(stmt)
+    return db.session.scalars(stmt).unique().one_or_none()

@@ -54,21 +54,22 @@ class NextRelease:
 
 def later_versions(module: Module, after: int, cohort_id: int) -> list[LaterVersion]:
     """Versions of ``module`` numbered above ``after``, oldest first, with the scheduled
-    release time to the cohort; one query."""
-    stmt = (
-        sa.select(ModuleVersion, Release.release_at)
-        .outerjoin(
-            Release,
-            sa.and_(
-                Release.module_version_id == ModuleVersion.id,
-                Release.cohort_id == cohort_id,
-                Release.status == ReleaseStatus.SCHEDULED,
-            ),
+    release time to the cohort. The versions are the module's own, already loaded; only
+    their release times are asked for (none when there is no later version)."""
+    later = [version for version in module.versions if version.number > after]
+    if not later:
+        return []
+    rows = db.session.execute(
+        sa.select(Release.module_version_id, sa.func.min(Release.release_at))
+        .where(
+            Release.module_version_id.in_([version.id for version in later]),
+            Release.cohort_id == cohort_id,
+            Release.status == ReleaseStatus.SCHEDULED,
         )
-        .where(ModuleVersion.module_id == module.id, ModuleVersion.number > after)
-        .order_by(ModuleVersion.number)
+        .group_by(Release.module_version_id)
     )
-    return [LaterVersion(v, at) for v, at in db.session.execute(stmt)]
+    reaches = {version_id: at for version_id, at in rows}
+    return [LaterVersion(version, reaches.get(version.id)) for version in later]
 
 
 def _upcoming(user: User) -> sa.Select[tuple[str, str, int, str, datetime]]:

@@ -63,3 +63,31 @@ def test_next_releases_and_empty_states_say_when(client, journey) -> None:
     assert "No modules have been released to you yet. The first comes on" in learning
     home = client.get("/").get_data(as_text=True)
     assert "No modules have been released to your cohort yet. The first comes on" in home
+
+
+def test_the_module_page_reads_a_module_and_its_later_versions_in_few_statements(
+    journey, count_queries
+) -> None:
+    """The module with its versions in one statement and their domains in one more; the
+    later versions' release times in one, and nothing when there is no later version
+    (each used to load the versions again, with their domains)."""
+    from futuredoctor.learning.services import module_by_slug
+    from futuredoctor.learning.upcoming import later_versions
+
+    later = add_version(journey.modules["old"], 2)
+    make_release(later, journey.cohort, days_from_now=3)
+    db.session.commit()
+    cohort_id = journey.cohort.id
+    db.session.expire_all()
+    with count_queries() as statements:
+        found = module_by_slug("mod-old")
+        assert found is not None
+        shown = [(v.number, [d.code for d in v.domains]) for v in found.versions]
+    assert len(statements) == 2 and [number for number, _ in shown] == [1, 2]
+    with count_queries() as statements:
+        coming = later_versions(found, 1, cohort_id)
+    assert len(statements) == 1
+    assert [(c.version.number, c.reaches_at is not None) for c in coming] == [(2, True)]
+    with count_queries() as statements:
+        assert later_versions(found, 2, cohort_id) == []
+    assert statements == []
