@@ -26,7 +26,12 @@ from futuredoctor.models import (
     Release,
     module_version_domain,
 )
-from futuredoctor.pilots.services import PilotSummary, region_pilots, upcoming_releases
+from futuredoctor.pilots.services import (
+    PilotSummary,
+    UpcomingRelease,
+    region_pilots,
+    upcoming_releases,
+)
 from futuredoctor.releases.completion_trend import (
     MONTHS,
     MonthCount,
@@ -76,7 +81,7 @@ class Dashboard:
     region: Region
     summaries: list[PilotSummary]
     completion: list[ModuleCompletion]
-    upcoming: list[Release]
+    upcoming: list[UpcomingRelease]
     domains: list[FrameworkDomain]
     coverage: list[CoverageRow]
     as_of: datetime | None = None  # when the completion figures were counted

@@ -46,3 +46,41 @@ def test_pilots_list_only_the_pilots_in_scope(client, db_session):
     body = client.get("/pilots").get_data(as_text=True)
     assert 'href="/pilots/lon-inclusion-health"' in body
     assert 'href="/pilots/sw-remote-rural-coastal"' not in body
+
+
+def test_pages_list_the_next_scheduled_releases_with_version_and_cohort(
+    client, db_session, count_queries, frozen_now
+):
+    """Only releases still to come, soonest first, each with its version's label and its
+    cohort; past and withdrawn releases are not listed."""
+    from datetime import timedelta
+
+    from futuredoctor.models import ReleaseStatus
+    from futuredoctor.pilots.services import upcoming_releases
+    from tests.factories import make_current_cohort, make_module, make_release
+
+    cohort = make_current_cohort("LON", "lon-upcoming", "Upcoming cohort")
+    first = make_module("upcoming-a", title="Breaking bad news").versions[0]
+    second = make_module("upcoming-b", title="Frailty at home").versions[0]
+    make_release(second, cohort, days_from_now=9)
+    make_release(first, cohort, days_from_now=2)
+    make_release(make_module("upcoming-c").versions[0], cohort, days_from_now=-1)  # released
+    withdrawn = make_release(make_module("upcoming-d").versions[0], cohort, days_from_now=5)
+    withdrawn.status = ReleaseStatus.WITHDRAWN
+    lead = make_user(roles=[(Role.LEAD_EDUCATOR, cohort.pilot)])
+    db_session.commit()
+    cohort_id = cohort.id
+    with count_queries() as statements:
+        upcoming = upcoming_releases([cohort_id])
+    assert len(statements) == 1
+    assert [(u.label, u.cohort_name) for u in upcoming] == [
+        ("Breaking bad news (version 1)", "Upcoming cohort"),
+        ("Frailty at home (version 1)", "Upcoming cohort"),
+    ]
+    assert upcoming[1].release_at - upcoming[0].release_at == timedelta(days=7)
+    login(client, lead)
+    page = client.get("/cohorts/lon-upcoming").get_data(as_text=True)
+    table = page[page.index("<h2>Upcoming releases</h2>") :]
+    table = table[: table.index("</table>")]
+    assert table.index("Breaking bad news (version 1)") < table.index("Frailty at home")
+    assert table.count("Upcoming cohort") == 2
