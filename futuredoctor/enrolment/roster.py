@@ -1,7 +1,8 @@
 """A cohort's roster for staff: search, paging, invitation status and progress.
 
-A page costs the same handful of queries whatever its length: one count, one page, one
-aggregate over Progress and one over Invitation. The CSV export is one streamed query.
+A page is one statement whatever its length: the page, each person's progress and
+invitation facts (correlated sub-selects on their own index entries) and the count. The
+CSV export is one streamed query.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask import abort
 from sqlalchemy.orm import contains_eager
 
 from futuredoctor.extensions import db
@@ -27,7 +29,7 @@ from futuredoctor.models import (
     utcnow,
 )
 from futuredoctor.models.user import PERSON_DETAILS
-from futuredoctor.paging import Page, paginate
+from futuredoctor.paging import PER_PAGE, Page
 from futuredoctor.spreadsheet import protect
 from futuredoctor.timezones import format_local, format_local_date
 
@@ -68,87 +70,75 @@ def _search(stmt: sa.Select[Any], q: str, status: EnrolmentStatus | None) -> sa.
     return stmt
 
 
+def _per_enrolment(column: Any, of: Any) -> Any:
+    """``column`` (an aggregate) over the enrolment's own rows of ``of``, as a correlated
+    sub-select: an index range per person. A grouped subquery over the progress table
+    counted every progress row in the country (1.5 million at national size)."""
+    return sa.select(column).where(of.enrolment_id == Enrolment.id).correlate(Enrolment)
+
+
+_PENDING = sa.and_(Invitation.accepted_at.is_(None), Invitation.superseded_at.is_(None))
+
+
+def _facts() -> list[Any]:
+    """Per person: modules started, modules completed, when an invitation was accepted,
+    and when the pending invitation link expires."""
+    return [
+        _per_enrolment(sa.func.count(Progress.started_at), Progress).scalar_subquery(),
+        _per_enrolment(sa.func.count(Progress.completed_at), Progress).scalar_subquery(),
+        _per_enrolment(sa.func.max(Invitation.accepted_at), Invitation).scalar_subquery(),
+        _per_enrolment(
+            sa.func.max(sa.case((_PENDING, Invitation.expires_at))), Invitation
+        ).scalar_subquery(),
+    ]
+
+
 def roster_page(
     cohort: Cohort, q: str, status: EnrolmentStatus | None, number: int
 ) -> tuple[Page, list[RosterRow]]:
-    """One page of the cohort's people, by name. The page is chosen from ids and names only
-    (an index-only look-up per person, ``ix_user_account_id_name``), then its 50 people are
-    read whole: ordering every person read whole made PostgreSQL scan every account."""
+    """One page of the cohort's people, by name, in one statement: the page chosen from
+    ids and names only (an index-only look-up per person, ``ix_user_account_id_name``),
+    its 50 people read whole with their progress and invitation facts, and the matches
+    counted. Ordering every person read whole made PostgreSQL scan every account, so the
+    people are read by the page's ids."""
     order = (sa.func.lower(User.family_name), sa.func.lower(User.given_name), Enrolment.id)
-    ids = (
+    ids = _search(
         sa.select(Enrolment.id)
         .join(User, User.id == Enrolment.user_id)
-        .where(Enrolment.cohort_id == cohort.id)
+        .where(Enrolment.cohort_id == cohort.id),
+        q,
+        status,
+    )
+    if q:
+        counted = sa.select(sa.func.count()).select_from(ids.subquery())
+    else:  # every enrolment has its person, so the count needs no join
+        counted = sa.select(sa.func.count()).where(Enrolment.cohort_id == cohort.id)
+        if status is not None:
+            counted = counted.where(Enrolment.status == status)
+    chosen = ids.order_by(*order).limit(PER_PAGE).offset((number - 1) * PER_PAGE).subquery()
+    stmt = (
+        sa.select(Enrolment, *_facts(), counted.correlate(None).scalar_subquery())
+        .join(User, User.id == Enrolment.user_id)
+        .where(Enrolment.id.in_(sa.select(chosen.c.id)))
+        # The page never reads people's role grants.
+        .options(contains_eager(Enrolment.user).lazyload(User.grants))
         .order_by(*order)
     )
-    total = None
-    if not q:
-        # Every enrolment has its person, so the count needs no join.
-        count = sa.select(sa.func.count()).where(Enrolment.cohort_id == cohort.id)
-        if status is not None:
-            count = count.where(Enrolment.status == status)
-        total = db.session.scalar(count) or 0
-    page = paginate(_search(ids, q, status), number, total=total)
-    by_id = {
-        e.id: e
-        for e in db.session.scalars(
-            sa.select(Enrolment)
-            .join(User, User.id == Enrolment.user_id)
-            .where(Enrolment.id.in_(page.items))
-            # The page never reads people's role grants.
-            .options(contains_eager(Enrolment.user).lazyload(User.grants))
-        )
-    }
-    enrolments = [by_id[i] for i in page.items if i in by_id]
-    page = Page(items=enrolments, number=page.number, per_page=page.per_page, total=page.total)
-    progress = progress_counts([e.id for e in enrolments])
-    invites = invitation_facts([e.id for e in enrolments])
+    found = db.session.execute(stmt).all()
+    if not found and number > 1:
+        abort(404)
+    total = found[0][-1] if found else 0
+    type_ = Invitation.expires_at.type
     now = utcnow()
     rows = []
-    for enrolment in enrolments:
-        label, detail = invitation_status(enrolment, invites.get(enrolment.id), now)
-        started, completed = progress.get(enrolment.id, (0, 0))
-        rows.append(RosterRow(enrolment, label, detail, started, completed))
-    return page, rows
-
-
-def progress_counts(enrolment_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """(started, completed) module counts per enrolment, in one aggregate query."""
-    if not enrolment_ids:
-        return {}
-    stmt = (
-        sa.select(
-            Progress.enrolment_id,
-            sa.func.count(Progress.started_at),
-            sa.func.count(Progress.completed_at),
-        )
-        .where(Progress.enrolment_id.in_(enrolment_ids))
-        .group_by(Progress.enrolment_id)
+    for enrolment, started, completed, accepted, expires, _ in found:
+        facts = (_aware(type_, accepted), _aware(type_, expires))
+        label, detail = invitation_status(enrolment, facts, now)
+        rows.append(RosterRow(enrolment, label, detail, started or 0, completed or 0))
+    page = Page(
+        items=[row.enrolment for row in rows], number=number, per_page=PER_PAGE, total=total
     )
-    return {eid: (started, done) for eid, started, done in db.session.execute(stmt)}
-
-
-def _invitation_aggregate() -> Any:
-    pending = sa.and_(Invitation.accepted_at.is_(None), Invitation.superseded_at.is_(None))
-    return sa.select(
-        Invitation.enrolment_id.label("enrolment_id"),
-        sa.func.max(Invitation.accepted_at).label("accepted_at"),
-        sa.func.max(sa.case((pending, Invitation.expires_at))).label("expires_at"),
-    ).group_by(Invitation.enrolment_id)
-
-
-def invitation_facts(
-    enrolment_ids: list[int],
-) -> dict[int, tuple[datetime | None, datetime | None]]:
-    """(accepted at, pending link's expiry) per enrolment, in one aggregate query."""
-    if not enrolment_ids:
-        return {}
-    stmt = _invitation_aggregate().where(Invitation.enrolment_id.in_(enrolment_ids))
-    type_ = Invitation.expires_at.type
-    return {
-        eid: (_aware(type_, accepted), _aware(type_, expires))
-        for eid, accepted, expires in db.session.execute(stmt)
-    }
+    return page, rows
 
 
 def _aware(type_: Any, value: Any) -> datetime | None:
@@ -213,19 +203,6 @@ def export_rows(cohort: Cohort, q: str, status: EnrolmentStatus | None) -> Itera
     """The roster as CSV rows, streamed from a single query (a server-side cursor read a
     thousand rows at a time, so memory stays flat whatever the cohort's size)."""
 
-    # Each person's counts come from correlated subqueries on the enrolment's own index
-    # entries. A grouped subquery over the progress table counted every progress row in
-    # the country (1.5 million at national size), which made the download take a third of
-    # a second whatever the cohort's size.
-    def per_enrolment(column: Any, of: Any) -> Any:
-        return (
-            sa.select(column)
-            .where(of.enrolment_id == Enrolment.id)
-            .correlate(Enrolment)
-            .scalar_subquery()
-        )
-
-    pending = sa.and_(Invitation.accepted_at.is_(None), Invitation.superseded_at.is_(None))
     # Plain columns, not Enrolment and User objects: building two ORM objects per person
     # cost more than the query itself, and the download reads nothing else of them (nor
     # their role grants, which used to cost a statement per 500 people).
@@ -240,10 +217,7 @@ def export_rows(cohort: Cohort, q: str, status: EnrolmentStatus | None) -> Itera
             Enrolment.waitlisted_at,
             Enrolment.withdrawn_at,
             User.password_hash.is_not(None),
-            per_enrolment(sa.func.count(Progress.started_at), Progress),
-            per_enrolment(sa.func.count(Progress.completed_at), Progress),
-            per_enrolment(sa.func.max(Invitation.accepted_at), Invitation),
-            per_enrolment(sa.func.max(sa.case((pending, Invitation.expires_at))), Invitation),
+            *_facts(),
         )
         .join(User, User.id == Enrolment.user_id)
         .where(Enrolment.cohort_id == cohort.id)

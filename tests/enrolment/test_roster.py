@@ -157,3 +157,32 @@ def test_row_actions_share_one_form_and_send_their_person(
     assert withdrawn.headers["Location"].endswith("/cohorts/lon-small/roster?q=first")
     page = admin_client.get("/cohorts/lon-small/roster?q=first").get_data(as_text=True)
     assert 'formaction="/cohorts/lon-small/enrolments/re-enrol"' in page
+
+
+def test_a_roster_page_is_one_statement_with_progress_invitations_and_count(
+    db_session, london_pilot, pilot_admin, count_queries
+):
+    """The page, each person's progress and invitation, and the count: read apart they
+    were five statements."""
+    import pytest
+    from werkzeug.exceptions import NotFound
+
+    from futuredoctor.enrolment.roster import InvitationStatus, roster_page
+
+    cohort = make_cohort(london_pilot, slug="lon-roster-one", capacity=500)
+    release = make_release(make_module().latest, cohort)
+    _fill(db_session, cohort, pilot_admin, 4, release)
+    assert cohort.slug == "lon-roster-one"  # loaded again after the commit, before counting
+    with count_queries() as statements:
+        page, rows = roster_page(cohort, "", None, 1)
+    assert len(statements) == 1
+    assert page.total == 4 and [r.enrolment for r in rows] == list(page.items)
+    assert [(r.enrolment.user.given_name, r.started, r.completed, r.invitation) for r in rows] == [
+        (f"Given{i:03d}", 1, i % 2, InvitationStatus.SENT) for i in range(4)
+    ]
+    found, matched = roster_page(cohort, "family002", None, 1)
+    assert found.total == 1 and [r.enrolment.user.family_name for r in matched] == ["Family002"]
+    nobody, none = roster_page(cohort, "nobody at all", None, 1)
+    assert (nobody.total, none) == (0, [])
+    with pytest.raises(NotFound):
+        roster_page(cohort, "", None, 2)
