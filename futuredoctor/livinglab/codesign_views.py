@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 from wtforms import StringField
 
@@ -128,7 +128,14 @@ def _people(
     """The bounded picker over the session pilot's current public contributors, searched
     by ``find``, keeping the one chosen."""
     search = (find.data or "") if not find.errors else ""
-    return contributor_picker(actor(), search, [chosen], pilot_id=session.pilot_id)
+    # The page's two forms (a suggestion, an attendee) usually ask for the same picker:
+    # it is read once per request.
+    asked = g.setdefault("contributor_pickers", {})
+    key = (search, chosen, session.pilot_id)
+    if key not in asked:
+        asked[key] = contributor_picker(actor(), search, [chosen], pilot_id=session.pilot_id)
+    picker: ContributorPicker = asked[key]
+    return picker
 
 
 def _attendee_form(session: CodesignSession) -> tuple[AttendeeForm, ContributorPicker, bool]:
