@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
+from flask import g, has_request_context, request
 from sqlalchemy.orm import joinedload, lazyload
 
 from futuredoctor import clock
@@ -183,8 +184,16 @@ def meant_for(user: User) -> sa.ColumnElement[bool]:
 
 
 def is_meant_for(opportunity: Opportunity, user: User) -> bool:
-    stmt = sa.select(Opportunity.id).where(Opportunity.id == opportunity.id, meant_for(user))
-    return db.session.scalar(stmt) is not None
+    """Whether the opportunity's audience includes this person: asked once per page view
+    (its access check and its "meant for you" line both ask). A request that changes
+    things (not a GET) asks every time."""
+    key = (opportunity.id, user.id)
+    reading = has_request_context() and request.method == "GET"
+    known: dict[tuple[int, int], bool] = g.setdefault("meant_for", {}) if reading else {}
+    if key not in known:
+        stmt = sa.select(Opportunity.id).where(Opportunity.id == opportunity.id, meant_for(user))
+        known[key] = db.session.scalar(stmt) is not None
+    return known[key]
 
 
 # A list row shows the opportunity and its region: not its organiser or audience (which

@@ -7,13 +7,15 @@ organiser sees who else registered."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response as BaseResponse
 
 from futuredoctor.community import calendar_files, opportunities, registrations
 from futuredoctor.community.blueprint import bp, pagination
 from futuredoctor.extensions import db
-from futuredoctor.models import Opportunity, RegistrationStatus
+from futuredoctor.models import Opportunity, RegistrationStatus, User
 from futuredoctor.paging import page_number
 from futuredoctor.permissions import Permission, actor, has_permission, public, signed_in
 from futuredoctor.refusals import Refusal
@@ -22,7 +24,20 @@ from futuredoctor.typed_text import db_int
 
 
 def visible_or_404(opportunity_id: int) -> Opportunity:
-    opportunity = db.session.get(Opportunity, opportunity_id) if db_int(opportunity_id) else None
+    """The opportunity with its region and organiser (one statement, and one for its
+    audience), or 404 when this person may not see it."""
+    opportunity = (
+        db.session.scalar(
+            sa.select(Opportunity)
+            .where(Opportunity.id == opportunity_id)
+            .options(
+                joinedload(Opportunity.region),
+                joinedload(Opportunity.organiser).lazyload(User.grants),
+            )
+        )
+        if db_int(opportunity_id)
+        else None
+    )
     if opportunity is None or not opportunities.visible_to(opportunity, actor()):
         abort(404)
     return opportunity

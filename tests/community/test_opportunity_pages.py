@@ -142,6 +142,23 @@ def test_an_opportunity_not_meant_for_you_is_not_found(app: Any, client: FlaskCl
     assert _count(Registration) == 0
 
 
+def test_an_opportunity_page_asks_who_it_is_meant_for_once(
+    app: Any, client: FlaskClient, count_queries: Any
+) -> None:
+    """The access check and the "meant for you" line share one answer; the opportunity
+    comes with its region and organiser (not the organiser's role grants)."""
+    opportunity = make_opportunity(career_stages=["FY1"])
+    reader = make_user(roles=[(Role.PARTICIPANT, None)], career_stage="FY1")
+    db.session.commit()
+    login(client, reader)
+    with count_queries() as statements:
+        page = client.get(f"/opportunities/{opportunity.id}")
+    assert page.status_code == 200 and opportunity.title in page.get_data(as_text=True)
+    audience_checks = [s for s in statements if "FROM opportunity_audience" in s and "EXISTS" in s]
+    assert len(audience_checks) == 1
+    assert not any("FROM role_grant" in s and "role_grant.user_id IN" in s for s in statements)
+
+
 def test_calendar_files_and_a_revocable_feed(app: Any, client: FlaskClient) -> None:
     opportunity = make_opportunity()
     person = make_user(roles=[(Role.PARTICIPANT, None)])
