@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
-from flask import g, has_request_context, request
+from flask import has_request_context, request
 from sqlalchemy.orm import joinedload, lazyload
 
 from futuredoctor import clock
@@ -35,6 +35,7 @@ from futuredoctor.models import (
 from futuredoctor.paging import Page, paginate
 from futuredoctor.permissions import Permission, can_access
 from futuredoctor.refusals import Refusal
+from futuredoctor.request_memo import request_memo
 from futuredoctor.timezones import LocalTimeError, format_local, local_day_bounds
 from futuredoctor.timezones import parse_release_time as parse_local_time
 
@@ -189,7 +190,7 @@ def is_meant_for(opportunity: Opportunity, user: User) -> bool:
     things (not a GET) asks every time."""
     key = (opportunity.id, user.id)
     reading = has_request_context() and request.method == "GET"
-    known: dict[tuple[int, int], bool] = g.setdefault("meant_for", {}) if reading else {}
+    known: dict[tuple[int, int], bool] = request_memo("meant_for") if reading else {}
     if key not in known:
         stmt = sa.select(Opportunity.id).where(Opportunity.id == opportunity.id, meant_for(user))
         known[key] = db.session.scalar(stmt) is not None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 from wtforms import StringField
 
@@ -21,6 +21,7 @@ from futuredoctor.models import AttendeeKind, CodesignSession, FeedbackSource
 from futuredoctor.paging import page_number
 from futuredoctor.permissions import actor, requires
 from futuredoctor.refusals import Refusal, show_refusal
+from futuredoctor.request_memo import request_memo
 from futuredoctor.version_picker import PICKER_LIMIT, VersionPicker, version_picker
 
 
@@ -130,7 +131,7 @@ def _people(
     search = (find.data or "") if not find.errors else ""
     # The page's two forms (a suggestion, an attendee) usually ask for the same picker:
     # it is read once per request.
-    asked = g.setdefault("contributor_pickers", {})
+    asked = request_memo("contributor_pickers")
     key = (search, chosen, session.pilot_id)
     if key not in asked:
         asked[key] = contributor_picker(actor(), search, [chosen], pilot_id=session.pilot_id)
