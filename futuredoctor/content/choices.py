@@ -49,6 +49,7 @@ class ContentChoices:
     domains: tuple[tuple[str, str], ...]  # (code, title) in the framework's order
     modules: tuple[tuple[str, str], ...]  # (slug, latest title) by title
     module_titles: dict[int, str]  # module id -> latest version's title
+    module_ids: dict[str, int]  # slug -> module id
     milestones: tuple[tuple[str, str], ...]  # (code, title) of the newest CEM's subcompetencies
     professions: tuple[str, ...] = ()  # champions' own words, each once, in order
 
@@ -121,6 +122,7 @@ def _load() -> ContentChoices:
         domains=domains,
         modules=tuple((slug, title) for _, slug, title in rows),
         module_titles={module_id: title for module_id, _, title in rows},
+        module_ids={slug: module_id for module_id, slug, _ in rows},
         milestones=milestones,
         professions=professions,
     )

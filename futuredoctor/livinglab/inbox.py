@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import joinedload, selectinload
 
+from futuredoctor.content.choices import content_choices
 from futuredoctor.extensions import db
 from futuredoctor.livinglab.scope import TRIAGE, item_pilot_id, modules_in_scope, scoped_items
 from futuredoctor.models import (
@@ -167,23 +168,17 @@ def filter_choices(user: User, module_slug: str, version_id: str) -> dict[str, l
 
     The version list used to hold every version in scope (300 at national size); it now
     holds one module's versions, and both lists read a few columns, not whole versions.
+    Someone who triages everywhere is offered every module and region: the kept content
+    choices, without a statement.
     """
     in_scope = modules_in_scope(user)
-    latest_title = (
-        sa.select(ModuleVersion.title)
-        .where(ModuleVersion.module_id == Module.id)
-        .order_by(ModuleVersion.number.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    modules = [
-        ModuleChoice(*row)
-        for row in db.session.execute(
-            sa.select(Module.id, Module.slug, latest_title.label("title"))
-            .where(Module.id.in_(in_scope))
-            .order_by(latest_title, Module.slug)
-        )
-    ]
+    if pilot_ids_in_scope(user, TRIAGE) is None:
+        kept = content_choices()
+        modules = [ModuleChoice(kept.module_ids[slug], slug, title) for slug, title in kept.modules]
+        regions: list[Any] = list(kept.regions)
+    else:
+        modules = _modules_in_scope(user)
+        regions = regions_in_scope(user)
     chosen = next((m.id for m in modules if m.slug == module_slug), None)
     if chosen is not None:
         of_module: Any = sa.literal(chosen)
@@ -212,9 +207,27 @@ def filter_choices(user: User, module_slug: str, version_id: str) -> dict[str, l
         if of_module is not None
         else []
     )
-    regions = regions_in_scope(user)
     tags = list(db.session.scalars(sa.select(FeedbackTag).order_by(FeedbackTag.name)))
     return {"modules": modules, "versions": versions, "regions": regions, "tags": tags}
+
+
+def _modules_in_scope(user: User) -> list[ModuleChoice]:
+    """The modules ``user`` may triage, by their latest version's title."""
+    latest_title = (
+        sa.select(ModuleVersion.title)
+        .where(ModuleVersion.module_id == Module.id)
+        .order_by(ModuleVersion.number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return [
+        ModuleChoice(*row)
+        for row in db.session.execute(
+            sa.select(Module.id, Module.slug, latest_title.label("title"))
+            .where(Module.id.in_(modules_in_scope(user)))
+            .order_by(latest_title, Module.slug)
+        )
+    ]
 
 
 def regions_in_scope(user: User) -> list[Region]:

@@ -233,3 +233,24 @@ def test_the_version_filter_lists_one_modules_versions(client, lab) -> None:
     theirs = client.get(f"/feedback?version={lab.sw_module.latest.id}")
     assert theirs.status_code == 400
     assert f'value="{lab.sw_module.slug}"' not in theirs.get_data(as_text=True)
+
+
+def test_a_national_inbox_offers_every_module_and_region_without_asking(
+    client, lab, count_queries
+) -> None:
+    """Someone who triages everywhere is offered the kept content choices; a one-pilot
+    educator only the modules and region of their pilot."""
+    login(client, lab.admin)
+    client.get("/feedback")
+    with count_queries() as statements:
+        page = client.get("/feedback").get_data(as_text=True)
+    assert not any("FROM region" in s or "FROM module " in s for s in statements)
+    for slug in (lab.module.slug, lab.sw_module.slug):
+        assert f'<option value="{slug}"' in page
+    assert '<option value="LON"' in page and '<option value="SW"' in page
+    filtered = client.get(f"/feedback?module={lab.module.slug}&region=LON")
+    assert filtered.status_code == 200
+    login(client, lab.educator)
+    mine = client.get("/feedback").get_data(as_text=True)
+    assert f'<option value="{lab.sw_module.slug}"' not in mine
+    assert '<option value="SW"' not in mine
