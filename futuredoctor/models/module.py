@@ -18,6 +18,11 @@ module_version_domain = sa.Table(
 )
 
 
+def version_label(title: str, number: int) -> str:
+    """How a version is named in lists: "Title (version 2)"."""
+    return f"{title} (version {number})"
+
+
 class Module(Base):
     """A short unit of learning, identified by a stable slug across its versions."""
 
@@ -69,4 +74,4 @@ class ModuleVersion(Base):
 
     @property
     def label(self) -> str:
-        return f"{self.title} (version {self.number})"
+        return version_label(self.title, self.number)

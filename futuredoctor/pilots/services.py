@@ -22,6 +22,7 @@ from futuredoctor.models import (
     User,
     utcnow,
 )
+from futuredoctor.models.module import version_label
 from futuredoctor.permissions import Permission, scope_pilots
 
 
@@ -120,8 +121,8 @@ class UpcomingRelease:
     cohort_name: str
 
     @property
-    def label(self) -> str:  # as ``ModuleVersion.label``
-        return f"{self.title} (version {self.number})"
+    def label(self) -> str:
+        return version_label(self.title, self.number)
 
 
 def upcoming_releases(cohort_ids: list[int], limit: int = 20) -> list[UpcomingRelease]:
