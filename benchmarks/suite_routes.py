@@ -47,10 +47,22 @@ SETTINGS = {
 class Timing:
     p95: list[float] = field(default_factory=list)  # ms, one per run
     median: list[float] = field(default_factory=list)
+    db: list[float] = field(default_factory=list)  # ms in statements, median of a run
     errors: set[int] = field(default_factory=set)
 
 
-def _get(base: str, path: str, cookie: str | None) -> tuple[float, int]:
+def database_ms(server_timing: str | None) -> float | None:
+    """The ``db`` duration of a ``Server-Timing`` header (request_log.py), if any."""
+    for part in (server_timing or "").split(","):
+        name, *params = part.strip().split(";")
+        if name == "db":
+            for param in params:
+                if param.startswith("dur="):
+                    return float(param.removeprefix("dur="))
+    return None
+
+
+def _get(base: str, path: str, cookie: str | None) -> tuple[float, int, float | None]:
     url = urllib.parse.urlsplit(base)
     conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=120)
     started = time.perf_counter()
@@ -59,7 +71,7 @@ def _get(base: str, path: str, cookie: str | None) -> tuple[float, int]:
     response.read()
     elapsed = (time.perf_counter() - started) * 1000
     conn.close()
-    return elapsed, response.status
+    return elapsed, response.status, database_ms(response.getheader("Server-Timing"))
 
 
 def _time(
@@ -72,21 +84,25 @@ def _time(
 ) -> None:
     for _ in range(warm_up):
         _get(base, path, cookie)
-    samples = []
+    samples, in_database = [], []
     # This process's own garbage collection would be timed as the server's latency: it
     # runs between routes, not between the requests of one.
     gc.disable()
     try:
         for _ in range(requests):
-            elapsed, status = _get(base, path, cookie)
+            elapsed, status, db_ms = _get(base, path, cookie)
             if status != 200:
                 into.errors.add(status)
             samples.append(elapsed)
+            if db_ms is not None:
+                in_database.append(db_ms)
     finally:
         gc.enable()
     samples.sort()
     into.p95.append(samples[math.ceil(0.95 * len(samples)) - 1])
     into.median.append(statistics.median(samples))
+    if in_database:
+        into.db.append(statistics.median(in_database))
 
 
 def _counted(database_url: str) -> list[Target]:
@@ -128,6 +144,7 @@ def sweep(context: Context) -> tuple[list[Target], dict[tuple[str, str], Timing]
         "FUTUREDOCTOR_RATELIMIT_ENABLED": "false",
         "FUTUREDOCTOR_RECENT_SIGN_IN_MINUTES": str(24 * 60),
         "FUTUREDOCTOR_SESSION_IDLE_MINUTES": str(24 * 60),
+        "FUTUREDOCTOR_SERVER_TIMING": "true",  # the time in statements, for each row
     }
     timings: dict[tuple[str, str], Timing] = {}
     floor = Timing()
@@ -160,11 +177,27 @@ def verdict(target: Target, ratio: float) -> tuple[str, bool | None]:
     return f"≤ {limit:g}× and ≤ 200 KB", ratio <= limit and target.size <= MAX_HTML
 
 
+def _in_database(timing: Timing) -> str:
+    return spread(timing.db) if timing.db else "–"
+
+
+def excess(timing: Timing, floor: Timing) -> str:
+    """Where a page's median time beyond the floor's goes: statements (the database's
+    answer and the round trips) or the application (building statements, loading rows
+    into objects, rendering)."""
+    if not (timing.db and floor.db):
+        return ""
+    beyond = statistics.median(timing.median) - statistics.median(floor.median)
+    in_db = statistics.median(timing.db) - statistics.median(floor.db)
+    return f": +{beyond - in_db:.1f} ms app, +{in_db:.1f} ms db"
+
+
 def sweep_table(
     found: list[Target], timings: dict[tuple[str, str], Timing], floor: Timing
 ) -> tuple[list[str], int, int]:
     """Markdown rows sorted by ratio (worst first), unopened routes last; and how many
-    targets were met out of how many."""
+    targets were met out of how many. A row not met says where its median time beyond the
+    floor's goes (from the ``Server-Timing`` header)."""
     floor_p95 = statistics.median(floor.p95)
     rows: list[tuple[float, str]] = []
     met = counted = 0
@@ -181,24 +214,29 @@ def sweep_table(
             counted += 1
             met += ok
         grew = "" if t.small_queries in (None, t.queries) else " **grew**"
+        outcome = "–" if ok is None else ("yes" if ok else f"**no**{excess(timing, floor)}")
         rows.append(
             (
                 ratio,
                 f"| `{t.url}` | {t.role} | {t.kind} | {spread(timing.median)} | "
-                f"{spread(timing.p95)} | {ratio:.1f} ({min(ratios):.1f}–{max(ratios):.1f}) | "
+                f"{_in_database(timing)} | {spread(timing.p95)} | "
+                f"{ratio:.1f} ({min(ratios):.1f}–{max(ratios):.1f}) | "
                 f"{t.queries} / {t.small_queries if t.small_queries is not None else '–'}{grew} | "
-                f"{t.size / 1024:,.1f} | {target} | "
-                f"{'–' if ok is None else ('yes' if ok else '**no**')} |",
+                f"{t.size / 1024:,.1f} | {target} | {outcome} |",
             )
         )
     header = [
         f"Floor (`{FLOOR}`, same run): p95 {spread(floor.p95)} ms, median "
-        f"{spread(floor.median)} ms. Each figure is the median of {RUNS} runs (min–max), each "
-        f"run {REQUESTS} sequential requests after {WARM_UP} to warm up.",
+        f"{spread(floor.median)} ms, of which in its statements {_in_database(floor)} ms. "
+        f"Each figure is the median of {RUNS} runs (min–max), each run {REQUESTS} sequential "
+        f"requests after {WARM_UP} to warm up. \"db ms\" is the median time a request spent "
+        "in its statements (the app's `Server-Timing` header); a row not met says how much "
+        "of its median beyond the floor's is the application's own work (building "
+        "statements, loading rows into objects, rendering) and how much the database's.",
         "",
-        "| route | role | class | median ms | p95 ms | p95 / floor | queries (this size / "
-        "small) | KB | target | met |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| route | role | class | median ms | db ms | p95 ms | p95 / floor | queries (this "
+        "size / small) | KB | target | met |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     lines = header + [row for _, row in sorted(rows, key=lambda r: -r[0])]
     unopened = [t for t in found if t.problem]

@@ -117,6 +117,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
         # Keep the ready app out of the garbage collector's full passes (heap.py).
         "GC_FREEZE": _env_bool("GC_FREEZE", True),
+        # Say in a Server-Timing header how long the database and the whole request took.
+        "SERVER_TIMING": _env_bool("SERVER_TIMING", False),
         "SENTRY_DSN": _env("SENTRY_DSN"),
         "METRICS_TOKEN": _env("METRICS_TOKEN"),
         "METRICS_ALLOW": _env("METRICS_ALLOW", ""),  # comma-separated addresses/networks

@@ -1,5 +1,9 @@
 """One log line per request, and the request id returned in ``X-Request-ID``.
 
+The line also gives the time spent in database statements, and with ``SERVER_TIMING`` on
+the response says the same in a ``Server-Timing`` header (database and whole request), so
+a browser's developer tools or a benchmark can tell a slow query from slow rendering.
+
 The id comes from the client's ``X-Request-ID`` only behind a trusted proxy
 (``PROXY_HOPS`` > 0, the same trust ``X-Forwarded-For`` gets) and only when it is short and
 plain; anything else (no proxy, a newline, 10 KB) is replaced by a fresh id, so a client
@@ -24,6 +28,7 @@ from futuredoctor.metrics import observe_request
 log = logging.getLogger("futuredoctor.requests")
 HEADER = "X-Request-ID"
 _CONTEXT = "futuredoctor.request_id_context"
+_STARTED = "futuredoctor.statement_started"
 
 
 def request_id() -> str | None:
@@ -39,6 +44,7 @@ def init_request_log(app: Flask) -> None:
         engines = list(db.engines.values())
     for engine in engines:
         sa.event.listen(engine, "before_cursor_execute", _count_query)
+        sa.event.listen(engine, "after_cursor_execute", _time_query)
 
     @app.before_request
     def _start() -> None:
@@ -47,6 +53,7 @@ def init_request_log(app: Flask) -> None:
         g.request_id = incoming or logs.new_id()
         g.request_started = time.perf_counter()
         g.query_count = 0
+        g.query_ms = 0.0
         request.environ[_CONTEXT] = logs.set_current_id(g.request_id)
 
     @app.after_request
@@ -54,7 +61,12 @@ def init_request_log(app: Flask) -> None:
         if "request_id" not in g:  # a hook before ours answered: still give an id
             g.request_id = logs.new_id()
         response.headers[HEADER] = g.request_id
-        _log_line(response.status_code)
+        fields = _log_line(response.status_code)
+        if app.config.get("SERVER_TIMING") and fields["duration_ms"] is not None:
+            response.headers["Server-Timing"] = (
+                f'db;dur={fields["db_ms"]};desc="{fields["queries"]} statements", '
+                f'app;dur={fields["duration_ms"]}'
+            )
         return response
 
     @app.teardown_request
@@ -67,9 +79,16 @@ def init_request_log(app: Flask) -> None:
                 logs.set_current_id(None)
 
 
-def _count_query(*args: Any) -> None:
+def _count_query(conn: Any, *args: Any) -> None:
     if has_request_context() and "query_count" in g:
         g.query_count += 1
+        conn.info[_STARTED] = time.perf_counter()
+
+
+def _time_query(conn: Any, *args: Any) -> None:
+    started = conn.info.pop(_STARTED, None)
+    if started is not None and has_request_context() and "query_ms" in g:
+        g.query_ms += (time.perf_counter() - started) * 1000
 
 
 def _user_id() -> str:
@@ -80,7 +99,7 @@ def _user_id() -> str:
     return str(identity[0]) if identity else "anonymous"
 
 
-def _log_line(status: int) -> None:
+def _log_line(status: int) -> dict[str, Any]:
     started = g.get("request_started")
     duration_ms = round((time.perf_counter() - started) * 1000, 1) if started else None
     route = request.endpoint or "unmatched"
@@ -92,18 +111,21 @@ def _log_line(status: int) -> None:
         "status": status,
         "duration_ms": duration_ms,
         "queries": g.get("query_count", 0),
+        "db_ms": round(g.get("query_ms", 0.0), 1),
         "user": _user_id(),
     }
     g.request_log_fields = fields
     if duration_ms is not None:
         observe_request(request.endpoint, request.method, status, duration_ms / 1000)
     log.info(
-        "%s %s %s %sms %s queries user=%s",
+        "%s %s %s %sms %s queries (db %sms) user=%s",
         fields["method"],
         route,
         status,
         duration_ms,
         fields["queries"],
+        fields["db_ms"],
         fields["user"],
         extra=fields,
     )
+    return fields

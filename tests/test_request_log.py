@@ -161,3 +161,42 @@ def test_an_email_carries_the_request_that_queued_it_to_its_sending_log(
         assert send_queued(clock.now()).sent == 1
     [line] = [r for r in caplog.records if getattr(r, "notification_id", None) is not None]
     assert line.queued_by_request == reference  # type: ignore[attr-defined]
+
+
+def test_the_line_gives_the_time_in_database_statements(
+    app: Flask, client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="futuredoctor")
+    response = client.get("/sign-in")
+    [line] = _request_lines(caplog)
+    db_ms = line.db_ms  # type: ignore[attr-defined]
+    assert 0 <= db_ms <= line.duration_ms  # type: ignore[attr-defined]
+    assert "Server-Timing" not in response.headers  # off unless asked for
+
+
+def test_server_timing_names_database_and_whole_request_when_turned_on(
+    app: Flask, client: Any
+) -> None:
+    user = make_user(roles=[(Role.NATIONAL_ADMIN, None)])
+    email = user.email
+    db.session.commit()
+    client.post("/sign-in", data={"email": email, "password": PASSWORD})
+    app.config["SERVER_TIMING"] = True
+    executed: list[str] = []
+
+    def seen(*args: Any) -> None:
+        executed.append(args[2])
+
+    sa.event.listen(db.engine, "after_cursor_execute", seen)
+    try:
+        response = client.get("/admin/users")
+    finally:
+        sa.event.remove(db.engine, "after_cursor_execute", seen)
+    assert response.status_code == 200
+    db_part, app_part = (part.strip() for part in response.headers["Server-Timing"].split(","))
+    assert db_part.startswith("db;dur=")
+    assert db_part.endswith(f';desc="{len(executed)} statements"') and executed
+    assert app_part.startswith("app;dur=")
+    db_ms = float(db_part.split(";")[1].removeprefix("dur="))
+    app_ms = float(app_part.removeprefix("app;dur="))
+    assert 0 < db_ms <= app_ms
