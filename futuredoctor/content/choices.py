@@ -1,10 +1,11 @@
 """The content that forms offer as choices, kept in memory by each web process.
 
 Regions with their local health priorities, the GPC domains, the modules (by their
-latest version's title) and the milestones' subcompetencies change only with a content
-sync or a published version, and the professions champions give (the directory's
-filter) only when a profile is made, removed or given another profession, yet the
-network, the directory, mentoring and the forms that tag things list them on every page.
+latest version's title, and the catalogue's card of each latest version) and the
+milestones' subcompetencies change only with a content sync or a published version,
+and the professions champions give (the directory's filter) only when a profile is made,
+removed or given another profession, yet the catalogue, the network, the directory,
+mentoring and the forms that tag things list them on every page.
 They are read once and kept for as long as the content stamp
 (``futuredoctor.models.content_stamp``) keeps its token: a page asks for one short row
 instead of four or more queries. Nothing about a person is kept here.
@@ -29,6 +30,7 @@ from futuredoctor.models import (
     ModuleVersion,
     Region,
     Subcompetency,
+    module_version_domain,
 )
 from futuredoctor.models.content_stamp import BUMPED, STAMP_ID
 
@@ -44,6 +46,25 @@ class RegionChoice:
 
 
 @dataclass(frozen=True)
+class DomainChoice:
+    code: str
+    title: str
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """The catalogue's card for a module's latest version (never its body)."""
+
+    module_slug: str
+    number: int
+    title: str
+    summary: str
+    estimated_minutes: int
+    delivery_mode: str
+    domains: tuple[DomainChoice, ...]  # in the framework's order
+
+
+@dataclass(frozen=True)
 class ContentChoices:
     regions: tuple[RegionChoice, ...]  # by name
     domains: tuple[tuple[str, str], ...]  # (code, title) in the framework's order
@@ -52,6 +73,7 @@ class ContentChoices:
     module_ids: dict[str, int]  # slug -> module id
     milestones: tuple[tuple[str, str], ...]  # (code, title) of the newest CEM's subcompetencies
     professions: tuple[str, ...] = ()  # champions' own words, each once, in order
+    catalogue: tuple[CatalogueEntry, ...] = ()  # latest versions by title, then version id
 
     @property
     def priorities(self) -> list[str]:
@@ -93,6 +115,7 @@ def _load() -> ContentChoices:
         )
         .order_by(ModuleVersion.title, Module.slug)
     ).all()
+    catalogue = _catalogue(latest)
     newest = (
         sa.select(MilestoneFramework.id)
         .where(MilestoneFramework.code == "CEM")
@@ -125,6 +148,46 @@ def _load() -> ContentChoices:
         module_ids={slug: module_id for module_id, slug, _ in rows},
         milestones=milestones,
         professions=professions,
+        catalogue=catalogue,
+    )
+
+
+def _catalogue(latest: sa.Subquery) -> tuple[CatalogueEntry, ...]:
+    """Every module's latest version as the catalogue shows it: two queries, once per
+    content change, instead of a page, its count and its domains on every view."""
+    cards = db.session.execute(
+        sa.select(
+            ModuleVersion.id,
+            Module.slug,
+            ModuleVersion.number,
+            ModuleVersion.title,
+            ModuleVersion.summary,
+            ModuleVersion.estimated_minutes,
+            ModuleVersion.delivery_mode,
+        )
+        .join(Module, Module.id == ModuleVersion.module_id)
+        .join(
+            latest,
+            sa.and_(
+                latest.c.module_id == ModuleVersion.module_id,
+                latest.c.number == ModuleVersion.number,
+            ),
+        )
+        .order_by(ModuleVersion.title, ModuleVersion.id)
+    ).all()
+    mapped: dict[int, list[DomainChoice]] = {}
+    for version_id, code, title in db.session.execute(
+        sa.select(
+            module_version_domain.c.module_version_id, FrameworkDomain.code, FrameworkDomain.title
+        )
+        .join(FrameworkDomain, FrameworkDomain.id == module_version_domain.c.domain_id)
+        .where(module_version_domain.c.module_version_id.in_([card.id for card in cards]))
+        .order_by(module_version_domain.c.module_version_id, FrameworkDomain.position)
+    ):
+        mapped.setdefault(version_id, []).append(DomainChoice(code, title))
+    return tuple(
+        CatalogueEntry(slug, number, title, summary, minutes, mode, tuple(mapped.get(vid, ())))
+        for vid, slug, number, title, summary, minutes, mode in cards
     )
 
 

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from flask import abort
+from sqlalchemy.orm import joinedload
 
+from futuredoctor.content.choices import DomainChoice, content_choices
 from futuredoctor.extensions import db
 from futuredoctor.models import (
     Framework,
     FrameworkDomain,
     Module,
     ModuleVersion,
-    module_version_domain,
 )
-from futuredoctor.paging import Page, paginate
+from futuredoctor.paging import Page
 
 CATALOGUE_PAGE = 20
 
@@ -23,53 +24,31 @@ def latest_versions_page(
 ) -> Page:
     """One page (``CATALOGUE_PAGE`` modules, by title) of the newest version of every module,
     optionally only those mapped to a GPC domain and those whose title or summary contains
-    ``text``. The whole catalogue on one page grew with every module (100 at national size,
-    83 KB); the versions' bodies are never read."""
-    newest = (
-        sa.select(ModuleVersion.module_id, sa.func.max(ModuleVersion.number).label("number"))
-        .group_by(ModuleVersion.module_id)
-        .subquery()
-    )
-    stmt = (
-        sa.select(ModuleVersion)
-        .join(
-            newest,
-            sa.and_(
-                newest.c.module_id == ModuleVersion.module_id,
-                newest.c.number == ModuleVersion.number,
-            ),
-        )
-        .options(
-            load_only(
-                ModuleVersion.module_id,
-                ModuleVersion.number,
-                ModuleVersion.title,
-                ModuleVersion.summary,
-                ModuleVersion.estimated_minutes,
-                ModuleVersion.delivery_mode,
-            ),
-            joinedload(ModuleVersion.module).load_only(Module.slug),
-            selectinload(ModuleVersion.domains),
-        )
-        .order_by(ModuleVersion.title, ModuleVersion.id)
-    )
+    ``text`` (any case). Read from the content choices each process keeps (the catalogue
+    changes only with a published version or a content sync), so a view costs no query;
+    the whole catalogue on one page grew with every module (100 at national size, 83 KB)."""
+    entries = content_choices().catalogue
     if text:
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(
-            sa.or_(
-                ModuleVersion.title.ilike(pattern, escape="\\"),
-                ModuleVersion.summary.ilike(pattern, escape="\\"),
-            )
+        wanted = text.casefold()
+        entries = tuple(
+            e for e in entries if wanted in e.title.casefold() or wanted in e.summary.casefold()
         )
     if domain_code:
-        stmt = stmt.where(
-            ModuleVersion.id.in_(
-                sa.select(module_version_domain.c.module_version_id)
-                .join(FrameworkDomain, FrameworkDomain.id == module_version_domain.c.domain_id)
-                .where(FrameworkDomain.code == domain_code)
-            )
-        )
-    return paginate(stmt, number, per_page=CATALOGUE_PAGE)
+        entries = tuple(e for e in entries if any(d.code == domain_code for d in e.domains))
+    offset = (number - 1) * CATALOGUE_PAGE
+    if number > 1 and offset >= len(entries):
+        abort(404)
+    return Page(
+        items=entries[offset : offset + CATALOGUE_PAGE],
+        number=number,
+        per_page=CATALOGUE_PAGE,
+        total=len(entries),
+    )
+
+
+def catalogue_domains() -> list[DomainChoice]:
+    """The GPC domains the catalogue filters by, from the kept content choices."""
+    return [DomainChoice(code, title) for code, title in content_choices().domains]
 
 
 def gpc_domains() -> list[FrameworkDomain]:

@@ -14,7 +14,7 @@ from futuredoctor.learning.evidence import needs_register, registers_for
 from futuredoctor.learning.feedback import feedback_for
 from futuredoctor.learning.forms import ActionForm, StartForm
 from futuredoctor.learning.journey import entry_for
-from futuredoctor.learning.services import gpc_domains, latest_versions_page, module_by_slug
+from futuredoctor.learning.services import catalogue_domains, latest_versions_page, module_by_slug
 from futuredoctor.learning.upcoming import later_versions, next_release_of
 from futuredoctor.models import Role
 from futuredoctor.paging import page_number, pagination_params
@@ -24,7 +24,7 @@ from futuredoctor.permissions import Permission, has_permission, signed_in
 @bp.route("/modules")
 @signed_in
 def catalogue() -> tuple[str, int] | str:
-    domains = gpc_domains()
+    domains = catalogue_domains()
     selected = request.args.get("domain") or None
     typed = "".join(ch for ch in request.args.get("q", "") if ch.isprintable())
     text = " ".join(typed.split())[:100] or None
