@@ -20,10 +20,17 @@ def test_a_row_not_met_splits_its_excess_between_app_and_database() -> None:
     slow.size = quick.size = 10_000
     timings = {
         ("learning.catalogue", "participant"): Timing(
-            p95=[20.0, 22.0, 21.0], median=[15.0, 16.0, 14.0], db=[5.0, 4.0, 6.0]
+            p95=[20.0, 22.0, 21.0],
+            median=[15.0, 16.0, 14.0],
+            db=[5.0, 4.0, 6.0],
+            floor_p95=[4.0, 4.0, 5.0],
         ),
+        # each run's p95 over the floor timed just before it: 8/4, 15/5, 10/5 = 2, 3, 2
         ("learning.home", "participant"): Timing(
-            p95=[8.0, 9.0, 10.0], median=[5.0, 5.0, 5.0], db=[2.0, 2.0, 2.0]
+            p95=[8.0, 15.0, 10.0],
+            median=[5.0, 5.0, 5.0],
+            db=[2.0, 2.0, 2.0],
+            floor_p95=[4.0, 5.0, 5.0],
         ),
     }
     lines, met, counted = sweep_table([quick, slow], timings, floor)
@@ -33,3 +40,4 @@ def test_a_row_not_met_splits_its_excess_between_app_and_database() -> None:
     # median 15 - floor 3 = 12 beyond the floor, of which 5 - 1 = 4 in statements
     assert rows[0].endswith("**no**: +8.0 ms app, +4.0 ms db |")
     assert rows[1].endswith("| yes |")
+    assert "| 2.0 (2.0–3.0) |" in rows[1]
