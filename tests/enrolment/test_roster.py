@@ -176,12 +176,12 @@ def test_a_roster_page_is_one_statement_with_progress_invitations_and_count(
     with count_queries() as statements:
         page, rows = roster_page(cohort, "", None, 1)
     assert len(statements) == 1
-    assert page.total == 4 and [r.enrolment for r in rows] == list(page.items)
-    assert [(r.enrolment.user.given_name, r.started, r.completed, r.invitation) for r in rows] == [
-        (f"Given{i:03d}", 1, i % 2, InvitationStatus.SENT) for i in range(4)
+    assert page.total == 4 and rows == list(page.items)
+    assert [(r.full_name, r.started, r.completed, r.invitation) for r in rows] == [
+        (f"Given{i:03d} Family{i:03d}", 1, i % 2, InvitationStatus.SENT) for i in range(4)
     ]
     found, matched = roster_page(cohort, "family002", None, 1)
-    assert found.total == 1 and [r.enrolment.user.family_name for r in matched] == ["Family002"]
+    assert found.total == 1 and [r.full_name for r in matched] == ["Given002 Family002"]
     nobody, none = roster_page(cohort, "nobody at all", None, 1)
     assert (nobody.total, none) == (0, [])
     with pytest.raises(NotFound):
