@@ -46,6 +46,10 @@ class NetworkPost(Base):
     __tablename__ = "network_post"
     __table_args__ = (
         sa.Index("ix_network_post_created_id", "created_at", "id"),
+        # The newest posts about a module (its page) or a region (its page): the first
+        # entries of these, not a walk through every post by date (migration 0032).
+        sa.Index("ix_network_post_module_created_id", "module_id", "created_at", "id"),
+        sa.Index("ix_network_post_region_created_id", "region_id", "created_at", "id"),
         # Serves the network's search (/network?text=...) on PostgreSQL: words are matched
         # against ``search_vector`` (below). SQLite matches with LIKE, which is fine at its
         # size.
@@ -65,8 +69,8 @@ class NetworkPost(Base):
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
     title: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text)
-    region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("region.id"), index=True)
-    module_id: Mapped[int | None] = mapped_column(sa.ForeignKey("module.id"), index=True)
+    region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("region.id"))
+    module_id: Mapped[int | None] = mapped_column(sa.ForeignKey("module.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     hidden_at: Mapped[datetime | None]
