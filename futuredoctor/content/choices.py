@@ -13,7 +13,7 @@ instead of four or more queries. Nothing about a person is kept here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context
@@ -74,6 +74,7 @@ class ContentChoices:
     milestones: tuple[tuple[str, str], ...]  # (code, title) of the newest CEM's subcompetencies
     professions: tuple[str, ...] = ()  # champions' own words, each once, in order
     catalogue: tuple[CatalogueEntry, ...] = ()  # latest versions by title, then version id
+    version_domains: dict[int, tuple[DomainChoice, ...]] = field(default_factory=dict)
 
     @property
     def priorities(self) -> list[str]:
@@ -115,7 +116,8 @@ def _load() -> ContentChoices:
         )
         .order_by(ModuleVersion.title, Module.slug)
     ).all()
-    catalogue = _catalogue(latest)
+    version_domains = _version_domains()
+    catalogue = _catalogue(latest, version_domains)
     newest = (
         sa.select(MilestoneFramework.id)
         .where(MilestoneFramework.code == "CEM")
@@ -149,11 +151,29 @@ def _load() -> ContentChoices:
         milestones=milestones,
         professions=professions,
         catalogue=catalogue,
+        version_domains=version_domains,
     )
 
 
-def _catalogue(latest: sa.Subquery) -> tuple[CatalogueEntry, ...]:
-    """Every module's latest version as the catalogue shows it: two queries, once per
+def _version_domains() -> dict[int, tuple[DomainChoice, ...]]:
+    """Every module version's GPC domains in the framework's order (a few hundred versions
+    of a few domains each): the module page and the catalogue show them."""
+    mapped: dict[int, list[DomainChoice]] = {}
+    for version_id, code, title in db.session.execute(
+        sa.select(
+            module_version_domain.c.module_version_id, FrameworkDomain.code, FrameworkDomain.title
+        )
+        .join(FrameworkDomain, FrameworkDomain.id == module_version_domain.c.domain_id)
+        .order_by(module_version_domain.c.module_version_id, FrameworkDomain.position)
+    ):
+        mapped.setdefault(version_id, []).append(DomainChoice(code, title))
+    return {version_id: tuple(domains) for version_id, domains in mapped.items()}
+
+
+def _catalogue(
+    latest: sa.Subquery, version_domains: dict[int, tuple[DomainChoice, ...]]
+) -> tuple[CatalogueEntry, ...]:
+    """Every module's latest version as the catalogue shows it: one query, once per
     content change, instead of a page, its count and its domains on every view."""
     cards = db.session.execute(
         sa.select(
@@ -175,18 +195,8 @@ def _catalogue(latest: sa.Subquery) -> tuple[CatalogueEntry, ...]:
         )
         .order_by(ModuleVersion.title, ModuleVersion.id)
     ).all()
-    mapped: dict[int, list[DomainChoice]] = {}
-    for version_id, code, title in db.session.execute(
-        sa.select(
-            module_version_domain.c.module_version_id, FrameworkDomain.code, FrameworkDomain.title
-        )
-        .join(FrameworkDomain, FrameworkDomain.id == module_version_domain.c.domain_id)
-        .where(module_version_domain.c.module_version_id.in_([card.id for card in cards]))
-        .order_by(module_version_domain.c.module_version_id, FrameworkDomain.position)
-    ):
-        mapped.setdefault(version_id, []).append(DomainChoice(code, title))
     return tuple(
-        CatalogueEntry(slug, number, title, summary, minutes, mode, tuple(mapped.get(vid, ())))
+        CatalogueEntry(slug, number, title, summary, minutes, mode, version_domains.get(vid, ()))
         for vid, slug, number, title, summary, minutes, mode in cards
     )
 

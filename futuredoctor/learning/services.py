@@ -61,12 +61,23 @@ def gpc_domains() -> list[FrameworkDomain]:
     return list(db.session.scalars(stmt))
 
 
-def module_by_slug(slug: str) -> Module | None:
-    """The module with its versions (joined: one statement for both) and their GPC
-    domains (one more)."""
+def module_by_slug(slug: str, domains: bool = True) -> Module | None:
+    """The module with its versions (joined: one statement for both) and, unless
+    ``domains`` is false, their GPC domains (one more). A page that shows one version's
+    domains takes them from ``version_domains`` instead."""
+    versions = joinedload(Module.versions)
     stmt = (
         sa.select(Module)
         .where(Module.slug == slug)
-        .options(joinedload(Module.versions).selectinload(ModuleVersion.domains))
+        .options(
+            versions.selectinload(ModuleVersion.domains)
+            if domains
+            else versions.lazyload(ModuleVersion.domains)
+        )
     )
     return db.session.scalars(stmt).unique().one_or_none()
+
+
+def version_domains(version: ModuleVersion) -> tuple[DomainChoice, ...]:
+    """A version's GPC domains from the kept content choices (no query)."""
+    return content_choices().version_domains.get(version.id, ())

@@ -14,7 +14,12 @@ from futuredoctor.learning.evidence import needs_register, registers_for
 from futuredoctor.learning.feedback import feedback_for
 from futuredoctor.learning.forms import ActionForm, StartForm
 from futuredoctor.learning.journey import entry_for
-from futuredoctor.learning.services import catalogue_domains, latest_versions_page, module_by_slug
+from futuredoctor.learning.services import (
+    catalogue_domains,
+    latest_versions_page,
+    module_by_slug,
+    version_domains,
+)
 from futuredoctor.learning.upcoming import later_versions, next_release_of
 from futuredoctor.models import Role
 from futuredoctor.paging import page_number, pagination_params
@@ -60,7 +65,7 @@ def catalogue() -> tuple[str, int] | str:
 def module(slug: str) -> str:
     """A participant sees the version released to them (with their progress); everyone
     else, and a participant before release, sees the newest version."""
-    found = module_by_slug(slug)
+    found = module_by_slug(slug, domains=False)
     if found is None or not found.versions:
         abort(404)
     takes_modules = has_permission(current_user, Permission.TAKE_MODULES)
@@ -77,6 +82,7 @@ def module(slug: str) -> str:
         module=found,
         version=version,
         body=render_markdown(version.body_markdown),
+        domains=version_domains(version),
         entry=entry,
         feedback=feedback_for(entry) if entry is not None else None,
         not_released=not_released,

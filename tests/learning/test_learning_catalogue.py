@@ -54,3 +54,18 @@ def test_catalogue_pages_by_title_at_the_same_cost(
     assert client.get("/modules?q=zebra+paging&page=3").status_code == 404
     assert client.get("/modules?page=0").status_code == 404
     assert client.get("/modules?page=x").status_code == 404
+
+
+def test_module_page_shows_gpc_domains_from_the_kept_content(
+    client, journey, db_session, count_queries
+) -> None:
+    login(client, journey.participant)
+    version = journey.modules["old"].versions[0]
+    slug = journey.modules["old"].slug
+    domain = version.domains[0]
+    client.get(f"/modules/{slug}")  # the first view reads the content choices
+    db_session.info.pop(BUMPED, None)
+    with count_queries() as statements:
+        page = client.get(f"/modules/{slug}").get_data(as_text=True)
+    assert f"{domain.code} – {domain.title}" in page
+    assert not [s for s in statements if "framework_domain" in s]
