@@ -7,7 +7,6 @@ regional leads for posts tagged to their region); to anyone else it does not exi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -400,48 +399,6 @@ def _split_tags(joined: str | None) -> list[tuple[str, int, str]]:
     return [(kind, int(tag_id), value) for kind, tag_id, value in items]
 
 
-def counts(post_ids: Sequence[int]) -> dict[int, PostCounts]:
-    """Comments, useful marks and tags of the posts given (a post's own page; a page of
-    posts reads them with the page, ``capped_page``): one query, however many posts."""
-    if not post_ids:
-        return {}
-    none = sa.literal("")
-    comments = (
-        sa.select(NetworkComment.post_id, sa.literal("c"), sa.func.count(), none, sa.literal(0))
-        .where(NetworkComment.post_id.in_(post_ids))
-        .group_by(NetworkComment.post_id)
-    )
-    useful = (
-        sa.select(UsefulMark.post_id, sa.literal("u"), sa.func.count(), none, sa.literal(0))
-        .where(UsefulMark.post_id.in_(post_ids))
-        .group_by(UsefulMark.post_id)
-    )
-    tags = sa.select(
-        NetworkPostTag.post_id,
-        sa.cast(NetworkPostTag.kind, sa.String),
-        sa.literal(0),
-        NetworkPostTag.value,
-        NetworkPostTag.id,
-    ).where(NetworkPostTag.post_id.in_(post_ids))
-    found: dict[tuple[int, str], int] = {}
-    tagged: dict[int, list[tuple[str, int, str]]] = {}
-    for post_id, kind, count, value, tag_id in db.session.execute(
-        sa.union_all(comments, useful, tags)
-    ):
-        if kind in ("c", "u"):
-            found[(post_id, kind)] = count
-        else:
-            tagged.setdefault(post_id, []).append((kind, tag_id, value))
-    return {
-        i: PostCounts(
-            found.get((i, "c"), 0),
-            found.get((i, "u"), 0),
-            _tag_values(tagged.get(i, [])),
-        )
-        for i in post_ids
-    }
-
-
 def _tag_values(tags: list[tuple[str, int, str]]) -> tuple[str, ...]:
     """GPC domains first, then priorities, each kind in the order the tags were added."""
     order = {PostTagKind.DOMAIN.value: 0, PostTagKind.PRIORITY.value: 1}
@@ -460,6 +417,16 @@ def comments(post: NetworkPost) -> list[NetworkComment]:
 
 def marked_useful(user: User, post: NetworkPost) -> bool:
     return db.session.get(UsefulMark, (post.id, user.id)) is not None
+
+
+def useful_marks(user: User, post: NetworkPost) -> tuple[int, bool]:
+    """How many found ``post`` useful, and whether ``user`` is one of them: one query for
+    what the post's page shows (its count and the mark-or-undo button)."""
+    mine = sa.func.coalesce(sa.func.sum(sa.case((UsefulMark.user_id == user.id, 1), else_=0)), 0)
+    found = db.session.execute(
+        sa.select(sa.func.count(), mine).where(UsefulMark.post_id == post.id)
+    ).one()
+    return found[0], bool(found[1])
 
 
 # Taking part ------------------------------------------------------------------------------

@@ -185,13 +185,14 @@ def _render_post(
     code: int = 200,
 ) -> tuple[str, int]:
     user = actor()
+    useful, marked = network.useful_marks(user, post)
     return render_template(
         "community/network_post.html",
         post=post,
         body=render_markdown(post.body),
         comments=network.comments(post),
-        counts=network.counts([post.id])[post.id],
-        marked=network.marked_useful(user, post),
+        useful=useful,
+        marked=marked,
         moderator=network.can_moderate(user, post),
         reports=network.report_count(post) if network.can_moderate(user, post) else 0,
         comment_form=comment_form or CommentForm(),

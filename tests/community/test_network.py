@@ -163,6 +163,18 @@ def test_comments_and_one_useful_mark_per_person(app: Any, client: FlaskClient) 
     assert _count(UsefulMark) == 0
 
 
+def test_a_posts_useful_count_and_ones_own_mark_are_one_query(app: Any) -> None:
+    post = make_post()
+    readers = [make_user(roles=[(Role.PARTICIPANT, None)]) for _ in range(3)]
+    db.session.commit()
+    assert network.useful_marks(readers[0], post) == (0, False)
+    for reader in readers[1:]:
+        network.mark_useful(reader, post)
+    db.session.commit()
+    assert network.useful_marks(readers[0], post) == (2, False)
+    assert network.useful_marks(readers[1], post) == (2, True)
+
+
 def test_reports_and_moderation_hide_and_restore_audited(app: Any, client: FlaskClient) -> None:
     post = make_post(region_code="LON")
     reader = make_user(roles=[(Role.PARTICIPANT, None)])
