@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from futuredoctor.content.choices import DomainChoice, content_choices
 from futuredoctor.extensions import db
@@ -76,6 +76,19 @@ def module_by_slug(slug: str, domains: bool = True) -> Module | None:
         )
     )
     return db.session.scalars(stmt).unique().one_or_none()
+
+
+def newest_version(module: Module) -> ModuleVersion:
+    """The module's newest version alone (its other versions and their GPC mapping are
+    not read: see ``version_domains``)."""
+    stmt = (
+        sa.select(ModuleVersion)
+        .where(ModuleVersion.module_id == module.id)
+        .order_by(ModuleVersion.number.desc())
+        .limit(1)
+        .options(lazyload(ModuleVersion.domains))
+    )
+    return db.session.scalars(stmt).one()
 
 
 def version_domains(version: ModuleVersion) -> tuple[DomainChoice, ...]:

@@ -7,21 +7,20 @@ from werkzeug.wrappers import Response
 
 from futuredoctor.content import render_markdown
 from futuredoctor.content.choices import content_choices
-from futuredoctor.learning.services import module_by_slug
+from futuredoctor.learning.services import module_by_slug, newest_version, version_domains
 from futuredoctor.livinglab import address_picker, diff, ratings, versions
 from futuredoctor.livinglab.blueprint import TRIAGE, bp
 from futuredoctor.livinglab.forms import DiffForm, VersionForm
 from futuredoctor.livinglab.scope import modules_in_scope
-from futuredoctor.models import Module
+from futuredoctor.models import Module, ModuleVersion
 from futuredoctor.permissions import Permission, actor, has_permission, requires, signed_in
 from futuredoctor.refusals import Refusal, show_refusal
 from futuredoctor.releases.services import cohorts_taking
 from futuredoctor.transactions import savepoint
 
 
-def _version_form(module: Module) -> VersionForm:
+def _version_form(latest: ModuleVersion) -> VersionForm:
     form = VersionForm()
-    latest = module.latest
     form.gpc_domains.choices = [
         (code, f"{code} – {title}") for code, title in content_choices().domains
     ]
@@ -32,7 +31,7 @@ def _version_form(module: Module) -> VersionForm:
         form.estimated_minutes.data = latest.estimated_minutes
         form.delivery_mode.data = latest.delivery_mode
         form.learning_outcomes.data = "\n".join(latest.learning_outcomes)
-        form.gpc_domains.data = [d.code for d in latest.domains]
+        form.gpc_domains.data = [d.code for d in version_domains(latest)]
         form.body.data = latest.body_markdown
         form.changelog.data = ""
         form.addresses.data = []
@@ -42,7 +41,8 @@ def _version_form(module: Module) -> VersionForm:
 @bp.route("/modules/<slug>/versions/new", methods=["GET", "POST"])
 @requires(TRIAGE, module="slug")
 def version_new(module: Module) -> tuple[str, int] | Response:
-    form = _version_form(module)
+    latest = newest_version(module)
+    form = _version_form(latest)
     preview = None
     previewed = False
     code = 200
@@ -101,7 +101,7 @@ def version_new(module: Module) -> tuple[str, int] | Response:
     return render_template(
         "livinglab/version_new.html",
         module=module,
-        latest=module.latest,
+        latest=latest,
         form=form,
         picker=picker,
         picker_size=address_picker.PICKER_PAGE,

@@ -24,6 +24,7 @@ from futuredoctor.models import (
     Module,
     Notification,
 )
+from futuredoctor.models.content_stamp import BUMPED
 from tests.dates import tomorrow
 from tests.factories import days_from_today, make_release
 from tests.helpers import login
@@ -177,6 +178,23 @@ def test_publishing_a_version_closes_the_loop(client, lab) -> None:
     assert "<ins>" in diff and "New section" in diff and "Added line" in diff
     same = client.get(f"/modules/{lab.module.slug}/changes?before=2&after=2")
     assert same.status_code == 400
+
+
+def test_the_editor_reads_only_the_newest_version_and_its_domains_from_memory(
+    client, lab, count_queries
+) -> None:
+    login(client, lab.educator)
+    url = f"/modules/{lab.module.slug}/versions/new"
+    client.get(url)  # the first view reads the content choices
+    db.session.info.pop(BUMPED, None)
+    latest = lab.module.latest
+    with count_queries() as statements:
+        editor = client.get(url).get_data(as_text=True)
+    for domain in latest.domains:
+        assert re.search(rf'value="{domain.code}"[^>]*checked', editor)
+    assert not [s for s in statements if "framework_domain" in s]
+    version_reads = [s for s in statements if s.lstrip().startswith("SELECT module_version.")]
+    assert len(version_reads) == 1 and "LIMIT" in version_reads[0]
 
 
 def test_publishing_refusals(client, lab) -> None:
