@@ -121,7 +121,17 @@ def cohort_view_at(cohort: Cohort, instant: datetime) -> tuple[list[Release], li
         sa.select(Release)
         .where(Release.cohort_id == cohort.id, Release.status == ReleaseStatus.SCHEDULED)
         .options(
-            joinedload(Release.module_version).joinedload(ModuleVersion.module),
+            # What the preview's cards show: not the versions' bodies, and their GPC
+            # domains from the kept content choices (``version_domains``).
+            joinedload(Release.module_version)
+            .load_only(
+                ModuleVersion.module_id,
+                ModuleVersion.number,
+                ModuleVersion.title,
+                ModuleVersion.summary,
+                ModuleVersion.estimated_minutes,
+            )
+            .options(lazyload(ModuleVersion.domains), joinedload(ModuleVersion.module)),
         )
         .order_by(Release.release_at, Release.id)
     )

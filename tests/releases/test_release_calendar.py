@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from futuredoctor import clock
 from futuredoctor.models import Region, ReleaseStatus, Role, utcnow
+from futuredoctor.models.content_stamp import BUMPED
 from futuredoctor.timezones import to_local
 from tests.dates import tomorrow
 from tests.factories import make_module, make_release, make_user
@@ -71,15 +72,24 @@ def test_calendar_and_list_query_counts_do_not_grow(
     assert counts[0] == counts[1]
 
 
-def test_preview_shows_what_the_cohort_sees_that_day(lead_client, db_session, version, cohorts):
+def test_preview_shows_what_the_cohort_sees_that_day(
+    lead_client, db_session, version, cohorts, count_queries
+):
     cohort = cohorts["lon-current"]
     soon = make_release(version, cohort, days_from_now=1)
     later_module = make_module(title="Much later module").latest
     make_release(later_module, cohort, days_from_now=30)
     db_session.commit()
     day = to_local(soon.release_at).date()
-    page = _text(lead_client.get(f"/cohorts/lon-current/preview?date={day.isoformat()}"))
+    lead_client.get(f"/cohorts/lon-current/preview?date={day.isoformat()}")  # content choices
+    db_session.info.pop(BUMPED, None)
+    with count_queries() as statements:
+        page = _text(lead_client.get(f"/cohorts/lon-current/preview?date={day.isoformat()}"))
     assert version.title in page and "New that day" in page
+    domains = [d.code for d in version.domains]
+    assert domains and all(f">{code}</strong>" in page for code in domains)
+    # the cards' domains come from the kept content choices; no version's body is read
+    assert not [s for s in statements if "framework_domain" in s or "body_markdown" in s]
     assert "Coming later" in page and "Much later module" in page
     before = _text(
         lead_client.get(
