@@ -7,15 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, load_only
 
+from futuredoctor.content.choices import DomainChoice, content_choices
 from futuredoctor.extensions import db
-from futuredoctor.learning.services import gpc_domains
 from futuredoctor.models import (
     Cohort,
     CompletionMethod,
     Enrolment,
-    FrameworkDomain,
     ModuleVersion,
     Progress,
     Release,
@@ -39,6 +38,7 @@ class Completion:
     cohort: Cohort
     completed_how: str | None = None
     confirmed_by: str | None = None  # the name of who signed the attendance register
+    domains: tuple[DomainChoice, ...] = ()  # the version's GPC domains
 
     @property
     def evidence(self) -> str:
@@ -54,7 +54,7 @@ class Completion:
 
 @dataclass(frozen=True)
 class DomainCoverage:
-    domain: FrameworkDomain
+    domain: DomainChoice
     modules: int
     minutes: int
 
@@ -69,21 +69,36 @@ class Bar:
 def completions(user: User) -> list[Completion]:
     """One row per completed module (the newest version completed), oldest first.
 
-    Includes cohorts the person has since left: the learning was done."""
+    Includes cohorts the person has since left: the learning was done. Reads what the
+    record shows (not reflections or module bodies); the GPC domains come from the kept
+    content choices."""
     stmt = (
         sa.select(Progress)
         .join(Enrolment, Enrolment.id == Progress.enrolment_id)
         .where(Enrolment.user_id == user.id, Progress.completed_at.is_not(None))
         .options(
+            load_only(
+                Progress.release_id,
+                Progress.completed_at,
+                Progress.completed_how,
+                Progress.confirmed_by_id,
+            ),
             joinedload(Progress.release).options(
-                joinedload(Release.module_version).options(
-                    joinedload(ModuleVersion.module), selectinload(ModuleVersion.domains)
-                ),
+                joinedload(Release.module_version)
+                .load_only(
+                    ModuleVersion.module_id,
+                    ModuleVersion.number,
+                    ModuleVersion.title,
+                    ModuleVersion.estimated_minutes,
+                    ModuleVersion.delivery_mode,
+                )
+                .options(joinedload(ModuleVersion.module), lazyload(ModuleVersion.domains)),
                 joinedload(Release.cohort).joinedload(Cohort.pilot),
             ),
             joinedload(Progress.confirmed_by),
         )
     )
+    kept = content_choices().version_domains
     newest: dict[int, Progress] = {}
     for progress in db.session.scalars(stmt).unique():
         version = progress.release.module_version
@@ -97,6 +112,7 @@ def completions(user: User) -> list[Completion]:
             p.release.cohort,
             p.completed_how,
             p.confirmed_by.full_name if p.confirmed_by else None,
+            kept.get(p.release.module_version.id, ()),
         )
         for p in newest.values()
         if p.completed_at is not None
@@ -107,8 +123,9 @@ def completions(user: User) -> list[Completion]:
 def coverage(rows: list[Completion]) -> list[DomainCoverage]:
     """Modules and minutes per GPC domain, all nine domains in framework order."""
     result = []
-    for domain in gpc_domains():
-        covering = [c for c in rows if any(d.id == domain.id for d in c.version.domains)]
+    for code, title in content_choices().domains:
+        covering = [c for c in rows if any(d.code == code for d in c.domains)]
+        domain = DomainChoice(code, title)
         result.append(DomainCoverage(domain, len(covering), sum(c.minutes for c in covering)))
     return result
 

@@ -23,6 +23,7 @@ from futuredoctor.models import (
     Role,
     utcnow,
 )
+from futuredoctor.models.content_stamp import BUMPED
 from futuredoctor.spreadsheet import safe_cell
 from tests.factories import make_user
 from tests.helpers import login
@@ -205,6 +206,24 @@ def test_record_and_coverage_query_counts_do_not_grow(client, journey, count_que
             client.get("/my-learning/gpc-coverage")
         sizes.append((len(record), len(chart)))
     assert sizes[0] == sizes[1]
+
+
+def test_record_reads_no_domains_bodies_or_reflections(
+    client, journey, db_session, count_queries
+) -> None:
+    """The GPC domains come from the kept content choices; the module bodies and the
+    person's reflections are never read for the record."""
+    _complete(journey, "old", reflection="Private thoughts")
+    login(client, journey.participant)
+    client.get("/my-learning/completion-record")  # the record's code, the content choices
+    db_session.info.pop(BUMPED, None)
+    with count_queries() as statements:
+        html = client.get("/my-learning/completion-record").get_data(as_text=True)
+    codes = [d.code for d in journey.modules["old"].versions[0].domains]
+    assert codes and ", ".join(codes) in html
+    read = " ".join(statements)
+    assert "framework_domain" not in read
+    assert "body_markdown" not in read and "reflection" not in read
 
 
 def test_demo_reflection_is_added_once(journey) -> None:
