@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from futuredoctor.extensions import db
 from futuredoctor.models import (
@@ -98,7 +99,21 @@ def _item_scope(item: FeedbackItem) -> Cohort | Pilot:
 
 
 def _load_item(value: Any) -> FeedbackItem | None:
-    return db.session.get(FeedbackItem, int(value))
+    """The item with what deciding its scope and showing it need, in one statement: its
+    cohort, version, module, pilot and region, contributor and tags were eight look-ups."""
+    stmt = (
+        sa.select(FeedbackItem)
+        .where(FeedbackItem.id == int(value))
+        .options(
+            joinedload(FeedbackItem.enrolment).joinedload(Enrolment.cohort),
+            joinedload(FeedbackItem.module_version).joinedload(ModuleVersion.module),
+            joinedload(FeedbackItem.module_version).lazyload(ModuleVersion.domains),
+            joinedload(FeedbackItem.scope_pilot).joinedload(Pilot.region),
+            joinedload(FeedbackItem.contributor),
+            joinedload(FeedbackItem.tags),
+        )
+    )
+    return db.session.scalars(stmt).unique().one_or_none()
 
 
 def _load_session(value: Any) -> CodesignSession | None:

@@ -254,3 +254,19 @@ def test_a_national_inbox_offers_every_module_and_region_without_asking(
     mine = client.get("/feedback").get_data(as_text=True)
     assert f'<option value="{lab.sw_module.slug}"' not in mine
     assert '<option value="SW"' not in mine
+
+
+def test_an_items_page_reads_the_item_with_its_origin_and_tags_at_once(
+    client, lab, count_queries
+) -> None:
+    """Cohort, version, module, pilot, region, contributor and tags come with the item:
+    read one by one they were eight statements of the page's eleven."""
+    item = lab.items[0]
+    login(client, lab.educator)
+    client.post(f"/feedback/{item.id}/tags", data={"tags": "Timing"})
+    with count_queries() as statements:
+        page = client.get(f"/feedback/{item.id}").get_data(as_text=True)
+    assert ">timing<" in page and item.module_version.title in page
+    lone = ("FROM cohort", "FROM module ", "FROM region", "FROM feedback_tag", "FROM pilot ")
+    assert not [s for s in statements if any(f"{t}\nWHERE" in s for t in lone)], statements
+    assert len(statements) <= 5
