@@ -117,7 +117,13 @@ def _load_item(value: Any) -> FeedbackItem | None:
 
 
 def _load_session(value: Any) -> CodesignSession | None:
-    return db.session.get(CodesignSession, int(value))
+    """The session with its pilot and region (its scope, and its page's heading)."""
+    stmt = (
+        sa.select(CodesignSession)
+        .where(CodesignSession.id == int(value))
+        .options(joinedload(CodesignSession.pilot).joinedload(Pilot.region))
+    )
+    return db.session.scalars(stmt).one_or_none()
 
 
 def _load_module(value: Any) -> Module | None:

@@ -159,3 +159,17 @@ def test_the_session_page_pickers_search_and_keep_the_chosen(client, lab) -> Non
     assert suggestion.status_code == 200
     assert _options(suggestion.get_data(as_text=True), "contributor") == ["", str(ids[27])]
     assert "Shorter videos" in suggestion.get_data(as_text=True)
+
+
+def test_the_session_is_read_with_its_pilot_and_region(client, lab, count_queries) -> None:
+    session = CodesignSession(
+        pilot=lab.london.pilot, held_on=days_from_today(-5), title="Spring review"
+    )
+    db.session.add(session)
+    db.session.commit()
+    login(client, lab.admin)  # whose grants bring no pilot or region along
+    db.session.expire_all()  # nothing of the pilot's region left over from setting up
+    with count_queries() as statements:
+        page = client.get(f"/codesign/{session.id}").get_data(as_text=True)
+    assert "Spring review" in page
+    assert not [s for s in statements if re.search(r"FROM (pilot|region)\s*\nWHERE", s)]
