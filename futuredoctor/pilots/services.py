@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from futuredoctor.extensions import db
 from futuredoctor.models import (
@@ -107,8 +107,18 @@ def pilot_summary(pilot: Pilot) -> PilotSummary:
 
 
 def region_pilots(region: Region) -> list[PilotSummary]:
-    counts = cohort_counts([c.id for p in region.pilots for c in p.cohorts])
-    return [PilotSummary(p, {c.id: counts[c.id] for c in p.cohorts}) for p in region.pilots]
+    """The region's pilots by name, each with its cohorts (one statement for both) and
+    their enrolment counts (one more)."""
+    pilots = list(
+        db.session.scalars(
+            sa.select(Pilot)
+            .where(Pilot.region_id == region.id)
+            .options(joinedload(Pilot.cohorts))
+            .order_by(Pilot.name)
+        ).unique()
+    )
+    counts = cohort_counts([c.id for p in pilots for c in p.cohorts])
+    return [PilotSummary(p, {c.id: counts[c.id] for c in p.cohorts}) for p in pilots]
 
 
 @dataclass(frozen=True)

@@ -84,3 +84,17 @@ def test_pages_list_the_next_scheduled_releases_with_version_and_cohort(
     table = table[: table.index("</table>")]
     assert table.index("Breaking bad news (version 1)") < table.index("Frailty at home")
     assert table.count("Upcoming cohort") == 2
+
+
+def test_a_region_page_reads_its_pilots_with_their_cohorts(client, db_session, count_queries):
+    import re
+
+    admin = make_user(roles=[(Role.NATIONAL_ADMIN, None)])
+    db_session.commit()
+    login(client, admin)
+    db_session.expire_all()
+    with count_queries() as statements:
+        body = client.get("/regions/LON").get_data(as_text=True)
+    assert 'href="/pilots/lon-inclusion-health"' in body
+    alone = [s for s in statements if re.search(r"FROM cohort\s*\nWHERE", s)]
+    assert not alone, "cohorts read pilot by pilot, not with their pilots"
