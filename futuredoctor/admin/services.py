@@ -127,9 +127,12 @@ def list_audit_events(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> Page:
-    """Newest first, actors joined in the same query; ``since``/``until`` bound the time."""
+    """Newest first, actors joined in the same query (only what the log shows of them:
+    name and email); ``since``/``until`` bound the time."""
     stmt = sa.select(AuditEvent).options(
-        joinedload(AuditEvent.actor).options(lazyload(User.grants))
+        joinedload(AuditEvent.actor)
+        .load_only(User.given_name, User.family_name, User.email)
+        .options(lazyload(User.grants))
     )
     if since is not None:
         stmt = stmt.where(AuditEvent.occurred_at >= since)

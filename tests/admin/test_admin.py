@@ -529,6 +529,18 @@ def test_audit_page_query_count_does_not_grow_with_events(admin_client, db_sessi
     assert queries_for_log(3) == queries_for_log(20)
 
 
+def test_audit_page_reads_only_the_actors_name_and_email(admin_client, db_session, count_queries):
+    user = make_user(given_name="Logged", family_name="Actor")
+    db_session.add(AuditEvent(action="test.event", actor_id=user.id, target_type="User"))
+    db_session.commit()
+    db_session.expire_all()
+    with count_queries() as statements:
+        html = admin_client.get("/admin/audit").get_data(as_text=True)
+    assert "Logged Actor" in html and user.email in html
+    [events] = [s for s in statements if "FROM audit_event" in s and "LIMIT" in s]
+    assert "password_hash" not in events and "locked_until" not in events
+
+
 def test_users_list_stops_counting_past_a_bound_and_still_pages_on(
     admin_client, db_session, monkeypatch
 ):
