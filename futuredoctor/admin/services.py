@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload, lazyload, load_only
 from wtforms.fields.choices import SelectChoice
 
 from futuredoctor import audit
@@ -50,8 +50,18 @@ USERS_COUNTED = 1000
 
 
 def list_users(query: str | None, role: Role | None, number: int) -> Page:
-    """One page of users matching the search, with grants (and their scopes) eager-loaded."""
-    stmt = sa.select(User)
+    """One page of users matching the search, with grants (and their scopes) eager-loaded:
+    of each account only what the list shows (name, email and what its status is made of)."""
+    stmt = sa.select(User).options(
+        load_only(
+            User.email,
+            User.given_name,
+            User.family_name,
+            User.is_enabled,
+            User.password_hash,
+            User.locked_until,
+        )
+    )
     if query:
         full_name = User.given_name + " " + User.family_name
         stmt = stmt.where(

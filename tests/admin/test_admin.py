@@ -529,6 +529,19 @@ def test_audit_page_query_count_does_not_grow_with_events(admin_client, db_sessi
     assert queries_for_log(3) == queries_for_log(20)
 
 
+def test_users_list_reads_only_what_it_shows_of_each_account(
+    admin_client, db_session, count_queries
+):
+    make_user(email="shown.person@example.nhs.uk")
+    db_session.commit()
+    db_session.expire_all()
+    with count_queries() as statements:
+        html = admin_client.get("/admin/users?q=shown.person").get_data(as_text=True)
+    assert "shown.person@example.nhs.uk" in html
+    [listed] = [s for s in statements if "LIMIT" in s and "FROM user_account" in s]
+    assert "career_stage" not in listed and "registration_number" not in listed
+
+
 def test_audit_page_reads_only_the_actors_name_and_email(admin_client, db_session, count_queries):
     user = make_user(given_name="Logged", family_name="Actor")
     db_session.add(AuditEvent(action="test.event", actor_id=user.id, target_type="User"))
