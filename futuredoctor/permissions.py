@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from futuredoctor.extensions import db
 from futuredoctor.models import Cohort, Enrolment, EnrolmentStatus, Pilot, Region, Role, User
@@ -257,12 +258,24 @@ _LOADERS: dict[str, tuple[Callable[[str], Any], Callable[[Any], Region | Pilot |
         lambda value: db.session.scalar(sa.select(Region).where(Region.code == value)),
         lambda record: record,
     ),
+    # A pilot's and a cohort's pages name where they belong: read with the record, these
+    # are not a look-up each after it.
     "pilot": (
-        lambda value: db.session.scalar(sa.select(Pilot).where(Pilot.slug == value)),
+        lambda value: db.session.scalars(
+            sa.select(Pilot)
+            .where(Pilot.slug == value)
+            .options(joinedload(Pilot.region), joinedload(Pilot.cohorts))
+        )
+        .unique()
+        .one_or_none(),
         lambda record: record,
     ),
     "cohort": (
-        lambda value: db.session.scalar(sa.select(Cohort).where(Cohort.slug == value)),
+        lambda value: db.session.scalar(
+            sa.select(Cohort)
+            .where(Cohort.slug == value)
+            .options(joinedload(Cohort.pilot).joinedload(Pilot.region))
+        ),
         lambda record: record,
     ),
 }

@@ -98,3 +98,19 @@ def test_a_region_page_reads_its_pilots_with_their_cohorts(client, db_session, c
     assert 'href="/pilots/lon-inclusion-health"' in body
     alone = [s for s in statements if re.search(r"FROM cohort\s*\nWHERE", s)]
     assert not alone, "cohorts read pilot by pilot, not with their pilots"
+
+
+def test_a_pilot_page_reads_the_pilot_with_its_region_and_cohorts(
+    client, db_session, count_queries
+):
+    import re
+
+    admin = make_user(roles=[(Role.NATIONAL_ADMIN, None)])
+    db_session.commit()
+    login(client, admin)
+    db_session.expire_all()
+    with count_queries() as statements:
+        body = client.get("/pilots/lon-inclusion-health").get_data(as_text=True)
+    assert "London" in body
+    alone = [s for s in statements if re.search(r"FROM (region|cohort)\s*\nWHERE", s)]
+    assert not alone, "the region or cohorts read after the pilot"
