@@ -75,6 +75,7 @@ class ContentChoices:
     professions: tuple[str, ...] = ()  # champions' own words, each once, in order
     catalogue: tuple[CatalogueEntry, ...] = ()  # latest versions by title, then version id
     version_domains: dict[int, tuple[DomainChoice, ...]] = field(default_factory=dict)
+    module_versions: dict[int, tuple[int, ...]] = field(default_factory=dict)  # ids by number
 
     @property
     def priorities(self) -> list[str]:
@@ -152,7 +153,20 @@ def _load() -> ContentChoices:
         professions=professions,
         catalogue=catalogue,
         version_domains=version_domains,
+        module_versions=_module_versions(),
     )
+
+
+def _module_versions() -> dict[int, tuple[int, ...]]:
+    """Each module's version ids in number order (the editor's feedback picker asks)."""
+    found: dict[int, list[int]] = {}
+    for module_id, version_id in db.session.execute(
+        sa.select(ModuleVersion.module_id, ModuleVersion.id).order_by(
+            ModuleVersion.module_id, ModuleVersion.number
+        )
+    ):
+        found.setdefault(module_id, []).append(version_id)
+    return {module_id: tuple(ids) for module_id, ids in found.items()}
 
 
 def _version_domains() -> dict[int, tuple[DomainChoice, ...]]:

@@ -22,6 +22,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from futuredoctor.content.choices import content_choices
 from futuredoctor.extensions import db
 from futuredoctor.livinglab.scope import TRIAGE, scoped_items
 from futuredoctor.livinglab.workflow import OPEN_STATUSES
@@ -151,7 +152,7 @@ def _page(
         start = (at, cursor[1]) if at is not None else None
     how = cursor[0] if start is not None and cursor is not None else "from"
     backwards = how == "before"
-    version_ids = [version.id for version in module.versions]
+    version_ids = content_choices().module_versions.get(module.id, ())
     allowed = pilot_id_list(user, TRIAGE)
     pilots: list[int | None] = [None] if allowed is None else list(allowed)
     branches = []

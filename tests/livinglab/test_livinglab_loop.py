@@ -187,14 +187,14 @@ def test_the_editor_reads_only_the_newest_version_and_its_domains_from_memory(
     url = f"/modules/{lab.module.slug}/versions/new"
     client.get(url)  # the first view reads the content choices
     db.session.info.pop(BUMPED, None)
-    latest = lab.module.latest
+    codes = [domain.code for domain in lab.module.latest.domains]
+    db.session.expire_all()  # the module's versions are not left loaded from setting up
     with count_queries() as statements:
         editor = client.get(url).get_data(as_text=True)
-    for domain in latest.domains:
-        assert re.search(rf'value="{domain.code}"[^>]*checked', editor)
+    assert codes and all(re.search(rf'value="{c}"[^>]*checked', editor) for c in codes)
     assert not [s for s in statements if "framework_domain" in s]
-    version_reads = [s for s in statements if s.lstrip().startswith("SELECT module_version.")]
-    assert len(version_reads) == 1 and "LIMIT" in version_reads[0]
+    version_reads = [s for s in statements if re.search(r"FROM module_version\s*\n", s)]
+    assert len(version_reads) == 1 and "LIMIT" in version_reads[0], version_reads
 
 
 def test_publishing_refusals(client, lab) -> None:
@@ -356,18 +356,24 @@ def test_the_feedback_picker_caps_its_count(client, lab, monkeypatch) -> None:
 
 def test_a_picker_page_its_items_and_its_count_are_one_statement(app, lab, count_queries) -> None:
     """Read apart, the page's numbers, their columns and the count were three round trips."""
+    from futuredoctor.content.choices import content_choices
     from futuredoctor.livinglab.address_picker import open_items_picker
     from futuredoctor.livinglab.scope import TRIAGE
     from futuredoctor.permissions import pilot_id_list
 
-    _ = lab.module.versions, pilot_id_list(lab.educator, TRIAGE)  # loaded once per request
+    _ = content_choices(), lab.module.id, pilot_id_list(lab.educator, TRIAGE)  # once a request
+
+    def read(statements: list[str]) -> list[str]:
+        # In a request the content stamp comes with the account; here it is asked alone.
+        return [s for s in statements if "FROM content_stamp" not in s]
+
     with count_queries() as statements:
         picker = open_items_picker(lab.educator, lab.module, "", None, 1, [])
-    assert len(statements) == 1
+    assert len(read(statements)) == 1
     assert picker.total == len(picker.items) > 0
     with count_queries() as statements:  # nothing matches: the count is asked alone
         empty = open_items_picker(lab.educator, lab.module, "no such words", None, 1, [])
-    assert (empty.items, empty.total, len(statements)) == ([], 0, 2)
+    assert (empty.items, empty.total, len(read(statements))) == ([], 0, 2)
 
 
 def test_the_open_feedback_index_covers_the_open_statuses() -> None:
