@@ -20,6 +20,7 @@ from futuredoctor.models import (
     Release,
     User,
 )
+from futuredoctor.models.module import VERSION_CARD
 
 # Chart geometry (SVG user units); the viewBox scales it to the page width.
 CHART_WIDTH = 640
@@ -85,13 +86,7 @@ def completions(user: User) -> list[Completion]:
             ),
             joinedload(Progress.release).options(
                 joinedload(Release.module_version)
-                .load_only(
-                    ModuleVersion.module_id,
-                    ModuleVersion.number,
-                    ModuleVersion.title,
-                    ModuleVersion.estimated_minutes,
-                    ModuleVersion.delivery_mode,
-                )
+                .load_only(*VERSION_CARD, ModuleVersion.delivery_mode)
                 .options(joinedload(ModuleVersion.module), lazyload(ModuleVersion.domains)),
                 joinedload(Release.cohort).joinedload(Cohort.pilot),
             ),

@@ -26,6 +26,7 @@ from futuredoctor.models import (
     User,
     utcnow,
 )
+from futuredoctor.models.module import VERSION_CARD
 
 T = TypeVar("T")
 NEW_FOR_DAYS = 14
@@ -38,9 +39,7 @@ def status_of(started_at: datetime | None, completed_at: datetime | None) -> str
     return COMPLETED if completed_at else IN_PROGRESS
 
 
-def choose(
-    candidates: list[T], key: Callable[[T], tuple[int, bool, datetime]]
-) -> tuple[T, T]:
+def choose(candidates: list[T], key: Callable[[T], tuple[int, bool, datetime]]) -> tuple[T, T]:
     """(taken, newest) among one module's released candidates. ``key`` gives (version
     number, has progress, released at): the newest version is the one they are offered,
     but the one they have progress on stays theirs."""
@@ -131,11 +130,7 @@ def _released_to(user: User, slug: str | None = None) -> list[tuple[Release, Enr
             # GPC mapping, which only the module page needs (for one version).
             joinedload(Release.module_version)
             .load_only(
-                ModuleVersion.module_id,
-                ModuleVersion.number,
-                ModuleVersion.title,
-                ModuleVersion.summary,
-                ModuleVersion.estimated_minutes,
+                *VERSION_CARD,
                 ModuleVersion.delivery_mode,
                 ModuleVersion.changelog,
                 ModuleVersion.published_at,
@@ -237,9 +232,7 @@ _PREVIOUS_VISIT = (
     # The second newest successful sign-in, from the audit log: "new since your last visit"
     # needs no write on every page view and stays the same for the whole visit.
     sa.select(AuditEvent.occurred_at)
-    .where(
-        AuditEvent.actor_id == sa.bindparam("user_id"), AuditEvent.action == "login.succeeded"
-    )
+    .where(AuditEvent.actor_id == sa.bindparam("user_id"), AuditEvent.action == "login.succeeded")
     .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     .limit(1)
     .offset(1)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from futuredoctor import audit, clock
 from futuredoctor.extensions import db
-from futuredoctor.livinglab.scope import TRIAGE
+from futuredoctor.livinglab.scope import TRIAGE, item_loading
 from futuredoctor.models import (
     AttendeeKind,
     CodesignAttendee,
@@ -189,8 +189,6 @@ def find_suggestion(session: CodesignSession, suggestion: Suggestion) -> Feedbac
 
 
 def session_items(session: CodesignSession) -> list[FeedbackItem]:
-    from futuredoctor.livinglab.inbox import item_loading
-
     stmt = (
         sa.select(FeedbackItem)
         .where(FeedbackItem.codesign_session_id == session.id)

@@ -7,11 +7,16 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import abort
-from sqlalchemy.orm import joinedload, selectinload
 
 from futuredoctor.content.choices import content_choices
 from futuredoctor.extensions import db
-from futuredoctor.livinglab.scope import TRIAGE, item_pilot_id, modules_in_scope, scoped_items
+from futuredoctor.livinglab.scope import (
+    TRIAGE,
+    item_loading,
+    item_pilot_id,
+    modules_in_scope,
+    scoped_items,
+)
 from futuredoctor.models import (
     CodesignSession,
     Cohort,
@@ -78,26 +83,6 @@ def _filtered(user: User, wanted: InboxFilter) -> sa.Select[Any]:
         escaped = wanted.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         stmt = stmt.where(FeedbackItem.text.ilike(f"%{escaped}%", escape="\\"))
     return stmt
-
-
-def item_loading() -> list[Any]:
-    """Eager loading for showing items: module version, tags and where they came from (not
-    the version's GPC domains, which no list of items shows: one query fewer).
-
-    Where an item came from is its cohort (for participants' feedback) and the pilot whose
-    educators triage it (``scope_pilot``: the cohort's, the co-design session's or the one
-    it was entered for) with its region. Joining the pilot and region once, through that
-    column, instead of along each of the three ways an item can have a pilot, leaves eight
-    tables in the statement instead of thirteen: PostgreSQL planned the thirteen in about
-    4 ms, every time, on the inbox at national size."""
-    return [
-        joinedload(FeedbackItem.module_version).joinedload(ModuleVersion.module),
-        joinedload(FeedbackItem.module_version).lazyload(ModuleVersion.domains),
-        joinedload(FeedbackItem.enrolment).joinedload(Enrolment.cohort),
-        joinedload(FeedbackItem.scope_pilot).joinedload(Pilot.region),
-        joinedload(FeedbackItem.contributor),
-        selectinload(FeedbackItem.tags),
-    ]
 
 
 def inbox_page(user: User, wanted: InboxFilter, number: int, total: int | None = None) -> Page:

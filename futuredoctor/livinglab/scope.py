@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from futuredoctor.extensions import db
 from futuredoctor.models import (
@@ -98,22 +98,32 @@ def _item_scope(item: FeedbackItem) -> Cohort | Pilot:
     return _NOWHERE
 
 
+def item_loading(one: bool = False) -> list[Any]:
+    """Eager loading for showing items: module version, tags and where they came from (not
+    the version's GPC domains, which no list of items shows: one query fewer).
+
+    Where an item came from is its cohort (for participants' feedback) and the pilot whose
+    educators triage it (``scope_pilot``: the cohort's, the co-design session's or the one
+    it was entered for) with its region. Joining the pilot and region once, through that
+    column, instead of along each of the three ways an item can have a pilot, leaves eight
+    tables in the statement instead of thirteen: PostgreSQL planned the thirteen in about
+    4 ms, every time, on the inbox at national size. For ``one`` item (its own page) the
+    tags are joined too: one statement for everything."""
+    return [
+        joinedload(FeedbackItem.module_version).joinedload(ModuleVersion.module),
+        joinedload(FeedbackItem.module_version).lazyload(ModuleVersion.domains),
+        joinedload(FeedbackItem.enrolment).joinedload(Enrolment.cohort),
+        joinedload(FeedbackItem.scope_pilot).joinedload(Pilot.region),
+        joinedload(FeedbackItem.contributor),
+        joinedload(FeedbackItem.tags) if one else selectinload(FeedbackItem.tags),
+    ]
+
+
 def _load_item(value: Any) -> FeedbackItem | None:
     """The item with what deciding its scope and showing it need, in one statement: its
     cohort, version, module, pilot and region, contributor and tags were eight look-ups."""
-    stmt = (
-        sa.select(FeedbackItem)
-        .where(FeedbackItem.id == int(value))
-        .options(
-            joinedload(FeedbackItem.enrolment).joinedload(Enrolment.cohort),
-            joinedload(FeedbackItem.module_version).joinedload(ModuleVersion.module),
-            joinedload(FeedbackItem.module_version).lazyload(ModuleVersion.domains),
-            joinedload(FeedbackItem.scope_pilot).joinedload(Pilot.region),
-            joinedload(FeedbackItem.contributor),
-            joinedload(FeedbackItem.tags),
-        )
-    )
-    return db.session.scalars(stmt).unique().one_or_none()
+    stmt = sa.select(FeedbackItem).where(FeedbackItem.id == int(value))
+    return db.session.scalars(stmt.options(*item_loading(one=True))).unique().one_or_none()
 
 
 def _load_session(value: Any) -> CodesignSession | None:

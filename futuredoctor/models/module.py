@@ -75,3 +75,14 @@ class ModuleVersion(Base):
     @property
     def label(self) -> str:
         return version_label(self.title, self.number)
+
+
+# What a list of versions shows of each (a card: title, summary, length), for
+# ``load_only``: never the body, which only a version's own page reads.
+VERSION_CARD = (
+    ModuleVersion.module_id,
+    ModuleVersion.number,
+    ModuleVersion.title,
+    ModuleVersion.summary,
+    ModuleVersion.estimated_minutes,
+)

@@ -23,6 +23,7 @@ from futuredoctor.models import (
     User,
     utcnow,
 )
+from futuredoctor.models.module import VERSION_CARD
 from futuredoctor.paging import Page, paginate
 from futuredoctor.permissions import Permission, scope_pilots
 from futuredoctor.timezones import local_day_bounds, to_local
@@ -124,13 +125,7 @@ def cohort_view_at(cohort: Cohort, instant: datetime) -> tuple[list[Release], li
             # What the preview's cards show: not the versions' bodies, and their GPC
             # domains from the kept content choices (``version_domains``).
             joinedload(Release.module_version)
-            .load_only(
-                ModuleVersion.module_id,
-                ModuleVersion.number,
-                ModuleVersion.title,
-                ModuleVersion.summary,
-                ModuleVersion.estimated_minutes,
-            )
+            .load_only(*VERSION_CARD)
             .options(lazyload(ModuleVersion.domains), joinedload(ModuleVersion.module)),
         )
         .order_by(Release.release_at, Release.id)

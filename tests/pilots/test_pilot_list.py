@@ -3,6 +3,9 @@ pilots' cohorts or people."""
 
 from __future__ import annotations
 
+import re
+
+import pytest
 import sqlalchemy as sa
 
 from futuredoctor.models import Cohort, Pilot, Role
@@ -86,31 +89,24 @@ def test_pages_list_the_next_scheduled_releases_with_version_and_cohort(
     assert table.count("Upcoming cohort") == 2
 
 
-def test_a_region_page_reads_its_pilots_with_their_cohorts(client, db_session, count_queries):
-    import re
-
-    admin = make_user(roles=[(Role.NATIONAL_ADMIN, None)])
-    db_session.commit()
-    login(client, admin)
-    db_session.expire_all()
-    with count_queries() as statements:
-        body = client.get("/regions/LON").get_data(as_text=True)
-    assert 'href="/pilots/lon-inclusion-health"' in body
-    alone = [s for s in statements if re.search(r"FROM cohort\s*\nWHERE", s)]
-    assert not alone, "cohorts read pilot by pilot, not with their pilots"
-
-
-def test_a_pilot_page_reads_the_pilot_with_its_region_and_cohorts(
-    client, db_session, count_queries
+@pytest.mark.parametrize(
+    ("url", "shown", "never_alone"),
+    [
+        # the region's pilots with their cohorts in one statement
+        ("/regions/LON", 'href="/pilots/lon-inclusion-health"', "cohort"),
+        # a pilot from the URL with its region and cohorts
+        ("/pilots/lon-inclusion-health", "London", "region|cohort"),
+    ],
+)
+def test_region_and_pilot_pages_read_what_they_name_with_the_record(
+    client, db_session, count_queries, url, shown, never_alone
 ):
-    import re
-
     admin = make_user(roles=[(Role.NATIONAL_ADMIN, None)])
     db_session.commit()
     login(client, admin)
     db_session.expire_all()
     with count_queries() as statements:
-        body = client.get("/pilots/lon-inclusion-health").get_data(as_text=True)
-    assert "London" in body
-    alone = [s for s in statements if re.search(r"FROM (region|cohort)\s*\nWHERE", s)]
-    assert not alone, "the region or cohorts read after the pilot"
+        body = client.get(url).get_data(as_text=True)
+    assert shown in body
+    alone = [s for s in statements if re.search(rf"FROM ({never_alone})\s*\nWHERE", s)]
+    assert not alone, "read one by one after the record"
