@@ -104,18 +104,15 @@ def roster_page(
     cohort: Cohort, q: str, status: EnrolmentStatus | None, number: int
 ) -> tuple[Page, list[RosterRow]]:
     """One page of the cohort's people, by name, in one statement: the page chosen from
-    ids and names only (an index-only look-up per person, ``ix_user_account_id_name``),
-    the columns shown of its 50 people with their progress and invitation facts, and the
-    matches counted. Ordering every person read whole made PostgreSQL scan every account, so the
-    people are read by the page's ids."""
-    order = (sa.func.lower(User.family_name), sa.func.lower(User.given_name), Enrolment.id)
-    ids = _search(
-        sa.select(Enrolment.id)
-        .join(User, User.id == Enrolment.user_id)
-        .where(Enrolment.cohort_id == cohort.id),
-        q,
-        status,
-    )
+    the enrolments' own copies of the names (``ix_enrolment_cohort_name``: the next 50
+    entries of one index range, where looking up every person's names on their account
+    read the whole cohort), the columns shown of its 50 people with their progress and
+    invitation facts, and the matches counted."""
+    order = (Enrolment.family_key, Enrolment.given_key, Enrolment.id)
+    ids = sa.select(Enrolment.id).where(Enrolment.cohort_id == cohort.id)
+    if q:  # a search reads the accounts' own fields
+        ids = ids.join(User, User.id == Enrolment.user_id)
+    ids = _search(ids, q, status)
     if q:
         counted = sa.select(sa.func.count()).select_from(ids.subquery())
     else:  # every enrolment has its person, so the count needs no join
@@ -256,7 +253,7 @@ def export_rows(cohort: Cohort, q: str, status: EnrolmentStatus | None) -> Itera
         )
         .join(User, User.id == Enrolment.user_id)
         .where(Enrolment.cohort_id == cohort.id)
-        .order_by(sa.func.lower(User.family_name), sa.func.lower(User.given_name), Enrolment.id)
+        .order_by(Enrolment.family_key, Enrolment.given_key, Enrolment.id)
         .execution_options(yield_per=1000)
     )
     now = utcnow()

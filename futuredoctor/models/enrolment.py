@@ -27,6 +27,7 @@ class Enrolment(Base):
     __table_args__ = (
         sa.UniqueConstraint("cohort_id", "user_id"),
         sa.Index("ix_enrolment_cohort_status", "cohort_id", "status"),
+        sa.Index("ix_enrolment_cohort_name", "cohort_id", "family_key", "given_key", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,6 +38,11 @@ class Enrolment(Base):
     enrolled_at: Mapped[datetime | None]
     waitlisted_at: Mapped[datetime | None]
     withdrawn_at: Mapped[datetime | None]
+    # The person's names lower-cased, for the roster's order by name within a cohort: the
+    # database writes them (migration 0033's triggers, on enrolling and on every rename or
+    # anonymisation of the account); the application never does.
+    family_key: Mapped[str] = mapped_column(sa.String(100), server_default="")
+    given_key: Mapped[str] = mapped_column(sa.String(100), server_default="")
 
     cohort: Mapped[Cohort] = relationship()
     user: Mapped[User] = relationship()

@@ -186,3 +186,81 @@ def test_a_roster_page_is_one_statement_with_progress_invitations_and_count(
     assert (nobody.total, none) == (0, [])
     with pytest.raises(NotFound):
         roster_page(cohort, "", None, 2)
+
+
+def test_the_roster_is_in_name_order_and_follows_a_rename(
+    admin_client, db_session, london_pilot, pilot_admin, count_queries
+):
+    """The order comes from the lower-cased copies of the names the database keeps on each
+    enrolment, and a page of the roster is chosen without reading any account."""
+    from futuredoctor.enrolment.roster import roster_page
+
+    cohort = make_cohort(london_pilot, slug="lon-names", capacity=10)
+    named = (("Zoe", "adams"), ("Amy", "Brown"), ("Bob", "Carter"))
+    people = [make_user(given_name=given, family_name=family) for given, family in named]
+    for person in people:
+        capacity.enrol(person, cohort, pilot_admin)
+    db_session.commit()
+
+    def order() -> list[str]:
+        body = admin_client.get("/cohorts/lon-names/roster").get_data(as_text=True)
+        return sorted((p.given_name for p in people), key=lambda given: body.index(f">{given} "))
+
+    assert order() == ["Zoe", "Amy", "Bob"]
+    people[0].family_name = "Zulu"  # Zoe adams becomes Zoe Zulu: last, whatever the case
+    people[2].given_name = "aaron"
+    people[2].family_name = "brown"  # Bob Carter becomes aaron brown: before Amy Brown
+    db_session.commit()
+    assert order() == ["aaron", "Amy", "Zoe"]
+    with count_queries() as statements:
+        roster_page(cohort, "", None, 1)
+    page_sql = statements[-1]
+    chosen = page_sql[page_sql.index("WHERE enrolment.id IN") : page_sql.index("LIMIT")]
+    assert "user_account" not in chosen, chosen
+
+
+def test_name_keys_equal_the_accounts_names_after_random_changes(
+    db_session, london_pilot, pilot_admin
+):
+    """Enrolling, renaming and moving an enrolment to another person in random order: every
+    enrolment's keys are its person's names lower-cased, by the database's own lower()."""
+    import random
+
+    from futuredoctor.models import Enrolment, User
+
+    rng = random.Random(2026)  # noqa: S311  (a repeatable sequence, not a secret)
+    cohorts = [make_cohort(london_pilot, slug=f"lon-keys-{n}", capacity=50) for n in range(2)]
+    people = [make_user(given_name=f"Given{n}", family_name=f"Family{n}") for n in range(10)]
+    names = ["Ng", "o'Brien", "SMITH-JONES", "van der Berg", "Ólafsdóttir", "", "Zed"]
+    enrolled: set[tuple[int, int]] = set()
+    for _ in range(80):
+        person, cohort = rng.choice(people), rng.choice(cohorts)
+        action = rng.randrange(4)
+        if action == 0 and (person.id, cohort.id) not in enrolled:
+            capacity.enrol(person, cohort, pilot_admin)
+            enrolled.add((person.id, cohort.id))
+        elif action == 1:
+            person.given_name = rng.choice(names)
+        elif action == 2:
+            person.family_name = rng.choice(names)
+        else:
+            other = rng.choice(people)
+            moved = db_session.scalar(
+                sa.select(Enrolment).where(Enrolment.user_id == person.id).limit(1)
+            )
+            if moved is not None and (other.id, moved.cohort_id) not in enrolled:
+                enrolled.discard((person.id, moved.cohort_id))
+                moved.user_id = other.id
+                enrolled.add((other.id, moved.cohort_id))
+        db_session.flush()
+    db_session.commit()
+    rows = db_session.execute(
+        sa.select(
+            Enrolment.family_key,
+            Enrolment.given_key,
+            sa.func.lower(User.family_name),
+            sa.func.lower(User.given_name),
+        ).join(User, User.id == Enrolment.user_id)
+    ).all()
+    assert len(rows) == len(enrolled) > 5
+    assert [tuple(r[:2]) for r in rows] == [tuple(r[2:]) for r in rows]
