@@ -39,7 +39,7 @@ from futuredoctor.models import Cohort, Enrolment, EnrolmentStatus, User
 from futuredoctor.models.user import PERSON_DETAILS
 from futuredoctor.paging import page_number
 from futuredoctor.permissions import Permission, actor, get_scoped_or_404, requires
-from futuredoctor.pilots.services import cohort_counts
+from futuredoctor.pilots.services import CohortCounts
 from futuredoctor.refusals import Refusal, show_refusal
 from futuredoctor.transactions import retry_on_conflict, savepoint
 
@@ -58,7 +58,7 @@ def roster_view(cohort: Cohort) -> tuple[str, int]:
     number = page_number(request.args.get("page"))
     valid = not request.args or form.validate()
     page, rows = roster.roster_page(cohort, *_filters(form), number) if valid else (None, [])
-    counts = cohort_counts([cohort.id])[cohort.id]
+    counts = CohortCounts.of(cohort)
     return (
         render_template(
             "enrolment/roster.html",

@@ -65,5 +65,11 @@ class Cohort(Base):
     ends_on: Mapped[date]
     eligible_professional_groups: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     eligible_career_stages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # People by enrolment status: the database keeps them (migration 0034's trigger on
+    # enrolment, in the same statement as each change); the application only reads them.
+    enrolled_count: Mapped[int] = mapped_column(server_default="0")
+    waitlisted_count: Mapped[int] = mapped_column(server_default="0")
+    invited_count: Mapped[int] = mapped_column(server_default="0")
+    withdrawn_count: Mapped[int] = mapped_column(server_default="0")
 
     pilot: Mapped[Pilot] = relationship(back_populates="cohorts")

@@ -33,6 +33,17 @@ class CohortCounts:
     invited: int = 0
     withdrawn: int = 0
 
+    @classmethod
+    def of(cls, cohort: Cohort) -> CohortCounts:
+        """The counts the cohort row keeps (a trigger changes them with each enrolment), so
+        a page showing cohorts reads no enrolment to show their places."""
+        return cls(
+            cohort.enrolled_count,
+            cohort.waitlisted_count,
+            cohort.invited_count,
+            cohort.withdrawn_count,
+        )
+
 
 @dataclass
 class PilotSummary:
@@ -45,7 +56,8 @@ class PilotSummary:
 
 
 def cohort_counts(cohort_ids: list[int]) -> dict[int, CohortCounts]:
-    """Enrolment counts by status for many cohorts in one grouped query."""
+    """Enrolment counts by status for many cohorts, counted afresh in one grouped query:
+    what the kept counts (``CohortCounts.of``) must always equal."""
     counts = {cid: CohortCounts() for cid in cohort_ids}
     if not cohort_ids:
         return counts
@@ -69,8 +81,7 @@ def pilots_in_scope(
         .order_by(Region.name, Pilot.name)
     )
     pilots = list(db.session.scalars(scope_pilots(stmt, user, permission, Pilot.id)))
-    counts = cohort_counts([c.id for p in pilots for c in p.cohorts])
-    return [PilotSummary(p, {c.id: counts[c.id] for c in p.cohorts}) for p in pilots]
+    return [pilot_summary(p) for p in pilots]
 
 
 @dataclass(frozen=True)
@@ -103,12 +114,12 @@ def pilot_list(user: User, permission: Permission = Permission.VIEW_PILOT) -> li
 
 
 def pilot_summary(pilot: Pilot) -> PilotSummary:
-    return PilotSummary(pilot, cohort_counts([c.id for c in pilot.cohorts]))
+    return PilotSummary(pilot, {c.id: CohortCounts.of(c) for c in pilot.cohorts})
 
 
 def region_pilots(region: Region) -> list[PilotSummary]:
-    """The region's pilots by name, each with its cohorts (one statement for both) and
-    their enrolment counts (one more)."""
+    """The region's pilots by name, each with its cohorts and their enrolment counts, in one
+    statement."""
     pilots = list(
         db.session.scalars(
             sa.select(Pilot)
@@ -117,8 +128,7 @@ def region_pilots(region: Region) -> list[PilotSummary]:
             .order_by(Pilot.name)
         ).unique()
     )
-    counts = cohort_counts([c.id for p in pilots for c in p.cohorts])
-    return [PilotSummary(p, {c.id: counts[c.id] for c in p.cohorts}) for p in pilots]
+    return [pilot_summary(p) for p in pilots]
 
 
 @dataclass(frozen=True)

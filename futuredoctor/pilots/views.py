@@ -14,7 +14,7 @@ from futuredoctor.paging import page_number, pagination_params
 from futuredoctor.permissions import Permission, can_access, requires
 from futuredoctor.pilots.learner_progress import learners_page
 from futuredoctor.pilots.services import (
-    cohort_counts,
+    CohortCounts,
     pilot_list,
     pilot_summary,
     region_pilots,
@@ -77,7 +77,7 @@ def cohort(cohort: Cohort) -> str:
     return render_template(
         "pilots/cohort.html",
         cohort=cohort,
-        counts=cohort_counts([cohort.id])[cohort.id],
+        counts=CohortCounts.of(cohort),
         upcoming=upcoming_releases([cohort.id]),
     )
 

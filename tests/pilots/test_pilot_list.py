@@ -110,3 +110,5 @@ def test_region_and_pilot_pages_read_what_they_name_with_the_record(
     assert shown in body
     alone = [s for s in statements if re.search(rf"FROM ({never_alone})\s*\nWHERE", s)]
     assert not alone, "read one by one after the record"
+    # Places come with each cohort row (kept by the database), not from counting enrolments.
+    assert not [s for s in statements if "FROM enrolment" in s]

@@ -41,6 +41,7 @@ from futuredoctor.models import (
     SummarySnapshot,
     User,
 )
+from futuredoctor.pilots.services import CohortCounts, cohort_counts
 from futuredoctor.refusals import Refusal
 from futuredoctor.releases import dashboard, national
 from futuredoctor.releases.completion_trend import completions_by_month
@@ -82,6 +83,23 @@ class World:
         enrolment = self.pick(Enrolment, Enrolment.status == EnrolmentStatus.ENROLLED)
         if isinstance(enrolment, Enrolment):
             withdraw(enrolment, None)
+
+    def enrolment_change(self) -> None:
+        """A status or cohort changed directly, as no page does: the kept counts follow
+        the rows whatever writes them."""
+        enrolment = self.pick(Enrolment)
+        if not isinstance(enrolment, Enrolment):
+            return
+        other = next(c for c in self.cohorts if c.id != enrolment.cohort_id)
+        taken = db.session.scalar(
+            sa.select(Enrolment.id).where(
+                Enrolment.cohort_id == other.id, Enrolment.user_id == enrolment.user_id
+            )
+        )
+        if self.rng.randrange(2) or taken is not None:
+            enrolment.status = self.rng.choice(list(EnrolmentStatus))
+        else:
+            enrolment.cohort_id = other.id
 
     def progress(self) -> None:
         enrolment = self.pick(Enrolment)
@@ -160,7 +178,16 @@ class World:
         else:
             release.release_at = clock.now() + timedelta(days=self.rng.choice([-3, 3]))
 
-    OPERATIONS = [enrol, withdraw, progress, feedback, triage, consent_withdrawal, release_change]
+    OPERATIONS = [
+        enrol,
+        withdraw,
+        enrolment_change,
+        progress,
+        feedback,
+        triage,
+        consent_withdrawal,
+        release_change,
+    ]
 
 
 def check_every_summary(app: Flask, world: World) -> None:
@@ -177,6 +204,18 @@ def check_every_summary(app: Flask, world: World) -> None:
         stored = {row.pilot.id: row.cells for row in board.coverage}
         assert all(stored[row.pilot.id] == row.cells for row in live), code
     assert national.national_overview()[0] == national.live_overview()
+    # Each cohort's people by status, kept by the database with every enrolment change.
+    kept = db.session.execute(
+        sa.select(
+            Cohort.id,
+            Cohort.enrolled_count,
+            Cohort.waitlisted_count,
+            Cohort.invited_count,
+            Cohort.withdrawn_count,
+        )
+    ).all()
+    recount = cohort_counts([row.id for row in kept])
+    assert {row.id: CohortCounts(*row[1:]) for row in kept} == recount
     # Each item keeps the pilot it belongs to (the inbox and picker scope by it).
     derived = sa.func.coalesce(Cohort.pilot_id, CodesignSession.pilot_id, FeedbackItem.pilot_id)
     wrong = db.session.scalars(
