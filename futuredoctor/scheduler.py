@@ -28,10 +28,9 @@ from datetime import timedelta
 from typing import Any
 
 import click
-import sqlalchemy as sa
 from flask import Flask, current_app
 
-from futuredoctor import logs
+from futuredoctor import logs, upsert
 from futuredoctor.extensions import db
 from futuredoctor.models import utcnow
 
@@ -167,14 +166,11 @@ def _record_outcome(name: str, succeeded: bool) -> None:
 
     column = "last_succeeded_at" if succeeded else "last_failed_at"
     values = {column: utcnow()}
+    stmt = upsert.insert(SchedulerJobRun).values(name=name, **values)
     try:
-        with db.engine.begin() as conn:
-            changed = conn.execute(
-                sa.update(SchedulerJobRun).where(SchedulerJobRun.name == name).values(values)
-            ).rowcount
-            if not changed:
-                conn.execute(sa.insert(SchedulerJobRun).values(name=name, **values))
-    except Exception:  # a race with another scheduler's first insert, or no database
+        with db.engine.begin() as conn:  # one statement, whoever made the row first
+            conn.execute(stmt.on_conflict_do_update(index_elements=["name"], set_=values))
+    except Exception:  # no database
         log.warning("Could not record the outcome of job %s", name, exc_info=True)
 
 

@@ -29,9 +29,9 @@ from itertools import chain
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from futuredoctor import upsert
 from futuredoctor.evaluation.redaction import RULES_VERSION, Redactor, name_parts
 from futuredoctor.extensions import db
 from futuredoctor.models import (
@@ -179,13 +179,9 @@ def sync_names() -> NameList:
     now = utcnow()
     rows = [{"kind": k, "part": p, "version": version, "added_at": now} for k, p in new]
     table = cast(sa.Table, RedactionName.__table__)
-    insert = (
-        postgresql.insert(table)
-        if db.session.get_bind().dialect.name == "postgresql"
-        else sqlite.insert(table)
-    )
     # Another process may be adding the same names: theirs are as good as ours.
-    db.session.execute(insert.on_conflict_do_nothing(index_elements=["kind", "part"]), rows)
+    insert = upsert.insert(table).on_conflict_do_nothing(index_elements=["kind", "part"])
+    db.session.execute(insert, rows)
     return name_list()
 
 
@@ -259,10 +255,16 @@ def watermark(spec: FreeText) -> int:
 def _advance(spec: FreeText, version: int) -> None:
     """Record that every row of the table has been checked against names up to
     ``version``; never moves a watermark back (another process may be further on)."""
-    row = db.session.get(RedactionWatermark, spec.table.name, with_for_update=True)
-    if row is None:
-        row = RedactionWatermark(table_name=spec.table.name, rules_version=0, names_version=0)
-        db.session.add(row)
+    # Another scheduler may be making the table's first watermark at the same moment.
+    db.session.execute(
+        upsert.insert(RedactionWatermark)
+        .values(table_name=spec.table.name, rules_version=0, names_version=0, updated_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["table_name"])
+    )
+    row = db.session.get(
+        RedactionWatermark, spec.table.name, with_for_update=True, populate_existing=True
+    )
+    assert row is not None  # made above, and watermarks are never deleted
     if row.rules_version != RULES_VERSION or row.names_version < version:
         row.rules_version, row.names_version = RULES_VERSION, version
         row.updated_at = utcnow()

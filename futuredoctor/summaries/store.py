@@ -9,9 +9,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
 
-from futuredoctor import clock
+from futuredoctor import clock, upsert
 from futuredoctor.extensions import db
 from futuredoctor.models import SummarySnapshot
 
@@ -47,10 +46,9 @@ def store(kind: str, key: str, payload: Any) -> Snapshot:
     """Write ``payload`` as the summary now, in one upsert whether or not it was stored
     before (two writers at once: the later one wins; both counted the same rows)."""
     now = clock.now()
-    insert = (
-        postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = upsert.insert(SummarySnapshot).values(
+        kind=kind, key=key, payload=payload, refreshed_at=now
     )
-    stmt = insert(SummarySnapshot).values(kind=kind, key=key, payload=payload, refreshed_at=now)
     db.session.execute(
         stmt.on_conflict_do_update(
             index_elements=["kind", "key"],
