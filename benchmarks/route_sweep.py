@@ -57,6 +57,7 @@ SCOPED_ROLES = {
     Role.CHAMPION: "region",
 }
 FIXED = {"token": "not-a-token", "file_name": "participants.csv"}
+_SAME = "a public page with nothing of its own for a signed-in person"
 
 
 @dataclass
@@ -70,6 +71,18 @@ class Target:
     small_queries: int | None = None
     size: int = 0
     problem: str | None = None  # why it could not be opened
+    public: bool = False  # a page anyone may open, signed in or not
+
+
+# What a signed-in request runs before any page's own work: the account check.
+SIGNED_IN_STATEMENTS = 1
+
+
+def same_as_signed_out(target: Target) -> bool:
+    """A public page opened by a signed-in role that does nothing of its own for them (it
+    redirects them, or runs no statement beyond the account check): the signed-out row and
+    the floor already measure it, so it is not swept again."""
+    return target.public and target.role != SIGNED_OUT and target.problem == _SAME
 
 
 @dataclass
@@ -250,10 +263,12 @@ def _value(endpoint: str, arg: str, scene: Scene, role: str) -> Any:
 
 
 def may_open(info: tuple[Any, ...] | None, role: str) -> bool:
+    """Whether ``role`` may open a route with this access rule: a public page, everyone
+    (the home page is each role's own dashboard once signed in)."""
     if info is None:
         return False
     if info[0] == "public":
-        return role == SIGNED_OUT
+        return True
     if role == SIGNED_OUT:
         return False
     return info[0] == "signed_in" or info[1] in ROLE_PERMISSIONS[Role(role)]
@@ -272,10 +287,13 @@ def targets(app: Flask, scene: Scene) -> list[Target]:
                 continue
             values = {arg: _value(rule.endpoint, arg, scene, role) for arg in rule.arguments}
             target = Target(rule.endpoint, role, rule.rule, scene.emails.get(role))
+            target.public = info is not None and info[0] == "public"
             missing = [arg for arg, value in values.items() if value is None]
             if missing:
                 target.problem = f"no sample for {', '.join(missing)}"
             elif info and ("bearer-token" in info or "metrics-token" in info):
+                if role != SIGNED_OUT:
+                    continue  # listed once, signed out
                 target.problem = "needs an API or metrics token, not a session"
             else:
                 with app.test_request_context():
@@ -314,7 +332,13 @@ def count_in_process(app: Flask, found: list[Target], password: str, small: bool
                 continue
             target.queries = len(statements)
             target.size = len(body)
-            if response.status_code != 200:
+            if (
+                target.public
+                and target.role != SIGNED_OUT
+                and (response.status_code != 200 or target.queries <= SIGNED_IN_STATEMENTS)
+            ):
+                target.problem = _SAME
+            elif response.status_code != 200:
                 target.problem = f"answers {response.status_code}"
             elif response.mimetype != "text/html":
                 target.kind = "download"

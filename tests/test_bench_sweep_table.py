@@ -41,3 +41,33 @@ def test_a_row_not_met_splits_its_excess_between_app_and_database() -> None:
     assert rows[0].endswith("**no**: +8.0 ms app, +4.0 ms db |")
     assert rows[1].endswith("| yes |")
     assert "| 2.0 (2.0–3.0) |" in rows[1]
+
+
+
+def test_public_pages_are_swept_as_every_role_with_something_of_its_own(app, db_session) -> None:
+    """The home page is public, and each role's dashboard once signed in: every role opens
+    a public page, and only rows that do nothing beyond the signed-out page are dropped."""
+    from benchmarks.route_sweep import (
+        SIGNED_OUT,
+        count_in_process,
+        may_open,
+        same_as_signed_out,
+    )
+    from futuredoctor.models import Role
+    from tests.factories import PASSWORD, make_user
+
+    assert may_open(("public",), SIGNED_OUT) and may_open(("public",), "participant")
+    assert not may_open(("signed_in",), SIGNED_OUT)
+    email = make_user(roles=[(Role.PARTICIPANT, None)]).email
+    db_session.commit()
+    found = [
+        Target("main.home", SIGNED_OUT, "/", None),
+        Target("main.home", "participant", "/", email),
+        Target("main.privacy", "participant", "/privacy", email),
+    ]
+    for target in found:
+        target.public = True
+    count_in_process(app, found, PASSWORD)
+    kept = [(t.url, t.role) for t in found if not same_as_signed_out(t)]
+    assert kept == [("/", SIGNED_OUT), ("/", "participant")]
+    assert found[1].queries > found[0].queries

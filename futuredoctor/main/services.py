@@ -14,25 +14,18 @@ from futuredoctor.community.messages import recent_messages
 from futuredoctor.community.moderation import open_count
 from futuredoctor.community.opportunities import upcoming_for, upcoming_organised
 from futuredoctor.community.profiles import completeness, profile_for
-from futuredoctor.educators.overview import pilot_mentoring
 from futuredoctor.extensions import db
 from futuredoctor.learning.journey import overview
 from futuredoctor.learning.upcoming import next_releases
-from futuredoctor.livinglab.inbox import status_counts
+from futuredoctor.livinglab.inbox import summary_counts
+from futuredoctor.main import figures
 from futuredoctor.models import (
     AuditEvent,
-    Cohort,
-    ConsentRecord,
-    Enrolment,
-    EnrolmentStatus,
-    Module,
-    ModuleVersion,
-    Pilot,
     Region,
     Role,
     User,
 )
-from futuredoctor.permissions import Permission, scope_pilots
+from futuredoctor.permissions import Permission, pilot_id_list
 from futuredoctor.pilots.services import pilots_in_scope
 
 
@@ -72,11 +65,20 @@ def _grants(user: User, role: Role) -> list[Any]:
 
 
 def _lead_educator(user: User) -> dict[str, Any]:
-    """The same counts as the feedback inbox (co-design items included), so labels agree."""
-    pilot_ids = [g.pilot_id for g in _grants(user, Role.LEAD_EDUCATOR)]
+    """The feedback inbox's own stored counts (co-design items included), so labels and
+    figures agree, and the mentoring counts of the lead's pilots, with when each was
+    counted (the older of the two is shown)."""
+    pilot_ids = [g.pilot_id for g in _grants(user, Role.LEAD_EDUCATOR) if g.pilot_id]
     summaries = [s for s in pilots_in_scope(user) if s.pilot.id in pilot_ids]
-    mentoring = pilot_mentoring(pilot_ids)
-    return {"summaries": summaries, "feedback": status_counts(user), "mentoring": mentoring}
+    feedback, feedback_as_of = summary_counts(user)
+    mentoring, mentoring_as_of = figures.mentoring(pilot_ids)
+    counted = [at for at in (feedback_as_of, mentoring_as_of) if at is not None]
+    return {
+        "summaries": summaries,
+        "feedback": feedback,
+        "mentoring": mentoring,
+        "counted_at": min(counted) if counted else None,
+    }
 
 
 def _pilot_admin(user: User) -> dict[str, Any]:
@@ -94,23 +96,16 @@ def _regional_lead(user: User) -> dict[str, Any]:
 
 
 def _evaluator(user: User) -> dict[str, Any]:
-    """Granted scopes and how many participants there currently consent to research use."""
-    latest = (
-        sa.select(ConsentRecord.enrolment_id, sa.func.max(ConsentRecord.id).label("id"))
-        .group_by(ConsentRecord.enrolment_id)
-        .subquery()
+    """Granted scopes and how many participants there currently consent to research use
+    (stored for the scope, with when it was counted)."""
+    consenting, counted_at = figures.consenting(
+        pilot_id_list(user, Permission.EXPORT_EVALUATION)
     )
-    stmt = (
-        sa.select(sa.func.count(sa.distinct(Enrolment.user_id)))
-        .select_from(Enrolment)
-        .join(latest, latest.c.enrolment_id == Enrolment.id)
-        .join(ConsentRecord, ConsentRecord.id == latest.c.id)
-        .join(Cohort, Cohort.id == Enrolment.cohort_id)
-        .join(Pilot, Pilot.id == Cohort.pilot_id)
-        .where(ConsentRecord.given.is_(True), Enrolment.status == EnrolmentStatus.ENROLLED)
-    )
-    consenting = db.session.scalar(scope_pilots(stmt, user, Permission.EXPORT_EVALUATION, Pilot.id))
-    return {"grants": _grants(user, Role.EVALUATOR), "consenting": consenting or 0}
+    return {
+        "grants": _grants(user, Role.EVALUATOR),
+        "consenting": consenting,
+        "counted_at": counted_at,
+    }
 
 
 def _champion(user: User) -> dict[str, Any]:
@@ -126,26 +121,24 @@ def _champion(user: User) -> dict[str, Any]:
 
 
 def _national_admin(user: User) -> dict[str, Any]:
-    def count(model: Any) -> int:
-        return db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
-
+    """Platform totals (stored, with when they were counted), what waits for a decision
+    (counted now, in one statement) and the latest audit events with who did them."""
     recent = list(
         db.session.scalars(
             sa.select(AuditEvent)
-            .options(joinedload(AuditEvent.actor))
+            .options(joinedload(AuditEvent.actor).load_only(User.email).noload(User.grants))
             .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
             .limit(5)
         )
     )
+    totals, counted_at = figures.totals()
+    waiting = db.session.execute(
+        sa.select(closures.pending_count_query(), outbox.failed_count_query())
+    ).one()
     return {
-        "counts": {
-            "Users": count(User),
-            "Regions": count(Region),
-            "Pilots": count(Pilot),
-            "Modules": count(Module),
-            "Module versions": count(ModuleVersion),
-        },
+        "counts": {label: totals.get(label, 0) for label in figures.TOTAL_LABELS},
+        "counted_at": counted_at,
         "recent": recent,
-        "closures": closures.pending_count(),
-        "failed_emails": outbox.failed_count(),
+        "closures": waiting[0],
+        "failed_emails": waiting[1],
     }

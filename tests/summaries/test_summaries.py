@@ -17,11 +17,13 @@ import sqlalchemy as sa
 from flask import Flask
 
 from futuredoctor import clock
+from futuredoctor.educators.overview import pilot_mentoring
 from futuredoctor.enrolment.capacity import withdraw
 from futuredoctor.extensions import db
 from futuredoctor.livinglab import inbox, ratings, triage
 from futuredoctor.livinglab.scope import modules_in_scope
 from futuredoctor.livinglab.workflow import MANUAL_TARGETS
+from futuredoctor.main import figures
 from futuredoctor.models import (
     CodesignSession,
     Cohort,
@@ -216,6 +218,12 @@ def check_every_summary(app: Flask, world: World) -> None:
     ).all()
     recount = cohort_counts([row.id for row in kept])
     assert {row.id: CohortCounts(*row[1:]) for row in kept} == recount
+    # The staff homes' figures, each for its scope (read once first, so it is stored).
+    for pilots in (None, [world.cohorts[0].pilot_id], [c.pilot_id for c in world.cohorts]):
+        assert figures.consenting(pilots)[0] == figures.consenting_people(pilots)
+    for cohort in world.cohorts:
+        assert figures.mentoring([cohort.pilot_id])[0] == pilot_mentoring([cohort.pilot_id])
+    assert figures.totals()[0] == figures.platform_counts()
     # Each item keeps the pilot it belongs to (the inbox and picker scope by it).
     derived = sa.func.coalesce(Cohort.pilot_id, CodesignSession.pilot_id, FeedbackItem.pilot_id)
     wrong = db.session.scalars(
@@ -245,6 +253,7 @@ def test_summaries_equal_a_recount_after_random_changes(app: Flask, seed: int) -
     world = World(random.Random(seed))  # noqa: S311  (a repeatable sequence)
     db.session.commit()
     check_every_summary(app, world)  # stores each summary once, so the refresh has keys
+    db.session.commit()
     for _ in range(6):
         for _ in range(6):
             world.rng.choice(World.OPERATIONS)(world)
