@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, lazyload
 
 from futuredoctor.extensions import db
+from futuredoctor.learning.upcoming import ACTIVE, NextRelease
 from futuredoctor.models import (
     AuditEvent,
     Cohort,
@@ -23,6 +24,7 @@ from futuredoctor.models import (
     Pilot,
     Progress,
     Release,
+    ReleaseStatus,
     User,
     utcnow,
 )
@@ -238,25 +240,21 @@ _PREVIOUS_VISIT = (
     .offset(1)
     .scalar_subquery()
 )
-_ENROLMENTS = sa.join(Enrolment, Cohort, Cohort.id == Enrolment.cohort_id).join(
-    Pilot, Pilot.id == Cohort.pilot_id
+_RELEASES = sa.join(ModuleVersion, Release, Release.module_version_id == ModuleVersion.id).join(
+    Module, Module.id == ModuleVersion.module_id
 )
-_OVERVIEW = (
-    # One row even for someone with no enrolment: the previous visit hangs off a single-row
-    # select. (The header's unread count comes with the account: auth/sessions.py.)
+_HOME = (
+    # One row even for someone with no enrolment (the previous visit hangs off a single-row
+    # select); then a row per scheduled release to each of their cohorts, out or to come,
+    # with their progress on it. (The header's unread count comes with the account:
+    # auth/sessions.py.)
     sa.select(
         _PREVIOUS_VISIT.label("previous_visit"),
         Enrolment.status,
+        Enrolment.id.label("enrolment_id"),
         Cohort.slug.label("cohort_slug"),
         Cohort.name.label("cohort_name"),
         Pilot.name.label("pilot_name"),
-    )
-    .select_from(sa.select(sa.literal(1).label("one")).subquery())
-    .outerjoin(_ENROLMENTS, Enrolment.user_id == sa.bindparam("user_id"))
-    .order_by(Enrolment.created_at, Enrolment.id)
-)
-_LINES = (
-    sa.select(
         ModuleVersion.module_id,
         Module.slug,
         ModuleVersion.number,
@@ -267,19 +265,26 @@ _LINES = (
         Progress.started_at,
         Progress.completed_at,
     )
-    .select_from(Release)
-    .join(Enrolment, Enrolment.cohort_id == Release.cohort_id)
-    .join(ModuleVersion, ModuleVersion.id == Release.module_version_id)
-    .join(Module, Module.id == ModuleVersion.module_id)
+    .select_from(sa.select(sa.literal(1).label("one")).subquery())
+    .outerjoin(
+        sa.join(Enrolment, Cohort, Cohort.id == Enrolment.cohort_id).join(
+            Pilot, Pilot.id == Cohort.pilot_id
+        ),
+        Enrolment.user_id == sa.bindparam("user_id"),
+    )
+    .outerjoin(
+        _RELEASES,
+        sa.and_(
+            Release.cohort_id == Enrolment.cohort_id,
+            Release.status == ReleaseStatus.SCHEDULED,
+            Enrolment.status.in_(ACTIVE),
+        ),
+    )
     .outerjoin(
         Progress,
         sa.and_(Progress.enrolment_id == Enrolment.id, Progress.release_id == Release.id),
     )
-    .where(
-        Enrolment.user_id == sa.bindparam("user_id"),
-        Enrolment.status == EnrolmentStatus.ENROLLED,
-        Release.is_released,
-    )
+    .order_by(Enrolment.created_at, Enrolment.id, Release.release_at, Release.id)
 )
 
 
@@ -297,20 +302,36 @@ class Overview:
 
     places: list[CohortPlace]
     summary: JourneySummary
+    coming: list[NextRelease]
 
 
-def overview(user_id: int) -> Overview:
-    """The participant's cohorts, modules and previous visit, in two queries."""
-    params = {"user_id": user_id}
-    head = db.session.execute(_OVERVIEW, params).all()
-    places = [
-        CohortPlace(r.cohort_slug, r.cohort_name, r.pilot_name, r.status)
-        for r in head
-        if r.status is not None
-    ]
-    since = head[0].previous_visit
-    summary = JourneySummary(_lines(db.session.execute(_LINES, params).all(), since), since)
-    return Overview(places, summary)
+def overview(user_id: int, coming: int = 5) -> Overview:
+    """The participant's cohorts, modules, progress, previous visit and the next ``coming``
+    releases to their cohorts, in one statement: the releases out (to cohorts they are
+    enrolled in) make the journey, those still to come (to cohorts they are enrolled or
+    invited in) the list of what is next."""
+    now = utcnow()
+    rows = db.session.execute(_HOME, {"user_id": user_id}).all()
+    places: dict[int, CohortPlace] = {}
+    out, later = [], []
+    for row in rows:
+        if row.status is None:
+            continue
+        places.setdefault(
+            row.enrolment_id,
+            CohortPlace(row.cohort_slug, row.cohort_name, row.pilot_name, row.status),
+        )
+        if row.release_at is None:
+            continue
+        if row.release_at > now:
+            shown = (row.title, row.slug, row.number, row.cohort_name, row.release_at)
+            later.append(NextRelease(*shown))
+        elif row.status == EnrolmentStatus.ENROLLED:
+            out.append(row)
+    since = rows[0].previous_visit
+    later.sort(key=lambda next_one: (next_one.release_at, next_one.title))
+    summary = JourneySummary(_lines(out, since), since)
+    return Overview(list(places.values()), summary, later[:coming])
 
 
 def _lines(rows: Sequence[Any], since: datetime | None) -> list[JourneyLine]:

@@ -13,10 +13,9 @@ from futuredoctor.learning import feedback as feedback_service
 from futuredoctor.learning.blueprint import bp
 from futuredoctor.learning.feedback import FeedbackAnswers, is_editable
 from futuredoctor.learning.forms import ActionForm, FeedbackForm, ReflectionForm, StartForm
-from futuredoctor.learning.journey import JourneyEntry, enrolments_of, journey_summary
+from futuredoctor.learning.journey import JourneyEntry, enrolments_of, overview
 from futuredoctor.learning.progress import NotReleased
 from futuredoctor.learning.services import module_by_slug
-from futuredoctor.learning.upcoming import next_releases
 from futuredoctor.livinglab.replies import replies_to
 from futuredoctor.models import EnrolmentStatus, utcnow
 from futuredoctor.permissions import Permission, actor, requires
@@ -42,8 +41,9 @@ def _entry_or_refusal(slug: str) -> JourneyEntry | tuple[str, int]:
 @bp.get("/my-learning")
 @requires(Permission.TAKE_MODULES)
 def my_learning() -> str:
+    seen = overview(actor().id)
     return render_template(
-        "learning/my_learning.html", summary=journey_summary(actor()), coming=next_releases(actor())
+        "learning/my_learning.html", summary=seen.summary, coming=seen.coming
     )
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -93,21 +92,6 @@ def _upcoming_where(user_id: Any, now: Any) -> sa.Select[tuple[str, str, int, st
         )
         .order_by(Release.release_at, ModuleVersion.title)
     )
-
-
-def next_releases(user: User, limit: int = 5) -> list[NextRelease]:
-    """The participant's next releases across their cohorts, soonest first; one query."""
-    params = {"user_id": user.id, "now": utcnow()}
-    return [NextRelease(*row) for row in db.session.execute(_next_releases(limit), params)]
-
-
-@lru_cache(maxsize=8)
-def _next_releases(limit: int) -> sa.Select[tuple[str, str, int, str, datetime]]:
-    """``next_releases``' statement with bound parameters, built once: the participant's
-    home page runs it on every visit."""
-    return _upcoming_where(
-        sa.bindparam("user_id"), sa.bindparam("now", type_=Release.release_at.type)
-    ).limit(limit)
 
 
 def next_release_of(user: User, module: Module) -> datetime | None:

@@ -16,7 +16,6 @@ from futuredoctor.community.opportunities import upcoming_for, upcoming_organise
 from futuredoctor.community.profiles import completeness, profile_for
 from futuredoctor.extensions import db
 from futuredoctor.learning.journey import overview
-from futuredoctor.learning.upcoming import next_releases
 from futuredoctor.livinglab.inbox import summary_counts
 from futuredoctor.main import figures
 from futuredoctor.models import (
@@ -56,7 +55,7 @@ def _participant(user: User) -> dict[str, Any]:
         "places": seen.places,
         "journey": seen.summary,
         "opportunities": upcoming_for(user),
-        "coming": next_releases(user),
+        "coming": seen.coming,
     }
 
 
