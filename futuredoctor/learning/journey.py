@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
 from futuredoctor.extensions import db
 from futuredoctor.learning.upcoming import ACTIVE, NextRelease
@@ -118,19 +118,28 @@ class JourneySummary:
         return sum(1 for e in self.entries if e.is_new)
 
 
-def _released_to(user: User, slug: str | None = None) -> list[tuple[Release, Enrolment]]:
+def _released_to(user: User, slug: str) -> list[tuple[Release, Enrolment, Progress | None]]:
+    """Each release of the module with ``slug`` to a cohort the person is enrolled in,
+    with their progress on it (joined through the (enrolment, release) unique index)."""
     stmt = (
-        sa.select(Release, Enrolment)
+        sa.select(Release, Enrolment, Progress)
         .join(Enrolment, Enrolment.cohort_id == Release.cohort_id)
+        .outerjoin(
+            Progress,
+            sa.and_(Progress.enrolment_id == Enrolment.id, Progress.release_id == Release.id),
+        )
+        .join(ModuleVersion, ModuleVersion.id == Release.module_version_id)
         .where(
             Enrolment.user_id == user.id,
             Enrolment.status == EnrolmentStatus.ENROLLED,
             Release.is_released,
+            ModuleVersion.module_id
+            == sa.select(Module.id).where(Module.slug == slug).scalar_subquery(),
         )
         .options(
-            # The dashboard runs this on every visit: leave out the module bodies and the
-            # GPC mapping, which only the module page needs (for one version).
-            joinedload(Release.module_version)
+            # Leave out the module bodies and the GPC mapping: the page shows one version,
+            # read whole by the module page itself.
+            contains_eager(Release.module_version)
             .load_only(
                 *VERSION_CARD,
                 ModuleVersion.delivery_mode,
@@ -141,26 +150,7 @@ def _released_to(user: User, slug: str | None = None) -> list[tuple[Release, Enr
             joinedload(Release.cohort).load_only(Cohort.pilot_id, Cohort.slug, Cohort.name),
         )
     )
-    if slug is not None:
-        stmt = stmt.join(ModuleVersion, ModuleVersion.id == Release.module_version_id).where(
-            ModuleVersion.module_id
-            == sa.select(Module.id).where(Module.slug == slug).scalar_subquery()
-        )
     return list(db.session.execute(stmt).unique().tuples())
-
-
-def _progress_by_release(
-    rows: list[tuple[Release, Enrolment]],
-) -> dict[tuple[int, int], Progress]:
-    """Progress on these (release, enrolment) pairs, found through the (enrolment, release)
-    unique index rather than by scanning each release's progress across the cohort."""
-    if not rows:
-        return {}
-    stmt = sa.select(Progress).where(
-        Progress.enrolment_id.in_({e.id for _, e in rows}),
-        Progress.release_id.in_({r.id for r, _ in rows}),
-    )
-    return {(p.enrolment_id, p.release_id): p for p in db.session.scalars(stmt)}
 
 
 def _fresh_after(since: datetime | None) -> datetime:
@@ -170,14 +160,15 @@ def _fresh_after(since: datetime | None) -> datetime:
     return fresh_after if since is None else min(fresh_after, since)
 
 
-def journey_for(user: User, slug: str | None = None) -> list[JourneyEntry]:
-    """The participant's modules (or the one with ``slug``), newest release first."""
+def journey_for(user: User, slug: str) -> list[JourneyEntry]:
+    """The module with ``slug`` as the participant takes it (one entry, or none when it is
+    not released to them), in one statement."""
     rows = _released_to(user, slug)
-    progress = _progress_by_release(rows)
+    progress = {(p.enrolment_id, p.release_id): p for _, _, p in rows if p is not None}
     fresh_after = _fresh_after(None)
 
     by_module: dict[int, list[tuple[Release, Enrolment]]] = defaultdict(list)
-    for release, enrolment in rows:
+    for release, enrolment, _ in rows:
         by_module[release.module_version.module_id].append((release, enrolment))
 
     entries = []
@@ -211,7 +202,7 @@ def entry_for(user: User, slug: str) -> JourneyEntry | None:
 def released_versions(user: User, slug: str) -> dict[int, tuple[Release, Enrolment]]:
     """Every version of the module released to the participant, by version number."""
     found: dict[int, tuple[Release, Enrolment]] = {}
-    for release, enrolment in sorted(_released_to(user, slug), key=lambda p: p[0].release_at):
+    for release, enrolment, _ in sorted(_released_to(user, slug), key=lambda r: r[0].release_at):
         found.setdefault(release.module_version.number, (release, enrolment))
     return found
 

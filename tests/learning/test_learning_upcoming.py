@@ -91,3 +91,18 @@ def test_the_module_page_reads_a_module_and_its_later_versions_in_few_statements
     with count_queries() as statements:
         assert later_versions(found, 2, cohort_id) == []
     assert statements == []
+
+
+def test_the_version_a_participant_takes_comes_with_their_progress_in_one_statement(
+    journey, count_queries
+) -> None:
+    """The releases of the module to their cohorts, the versions and the progress on each:
+    read apart, the progress was a statement of its own on every module page."""
+    from futuredoctor.learning.journey import entry_for
+
+    db.session.expire_all()
+    assert journey.participant.id  # the person read again before counting
+    with count_queries() as statements:
+        entry = entry_for(journey.participant, "mod-old")
+    assert entry is not None and entry.version.number == 1
+    assert len(statements) == 1, statements
