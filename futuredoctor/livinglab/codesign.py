@@ -7,18 +7,20 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from futuredoctor import audit, clock
 from futuredoctor.extensions import db
-from futuredoctor.livinglab.scope import TRIAGE, item_loading
+from futuredoctor.livinglab.scope import TRIAGE
 from futuredoctor.models import (
     AttendeeKind,
     CodesignAttendee,
     CodesignSession,
+    Enrolment,
     FeedbackItem,
     FeedbackSource,
     FeedbackStatus,
+    ModuleVersion,
     Pilot,
     PublicContributor,
     Region,
@@ -189,10 +191,21 @@ def find_suggestion(session: CodesignSession, suggestion: Suggestion) -> Feedbac
 
 
 def session_items(session: CodesignSession) -> list[FeedbackItem]:
+    """The items recorded in the session, with their version, module, contributor and
+    tags. Their pilot and region are the session's, already read with it, and an item
+    from a participant brings its cohort in a statement of its own only if there is one:
+    joined for every item, the eight tables took PostgreSQL 1 ms to plan."""
     stmt = (
         sa.select(FeedbackItem)
         .where(FeedbackItem.codesign_session_id == session.id)
-        .options(*item_loading())
+        .options(
+            joinedload(FeedbackItem.module_version).joinedload(ModuleVersion.module),
+            joinedload(FeedbackItem.module_version).lazyload(ModuleVersion.domains),
+            joinedload(FeedbackItem.contributor),
+            selectinload(FeedbackItem.enrolment).joinedload(Enrolment.cohort),
+            lazyload(FeedbackItem.scope_pilot),  # the session's: found in the session
+            selectinload(FeedbackItem.tags),
+        )
         .order_by(FeedbackItem.id)
     )
     return list(db.session.scalars(stmt).unique())

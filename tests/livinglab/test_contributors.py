@@ -455,3 +455,38 @@ def test_finding_a_version_on_the_behalf_form_saves_nothing(client, lab) -> None
     ).get_data(as_text=True)
     assert f'value="{lab.module.latest.id}"' not in missing
     assert db.session.scalar(sa.select(sa.func.count(FeedbackItem.id))) == before
+
+
+def test_a_session_page_reads_its_items_in_the_same_statements_however_many(
+    client, lab, count_queries
+) -> None:
+    """The items come with their version, module and contributor; their pilot and region
+    are the session's own, read with it, so no item costs a statement of its own."""
+    session = _session(lab)
+    person = make_contributor(by_slug(Pilot, LONDON), name="Jo B.")
+    db.session.commit()
+    login(client, lab.educator)
+    url = f"/codesign/{session.id}/suggestions"
+
+    def suggest(text: str) -> None:
+        data = {
+            "version": str(lab.module.latest.id),
+            "source": "patient_public",
+            "contributor": str(person.id),
+            "text": text,
+        }
+        assert client.post(url, data=data).status_code == 302
+
+    def statements() -> list[str]:
+        db.session.expire_all()
+        with count_queries() as seen:
+            page = client.get(f"/codesign/{session.id}").get_data(as_text=True)
+        assert "Patient or public member: Jo B." in page
+        return seen
+
+    suggest("Add a glossary")
+    one = statements()
+    for n in range(4):
+        suggest(f"Add an example {n}")
+    assert len(statements()) == len(one)
+    assert not [s for s in one if s.startswith(("SELECT pilot.", "SELECT region."))]
