@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,6 +25,7 @@ from futuredoctor.models import (
     SelfAssessment,
     Subcompetency,
 )
+from futuredoctor.summaries import store
 
 SMALL = 7
 
@@ -129,6 +131,44 @@ def active_pairs(region_ids: Iterable[int] | None) -> int:
         )
         or 0
     )
+
+
+OVERVIEW_FIGURES = "educator_overview"
+
+
+def _regions_key(region_ids: Iterable[int]) -> str:
+    return ",".join(str(i) for i in sorted(set(region_ids)))
+
+
+@store.refresher(OVERVIEW_FIGURES)
+def overview_figures(key: str) -> dict[str, Any]:
+    """Ratings by domain and level and active pairs for the key's regions: counts over
+    every educator's latest self-assessment and every pairing there, so they are stored
+    and counted again by the scheduler rather than on each visit."""
+    ids = [int(part) for part in key.split(",") if part]
+    return {
+        "domains": [
+            {"code": d.code, "title": d.title, "by_level": d.by_level, "educators": d.educators}
+            for d in domain_levels(ids)
+        ],
+        "pairs": active_pairs(ids),
+    }
+
+
+def stored_overview(region_ids: Iterable[int]) -> tuple[list[DomainLevels], int, datetime]:
+    """``domain_levels`` and ``active_pairs`` for the regions as last stored, with when."""
+    key = _regions_key(region_ids)
+    snapshot = store.read(OVERVIEW_FIGURES, key, lambda: overview_figures(key))
+    domains = [
+        DomainLevels(
+            d["code"],
+            d["title"],
+            {int(level): count for level, count in d["by_level"].items()},  # JSON keys
+            d["educators"],
+        )
+        for d in snapshot.payload["domains"]
+    ]
+    return domains, snapshot.payload["pairs"], snapshot.as_of
 
 
 def pilot_mentoring(pilot_ids: list[int]) -> dict[str, int]:

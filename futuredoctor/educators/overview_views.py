@@ -27,12 +27,13 @@ def overview_page() -> str:
     chosen = [r for r in regions if r.code == code] if code else regions
     if code and not chosen:
         abort(404)
-    ids = [r.id for r in chosen]
+    domains, pairs, counted_at = overview.stored_overview(r.id for r in chosen)
     return render_template(
         "educators/overview.html",
         regions=regions,
         chosen=chosen[0] if code else None,
-        domains=overview.domain_levels(ids),
-        pairs=overview.shown_count(overview.active_pairs(ids)),
+        domains=domains,
+        pairs=overview.shown_count(pairs),
+        counted_at=counted_at,
         small=overview.SMALL,
     )

@@ -46,6 +46,10 @@ def test_regional_lead_sees_their_region_only(client, app: Flask) -> None:
     assert rows["ETP"].by_level == {3: 8} and rows["ETP"].shown_educators == "8"
     assert rows["WB"].shown(2) == "8" and "Level 5" in text
     assert overview.domain_levels([shipped_pilot("SW").region_id])[0].shown_educators == "1 to 7"
+    # What the page shows is stored for the region: the same figures, read back whole.
+    london_ids = [shipped_pilot("LON").region_id]
+    domains, pairs, _ = overview.stored_overview(london_ids)
+    assert (domains, pairs) == (overview.domain_levels(london_ids), 1)
     assert client.get("/educators/overview?region=SW").status_code == 404
     assert client.get("/educators/overview?region=LON").status_code == 200
 

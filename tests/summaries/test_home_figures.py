@@ -63,3 +63,19 @@ def test_a_stored_count_changes_when_refreshed_not_on_the_next_visit(
     assert run_job(app, "refresh_summaries") is not None
     after, _ = figures.totals()
     assert after["Users"] == before["Users"] + 1
+
+
+def test_the_educator_overview_shows_stored_figures_and_when_they_were_counted(
+    app: Flask, db_session, count_queries
+) -> None:
+    app.config["SUMMARY_MAX_AGE_SECONDS"] = 3600
+    lead = make_user(roles=[(Role.REGIONAL_LEAD, current_cohorts()["lon-current"].pilot.region)])
+    db_session.commit()
+    client = app.test_client()
+    login(client, lead)
+    assert client.get("/educators/overview").status_code == 200  # counts and stores
+    db_session.expire_all()
+    with count_queries() as statements:
+        body = client.get("/educators/overview").get_data(as_text=True)
+    assert 'id="overview-as-of"' in body
+    assert not [s for s in statements if re.search(r"FROM (self_assessment|mentorship)\b", s)]

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from futuredoctor import clock
+from futuredoctor.educators import overview as educator_overview
 from futuredoctor.educators.overview import pilot_mentoring
 from futuredoctor.enrolment.capacity import withdraw
 from futuredoctor.extensions import db
@@ -224,6 +225,13 @@ def check_every_summary(app: Flask, world: World) -> None:
     for cohort in world.cohorts:
         assert figures.mentoring([cohort.pilot_id])[0] == pilot_mentoring([cohort.pilot_id])
     assert figures.totals()[0] == figures.platform_counts()
+    regions = [c.pilot.region_id for c in world.cohorts]
+    for ids in ([regions[0]], regions):
+        domains, pairs, _ = educator_overview.stored_overview(ids)
+        assert (domains, pairs) == (
+            educator_overview.domain_levels(ids),
+            educator_overview.active_pairs(ids),
+        )
     # Each item keeps the pilot it belongs to (the inbox and picker scope by it).
     derived = sa.func.coalesce(Cohort.pilot_id, CodesignSession.pilot_id, FeedbackItem.pilot_id)
     wrong = db.session.scalars(
