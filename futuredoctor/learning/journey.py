@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -65,6 +65,8 @@ class JourneyEntry:
     enrolment: Enrolment
     progress: Progress | None
     is_new: bool
+    # Version id -> when it is first scheduled to reach the entry's cohort (out or not).
+    reaches: dict[int, datetime] = field(default_factory=dict)
 
     @property
     def version(self) -> ModuleVersion:
@@ -118,9 +120,10 @@ class JourneySummary:
         return sum(1 for e in self.entries if e.is_new)
 
 
-def _released_to(user: User, slug: str) -> list[tuple[Release, Enrolment, Progress | None]]:
-    """Each release of the module with ``slug`` to a cohort the person is enrolled in,
-    with their progress on it (joined through the (enrolment, release) unique index)."""
+def _scheduled_to(user: User, slug: str) -> list[tuple[Release, Enrolment, Progress | None]]:
+    """Each scheduled release of the module with ``slug`` to a cohort the person is
+    enrolled in, out or still to come, with their progress on it (joined through the
+    (enrolment, release) unique index)."""
     stmt = (
         sa.select(Release, Enrolment, Progress)
         .join(Enrolment, Enrolment.cohort_id == Release.cohort_id)
@@ -132,7 +135,7 @@ def _released_to(user: User, slug: str) -> list[tuple[Release, Enrolment, Progre
         .where(
             Enrolment.user_id == user.id,
             Enrolment.status == EnrolmentStatus.ENROLLED,
-            Release.is_released,
+            Release.status == ReleaseStatus.SCHEDULED,
             ModuleVersion.module_id
             == sa.select(Module.id).where(Module.slug == slug).scalar_subquery(),
         )
@@ -160,10 +163,19 @@ def _fresh_after(since: datetime | None) -> datetime:
     return fresh_after if since is None else min(fresh_after, since)
 
 
+def _released_to(user: User, slug: str) -> list[tuple[Release, Enrolment, Progress | None]]:
+    """``_scheduled_to`` without the releases still to come."""
+    now = utcnow()
+    return [row for row in _scheduled_to(user, slug) if row[0].release_at <= now]
+
+
 def journey_for(user: User, slug: str) -> list[JourneyEntry]:
     """The module with ``slug`` as the participant takes it (one entry, or none when it is
-    not released to them), in one statement."""
-    rows = _released_to(user, slug)
+    not released to them) and when each version first reaches their cohort, in one
+    statement."""
+    scheduled = _scheduled_to(user, slug)
+    now = utcnow()
+    rows = [row for row in scheduled if row[0].release_at <= now]
     progress = {(p.enrolment_id, p.release_id): p for _, _, p in rows if p is not None}
     fresh_after = _fresh_after(None)
 
@@ -181,6 +193,11 @@ def journey_for(user: User, slug: str) -> list[JourneyEntry]:
                 pair[0].release_at,
             ),
         )
+        reaches: dict[int, datetime] = {}
+        for scheduled_release, _, _ in scheduled:
+            if scheduled_release.cohort_id == enrolment.cohort_id:
+                version_id, at = scheduled_release.module_version_id, scheduled_release.release_at
+                reaches[version_id] = min(at, reaches.get(version_id, at))
         entries.append(
             JourneyEntry(
                 release=release,
@@ -188,6 +205,7 @@ def journey_for(user: User, slug: str) -> list[JourneyEntry]:
                 enrolment=enrolment,
                 progress=progress.get((enrolment.id, release.id)),
                 is_new=newest.release_at > fresh_after,
+                reaches=reaches,
             )
         )
     return sorted(entries, key=lambda e: (e.newest.release_at, e.version.title), reverse=True)

@@ -51,23 +51,11 @@ class NextRelease:
     release_at: datetime
 
 
-def later_versions(module: Module, after: int, cohort_id: int) -> list[LaterVersion]:
-    """Versions of ``module`` numbered above ``after``, oldest first, with the scheduled
-    release time to the cohort. The versions are the module's own, already loaded; only
-    their release times are asked for (none when there is no later version)."""
+def later_versions(module: Module, after: int, reaches: dict[int, datetime]) -> list[LaterVersion]:
+    """Versions of ``module`` numbered above ``after``, oldest first, with when each is
+    scheduled to reach the cohort (``reaches``: the journey entry's, read with it). The
+    versions are the module's own, already loaded: no statement."""
     later = [version for version in module.versions if version.number > after]
-    if not later:
-        return []
-    rows = db.session.execute(
-        sa.select(Release.module_version_id, sa.func.min(Release.release_at))
-        .where(
-            Release.module_version_id.in_([version.id for version in later]),
-            Release.cohort_id == cohort_id,
-            Release.status == ReleaseStatus.SCHEDULED,
-        )
-        .group_by(Release.module_version_id)
-    )
-    reaches = {version_id: at for version_id, at in rows}
     return [LaterVersion(version, reaches.get(version.id)) for version in later]
 
 

@@ -73,7 +73,7 @@ def module(slug: str) -> str:
     version = entry.version if entry is not None else found.latest
     not_released = entry is None and Role.PARTICIPANT in current_user.roles
     later = (
-        later_versions(found, entry.version.number, entry.enrolment.cohort_id)
+        later_versions(found, entry.version.number, entry.reaches)
         if entry is not None
         else []
     )

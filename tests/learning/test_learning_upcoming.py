@@ -69,28 +69,32 @@ def test_the_module_page_reads_a_module_and_its_later_versions_in_few_statements
     journey, count_queries
 ) -> None:
     """The module with its versions in one statement and their domains in one more; the
-    later versions' release times in one, and nothing when there is no later version
-    (each used to load the versions again, with their domains)."""
+    version taken, the person's progress and when each later version reaches their cohort
+    in one more, whether or not a later version is coming (each used to load the versions
+    again, with their domains, and a later version cost a statement of its own)."""
+    from futuredoctor.learning.journey import entry_for
     from futuredoctor.learning.services import module_by_slug
     from futuredoctor.learning.upcoming import later_versions
 
     later = add_version(journey.modules["old"], 2)
     make_release(later, journey.cohort, days_from_now=3)
     db.session.commit()
-    cohort_id = journey.cohort.id
     db.session.expire_all()
     with count_queries() as statements:
         found = module_by_slug("mod-old")
         assert found is not None
         shown = [(v.number, [d.code for d in v.domains]) for v in found.versions]
     assert len(statements) == 2 and [number for number, _ in shown] == [1, 2]
+    assert journey.participant.id  # the person read again before counting
     with count_queries() as statements:
-        coming = later_versions(found, 1, cohort_id)
+        entry = entry_for(journey.participant, "mod-old")
+        assert entry is not None and entry.version.number == 1
+        coming = later_versions(found, entry.version.number, entry.reaches)
     assert len(statements) == 1
-    assert [(c.version.number, c.reaches_at is not None) for c in coming] == [(2, True)]
-    with count_queries() as statements:
-        assert later_versions(found, 2, cohort_id) == []
-    assert statements == []
+    assert [(c.version.number, c.reaches_at is not None, c.released) for c in coming] == [
+        (2, True, False)
+    ]
+    assert later_versions(found, 2, entry.reaches) == []
 
 
 def test_the_version_a_participant_takes_comes_with_their_progress_in_one_statement(
