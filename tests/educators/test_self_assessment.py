@@ -101,3 +101,27 @@ def test_a_snapshot_is_private_to_its_owner(client, app: Flask, role: Role) -> N
     response = client.get(f"/educators/self-assessment/{snapshot.id}")  # type: ignore[attr-defined]
     assert response.status_code in (403, 404)
     assert "WB1" not in response.get_data(as_text=True)
+
+
+def test_the_milestones_and_a_persons_history_are_read_in_three_statements(
+    app: Flask, count_queries
+) -> None:
+    """The framework with its domains and subcompetencies in one statement; the person's
+    snapshots and their ratings in two more, the framework found among those read."""
+    from futuredoctor.educators import self_assessment
+
+    person = make_user(roles=[(Role.CHAMPION, shipped_pilot("LON").region)])
+    rate(person, {"ETP7": 2, "WB1": 3})
+    rate(person, {"ETP7": 3})
+    db.session.commit()
+    db.session.expire_all()
+    assert person.id
+    with count_queries() as statements:
+        framework = self_assessment.current_framework()
+        assert framework is not None
+        codes = [sub.code for sub in self_assessment.subcompetencies(framework)]
+        history = self_assessment.assessments(person)
+        latest = self_assessment.latest_levels(history)
+        assert {a.framework.version for a in history} == {framework.version}
+    assert "ETP7" in codes and latest["ETP7"].level == 3 and latest["WB1"].level == 3
+    assert len(statements) == 3, statements
