@@ -125,7 +125,7 @@ def _national_admin(user: User) -> dict[str, Any]:
     recent = list(
         db.session.scalars(
             sa.select(AuditEvent)
-            .options(joinedload(AuditEvent.actor).load_only(User.email).noload(User.grants))
+            .options(joinedload(AuditEvent.actor).load_only(User.email).lazyload(User.grants))
             .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
             .limit(5)
         )
