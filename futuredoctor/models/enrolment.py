@@ -41,8 +41,8 @@ class Enrolment(Base):
     # The person's names lower-cased, for the roster's order by name within a cohort: the
     # database writes them (migration 0033's triggers, on enrolling and on every rename or
     # anonymisation of the account); the application never does.
-    family_key: Mapped[str] = mapped_column(sa.String(100), server_default="")
-    given_key: Mapped[str] = mapped_column(sa.String(100), server_default="")
+    family_key: Mapped[str] = mapped_column(sa.Text, server_default="")
+    given_key: Mapped[str] = mapped_column(sa.Text, server_default="")
 
     cohort: Mapped[Cohort] = relationship()
     user: Mapped[User] = relationship()

@@ -11,7 +11,9 @@ page's 2.7 ms in PostgreSQL). With the lower-cased names on the enrolment and an
 
 Triggers keep the copies: a new enrolment takes its person's names, and a renamed (or
 closed and anonymised) account passes its new names to its enrolments in the same
-statement, so no code path can leave a roster sorted by a name that is gone.
+statement, so no code path can leave a roster sorted by a name that is gone. The copies
+are unbounded text: lower-casing may lengthen a name (under an ICU collation "İ" becomes
+two characters), and a rename must never fail on its copy.
 """
 
 import sqlalchemy as sa
@@ -32,7 +34,7 @@ def upgrade():
     postgres = op.get_bind().dialect.name == "postgresql"
     for column in ("family_key", "given_key"):
         op.add_column(
-            "enrolment", sa.Column(column, sa.String(100), server_default="", nullable=False)
+            "enrolment", sa.Column(column, sa.Text(), server_default="", nullable=False)
         )
     op.execute(f"UPDATE enrolment SET {_KEYS}")  # noqa: S608  (constants of this file)
     op.create_index(
