@@ -180,3 +180,34 @@ def test_a_typed_date_gives_the_packages_html(app: Flask) -> None:
     assert any(key[0] == "dateInput" and _SLOT in str(key) for key in _cached(app))
     kept = " ".join(str(key) for key in _cached(app))
     assert "1984" not in kept and not any(value in kept for value in TYPED)
+
+
+def test_a_whole_number_field_is_remembered_with_its_value_in_a_slot(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A number field (minutes, places) renders as the package writes the number, and after
+    the first page it is no longer rendered afresh for each value."""
+    from wtforms import Form, IntegerField
+
+    import futuredoctor.chrome as chrome
+
+    class Minutes(Form):
+        minutes = IntegerField("Minutes")
+
+    source = '{% from "macros/forms.html" import text_field %}'
+    source += '{{ text_field(f.minutes, type="number") }}'
+    rendered: list[str] = []
+    real = chrome._render
+
+    def counting(env: Any, templates: Any, name: str, params: Any) -> Markup:
+        rendered.append(name)
+        return real(env, templates, name, params)
+
+    monkeypatch.setattr(chrome, "_render", counting)
+    template = app.jinja_env.from_string(source)
+    with app.test_request_context():
+        pages = [template.render(f=Minutes(data={"minutes": n})) for n in (20, 45, 0)]
+    assert 'value="20"' in pages[0]
+    assert 'value="45"' in pages[1]
+    assert 'value="0"' in pages[2]
+    assert rendered.count("input") <= 1
