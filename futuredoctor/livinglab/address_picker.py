@@ -132,26 +132,10 @@ def _columns(stmt: sa.Select[Any]) -> list[PickerItem]:
     return [PickerItem(*row) for row in rows]
 
 
-def _count(found: sa.Select[Any]) -> sa.ScalarSelect[int]:
-    """``found`` counted up to ``COUNT_CAP + 1``, as a sub-select run once."""
-    limited = found.with_only_columns(FeedbackItem.id).limit(COUNT_CAP + 1).subquery()
-    return sa.select(sa.func.count()).select_from(limited).correlate(None).scalar_subquery()
-
-
-def _page(
-    user: User, module: Module, find: str, cursor: Cursor | None, found: sa.Select[Any]
-) -> tuple[list[PickerItem], int | None, str | None]:
-    """Up to a page and one more items, in picker order (backwards for "before"), with
-    ``found`` counted (None when there are no items), and how the cursor was followed (None:
-    from the start, as for a cursor naming no item). One statement, or two with a cursor."""
-    start: tuple[datetime, int] | None = None
-    if cursor is not None:
-        at = db.session.scalar(
-            sa.select(FeedbackItem.created_at).where(FeedbackItem.id == cursor[1])
-        )
-        start = (at, cursor[1]) if at is not None else None
-    how = cursor[0] if start is not None and cursor is not None else "from"
-    backwards = how == "before"
+def _branches(user: User, module: Module, find: str) -> list[sa.Select[Any]]:
+    """The open items about ``module`` in the user's scope matching ``find``, as one
+    statement of (number, received) per version of the module and pilot of the user's:
+    each reads its own range of an open-items index."""
     version_ids = content_choices().module_versions.get(module.id, ())
     allowed = pilot_id_list(user, TRIAGE)
     pilots: list[int | None] = [None] if allowed is None else list(allowed)
@@ -166,6 +150,36 @@ def _page(
         )
         if pilot_id is not None:
             stmt = stmt.where(FeedbackItem.scope_pilot_id == pilot_id)
+        branches.append(stmt)
+    return branches
+
+
+def _count(branches: list[sa.Select[Any]]) -> sa.ScalarSelect[int]:
+    """The items of ``branches`` counted up to ``COUNT_CAP + 1``, as a sub-select run once:
+    without a search, from the open-items indexes alone, reading no item."""
+    ids = [branch.with_only_columns(FeedbackItem.id) for branch in branches]
+    union = sa.union_all(*ids).subquery() if len(ids) > 1 else ids[0].subquery()
+    limited = sa.select(union.c.id).limit(COUNT_CAP + 1).subquery()
+    return sa.select(sa.func.count()).select_from(limited).correlate(None).scalar_subquery()
+
+
+def _page(
+    user: User, module: Module, find: str, cursor: Cursor | None
+) -> tuple[list[PickerItem], int, str | None]:
+    """Up to a page and one more items, in picker order (backwards for "before"), with all
+    of them counted, and how the cursor was followed (None: from the start, as for a cursor
+    naming no item). One statement; one more with a cursor, or for an empty page."""
+    start: tuple[datetime, int] | None = None
+    if cursor is not None:
+        at = db.session.scalar(
+            sa.select(FeedbackItem.created_at).where(FeedbackItem.id == cursor[1])
+        )
+        start = (at, cursor[1]) if at is not None else None
+    how = cursor[0] if start is not None and cursor is not None else "from"
+    backwards = how == "before"
+    found = _branches(user, module, find)
+    branches = []
+    for stmt in found:
         if start is not None:
             at, number = start
             if backwards:
@@ -190,7 +204,7 @@ def _page(
         branches.append(stmt.order_by(*order).limit(PICKER_PAGE + 1).subquery().select())
     followed = how if start is not None else None
     if not branches:
-        return [], None, followed
+        return [], 0, followed
     merged = sa.union_all(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
     merged_order = (
         (merged.c.created_at.desc(), merged.c.id.desc())
@@ -215,8 +229,9 @@ def _page(
         .join(ModuleVersion, ModuleVersion.id == FeedbackItem.module_version_id)
         .order_by(*page_order)
     ).all()
-    total = rows[0][-1] if rows else None
-    return [PickerItem(*row[:-1]) for row in rows], total, followed
+    if not rows:  # no items on this page: the count alone
+        return [], db.session.scalar(sa.select(_count(found))) or 0, followed
+    return [PickerItem(*row[:-1]) for row in rows], rows[0][-1], followed
 
 
 def open_items_picker(
@@ -232,10 +247,7 @@ def open_items_picker(
     a page or at most ``COUNT_CAP`` index entries, however much feedback the module has.
     The page, its items' columns and the count come from one statement."""
     find = find.strip()[:MAX_FIND]
-    found = matching(open_items(user, module), find)
-    items, total, how = _page(user, module, find, cursor, found)
-    if total is None:  # no items on this page: the count alone
-        total = db.session.scalar(sa.select(_count(found))) or 0
+    items, total, how = _page(user, module, find, cursor)
     more = len(items) > PICKER_PAGE
     items = items[:PICKER_PAGE]
     if how == "before":

@@ -376,6 +376,25 @@ def test_a_picker_page_its_items_and_its_count_are_one_statement(app, lab, count
     assert (empty.items, empty.total, len(read(statements))) == ([], 0, 2)
 
 
+def test_the_picker_counts_the_open_items_the_person_may_address(app, lab) -> None:
+    """The count comes from the open-items index ranges the page reads, one per version and
+    pilot: it is the number of open items about the module in the person's scope, whether
+    the person searches or not, and leaves out items of other regions and settled ones."""
+    from futuredoctor.livinglab.address_picker import matching, open_items, open_items_picker
+    from tests.livinglab.lab import give_feedback
+
+    give_feedback(lab.southwest, lab.module, text="South West says the case study is long")
+    lab.items[1].status = FeedbackStatus.DONE
+    db.session.commit()
+    for person in (lab.educator, lab.sw_educator, lab.admin):
+        for find in ("", "case study", "no such words"):
+            picker = open_items_picker(person, lab.module, find, None, 1, [])
+            stmt = matching(open_items(person, lab.module), find)
+            expected = len(db.session.scalars(stmt).all())
+            assert (person.email, find, picker.total) == (person.email, find, expected)
+    assert open_items_picker(lab.admin, lab.module, "", None, 1, []).total == 3
+
+
 def test_the_open_feedback_index_covers_the_open_statuses() -> None:
     from futuredoctor.models.feedback import OPEN_ITEMS
 
