@@ -257,9 +257,6 @@ def interests(user: User, profile: ChampionProfile | None) -> Topics:
     return topics
 
 
-def recent_in_region(user: User, region: Region, limit: int = 5) -> list[NetworkPost]:
-    """The newest posts tagged to ``region`` that ``user`` may see, for its dashboard."""
-    stmt = sa.select(NetworkPost).where(
-        network.visible_to(user), NetworkPost.region_id == region.id
-    )
-    return list(db.session.scalars(_listed(stmt).options(lazyload(NetworkPost.tags)).limit(limit)))
+def recent_in_region(user: User, region: Region, limit: int = 5) -> list[network.PostLink]:
+    """The newest posts tagged to ``region`` that ``user`` may see, for its page."""
+    return network.post_links(user, NetworkPost.region_id == region.id, limit)

@@ -327,19 +327,21 @@ def posts_query(user: User, filters: PostFilters) -> sa.Select[tuple[NetworkPost
 
 @dataclass(frozen=True)
 class PostLink:
-    """A post as the module page lists it: a link, its author, region and date."""
+    """A post as the module and region pages list it: a link, its author, region, date and
+    whether a moderator has hidden it (only moderators see hidden posts)."""
 
     id: int
     title: str
     author_name: str
     region_name: str | None
     created_at: datetime
+    hidden_at: datetime | None = None
 
 
-def posts_about(user: User, module: Module, limit: int = 5) -> list[PostLink]:
-    """The newest posts about ``module`` that ``user`` may see, for the module page: one
-    query for just what the list shows, however many posts there are (loading whole
-    posts would also load their tags and their authors' grants)."""
+def post_links(user: User, where: sa.ColumnElement[bool], limit: int = 5) -> list[PostLink]:
+    """The newest posts matching ``where`` that ``user`` may see: one query for just what
+    a short list shows, however many posts there are (loading whole posts would also load
+    their tags and their authors' grants)."""
     stmt = (
         sa.select(
             NetworkPost.id,
@@ -348,17 +350,23 @@ def posts_about(user: User, module: Module, limit: int = 5) -> list[PostLink]:
             User.family_name,
             Region.name,
             NetworkPost.created_at,
+            NetworkPost.hidden_at,
         )
         .join(User, User.id == NetworkPost.author_id)
         .outerjoin(Region, Region.id == NetworkPost.region_id)
-        .where(visible_to(user), NetworkPost.module_id == module.id)
+        .where(visible_to(user), where)
         .order_by(NetworkPost.created_at.desc(), NetworkPost.id.desc())
         .limit(limit)
     )
     return [
-        PostLink(post_id, title, f"{given} {family}", region, created)
-        for post_id, title, given, family, region, created in db.session.execute(stmt)
+        PostLink(post_id, title, f"{given} {family}", region, created, hidden)
+        for post_id, title, given, family, region, created, hidden in db.session.execute(stmt)
     ]
+
+
+def posts_about(user: User, module: Module, limit: int = 5) -> list[PostLink]:
+    """The newest posts about ``module`` that ``user`` may see, for the module page."""
+    return post_links(user, NetworkPost.module_id == module.id, limit)
 
 
 # A page's counts and tags, one row per post: the tags as "kind<US>id<US>value" items

@@ -219,7 +219,11 @@ def directory_query(
             .join(ChampionProfile.user)
             .join(ChampionProfile.region)
             .options(
-                contains_eager(ChampionProfile.user).lazyload(User.grants),
+                # A card shows the account's name only: its other columns (the password
+                # hash among them) are not read.
+                contains_eager(ChampionProfile.user)
+                .load_only(User.given_name, User.family_name)
+                .lazyload(User.grants),
                 contains_eager(ChampionProfile.region),
                 loaded(ChampionProfile.interests),
             )

@@ -148,10 +148,29 @@ class UpcomingRelease:
 def upcoming_releases(cohort_ids: list[int], limit: int = 20) -> list[UpcomingRelease]:
     """The next scheduled releases to these cohorts: the few columns the table shows, in
     one statement (loading each release with its version and cohort took three)."""
+    return upcoming_and_released(cohort_ids, limit, count=False)[0]
+
+
+def upcoming_and_released(
+    cohort_ids: list[int], limit: int = 20, count: bool = True
+) -> tuple[list[UpcomingRelease], int]:
+    """``upcoming_releases`` and, in the same statement, how many releases to these cohorts
+    are out (the count alone when none is to come)."""
     if not cohort_ids:
-        return []
+        return [], 0
+    released = (
+        sa.select(sa.func.count())
+        .where(Release.cohort_id.in_(cohort_ids), Release.is_released)
+        .scalar_subquery()
+    )
     stmt = (
-        sa.select(Release.release_at, ModuleVersion.title, ModuleVersion.number, Cohort.name)
+        sa.select(
+            Release.release_at,
+            ModuleVersion.title,
+            ModuleVersion.number,
+            Cohort.name,
+            *([released] if count else []),
+        )
         .join(ModuleVersion, ModuleVersion.id == Release.module_version_id)
         .join(Cohort, Cohort.id == Release.cohort_id)
         .where(
@@ -162,7 +181,12 @@ def upcoming_releases(cohort_ids: list[int], limit: int = 20) -> list[UpcomingRe
         .order_by(Release.release_at, Release.id)
         .limit(limit)
     )
-    return [UpcomingRelease(*row) for row in db.session.execute(stmt)]
+    rows = db.session.execute(stmt).all()
+    if not count:
+        return [UpcomingRelease(*row) for row in rows], 0
+    if not rows:
+        return [], released_count(cohort_ids)
+    return [UpcomingRelease(*row[:4]) for row in rows], rows[0][4]
 
 
 def released_count(cohort_ids: list[int]) -> int:

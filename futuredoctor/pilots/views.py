@@ -18,7 +18,7 @@ from futuredoctor.pilots.services import (
     pilot_list,
     pilot_summary,
     region_pilots,
-    released_count,
+    upcoming_and_released,
     upcoming_releases,
 )
 
@@ -46,13 +46,13 @@ def region(region: Region) -> str:
             network_posts=recent_in_region(current_user, region),
         )
     summaries = region_pilots(region)
-    cohort_ids = [c.id for s in summaries for c in s.pilot.cohorts]
+    upcoming, released = upcoming_and_released([c.id for s in summaries for c in s.pilot.cohorts])
     return render_template(
         "pilots/region.html",
         region=region,
         summaries=summaries,
-        upcoming=upcoming_releases(cohort_ids),
-        released=released_count(cohort_ids),
+        upcoming=upcoming,
+        released=released,
         opportunities=in_region(region),
         network_posts=recent_in_region(current_user, region),
     )

@@ -59,7 +59,7 @@ def test_pages_list_the_next_scheduled_releases_with_version_and_cohort(
     from datetime import timedelta
 
     from futuredoctor.models import ReleaseStatus
-    from futuredoctor.pilots.services import upcoming_releases
+    from futuredoctor.pilots.services import upcoming_and_released, upcoming_releases
     from tests.factories import make_current_cohort, make_module, make_release
 
     cohort = make_current_cohort("LON", "lon-upcoming", "Upcoming cohort")
@@ -81,6 +81,11 @@ def test_pages_list_the_next_scheduled_releases_with_version_and_cohort(
         ("Frailty at home (version 1)", "Upcoming cohort"),
     ]
     assert upcoming[1].release_at - upcoming[0].release_at == timedelta(days=7)
+    # The region page asks how many are out in the same statement; alone when none is to come.
+    with count_queries() as statements:
+        both = upcoming_and_released([cohort_id])
+    assert (both, len(statements)) == ((upcoming, 1), 1)
+    assert upcoming_and_released([cohort_id], limit=0) == ([], 1)
     login(client, lead)
     page = client.get("/cohorts/lon-upcoming").get_data(as_text=True)
     table = page[page.index("<h2>Upcoming releases</h2>") :]
