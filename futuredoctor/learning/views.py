@@ -68,7 +68,9 @@ def module(slug: str) -> str:
     found = module_by_slug(slug, domains=False)
     if found is None or not found.versions:
         abort(404)
-    takes_modules = has_permission(current_user, Permission.TAKE_MODULES)
+    # Enrolling grants the participant role, so only participants have a journey to read:
+    # for staff (a national admin may take modules too) that statement would find nothing.
+    takes_modules = Role.PARTICIPANT in current_user.roles
     entry = entry_for(current_user, slug) if takes_modules else None
     version = entry.version if entry is not None else found.latest
     not_released = entry is None and Role.PARTICIPANT in current_user.roles

@@ -97,6 +97,25 @@ def test_the_module_page_reads_a_module_and_its_later_versions_in_few_statements
     assert later_versions(found, 2, entry.reaches) == []
 
 
+def test_staff_on_the_module_page_read_no_journey(client, journey, count_queries) -> None:
+    """Enrolling grants the participant role: a national admin (who may take modules) sees
+    the newest version without the statement that finds a participant's releases."""
+    from futuredoctor.models import Role
+    from tests.factories import make_user
+    from tests.helpers import login
+
+    later = add_version(journey.modules["old"], 2)
+    make_release(later, journey.cohort, days_from_now=3)
+    admin = make_user(roles=[(Role.NATIONAL_ADMIN, None)])
+    db.session.commit()
+    login(client, admin)
+    client.get("/modules/mod-old")
+    with count_queries() as statements:
+        page = client.get("/modules/mod-old").get_data(as_text=True)
+    assert "version 2" in page.lower()
+    assert not [s for s in statements if "JOIN enrolment ON enrolment.cohort_id" in s]
+
+
 def test_the_version_a_participant_takes_comes_with_their_progress_in_one_statement(
     journey, count_queries
 ) -> None:
