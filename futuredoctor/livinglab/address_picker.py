@@ -15,6 +15,7 @@ counts or sorts them all:
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 from datetime import datetime
@@ -103,14 +104,24 @@ def open_items(user: User, module: Module) -> sa.Select[Any]:
 
 def matching(stmt: sa.Select[Any], find: str) -> sa.Select[Any]:
     """Items whose number is ``find`` or whose text contains it (any case)."""
-    if not find:
+    pattern, number = _search(find)
+    if pattern is None:
         return stmt
-    escaped = find.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    found: sa.ColumnElement[bool] = FeedbackItem.text.ilike(f"%{escaped}%", escape="\\")
-    number = find.removeprefix("Feedback ").strip()
-    if number.isascii() and number.isdigit() and len(number) < 10:
-        found = sa.or_(found, FeedbackItem.id == int(number))
+    found: sa.ColumnElement[bool] = FeedbackItem.text.ilike(pattern, escape="\\")
+    if number is not None:
+        found = sa.or_(found, FeedbackItem.id == number)
     return stmt.where(found)
+
+
+def _search(find: str) -> tuple[str | None, int | None]:
+    """The pattern of ``matching`` for ``find`` and the item number it names (None when
+    it is not searched by)."""
+    if not find:
+        return None, None
+    escaped = find.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    number = find.removeprefix("Feedback ").strip()
+    digits = number.isascii() and number.isdigit() and len(number) < 10
+    return f"%{escaped}%", int(number) if digits else None
 
 
 # The columns the picker shows, in ``PickerItem``'s order.
@@ -132,56 +143,58 @@ def _columns(stmt: sa.Select[Any]) -> list[PickerItem]:
     return [PickerItem(*row) for row in rows]
 
 
-def _branches(user: User, module: Module, find: str) -> list[sa.Select[Any]]:
-    """The open items about ``module`` in the user's scope matching ``find``, as one
-    statement of (number, received) per version of the module and pilot of the user's:
-    each reads its own range of an open-items index."""
-    version_ids = content_choices().module_versions.get(module.id, ())
-    allowed = pilot_id_list(user, TRIAGE)
-    pilots: list[int | None] = [None] if allowed is None else list(allowed)
-    branches = []
-    for version_id, pilot_id in itertools.product(version_ids, pilots):
-        stmt = matching(
-            sa.select(FeedbackItem.id, FeedbackItem.created_at).where(
-                FeedbackItem.module_version_id == version_id,
-                FeedbackItem.status.in_(OPEN_STATUSES),
-            ),
-            find,
+# A page's statement is built once per shape (how many branches, whether they are per
+# pilot, what the search is, how the cursor is followed) with its values as bound
+# parameters: building it afresh, and working out its cache key, cost more than running it.
+_Shape = tuple[int, bool, bool, bool, str | None]
+
+
+def _branch(index: int, shape: _Shape) -> sa.Select[Any]:
+    """Open items of one version (and pilot) matching the search, as (number, received):
+    one range of an open-items index."""
+    _, per_pilot, text, number, _ = shape
+    stmt = sa.select(FeedbackItem.id, FeedbackItem.created_at).where(
+        FeedbackItem.module_version_id == sa.bindparam(f"version_{index}"),
+        FeedbackItem.status.in_(OPEN_STATUSES),
+    )
+    if per_pilot:
+        stmt = stmt.where(FeedbackItem.scope_pilot_id == sa.bindparam(f"pilot_{index}"))
+    if text:
+        found: sa.ColumnElement[bool] = FeedbackItem.text.ilike(
+            sa.bindparam("pattern"), escape="\\"
         )
-        if pilot_id is not None:
-            stmt = stmt.where(FeedbackItem.scope_pilot_id == pilot_id)
-        branches.append(stmt)
-    return branches
+        if number:
+            found = sa.or_(found, FeedbackItem.id == sa.bindparam("number"))
+        stmt = stmt.where(found)
+    return stmt
 
 
-def _count(branches: list[sa.Select[Any]]) -> sa.ScalarSelect[int]:
-    """The items of ``branches`` counted up to ``COUNT_CAP + 1``, as a sub-select run once:
+def _count(shape: _Shape) -> sa.ScalarSelect[int]:
+    """The items of every branch counted up to ``COUNT_CAP + 1``, as a sub-select run once:
     without a search, from the open-items indexes alone, reading no item."""
-    ids = [branch.with_only_columns(FeedbackItem.id) for branch in branches]
+    ids = [_branch(i, shape).with_only_columns(FeedbackItem.id) for i in range(shape[0])]
     union = sa.union_all(*ids).subquery() if len(ids) > 1 else ids[0].subquery()
     limited = sa.select(union.c.id).limit(COUNT_CAP + 1).subquery()
     return sa.select(sa.func.count()).select_from(limited).correlate(None).scalar_subquery()
 
 
-def _page(
-    user: User, module: Module, find: str, cursor: Cursor | None
-) -> tuple[list[PickerItem], int, str | None]:
-    """Up to a page and one more items, in picker order (backwards for "before"), with all
-    of them counted, and how the cursor was followed (None: from the start, as for a cursor
-    naming no item). One statement; one more with a cursor, or for an empty page."""
-    start: tuple[datetime, int] | None = None
-    if cursor is not None:
-        at = db.session.scalar(
-            sa.select(FeedbackItem.created_at).where(FeedbackItem.id == cursor[1])
-        )
-        start = (at, cursor[1]) if at is not None else None
-    how = cursor[0] if start is not None and cursor is not None else "from"
+@functools.lru_cache(maxsize=256)
+def _count_statement(shape: _Shape) -> sa.Select[Any]:
+    return sa.select(_count(shape))
+
+
+@functools.lru_cache(maxsize=256)
+def _page_statement(shape: _Shape) -> sa.Select[Any]:
+    """Up to a page and one more items from the branches merged, with the columns shown
+    and the count: one statement."""
+    how = shape[4]
     backwards = how == "before"
-    found = _branches(user, module, find)
+    at: sa.BindParameter[Any] = sa.bindparam("cursor_at")
+    number: sa.BindParameter[Any] = sa.bindparam("cursor_number")
     branches = []
-    for stmt in found:
-        if start is not None:
-            at, number = start
+    for index in range(shape[0]):
+        stmt = _branch(index, shape)
+        if how is not None:
             if backwards:
                 later = sa.or_(
                     FeedbackItem.created_at < at,
@@ -202,9 +215,6 @@ def _page(
             else (FeedbackItem.created_at, FeedbackItem.id)
         )
         branches.append(stmt.order_by(*order).limit(PICKER_PAGE + 1).subquery().select())
-    followed = how if start is not None else None
-    if not branches:
-        return [], 0, followed
     merged = sa.union_all(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
     merged_order = (
         (merged.c.created_at.desc(), merged.c.id.desc())
@@ -222,16 +232,51 @@ def _page(
         if backwards
         else (page.c.created_at, page.c.id)
     )
-    rows = db.session.execute(
-        sa.select(*_SHOWN, _count(found))
+    return (
+        sa.select(*_SHOWN, _count(shape))
         .select_from(page)
         .join(FeedbackItem, FeedbackItem.id == page.c.id)
         .join(ModuleVersion, ModuleVersion.id == FeedbackItem.module_version_id)
         .order_by(*page_order)
-    ).all()
+    )
+
+
+def _page(
+    user: User, module: Module, find: str, cursor: Cursor | None
+) -> tuple[list[PickerItem], int, str | None]:
+    """Up to a page and one more items, in picker order (backwards for "before"), with all
+    of them counted, and how the cursor was followed (None: from the start, as for a cursor
+    naming no item). One statement; one more with a cursor, or for an empty page. The items
+    are read branch by branch, one per version of the module and pilot of the user's."""
+    params: dict[str, Any] = {}
+    how: str | None = None
+    if cursor is not None:
+        at = db.session.scalar(
+            sa.select(FeedbackItem.created_at).where(FeedbackItem.id == cursor[1])
+        )
+        if at is not None:
+            how = cursor[0]
+            params.update(cursor_at=at, cursor_number=cursor[1])
+    version_ids = content_choices().module_versions.get(module.id, ())
+    allowed = pilot_id_list(user, TRIAGE)
+    pilots: list[int | None] = [None] if allowed is None else list(allowed)
+    pairs = list(itertools.product(version_ids, pilots))
+    if not pairs:
+        return [], 0, how
+    pattern, number = _search(find)
+    for index, (version_id, pilot_id) in enumerate(pairs):
+        params[f"version_{index}"] = version_id
+        if allowed is not None:
+            params[f"pilot_{index}"] = pilot_id
+    if pattern is not None:
+        params["pattern"] = pattern
+    if number is not None:
+        params["number"] = number
+    shape = (len(pairs), allowed is not None, pattern is not None, number is not None, how)
+    rows = db.session.execute(_page_statement(shape), params).all()
     if not rows:  # no items on this page: the count alone
-        return [], db.session.scalar(sa.select(_count(found))) or 0, followed
-    return [PickerItem(*row[:-1]) for row in rows], rows[0][-1], followed
+        return [], db.session.scalar(_count_statement(shape), params) or 0, how
+    return [PickerItem(*row[:-1]) for row in rows], rows[0][-1], how
 
 
 def open_items_picker(

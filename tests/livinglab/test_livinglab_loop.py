@@ -387,7 +387,8 @@ def test_the_picker_counts_the_open_items_the_person_may_address(app, lab) -> No
     lab.items[1].status = FeedbackStatus.DONE
     db.session.commit()
     for person in (lab.educator, lab.sw_educator, lab.admin):
-        for find in ("", "case study", "no such words"):
+        number = f"Feedback {lab.items[0].id}"
+        for find in ("", "case study", "no such words", "50%_\\", number, "CASE"):
             picker = open_items_picker(person, lab.module, find, None, 1, [])
             stmt = matching(open_items(person, lab.module), find)
             expected = len(db.session.scalars(stmt).all())
