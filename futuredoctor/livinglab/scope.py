@@ -75,7 +75,10 @@ def modules_in_scope(user: User) -> sa.Select[Any]:
 
 def pilot_for_module(module: Module) -> Pilot:
     """The pilot through which the signed-in person may act on ``module``: one in their
-    scope that it is released to, else a pilot nobody is scoped to."""
+    scope that it is released to, else a pilot nobody is scoped to. Someone who may act on
+    every pilot needs none found: the pilot nobody is scoped to is theirs too."""
+    if pilot_ids_in_scope(current_user, TRIAGE) is None:
+        return _NOWHERE
     stmt = (
         sa.select(Pilot)
         .join(Cohort, Cohort.pilot_id == Pilot.id)
