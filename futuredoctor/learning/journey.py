@@ -120,40 +120,45 @@ class JourneySummary:
         return sum(1 for e in self.entries if e.is_new)
 
 
+# Built once with the person and the module's slug bound (as ``_HOME`` below): the module
+# page runs it on every visit.
+_SCHEDULED_TO = (
+    sa.select(Release, Enrolment, Progress)
+    .join(Enrolment, Enrolment.cohort_id == Release.cohort_id)
+    .outerjoin(
+        Progress,
+        sa.and_(Progress.enrolment_id == Enrolment.id, Progress.release_id == Release.id),
+    )
+    .join(ModuleVersion, ModuleVersion.id == Release.module_version_id)
+    .where(
+        Enrolment.user_id == sa.bindparam("user_id"),
+        Enrolment.status == EnrolmentStatus.ENROLLED,
+        Release.status == ReleaseStatus.SCHEDULED,
+        ModuleVersion.module_id
+        == sa.select(Module.id).where(Module.slug == sa.bindparam("slug")).scalar_subquery(),
+    )
+    .options(
+        # Leave out the module bodies and the GPC mapping: the page shows one version,
+        # read whole by the module page itself.
+        contains_eager(Release.module_version)
+        .load_only(
+            *VERSION_CARD,
+            ModuleVersion.delivery_mode,
+            ModuleVersion.changelog,
+            ModuleVersion.published_at,
+        )
+        .options(joinedload(ModuleVersion.module), lazyload(ModuleVersion.domains)),
+        joinedload(Release.cohort).load_only(Cohort.pilot_id, Cohort.slug, Cohort.name),
+    )
+)
+
+
 def _scheduled_to(user: User, slug: str) -> list[tuple[Release, Enrolment, Progress | None]]:
     """Each scheduled release of the module with ``slug`` to a cohort the person is
     enrolled in, out or still to come, with their progress on it (joined through the
     (enrolment, release) unique index)."""
-    stmt = (
-        sa.select(Release, Enrolment, Progress)
-        .join(Enrolment, Enrolment.cohort_id == Release.cohort_id)
-        .outerjoin(
-            Progress,
-            sa.and_(Progress.enrolment_id == Enrolment.id, Progress.release_id == Release.id),
-        )
-        .join(ModuleVersion, ModuleVersion.id == Release.module_version_id)
-        .where(
-            Enrolment.user_id == user.id,
-            Enrolment.status == EnrolmentStatus.ENROLLED,
-            Release.status == ReleaseStatus.SCHEDULED,
-            ModuleVersion.module_id
-            == sa.select(Module.id).where(Module.slug == slug).scalar_subquery(),
-        )
-        .options(
-            # Leave out the module bodies and the GPC mapping: the page shows one version,
-            # read whole by the module page itself.
-            contains_eager(Release.module_version)
-            .load_only(
-                *VERSION_CARD,
-                ModuleVersion.delivery_mode,
-                ModuleVersion.changelog,
-                ModuleVersion.published_at,
-            )
-            .options(joinedload(ModuleVersion.module), lazyload(ModuleVersion.domains)),
-            joinedload(Release.cohort).load_only(Cohort.pilot_id, Cohort.slug, Cohort.name),
-        )
-    )
-    return list(db.session.execute(stmt).unique().tuples())
+    params = {"user_id": user.id, "slug": slug}
+    return list(db.session.execute(_SCHEDULED_TO, params).unique().tuples())
 
 
 def _fresh_after(since: datetime | None) -> datetime:

@@ -61,21 +61,29 @@ def gpc_domains() -> list[FrameworkDomain]:
     return list(db.session.scalars(stmt))
 
 
-def module_by_slug(slug: str, domains: bool = True) -> Module | None:
-    """The module with its versions (joined: one statement for both) and, unless
-    ``domains`` is false, their GPC domains (one more). A page that shows one version's
-    domains takes them from ``version_domains`` instead."""
+def _by_slug(domains: bool) -> sa.Select[tuple[Module]]:
     versions = joinedload(Module.versions)
-    stmt = (
+    return (
         sa.select(Module)
-        .where(Module.slug == slug)
+        .where(Module.slug == sa.bindparam("slug"))
         .options(
             versions.selectinload(ModuleVersion.domains)
             if domains
             else versions.lazyload(ModuleVersion.domains)
         )
     )
-    return db.session.scalars(stmt).unique().one_or_none()
+
+
+# Built once with the slug bound: every module page and action reads its module this way,
+# and building the statement (and its cache key) took longer than the database did.
+_BY_SLUG = {domains: _by_slug(domains) for domains in (True, False)}
+
+
+def module_by_slug(slug: str, domains: bool = True) -> Module | None:
+    """The module with its versions (joined: one statement for both) and, unless
+    ``domains`` is false, their GPC domains (one more). A page that shows one version's
+    domains takes them from ``version_domains`` instead."""
+    return db.session.scalars(_BY_SLUG[domains], {"slug": slug}).unique().one_or_none()
 
 
 def newest_version(module: Module) -> ModuleVersion:
