@@ -204,6 +204,13 @@ def region_ids_in_scope(user: User, permission: Permission) -> sa.Select[Any] | 
     return sa.select(Region.id).where(Region.id.in_(ids) if ids else sa.false())
 
 
+def region_id_list(user: User, permission: Permission) -> list[int] | None:
+    """The ids ``region_ids_in_scope`` selects, from the grants alone (None: every region)."""
+    if _is_national(user, permission):
+        return None
+    return sorted({g.region_id for g in _relevant_grants(user, permission) if g.region_id})
+
+
 def scope_pilots(stmt: sa.Select[Any], user: User, permission: Permission, pilot_column: Any):
     """Narrow a list query to rows whose pilot is in the user's scope: the one way lists
     are scoped (``pilot_column`` is the column holding each row's pilot id)."""
@@ -252,32 +259,31 @@ def _enrolled_cohort_ids(user: User) -> set[int]:
     return set(db.session.scalars(stmt))
 
 
+# The records pages are named by, built once with the URL value bound: every scoped page
+# reads one, and building an ORM statement (and its cache key) costs more than running it.
+# A pilot's and a cohort's pages name where they belong: read with the record, these are
+# not a look-up each after it.
+_BY_URL: dict[str, sa.Select[Any]] = {
+    "region": sa.select(Region).where(Region.code == sa.bindparam("value")),
+    "pilot": sa.select(Pilot)
+    .where(Pilot.slug == sa.bindparam("value"))
+    .options(joinedload(Pilot.region), joinedload(Pilot.cohorts)),
+    "cohort": sa.select(Cohort)
+    .where(Cohort.slug == sa.bindparam("value"))
+    .options(joinedload(Cohort.pilot).joinedload(Pilot.region)),
+}
+
+
+def _by_url(kind: str) -> Callable[[str], Any]:
+    def load(value: str) -> Any:
+        return db.session.scalars(_BY_URL[kind], {"value": value}).unique().one_or_none()
+
+    return load
+
+
 # kind -> (load the record from the URL value, find the region/pilot/cohort it belongs to)
 _LOADERS: dict[str, tuple[Callable[[str], Any], Callable[[Any], Region | Pilot | Cohort]]] = {
-    "region": (
-        lambda value: db.session.scalar(sa.select(Region).where(Region.code == value)),
-        lambda record: record,
-    ),
-    # A pilot's and a cohort's pages name where they belong: read with the record, these
-    # are not a look-up each after it.
-    "pilot": (
-        lambda value: db.session.scalars(
-            sa.select(Pilot)
-            .where(Pilot.slug == value)
-            .options(joinedload(Pilot.region), joinedload(Pilot.cohorts))
-        )
-        .unique()
-        .one_or_none(),
-        lambda record: record,
-    ),
-    "cohort": (
-        lambda value: db.session.scalar(
-            sa.select(Cohort)
-            .where(Cohort.slug == value)
-            .options(joinedload(Cohort.pilot).joinedload(Pilot.region))
-        ),
-        lambda record: record,
-    ),
+    kind: (_by_url(kind), lambda record: record) for kind in _BY_URL
 }
 
 

@@ -259,4 +259,4 @@ def interests(user: User, profile: ChampionProfile | None) -> Topics:
 
 def recent_in_region(user: User, region: Region, limit: int = 5) -> list[network.PostLink]:
     """The newest posts tagged to ``region`` that ``user`` may see, for its page."""
-    return network.post_links(user, NetworkPost.region_id == region.id, limit)
+    return network.post_links(user, "region", region.id, limit)

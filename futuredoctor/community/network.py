@@ -34,7 +34,12 @@ from futuredoctor.models import (
     User,
 )
 from futuredoctor.paging import Page
-from futuredoctor.permissions import Permission, has_permission, region_ids_in_scope
+from futuredoctor.permissions import (
+    Permission,
+    has_permission,
+    region_id_list,
+    region_ids_in_scope,
+)
 from futuredoctor.refusals import Refusal
 
 PER_PAGE = 20
@@ -338,11 +343,33 @@ class PostLink:
     hidden_at: datetime | None = None
 
 
-def post_links(user: User, where: sa.ColumnElement[bool], limit: int = 5) -> list[PostLink]:
-    """The newest posts matching ``where`` that ``user`` may see: one query for just what
-    a short list shows, however many posts there are (loading whole posts would also load
-    their tags and their authors' grants)."""
-    stmt = (
+def _seen_by(user: User) -> tuple[str, dict[str, Any]]:
+    """``visible_to`` as a shape (everyone's posts; or visible ones, one's own and hidden
+    ones of some regions; or visible ones and one's own) and its bound values."""
+    params: dict[str, Any] = {"viewer_id": user.id}
+    if not has_permission(user, Permission.MODERATE_NETWORK):
+        return "own", params
+    regions = region_id_list(user, Permission.MODERATE_NETWORK)
+    if regions is None:
+        return "all", params
+    params["moderated"] = regions
+    return "regions", params
+
+
+@lru_cache(maxsize=16)
+def _links_statement(seen: str, about: str, limit: int) -> sa.Select[Any]:
+    """``post_links``' statement, built once per shape with its values bound: the module
+    and region pages run it on every visit."""
+    shown: list[sa.ColumnElement[bool]] = [
+        NetworkPost.hidden_at.is_(None),
+        NetworkPost.author_id == sa.bindparam("viewer_id"),
+    ]
+    if seen == "all":
+        shown.append(sa.true())
+    elif seen == "regions":
+        shown.append(NetworkPost.region_id.in_(sa.bindparam("moderated", expanding=True)))
+    column = {"module": NetworkPost.module_id, "region": NetworkPost.region_id}[about]
+    return (
         sa.select(
             NetworkPost.id,
             NetworkPost.title,
@@ -354,19 +381,29 @@ def post_links(user: User, where: sa.ColumnElement[bool], limit: int = 5) -> lis
         )
         .join(User, User.id == NetworkPost.author_id)
         .outerjoin(Region, Region.id == NetworkPost.region_id)
-        .where(visible_to(user), where)
+        .where(sa.or_(*shown), column == sa.bindparam("about"))
         .order_by(NetworkPost.created_at.desc(), NetworkPost.id.desc())
         .limit(limit)
     )
+
+
+def post_links(user: User, about: str, about_id: int, limit: int = 5) -> list[PostLink]:
+    """The newest posts about a module or a region (``about``) that ``user`` may see: one
+    query for just what a short list shows, however many posts there are (loading whole
+    posts would also load their tags and their authors' grants)."""
+    seen, params = _seen_by(user)
+    stmt = _links_statement(seen, about, limit)
     return [
         PostLink(post_id, title, f"{given} {family}", region, created, hidden)
-        for post_id, title, given, family, region, created, hidden in db.session.execute(stmt)
+        for post_id, title, given, family, region, created, hidden in db.session.execute(
+            stmt, {**params, "about": about_id}
+        )
     ]
 
 
 def posts_about(user: User, module: Module, limit: int = 5) -> list[PostLink]:
     """The newest posts about ``module`` that ``user`` may see, for the module page."""
-    return post_links(user, NetworkPost.module_id == module.id, limit)
+    return post_links(user, "module", module.id, limit)
 
 
 # A page's counts and tags, one row per post: the tags as "kind<US>id<US>value" items

@@ -238,9 +238,23 @@ def organised_by(user: User, number: int) -> Page:
     return paginate(stmt, number, PER_PAGE)
 
 
+# The region page's list, built once with its values bound (as ``_upcoming_for``).
+_IN_REGION = (
+    sa.select(Opportunity)
+    .where(
+        Opportunity.ends_at > sa.bindparam("now", type_=Opportunity.ends_at.type),
+        Opportunity.region_id == sa.bindparam("region_id"),
+    )
+    .options(*LIST_OPTIONS)
+    .order_by(Opportunity.starts_at, Opportunity.id)
+    .limit(sa.bindparam("limit"))
+)
+
+
 def in_region(region: Region, limit: int = 10) -> list[Opportunity]:
-    stmt = _upcoming().where(Opportunity.region_id == region.id).limit(limit)
-    return list(db.session.scalars(stmt))
+    """The region's opportunities still to end, soonest first."""
+    params = {"now": clock.now(), "region_id": region.id, "limit": limit}
+    return list(db.session.scalars(_IN_REGION, params))
 
 
 def visible_to(opportunity: Opportunity, user: User) -> bool:

@@ -129,18 +129,22 @@ def _load_item(value: Any) -> FeedbackItem | None:
     return db.session.scalars(stmt.options(*item_loading(one=True))).unique().one_or_none()
 
 
+# Built once with the URL value bound (see ``permissions._BY_URL``).
+_SESSION = (
+    sa.select(CodesignSession)
+    .where(CodesignSession.id == sa.bindparam("value"))
+    .options(joinedload(CodesignSession.pilot).joinedload(Pilot.region))
+)
+_MODULE = sa.select(Module).where(Module.slug == sa.bindparam("value"))
+
+
 def _load_session(value: Any) -> CodesignSession | None:
     """The session with its pilot and region (its scope, and its page's heading)."""
-    stmt = (
-        sa.select(CodesignSession)
-        .where(CodesignSession.id == int(value))
-        .options(joinedload(CodesignSession.pilot).joinedload(Pilot.region))
-    )
-    return db.session.scalars(stmt).one_or_none()
+    return db.session.scalars(_SESSION, {"value": int(value)}).one_or_none()
 
 
 def _load_module(value: Any) -> Module | None:
-    return db.session.scalar(sa.select(Module).where(Module.slug == value))
+    return db.session.scalar(_MODULE, {"value": value})
 
 
 def register() -> None:

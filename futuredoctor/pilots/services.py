@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -120,15 +121,18 @@ def pilot_summary(pilot: Pilot) -> PilotSummary:
 def region_pilots(region: Region) -> list[PilotSummary]:
     """The region's pilots by name, each with its cohorts and their enrolment counts, in one
     statement."""
-    pilots = list(
-        db.session.scalars(
-            sa.select(Pilot)
-            .where(Pilot.region_id == region.id)
-            .options(joinedload(Pilot.cohorts))
-            .order_by(Pilot.name)
-        ).unique()
-    )
+    pilots = db.session.scalars(_REGION_PILOTS, {"region_id": region.id}).unique()
     return [pilot_summary(p) for p in pilots]
+
+
+# The region page's statements, built once with their values bound: it runs them on every
+# visit, and building an ORM statement (and its cache key) cost more than running it.
+_REGION_PILOTS = (
+    sa.select(Pilot)
+    .where(Pilot.region_id == sa.bindparam("region_id"))
+    .options(joinedload(Pilot.cohorts))
+    .order_by(Pilot.name)
+)
 
 
 @dataclass(frozen=True)
@@ -151,19 +155,14 @@ def upcoming_releases(cohort_ids: list[int], limit: int = 20) -> list[UpcomingRe
     return upcoming_and_released(cohort_ids, limit, count=False)[0]
 
 
-def upcoming_and_released(
-    cohort_ids: list[int], limit: int = 20, count: bool = True
-) -> tuple[list[UpcomingRelease], int]:
-    """``upcoming_releases`` and, in the same statement, how many releases to these cohorts
-    are out (the count alone when none is to come)."""
-    if not cohort_ids:
-        return [], 0
+def _upcoming(count: bool) -> sa.Select[Any]:
+    cohorts: sa.BindParameter[Any] = sa.bindparam("cohort_ids", expanding=True)
     released = (
         sa.select(sa.func.count())
-        .where(Release.cohort_id.in_(cohort_ids), Release.is_released)
+        .where(Release.cohort_id.in_(cohorts), Release.is_released)
         .scalar_subquery()
     )
-    stmt = (
+    return (
         sa.select(
             Release.release_at,
             ModuleVersion.title,
@@ -174,14 +173,27 @@ def upcoming_and_released(
         .join(ModuleVersion, ModuleVersion.id == Release.module_version_id)
         .join(Cohort, Cohort.id == Release.cohort_id)
         .where(
-            Release.cohort_id.in_(cohort_ids),
+            Release.cohort_id.in_(cohorts),
             Release.status == ReleaseStatus.SCHEDULED,
-            Release.release_at > utcnow(),
+            Release.release_at > sa.bindparam("now", type_=Release.release_at.type),
         )
         .order_by(Release.release_at, Release.id)
-        .limit(limit)
+        .limit(sa.bindparam("limit"))
     )
-    rows = db.session.execute(stmt).all()
+
+
+_UPCOMING = {count: _upcoming(count) for count in (True, False)}
+
+
+def upcoming_and_released(
+    cohort_ids: list[int], limit: int = 20, count: bool = True
+) -> tuple[list[UpcomingRelease], int]:
+    """``upcoming_releases`` and, in the same statement, how many releases to these cohorts
+    are out (the count alone when none is to come)."""
+    if not cohort_ids:
+        return [], 0
+    params = {"cohort_ids": cohort_ids, "now": utcnow(), "limit": limit}
+    rows = db.session.execute(_UPCOMING[count], params).all()
     if not count:
         return [UpcomingRelease(*row) for row in rows], 0
     if not rows:

@@ -29,14 +29,16 @@ def max_age() -> timedelta:
     )
 
 
+# Built once with the kind and key bound: pages read summaries on every visit.
+_READ = sa.select(SummarySnapshot.payload, SummarySnapshot.refreshed_at).where(
+    SummarySnapshot.kind == sa.bindparam("kind"), SummarySnapshot.key == sa.bindparam("key")
+)
+
+
 def read(kind: str, key: str, compute: Callable[[], Any]) -> Snapshot:
     """The stored summary if fresh enough, else ``compute()`` now, stored for the next
     reader (one query when fresh)."""
-    row = db.session.execute(
-        sa.select(SummarySnapshot.payload, SummarySnapshot.refreshed_at).where(
-            SummarySnapshot.kind == kind, SummarySnapshot.key == key
-        )
-    ).first()
+    row = db.session.execute(_READ, {"kind": kind, "key": key}).first()
     if row is not None and clock.now() - row.refreshed_at < max_age():
         return Snapshot(row.payload, row.refreshed_at)
     return store(kind, key, compute())

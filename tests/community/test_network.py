@@ -302,3 +302,37 @@ def test_the_list_and_a_post_cost_the_same_however_many_posts(
     grow(12)
     after = (cost("/network"), cost("/network?domain=GPC5&text=huddle"), cost(f"/network/{first}"))
     assert after == before
+
+
+def test_the_short_lists_show_what_each_viewer_may_see(app: Any) -> None:
+    """The module and region pages' lists, built once per kind of viewer, hold exactly the
+    posts ``visible_to`` lets that viewer see: others' hidden posts only to a moderator of
+    their region (every region for a national admin), one's own always."""
+    from futuredoctor.models import NetworkPost, Region
+
+    module = make_module(title="Shared decisions")
+    slug = module.slug
+    author = make_user(roles=[(Role.CHAMPION, region("LON"))])
+    for code in ("LON", "SW"):
+        for hidden in (False, True):
+            post = make_post(title=f"{code} {hidden}", region_code=code, module_slug=slug)
+            post.hidden_at = clock.now() if hidden else None
+    own = make_post(author=author, title="Own hidden", region_code="SW", module_slug=slug)
+    own.hidden_at = clock.now()
+    viewers = [
+        author,
+        make_user(roles=[(Role.PARTICIPANT, None)]),
+        make_user(roles=[(Role.REGIONAL_LEAD, region("LON"))]),
+        make_user(roles=[(Role.REGIONAL_LEAD, region("SW")), (Role.REGIONAL_LEAD, region("LON"))]),
+        make_user(roles=[(Role.NATIONAL_ADMIN, None)]),
+    ]
+    db.session.commit()
+    for viewer in viewers:
+        seen = set(db.session.scalars(sa.select(NetworkPost.id).where(network.visible_to(viewer))))
+        listed = {link.id for link in network.posts_about(viewer, module, limit=50)}
+        assert listed == seen, viewer.roles
+        for code in ("LON", "SW"):
+            place = db.session.scalar(sa.select(Region).where(Region.code == code))
+            in_region = {link.id for link in network.post_links(viewer, "region", place.id, 50)}
+            wanted = {i for i in seen if db.session.get(NetworkPost, i).region_id == place.id}
+            assert in_region == wanted, (viewer.roles, code)
