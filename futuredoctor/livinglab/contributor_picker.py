@@ -13,13 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from futuredoctor.extensions import db
-from futuredoctor.livinglab.contributors import scoped_contributors
+from futuredoctor.livinglab.contributors import escaped
+from futuredoctor.livinglab.scope import TRIAGE
 from futuredoctor.models import PublicContributor, User
+from futuredoctor.permissions import pilot_id_list
 from futuredoctor.version_picker import FIND_MAX, _ids
 
 PICKER_LIMIT = 25
@@ -43,29 +47,51 @@ class ContributorPicker:
         ]
 
 
+@lru_cache(maxsize=32)
+def _statement(scoped: bool, one_pilot: bool, find: bool, kept: bool) -> sa.Select[Any]:
+    """The picker's statement for this shape, built once with its values bound: the
+    co-design session's page runs it twice on every visit, and building it afresh cost
+    more than running it."""
+    stmt = (
+        sa.select(PublicContributor)
+        .where(PublicContributor.retired_at.is_(None))
+        .options(joinedload(PublicContributor.pilot))
+        .order_by(sa.func.lower(PublicContributor.display_name), PublicContributor.id)
+    )
+    if scoped:
+        stmt = stmt.where(
+            PublicContributor.pilot_id.in_(sa.bindparam("scope", expanding=True))
+        )
+    if one_pilot:
+        stmt = stmt.where(PublicContributor.pilot_id == sa.bindparam("pilot_id"))
+    if kept:
+        return stmt.where(PublicContributor.id.in_(sa.bindparam("kept", expanding=True)))
+    if find:
+        stmt = stmt.where(
+            sa.func.lower(PublicContributor.display_name).like(sa.bindparam("find"), escape="\\")
+        )
+    return stmt.limit(PICKER_LIMIT + 1)
+
+
 def contributor_picker(
     user: User, find: str, keep: Iterable[str | None] = (), pilot_id: int | None = None
 ) -> ContributorPicker:
     """Up to ``PICKER_LIMIT`` current contributors in ``user``'s scope whose display name
     contains ``find`` (all when empty), by name, plus those in ``keep`` that are current
     and in scope; ``pilot_id`` limits them to one pilot."""
-    base = (
-        scoped_contributors(user)
-        .where(PublicContributor.retired_at.is_(None))
-        .options(joinedload(PublicContributor.pilot))
-        .order_by(sa.func.lower(PublicContributor.display_name), PublicContributor.id)
-    )
-    if pilot_id is not None:
-        base = base.where(PublicContributor.pilot_id == pilot_id)
+    scope = pilot_id_list(user, TRIAGE)
+    params = {"scope": scope, "pilot_id": pilot_id}
+    shape = (scope is not None, pilot_id is not None)
     find = find.strip()[:FIND_MAX]
-    stmt = base
-    if find:
-        stmt = stmt.where(
-            sa.func.lower(PublicContributor.display_name).contains(find.lower(), autoescape=True)
-        )
-    found = list(db.session.scalars(stmt.limit(PICKER_LIMIT + 1)))
+    stmt = _statement(*shape, bool(find), False)
+    pattern = f"%{escaped(find.lower())}%"
+    found = list(db.session.scalars(stmt, {**params, "find": pattern}))
     rows = found[:PICKER_LIMIT]
     listed = {c.id for c in rows}
     wanted = [i for i in dict.fromkeys(_ids(keep)) if i not in listed]
-    kept = list(db.session.scalars(base.where(PublicContributor.id.in_(wanted)))) if wanted else []
+    kept = (
+        list(db.session.scalars(_statement(*shape, False, True), {**params, "kept": wanted}))
+        if wanted
+        else []
+    )
     return ContributorPicker(rows=kept + rows, find=find, more=len(found) > PICKER_LIMIT)

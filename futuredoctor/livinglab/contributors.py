@@ -61,7 +61,8 @@ def scoped_contributors(user: User) -> sa.Select[Any]:
     return scope_pilots(stmt, user, TRIAGE, PublicContributor.pilot_id)
 
 
-def _escaped(text: str) -> str:
+def escaped(text: str) -> str:
+    """``text`` for a LIKE pattern escaped with a backslash."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
@@ -77,7 +78,7 @@ def contributors_page(user: User, search: str | None, show: str, number: int) ->
     elif show == "retired":
         stmt = stmt.where(PublicContributor.retired_at.is_not(None))
     if search:
-        pattern = f"%{_escaped(search)}%"
+        pattern = f"%{escaped(search)}%"
         stmt = stmt.where(
             sa.or_(
                 PublicContributor.display_name.ilike(pattern, escape="\\"),
