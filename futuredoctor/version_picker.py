@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
 
 from futuredoctor.extensions import db
-from futuredoctor.models import ModuleVersion
+from futuredoctor.models import Cohort, ModuleVersion, Release, ReleaseStatus
 
 PICKER_LIMIT = 25
 FIND_MAX = 100  # characters of a search; the form field says so to the person
@@ -49,35 +50,50 @@ def _ids(raw: Iterable[str | None]) -> list[int]:
     ]
 
 
-def version_picker(
-    find: str, keep: Iterable[str | None] = (), modules: sa.Select[Any] | None = None
-) -> VersionPicker:
-    """Up to ``PICKER_LIMIT`` versions whose title contains ``find`` (all when empty), plus
-    the versions in ``keep`` that are in scope; ``modules`` (ids) limits the scope."""
-    columns = sa.select(ModuleVersion.id, ModuleVersion.title, ModuleVersion.number)
-    if modules is not None:
-        columns = columns.where(ModuleVersion.module_id.in_(modules))
-    stmt = columns
-    find = find.strip()[:FIND_MAX]
+@lru_cache(maxsize=16)
+def _statement(scoped: bool, find: bool, kept: bool) -> sa.Select[Any]:
+    """The picker's statement for this shape, built once with its values bound: the
+    scheduling and co-design pages run it on every visit, and building it afresh cost more
+    than running it."""
+    stmt = sa.select(ModuleVersion.id, ModuleVersion.title, ModuleVersion.number)
+    if scoped:  # modules scheduled to one of these pilots
+        scheduled = (
+            sa.select(ModuleVersion.module_id)
+            .join(Release, Release.module_version_id == ModuleVersion.id)
+            .join(Cohort, Cohort.id == Release.cohort_id)
+            .where(
+                Release.status == ReleaseStatus.SCHEDULED,
+                Cohort.pilot_id.in_(sa.bindparam("pilots", expanding=True)),
+            )
+        )
+        stmt = stmt.where(ModuleVersion.module_id.in_(scheduled))
+    # In the order of ix_module_version_title_number, so the first page stops early.
+    stmt = stmt.order_by(ModuleVersion.title, ModuleVersion.number)
+    if kept:
+        return stmt.where(ModuleVersion.id.in_(sa.bindparam("kept", expanding=True)))
     if find:
         stmt = stmt.where(
-            sa.func.lower(ModuleVersion.title).contains(find.lower(), autoescape=True)
+            sa.func.lower(ModuleVersion.title).like(sa.bindparam("find"), escape="\\")
         )
-    found = db.session.execute(
-        # In the order of ix_module_version_title_number, so the first page stops early.
-        stmt.order_by(ModuleVersion.title, ModuleVersion.number).limit(PICKER_LIMIT + 1)
-    ).all()
+    return stmt.limit(PICKER_LIMIT + 1)
+
+
+def version_picker(
+    find: str, keep: Iterable[str | None] = (), pilots: list[int] | None = None
+) -> VersionPicker:
+    """Up to ``PICKER_LIMIT`` versions whose title contains ``find`` (all when empty), plus
+    the versions in ``keep`` that are in scope; ``pilots`` limits them to the modules
+    scheduled to those pilots (None: every module)."""
+    scoped = pilots is not None
+    find = find.strip()[:FIND_MAX]
+    escaped = find.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    params = {"pilots": pilots, "find": f"%{escaped}%"}
+    found = db.session.execute(_statement(scoped, bool(find), False), params).all()
     rows = [VersionRow(*row) for row in found[:PICKER_LIMIT]]
     listed = {row.id for row in rows}
     wanted = [i for i in dict.fromkeys(_ids(keep)) if i not in listed]
     kept: list[VersionRow] = []
     if wanted:
-        kept = [
-            VersionRow(*row)
-            for row in db.session.execute(
-                columns.where(ModuleVersion.id.in_(wanted)).order_by(
-                    ModuleVersion.title, ModuleVersion.number
-                )
-            )
-        ]
+        stmt = _statement(scoped, False, True)
+        kept = [VersionRow(*row) for row in db.session.execute(stmt, {**params, "kept": wanted})]
     return VersionPicker(rows=kept + rows, find=find, more=len(found) > PICKER_LIMIT)

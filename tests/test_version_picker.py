@@ -7,8 +7,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from futuredoctor.extensions import db
-from futuredoctor.livinglab.scope import modules_in_scope
+from futuredoctor.livinglab.scope import TRIAGE
 from futuredoctor.models import CodesignSession, FeedbackItem, Module, Release, Role
+from futuredoctor.permissions import pilot_id_list
 from futuredoctor.version_picker import PICKER_LIMIT, version_picker
 from tests.dates import tomorrow
 from tests.factories import current_cohorts, days_from_today, make_module, make_user
@@ -47,7 +48,7 @@ def test_the_picker_searches_titles_and_keeps_the_chosen_version(app) -> None:
 
 def test_the_picker_keeps_only_versions_in_scope(app, lab) -> None:  # noqa: F811
     own = version_picker(
-        "", keep=[str(lab.sw_module.latest.id)], modules=modules_in_scope(lab.educator)
+        "", keep=[str(lab.sw_module.latest.id)], pilots=pilot_id_list(lab.educator, TRIAGE)
     )
     ids = {r.id for r in own.rows}
     assert lab.module.latest.id in ids

@@ -16,10 +16,9 @@ from futuredoctor.livinglab.contributor_forms import (
 from futuredoctor.livinglab.contributor_picker import PICKER_LIMIT as CONTRIBUTOR_LIMIT
 from futuredoctor.livinglab.contributor_picker import ContributorPicker, contributor_picker
 from futuredoctor.livinglab.forms import AddSuggestionForm, HeadcountForm, SessionForm
-from futuredoctor.livinglab.scope import modules_in_scope
 from futuredoctor.models import AttendeeKind, CodesignSession, FeedbackSource
 from futuredoctor.paging import page_number
-from futuredoctor.permissions import actor, requires
+from futuredoctor.permissions import actor, pilot_id_list, requires
 from futuredoctor.refusals import Refusal, show_refusal
 from futuredoctor.request_memo import request_memo
 from futuredoctor.version_picker import PICKER_LIMIT, VersionPicker, version_picker
@@ -28,7 +27,7 @@ from futuredoctor.version_picker import PICKER_LIMIT, VersionPicker, version_pic
 def _versions(find: StringField, keep: list[str | None]) -> VersionPicker:
     """The bounded version picker over the user's modules, searched by ``find``."""
     return version_picker(
-        (find.data or "") if not find.errors else "", keep, modules_in_scope(actor())
+        (find.data or "") if not find.errors else "", keep, pilot_id_list(actor(), TRIAGE)
     )
 
 

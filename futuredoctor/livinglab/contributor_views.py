@@ -17,7 +17,6 @@ from futuredoctor.livinglab.contributor_forms import (
 )
 from futuredoctor.livinglab.contributor_picker import PICKER_LIMIT as CONTRIBUTOR_LIMIT
 from futuredoctor.livinglab.contributor_picker import contributor_picker
-from futuredoctor.livinglab.scope import modules_in_scope
 from futuredoctor.models import (
     INVOLVEMENT_LABELS,
     FeedbackSource,
@@ -25,7 +24,7 @@ from futuredoctor.models import (
     PublicContributor,
 )
 from futuredoctor.paging import page_number
-from futuredoctor.permissions import actor, requires
+from futuredoctor.permissions import actor, pilot_id_list, requires
 from futuredoctor.refusals import Refusal, show_refusal
 from futuredoctor.version_picker import PICKER_LIMIT, version_picker
 
@@ -171,7 +170,7 @@ def _on_behalf_form() -> tuple[OnBehalfForm, dict[str, Any]]:
         form.find.validate(form)  # searches, save nothing
         form.find_contributor.validate(form)
     search = (form.find.data or "") if not form.find.errors else ""
-    picker = version_picker(search, [form.version.data], modules_in_scope(actor()))
+    picker = version_picker(search, [form.version.data], pilot_id_list(actor(), TRIAGE))
     versions = {str(row.id): row for row in picker.rows}
     form.version.choices = [
         ("", "Choose a module version"),
