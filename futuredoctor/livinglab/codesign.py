@@ -190,25 +190,35 @@ def find_suggestion(session: CodesignSession, suggestion: Suggestion) -> Feedbac
     return db.session.scalar(stmt.limit(1))
 
 
+# The session page's statements, built once with the session bound: the page runs them on
+# every visit, and building an ORM statement (and its cache key) cost more than running it.
+_ITEMS = (
+    sa.select(FeedbackItem)
+    .where(FeedbackItem.codesign_session_id == sa.bindparam("session_id"))
+    .options(
+        joinedload(FeedbackItem.module_version).joinedload(ModuleVersion.module),
+        joinedload(FeedbackItem.module_version).lazyload(ModuleVersion.domains),
+        joinedload(FeedbackItem.contributor),
+        selectinload(FeedbackItem.enrolment).joinedload(Enrolment.cohort),
+        lazyload(FeedbackItem.scope_pilot),  # the session's: found in the session
+        selectinload(FeedbackItem.tags),
+    )
+    .order_by(FeedbackItem.id)
+)
+_ATTENDEES = (
+    sa.select(CodesignAttendee)
+    .where(CodesignAttendee.session_id == sa.bindparam("session_id"))
+    .options(joinedload(CodesignAttendee.contributor))
+    .order_by(CodesignAttendee.id)
+)
+
+
 def session_items(session: CodesignSession) -> list[FeedbackItem]:
     """The items recorded in the session, with their version, module, contributor and
     tags. Their pilot and region are the session's, already read with it, and an item
     from a participant brings its cohort in a statement of its own only if there is one:
     joined for every item, the eight tables took PostgreSQL 1 ms to plan."""
-    stmt = (
-        sa.select(FeedbackItem)
-        .where(FeedbackItem.codesign_session_id == session.id)
-        .options(
-            joinedload(FeedbackItem.module_version).joinedload(ModuleVersion.module),
-            joinedload(FeedbackItem.module_version).lazyload(ModuleVersion.domains),
-            joinedload(FeedbackItem.contributor),
-            selectinload(FeedbackItem.enrolment).joinedload(Enrolment.cohort),
-            lazyload(FeedbackItem.scope_pilot),  # the session's: found in the session
-            selectinload(FeedbackItem.tags),
-        )
-        .order_by(FeedbackItem.id)
-    )
-    return list(db.session.scalars(stmt).unique())
+    return list(db.session.scalars(_ITEMS, {"session_id": session.id}).unique())
 
 
 def attendees(session: CodesignSession) -> list[tuple[str, int]]:
@@ -226,13 +236,7 @@ class AttendeeGroup:
 def attendee_groups(session: CodesignSession) -> list[AttendeeGroup]:
     """Each kind of attendee: the session's headcount and the people listed by name or
     role (recorded contributors by their display name); one query."""
-    stmt = (
-        sa.select(CodesignAttendee)
-        .where(CodesignAttendee.session_id == session.id)
-        .options(joinedload(CodesignAttendee.contributor))
-        .order_by(CodesignAttendee.id)
-    )
-    listed = list(db.session.scalars(stmt))
+    listed = list(db.session.scalars(_ATTENDEES, {"session_id": session.id}))
     return [
         AttendeeGroup(
             kind,
