@@ -11,6 +11,7 @@ import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -59,22 +60,29 @@ class RosterRow:
     completed: int
 
 
-def _search(stmt: sa.Select[Any], q: str, status: EnrolmentStatus | None) -> sa.Select[Any]:
-    if status is not None:
-        stmt = stmt.where(Enrolment.status == status)
-    if q:
-        term = q.lower()
+def _search(stmt: sa.Select[Any], searching: bool, by_status: bool) -> sa.Select[Any]:
+    """``stmt`` narrowed to a status (bound as ``status``) and to people whose name, email
+    or registration number holds the words (bound as ``term``, a LIKE pattern)."""
+    if by_status:
+        stmt = stmt.where(Enrolment.status == sa.bindparam("status"))
+    if searching:
+        term: sa.BindParameter[str] = sa.bindparam("term")
         full_name = sa.func.lower(User.given_name + " " + User.family_name)
         stmt = stmt.where(
             sa.or_(
-                full_name.contains(term, autoescape=True),
-                User.email.contains(term, autoescape=True),
-                sa.func.lower(sa.func.coalesce(User.registration_number, "")).contains(
-                    term, autoescape=True
+                full_name.like(term, escape="\\"),
+                sa.func.lower(User.email).like(term, escape="\\"),
+                sa.func.lower(sa.func.coalesce(User.registration_number, "")).like(
+                    term, escape="\\"
                 ),
             )
         )
     return stmt
+
+
+def _search_params(q: str, status: EnrolmentStatus | None) -> dict[str, Any]:
+    escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return {"status": status, "term": f"%{escaped}%"}
 
 
 def _per_enrolment(column: Any, of: Any) -> Any:
@@ -100,27 +108,29 @@ def _facts() -> list[Any]:
     ]
 
 
-def roster_page(
-    cohort: Cohort, q: str, status: EnrolmentStatus | None, number: int
-) -> tuple[Page, list[RosterRow]]:
-    """One page of the cohort's people, by name, in one statement: the page chosen from
-    the enrolments' own copies of the names (``ix_enrolment_cohort_name``: the next 50
-    entries of one index range, where looking up every person's names on their account
-    read the whole cohort), the columns shown of its 50 people with their progress and
-    invitation facts, and the matches counted."""
+@lru_cache(maxsize=8)
+def _page_statement(searching: bool, by_status: bool) -> sa.Select[Any]:
+    """A roster page's statement for this shape, built once with its values bound: staff
+    open rosters all day, and building it afresh cost more than running it."""
     order = (Enrolment.family_key, Enrolment.given_key, Enrolment.id)
-    ids = sa.select(Enrolment.id).where(Enrolment.cohort_id == cohort.id)
-    if q:  # a search reads the accounts' own fields
+    cohort_id: sa.BindParameter[int] = sa.bindparam("cohort_id")
+    ids = sa.select(Enrolment.id).where(Enrolment.cohort_id == cohort_id)
+    if searching:  # a search reads the accounts' own fields
         ids = ids.join(User, User.id == Enrolment.user_id)
-    ids = _search(ids, q, status)
-    if q:
+    ids = _search(ids, searching, by_status)
+    if searching:
         counted = sa.select(sa.func.count()).select_from(ids.subquery())
     else:  # every enrolment has its person, so the count needs no join
-        counted = sa.select(sa.func.count()).where(Enrolment.cohort_id == cohort.id)
-        if status is not None:
-            counted = counted.where(Enrolment.status == status)
-    chosen = ids.order_by(*order).limit(PER_PAGE).offset((number - 1) * PER_PAGE).subquery()
-    stmt = (
+        counted = sa.select(sa.func.count()).where(Enrolment.cohort_id == cohort_id)
+        if by_status:
+            counted = counted.where(Enrolment.status == sa.bindparam("status"))
+    chosen = (
+        ids.order_by(*order)
+        .limit(sa.bindparam("limit"))
+        .offset(sa.bindparam("offset"))
+        .subquery()
+    )
+    return (
         sa.select(
             Enrolment.id,
             Enrolment.status,
@@ -137,7 +147,24 @@ def roster_page(
         .where(Enrolment.id.in_(sa.select(chosen.c.id)))
         .order_by(*order)
     )
-    found = db.session.execute(stmt).all()
+
+
+def roster_page(
+    cohort: Cohort, q: str, status: EnrolmentStatus | None, number: int
+) -> tuple[Page, list[RosterRow]]:
+    """One page of the cohort's people, by name, in one statement: the page chosen from
+    the enrolments' own copies of the names (``ix_enrolment_cohort_name``: the next 50
+    entries of one index range, where looking up every person's names on their account
+    read the whole cohort), the columns shown of its 50 people with their progress and
+    invitation facts, and the matches counted."""
+    params = {
+        **_search_params(q, status),
+        "cohort_id": cohort.id,
+        "limit": PER_PAGE,
+        "offset": (number - 1) * PER_PAGE,
+    }
+    stmt = _page_statement(bool(q), status is not None)
+    found = db.session.execute(stmt, params).all()
     if not found and number > 1:
         abort(404)
     total = found[0][-1] if found else 0
@@ -260,7 +287,8 @@ def export_rows(cohort: Cohort, q: str, status: EnrolmentStatus | None) -> Itera
     type_ = Invitation.expires_at.type
     details = len(PERSON_DETAILS)
     yield EXPORT_HEADER
-    for row in db.session.execute(_search(stmt, q, status)):
+    searched = _search(stmt, bool(q), status is not None)
+    for row in db.session.execute(searched, _search_params(q, status)):
         person = row[: 3 + details]
         state, enrolled, waitlisted, withdrawn, has_password = row[3 + details : 8 + details]
         started, completed, accepted, expires = row[8 + details :]

@@ -8,7 +8,7 @@ import io
 import sqlalchemy as sa
 
 from futuredoctor.enrolment import capacity
-from futuredoctor.models import AuditEvent, Progress, utcnow
+from futuredoctor.models import AuditEvent, EnrolmentStatus, Progress, utcnow
 from futuredoctor.spreadsheet import protect
 from tests.factories import current_cohorts, make_cohort, make_module, make_release, make_user
 
@@ -184,6 +184,13 @@ def test_a_roster_page_is_one_statement_with_progress_invitations_and_count(
     assert found.total == 1 and [r.full_name for r in matched] == ["Given002 Family002"]
     nobody, none = roster_page(cohort, "nobody at all", None, 1)
     assert (nobody.total, none) == (0, [])
+    # LIKE wildcards are matched literally; a status narrows the page and its count.
+    assert [roster_page(cohort, q, None, 1)[0].total for q in ("%", "_", "\\")] == [0, 0, 0]
+    by_email, _ = roster_page(cohort, rows[1].email.upper(), None, 1)
+    assert by_email.total == 1
+    enrolled, listed = roster_page(cohort, "given00", EnrolmentStatus.ENROLLED, 1)
+    withdrawn, _ = roster_page(cohort, "", EnrolmentStatus.WITHDRAWN, 1)
+    assert (enrolled.total, len(listed), withdrawn.total) == (4, 4, 0)
     with pytest.raises(NotFound):
         roster_page(cohort, "", None, 2)
 
