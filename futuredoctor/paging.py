@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,16 +66,61 @@ def paginate(
             abort(404)
         items = db.session.scalars(stmt.limit(per_page).offset(offset)).unique().all()
         return Page(items=items, number=number, per_page=per_page, total=total)
+    capped = _with_count(stmt, count_up_to is not None)
+    return _counted_page(capped, {}, number, per_page, count_up_to)
+
+
+def _with_count(stmt: sa.Select[Any], capped: bool) -> sa.Select[Any]:
+    """``stmt`` with its rows counted as the last column (up to the bound ``count_bound``
+    plus one when ``capped``), for a page of ``page_size`` rows from ``page_offset``."""
     counted = stmt.order_by(None)
-    bound = None
-    if count_up_to is not None:
-        bound = max(count_up_to, number * per_page)
-        counted = counted.limit(bound + 1)
+    if capped:
+        counted = counted.limit(sa.bindparam("count_bound"))
     count = (
         sa.select(sa.func.count()).select_from(counted.subquery()).correlate(None)
     ).scalar_subquery()
-    rows = db.session.execute(stmt.add_columns(count).limit(per_page).offset(offset))
-    found = rows.unique().all()
+    return (
+        stmt.add_columns(count)
+        .limit(sa.bindparam("page_size"))
+        .offset(sa.bindparam("page_offset"))
+    )
+
+
+# Paged statements built once per shape (``paginate_bound``): key -> statement.
+_BUILT: dict[Hashable, sa.Select[Any]] = {}
+
+
+def paginate_bound(
+    key: Hashable,
+    build: Callable[[], sa.Select[Any]],
+    params: dict[str, Any],
+    number: int,
+    per_page: int = PER_PAGE,
+    count_up_to: int | None = None,
+) -> Page:
+    """``paginate`` for a list whose statement ``build`` makes once per ``key`` (a shape:
+    which filters it has), with its values bound from ``params``: a busy list is not built
+    again, nor its cache key worked out, on every visit."""
+    stmt = _BUILT.get((key, count_up_to is not None))
+    if stmt is None:
+        stmt = _BUILT[(key, count_up_to is not None)] = _with_count(
+            build(), count_up_to is not None
+        )
+    return _counted_page(stmt, params, number, per_page, count_up_to)
+
+
+def _counted_page(
+    stmt: sa.Select[Any],
+    params: dict[str, Any],
+    number: int,
+    per_page: int,
+    count_up_to: int | None,
+) -> Page:
+    bound = None if count_up_to is None else max(count_up_to, number * per_page)
+    values = {**params, "page_size": per_page, "page_offset": (number - 1) * per_page}
+    if bound is not None:
+        values["count_bound"] = bound + 1
+    found = db.session.execute(stmt, values).unique().all()
     if not found:  # an empty list, or a page past its end
         if number > 1:
             abort(404)

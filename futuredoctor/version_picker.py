@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from futuredoctor import like
 from futuredoctor.extensions import db
 from futuredoctor.models import Cohort, ModuleVersion, Release, ReleaseStatus
 
@@ -73,7 +74,7 @@ def _statement(scoped: bool, find: bool, kept: bool) -> sa.Select[Any]:
         return stmt.where(ModuleVersion.id.in_(sa.bindparam("kept", expanding=True)))
     if find:
         stmt = stmt.where(
-            sa.func.lower(ModuleVersion.title).like(sa.bindparam("find"), escape="\\")
+            sa.func.lower(ModuleVersion.title).like(sa.bindparam("find"), escape=like.ESCAPE)
         )
     return stmt.limit(PICKER_LIMIT + 1)
 
@@ -86,8 +87,7 @@ def version_picker(
     scheduled to those pilots (None: every module)."""
     scoped = pilots is not None
     find = find.strip()[:FIND_MAX]
-    escaped = find.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    params = {"pilots": pilots, "find": f"%{escaped}%"}
+    params = {"pilots": pilots, "find": like.contains(find.lower())}
     found = db.session.execute(_statement(scoped, bool(find), False), params).all()
     rows = [VersionRow(*row) for row in found[:PICKER_LIMIT]]
     listed = {row.id for row in rows}

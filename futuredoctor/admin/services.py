@@ -12,12 +12,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, lazyload, load_only
 from wtforms.fields.choices import SelectChoice
 
-from futuredoctor import audit
+from futuredoctor import audit, like
 from futuredoctor.admin import closures
 from futuredoctor.auth import accounts
 from futuredoctor.extensions import db
 from futuredoctor.models import AuditEvent, Pilot, Region, Role, RoleGrant, User, utcnow
-from futuredoctor.paging import Page, paginate
+from futuredoctor.paging import Page, paginate, paginate_bound
 from futuredoctor.permissions import scope_problem
 from futuredoctor.refusals import Refusal
 
@@ -49,9 +49,7 @@ def grant_label(grant: RoleGrant) -> str:
 USERS_COUNTED = 1000
 
 
-def list_users(query: str | None, role: Role | None, number: int) -> Page:
-    """One page of users matching the search, with grants (and their scopes) eager-loaded:
-    of each account only what the list shows (name, email and what its status is made of)."""
+def _users(searching: bool, by_role: bool) -> sa.Select[tuple[User]]:
     stmt = sa.select(User).options(
         load_only(
             User.email,
@@ -62,20 +60,31 @@ def list_users(query: str | None, role: Role | None, number: int) -> Page:
             User.locked_until,
         )
     )
-    if query:
-        full_name = User.given_name + " " + User.family_name
+    if searching:
+        term = sa.bindparam("term", type_=sa.String)
+        full_name = sa.func.lower(User.given_name + " " + User.family_name)
         stmt = stmt.where(
             sa.or_(
-                User.email.icontains(query, autoescape=True),
-                full_name.icontains(query, autoescape=True),
+                sa.func.lower(User.email).like(term, escape=like.ESCAPE),
+                full_name.like(term, escape=like.ESCAPE),
             )
         )
-    if role is not None:
-        stmt = stmt.where(User.id.in_(sa.select(RoleGrant.user_id).where(RoleGrant.role == role)))
-    stmt = stmt.order_by(User.family_name, User.given_name, User.id)
+    if by_role:
+        granted = sa.select(RoleGrant.user_id).where(RoleGrant.role == sa.bindparam("role"))
+        stmt = stmt.where(User.id.in_(granted))
+    return stmt.order_by(User.family_name, User.given_name, User.id)
+
+
+def list_users(query: str | None, role: Role | None, number: int) -> Page:
+    """One page of users matching the search, with grants (and their scopes) eager-loaded:
+    of each account only what the list shows (name, email and what its status is made of)."""
+    params = {"term": like.contains((query or "").lower()), "role": role}
+    shape = (bool(query), role is not None)
     # Counting every account (60,000 at national size) for the pager cost more than the
     # page; past USERS_COUNTED the pager says "more than" and offers the next page.
-    return paginate(stmt, number, count_up_to=USERS_COUNTED)
+    return paginate_bound(
+        ("users", *shape), lambda: _users(*shape), params, number, count_up_to=USERS_COUNTED
+    )
 
 
 def get_user(user_id: int) -> User | None:

@@ -192,6 +192,26 @@ def meant_for(user: User) -> sa.ColumnElement[bool]:
     return _audience_includes(_person_values(user))
 
 
+def _bound_person() -> sa.ColumnElement[bool]:
+    """``meant_for`` with the person's values bound (``_person_params``), for statements
+    built once."""
+    return _audience_includes(
+        {
+            AudienceKind.REGION: _regions_of(sa.bindparam("person_id")),
+            AudienceKind.PROFESSIONAL_GROUP: [sa.bindparam("person_group")],
+            AudienceKind.CAREER_STAGE: [sa.bindparam("person_stage")],
+        }
+    )
+
+
+def _person_params(user: User) -> dict[str, Any]:
+    return {
+        "person_id": user.id,
+        "person_group": user.professional_group or "",
+        "person_stage": user.career_stage or "",
+    }
+
+
 def is_meant_for(opportunity: Opportunity, user: User) -> bool:
     """Whether the opportunity's audience includes this person: asked once per page view
     (its access check and its "meant for you" line both ask). A request that changes
@@ -200,9 +220,15 @@ def is_meant_for(opportunity: Opportunity, user: User) -> bool:
     reading = has_request_context() and request.method == "GET"
     known: dict[tuple[int, int], bool] = request_memo("meant_for") if reading else {}
     if key not in known:
-        stmt = sa.select(Opportunity.id).where(Opportunity.id == opportunity.id, meant_for(user))
-        known[key] = db.session.scalar(stmt) is not None
+        params = {**_person_params(user), "opportunity_id": opportunity.id}
+        known[key] = db.session.scalar(_MEANT_FOR_ONE, params) is not None
     return known[key]
+
+
+# Whether one opportunity is meant for the person: its page asks on every visit.
+_MEANT_FOR_ONE = sa.select(Opportunity.id).where(
+    Opportunity.id == sa.bindparam("opportunity_id"), _bound_person()
+)
 
 
 # A list row shows the opportunity and its region: not its organiser or audience (which
@@ -279,12 +305,7 @@ def all_regions() -> list[Region]:
 
 def upcoming_for(user: User, limit: int = 3) -> list[Opportunity]:
     """The next few opportunities meant for this person still open for registration."""
-    params = {
-        "person_id": user.id,
-        "person_group": user.professional_group or "",
-        "person_stage": user.career_stage or "",
-        "now": clock.now(),
-    }
+    params = {**_person_params(user), "now": clock.now()}
     return list(db.session.scalars(_upcoming_for(limit), params))
 
 
@@ -293,13 +314,7 @@ def _upcoming_for(limit: int) -> sa.Select[tuple[Opportunity]]:
     """``upcoming_for``'s statement, built once with bound parameters: the participant's
     home page runs it on every visit, and building it afresh (six audience subqueries)
     cost more than running it."""
-    audience = _audience_includes(
-        {
-            AudienceKind.REGION: _regions_of(sa.bindparam("person_id")),
-            AudienceKind.PROFESSIONAL_GROUP: [sa.bindparam("person_group")],
-            AudienceKind.CAREER_STAGE: [sa.bindparam("person_stage")],
-        }
-    )
+    audience = _bound_person()
     now = sa.bindparam("now", type_=Opportunity.ends_at.type)
     return (
         sa.select(Opportunity)

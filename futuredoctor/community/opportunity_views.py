@@ -22,19 +22,21 @@ from futuredoctor.refusals import Refusal
 from futuredoctor.transactions import retry_on_conflict
 from futuredoctor.typed_text import db_int
 
+_OPPORTUNITY = (
+    sa.select(Opportunity)
+    .where(Opportunity.id == sa.bindparam("opportunity_id"))
+    .options(
+        joinedload(Opportunity.region),
+        joinedload(Opportunity.organiser).lazyload(User.grants),
+    )
+)
+
 
 def visible_or_404(opportunity_id: int) -> Opportunity:
-    """The opportunity with its region and organiser (one statement, and one for its
-    audience), or 404 when this person may not see it."""
+    """The opportunity with its region and organiser (one statement, built once, and one
+    for its audience), or 404 when this person may not see it."""
     opportunity = (
-        db.session.scalar(
-            sa.select(Opportunity)
-            .where(Opportunity.id == opportunity_id)
-            .options(
-                joinedload(Opportunity.region),
-                joinedload(Opportunity.organiser).lazyload(User.grants),
-            )
-        )
+        db.session.scalar(_OPPORTUNITY, {"opportunity_id": opportunity_id})
         if db_int(opportunity_id)
         else None
     )

@@ -8,12 +8,14 @@ to people who are.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import contains_eager, joinedload, lazyload, selectinload
 
+from futuredoctor import like
 from futuredoctor.content.choices import content_choices
 from futuredoctor.extensions import db
 from futuredoctor.models import (
@@ -145,7 +147,7 @@ def completeness(profile: ChampionProfile | None) -> Completeness:
     return Completeness(percent, missing)
 
 
-def _has(kind: InterestKind, value: str) -> sa.ColumnElement[bool]:
+def _has(kind: InterestKind, value: Any) -> sa.ColumnElement[bool]:
     return sa.exists().where(
         ChampionInterest.profile_id == ChampionProfile.id,
         ChampionInterest.kind == kind,
@@ -153,9 +155,33 @@ def _has(kind: InterestKind, value: str) -> sa.ColumnElement[bool]:
     )
 
 
-def _like(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+# Which filters a directory statement has: it is built once per shape, with the filters'
+# values bound (``_values``). Building it afresh on every visit cost more than running it.
+_Shape = tuple[bool, bool, bool, bool, bool, bool]
+
+
+def shape_of(filters: DirectoryFilters) -> _Shape:
+    """Which of the filters are set (region, profession, domain, priority, offer, text)."""
+    return (
+        bool(filters.region),
+        bool(filters.profession),
+        bool(filters.domain),
+        bool(filters.priority),
+        bool(filters.offer),
+        bool(filters.text),
+    )
+
+
+def values_of(filters: DirectoryFilters) -> dict[str, Any]:
+    """The filters' values, as a directory statement binds them."""
+    return {
+        "region": filters.region,
+        "profession": filters.profession.lower(),
+        "domain": filters.domain,
+        "priority": filters.priority,
+        "offer": filters.offer,
+        "pattern": like.contains(filters.text.lower()),
+    }
 
 
 def _enabled() -> sa.ColumnElement[bool]:
@@ -169,50 +195,53 @@ def _enabled() -> sa.ColumnElement[bool]:
 
 def _matching(
     stmt: sa.Select[Any],
-    filters: DirectoryFilters,
+    shape: _Shape,
     signed_in: bool,
     enabled: sa.ColumnElement[bool],
     name: bool,
 ) -> sa.Select[Any]:
     """``stmt`` narrowed to the listed profiles (``enabled``: their account is) matching
-    the filters; ``name``: a search also reads the person's name."""
+    the filters of ``shape``, their values bound; ``name``: a search also reads the
+    person's name."""
+    region, profession, domain, priority, offer, text = shape
     stmt = stmt.where(enabled)
     if not signed_in:
         stmt = stmt.where(ChampionProfile.visibility == ProfileVisibility.PUBLIC)
-    if filters.region:
-        region = sa.select(Region.id).where(Region.code == filters.region).scalar_subquery()
-        stmt = stmt.where(ChampionProfile.region_id == region)
-    if filters.profession:
-        stmt = stmt.where(sa.func.lower(ChampionProfile.profession) == filters.profession.lower())
-    if filters.domain:
-        stmt = stmt.where(_has(InterestKind.DOMAIN, filters.domain))
-    if filters.priority:
-        stmt = stmt.where(_has(InterestKind.PRIORITY, filters.priority))
-    if filters.offer:
-        stmt = stmt.where(_has(InterestKind.OFFER, filters.offer))
-    if filters.text:
-        pattern = _like(filters.text)
+    if region:
+        code = sa.select(Region.id).where(Region.code == sa.bindparam("region"))
+        stmt = stmt.where(ChampionProfile.region_id == code.scalar_subquery())
+    if profession:
+        lowered = sa.func.lower(ChampionProfile.profession)
+        stmt = stmt.where(lowered == sa.bindparam("profession"))
+    if domain:
+        stmt = stmt.where(_has(InterestKind.DOMAIN, sa.bindparam("domain")))
+    if priority:
+        stmt = stmt.where(_has(InterestKind.PRIORITY, sa.bindparam("priority")))
+    if offer:
+        stmt = stmt.where(_has(InterestKind.OFFER, sa.bindparam("offer")))
+    if text:
+        pattern: sa.BindParameter[str] = sa.bindparam("pattern")
         # The profile's text fields, kept lower-cased one to a line (``search_text``).
-        matches = [ChampionProfile.search_text.like(pattern, escape="\\")]
+        matches = [ChampionProfile.search_text.like(pattern, escape=like.ESCAPE)]
         if name:
             # The accounts whose name matches, found through ``ix_user_account_name_trgm``
             # rather than by reading the name of every profile's account.
-            named = sa.select(User.id).where(
-                sa.func.lower(User.given_name + " " + User.family_name).like(pattern, escape="\\")
-            )
+            full_name = sa.func.lower(User.given_name + " " + User.family_name)
+            named = sa.select(User.id).where(full_name.like(pattern, escape=like.ESCAPE))
             matches.append(ChampionProfile.user_id.in_(named))
         stmt = stmt.where(sa.or_(*matches))
     return stmt
 
 
+@lru_cache(maxsize=256)
 def directory_query(
-    filters: DirectoryFilters, signed_in: bool, interests: bool = True
+    shape: _Shape, signed_in: bool, interests: bool = True
 ) -> sa.Select[tuple[ChampionProfile]]:
-    """Listed profiles matching the filters, by name: public ones only when signed out.
-    ``interests``: load each profile's interests (the directory reads only the offers,
-    with ``offers``)."""
+    """Listed profiles matching filters of this shape (their values bound: ``_values``),
+    by name: public ones only when signed out. ``interests``: load each profile's
+    interests (the directory reads only the offers, with ``offers``)."""
     loaded = selectinload if interests else lazyload
-    if not filters.text:
+    if not shape[-1]:
         # PostgreSQL walks the accounts in name order and stops at the page.
         stmt = (
             sa.select(ChampionProfile)
@@ -229,7 +258,7 @@ def directory_query(
             )
             .order_by(User.family_name, User.given_name, ChampionProfile.id)
         )
-        return _matching(stmt, filters, signed_in, User.is_enabled.is_(True), name=False)
+        return _matching(stmt, shape, signed_in, User.is_enabled.is_(True), name=False)
     # A search reads every profile; the matching ones' names are index-only look-ups by
     # their account's key (``ix_user_account_id_name``), which also hands over all the
     # page shows of the account. Joined for the whole account, PostgreSQL read every
@@ -246,15 +275,16 @@ def directory_query(
         )
         .order_by(User.family_name, User.given_name, ChampionProfile.id)
     )
-    return _matching(stmt, filters, signed_in, _enabled(), name=True)
+    return _matching(stmt, shape, signed_in, _enabled(), name=True)
 
 
-def count_query(filters: DirectoryFilters, signed_in: bool) -> sa.Select[tuple[int]]:
+@lru_cache(maxsize=128)
+def count_query(shape: _Shape, signed_in: bool) -> sa.Select[tuple[int]]:
     """How many profiles ``directory_query`` lists, without a search (which counts with
     its page): read from the profiles alone."""
-    assert not filters.text, "a search counts with its page"
+    assert not shape[-1], "a search counts with its page"
     stmt = sa.select(sa.func.count()).select_from(ChampionProfile)
-    return _matching(stmt, filters, signed_in, _enabled(), name=False)
+    return _matching(stmt, shape, signed_in, _enabled(), name=False)
 
 
 @dataclass(frozen=True)
@@ -288,19 +318,27 @@ def _offer_values(joined: str | None) -> list[str]:
     return [value for _, value in sorted(items, key=lambda item: int(item[0]))]
 
 
+@lru_cache(maxsize=128)
+def _listing(shape: _Shape, signed_in: bool) -> sa.Select[Any]:
+    """A directory page's statement: the profiles with their offers, and with a search
+    their count (a search reads every listed profile to match and order them by name, so
+    the total comes with the page; a second query would read them all again)."""
+    stmt = directory_query(shape, signed_in, interests=False).add_columns(_OFFERS)
+    if shape[-1]:
+        stmt = stmt.add_columns(sa.func.count().over())
+    return stmt.limit(sa.bindparam("page_size")).offset(sa.bindparam("page_offset"))
+
+
 def directory(filters: DirectoryFilters, signed_in: bool, number: int) -> DirectoryPage:
     """A page of the directory, with each profile's offers (its other interests are left
     unloaded)."""
-    stmt = directory_query(filters, signed_in, interests=False).add_columns(_OFFERS)
+    shape, values = shape_of(filters), values_of(filters)
     if not filters.text:
-        total = db.session.scalar(count_query(filters, signed_in)) or 0
+        total = db.session.scalar(count_query(shape, signed_in), values) or 0
         if number > 1 and (number - 1) * PER_PAGE >= total:
             abort(404)
-    else:
-        # A search reads every listed profile to match and order them by name, so the
-        # total comes with the page (a second query would read them all again).
-        stmt = stmt.add_columns(sa.func.count().over())
-    rows = db.session.execute(stmt.limit(PER_PAGE).offset((number - 1) * PER_PAGE)).all()
+    values.update(page_size=PER_PAGE, page_offset=(number - 1) * PER_PAGE)
+    rows = db.session.execute(_listing(shape, signed_in), values).all()
     if filters.text:
         if not rows and number > 1:
             abort(404)
@@ -320,19 +358,29 @@ def professions() -> list[str]:
     return list(content_choices().professions)
 
 
+_NO_FILTERS = shape_of(DirectoryFilters())
+_REGION_ONLY = shape_of(DirectoryFilters(region="any"))
+
+
+@lru_cache(maxsize=2)
+def _visible(signed_in: bool) -> sa.Select[tuple[ChampionProfile]]:
+    stmt = directory_query(_NO_FILTERS, signed_in)
+    return stmt.where(ChampionProfile.id == sa.bindparam("profile_id"))
+
+
 def visible_profile(profile_id: int, signed_in: bool) -> ChampionProfile | None:
     """The profile if this viewer may see it listed, else None (the view answers 404)."""
-    stmt = directory_query(DirectoryFilters(), signed_in).where(ChampionProfile.id == profile_id)
-    return db.session.scalar(stmt)
+    return db.session.scalar(_visible(signed_in), {"profile_id": profile_id})
 
 
 # The region page shows this many champions and links to the directory for the rest: a
 # region can have hundreds, and a page's size must not grow with them.
 REGION_CHAMPIONS_SHOWN = 12
+_IN_REGION = directory_query(_REGION_ONLY, signed_in=True).limit(REGION_CHAMPIONS_SHOWN + 1)
 
 
 def region_champions(region: Region) -> tuple[list[ChampionProfile], bool]:
     """The first champions of the region by name, and whether there are more."""
-    stmt = directory_query(DirectoryFilters(region=region.code), signed_in=True)
-    found = list(db.session.scalars(stmt.limit(REGION_CHAMPIONS_SHOWN + 1)))
+    values = values_of(DirectoryFilters(region=region.code))
+    found = list(db.session.scalars(_IN_REGION, values))
     return found[:REGION_CHAMPIONS_SHOWN], len(found) > REGION_CHAMPIONS_SHOWN

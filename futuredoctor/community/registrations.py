@@ -52,12 +52,16 @@ def _give_back_place(opportunity_id: int) -> None:
     )
 
 
+_REGISTRATION = sa.select(Registration).where(
+    Registration.opportunity_id == sa.bindparam("opportunity_id"),
+    Registration.user_id == sa.bindparam("user_id"),
+)
+
+
 def registration_of(opportunity: Opportunity, user: User) -> Registration | None:
-    return db.session.scalar(
-        sa.select(Registration).where(
-            Registration.opportunity_id == opportunity.id, Registration.user_id == user.id
-        )
-    )
+    """The person's registration for the opportunity, if any (a statement built once)."""
+    params = {"opportunity_id": opportunity.id, "user_id": user.id}
+    return db.session.scalar(_REGISTRATION, params)
 
 
 def register(opportunity: Opportunity, user: User) -> tuple[Registration, bool]:

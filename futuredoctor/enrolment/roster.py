@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import abort
 
+from futuredoctor import like
 from futuredoctor.extensions import db
 from futuredoctor.models import (
     Cohort,
@@ -70,10 +71,10 @@ def _search(stmt: sa.Select[Any], searching: bool, by_status: bool) -> sa.Select
         full_name = sa.func.lower(User.given_name + " " + User.family_name)
         stmt = stmt.where(
             sa.or_(
-                full_name.like(term, escape="\\"),
-                sa.func.lower(User.email).like(term, escape="\\"),
+                full_name.like(term, escape=like.ESCAPE),
+                sa.func.lower(User.email).like(term, escape=like.ESCAPE),
                 sa.func.lower(sa.func.coalesce(User.registration_number, "")).like(
-                    term, escape="\\"
+                    term, escape=like.ESCAPE
                 ),
             )
         )
@@ -81,8 +82,7 @@ def _search(stmt: sa.Select[Any], searching: bool, by_status: bool) -> sa.Select
 
 
 def _search_params(q: str, status: EnrolmentStatus | None) -> dict[str, Any]:
-    escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return {"status": status, "term": f"%{escaped}%"}
+    return {"status": status, "term": like.contains(q.lower())}
 
 
 def _per_enrolment(column: Any, of: Any) -> Any:

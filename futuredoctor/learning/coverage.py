@@ -67,35 +67,38 @@ class Bar:
     width: int
 
 
+# Built once with the person bound: the record and coverage pages read it on every visit.
+_COMPLETED = (
+    sa.select(Progress)
+    .join(Enrolment, Enrolment.id == Progress.enrolment_id)
+    .where(Enrolment.user_id == sa.bindparam("user_id"), Progress.completed_at.is_not(None))
+    .options(
+        load_only(
+            Progress.release_id,
+            Progress.completed_at,
+            Progress.completed_how,
+            Progress.confirmed_by_id,
+        ),
+        joinedload(Progress.release).options(
+            joinedload(Release.module_version)
+            .load_only(*VERSION_CARD, ModuleVersion.delivery_mode)
+            .options(joinedload(ModuleVersion.module), lazyload(ModuleVersion.domains)),
+            joinedload(Release.cohort).joinedload(Cohort.pilot),
+        ),
+        joinedload(Progress.confirmed_by),
+    )
+)
+
+
 def completions(user: User) -> list[Completion]:
     """One row per completed module (the newest version completed), oldest first.
 
     Includes cohorts the person has since left: the learning was done. Reads what the
     record shows (not reflections or module bodies); the GPC domains come from the kept
     content choices."""
-    stmt = (
-        sa.select(Progress)
-        .join(Enrolment, Enrolment.id == Progress.enrolment_id)
-        .where(Enrolment.user_id == user.id, Progress.completed_at.is_not(None))
-        .options(
-            load_only(
-                Progress.release_id,
-                Progress.completed_at,
-                Progress.completed_how,
-                Progress.confirmed_by_id,
-            ),
-            joinedload(Progress.release).options(
-                joinedload(Release.module_version)
-                .load_only(*VERSION_CARD, ModuleVersion.delivery_mode)
-                .options(joinedload(ModuleVersion.module), lazyload(ModuleVersion.domains)),
-                joinedload(Release.cohort).joinedload(Cohort.pilot),
-            ),
-            joinedload(Progress.confirmed_by),
-        )
-    )
     kept = content_choices().version_domains
     newest: dict[int, Progress] = {}
-    for progress in db.session.scalars(stmt).unique():
+    for progress in db.session.scalars(_COMPLETED, {"user_id": user.id}).unique():
         version = progress.release.module_version
         current = newest.get(version.module_id)
         if current is None or version.number > current.release.module_version.number:

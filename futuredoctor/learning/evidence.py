@@ -119,9 +119,12 @@ def registers_for(user: User, module_id: int) -> list[Release]:
     )
 
 
+_CODE = sa.select(RecordCode.code).where(RecordCode.user_id == sa.bindparam("user_id"))
+
+
 def record_code(user: User) -> str:
     """The person's verification code, made the first time their record is shown."""
-    found = db.session.scalar(sa.select(RecordCode.code).where(RecordCode.user_id == user.id))
+    found = db.session.scalar(_CODE, {"user_id": user.id})
     if found:
         return found
     code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))

@@ -230,15 +230,18 @@ def released_versions(user: User, slug: str) -> dict[int, tuple[Release, Enrolme
     return found
 
 
+_ENROLMENTS = (
+    sa.select(Enrolment)
+    .where(Enrolment.user_id == sa.bindparam("user_id"))
+    .options(joinedload(Enrolment.cohort).joinedload(Cohort.pilot))
+    .order_by(Enrolment.created_at)
+)
+
+
 def enrolments_of(user: User) -> list[Enrolment]:
-    """The person's enrolments (any status) with cohort and pilot, oldest first."""
-    stmt = (
-        sa.select(Enrolment)
-        .where(Enrolment.user_id == user.id)
-        .options(joinedload(Enrolment.cohort).joinedload(Cohort.pilot))
-        .order_by(Enrolment.created_at)
-    )
-    return list(db.session.scalars(stmt))
+    """The person's enrolments (any status) with cohort and pilot, oldest first (a
+    statement built once: the account and record pages read them on every visit)."""
+    return list(db.session.scalars(_ENROLMENTS, {"user_id": user.id}))
 
 
 # The list pages (the dashboard above all) run these on every visit, so they are built once

@@ -23,6 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from futuredoctor import like
 from futuredoctor.content.choices import content_choices
 from futuredoctor.extensions import db
 from futuredoctor.livinglab.scope import TRIAGE, scoped_items
@@ -107,7 +108,7 @@ def matching(stmt: sa.Select[Any], find: str) -> sa.Select[Any]:
     pattern, number = _search(find)
     if pattern is None:
         return stmt
-    found: sa.ColumnElement[bool] = FeedbackItem.text.ilike(pattern, escape="\\")
+    found: sa.ColumnElement[bool] = FeedbackItem.text.ilike(pattern, escape=like.ESCAPE)
     if number is not None:
         found = sa.or_(found, FeedbackItem.id == number)
     return stmt.where(found)
@@ -118,10 +119,9 @@ def _search(find: str) -> tuple[str | None, int | None]:
     it is not searched by)."""
     if not find:
         return None, None
-    escaped = find.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     number = find.removeprefix("Feedback ").strip()
     digits = number.isascii() and number.isdigit() and len(number) < 10
-    return f"%{escaped}%", int(number) if digits else None
+    return like.contains(find), int(number) if digits else None
 
 
 # The columns the picker shows, in ``PickerItem``'s order.
@@ -161,7 +161,7 @@ def _branch(index: int, shape: _Shape) -> sa.Select[Any]:
         stmt = stmt.where(FeedbackItem.scope_pilot_id == sa.bindparam(f"pilot_{index}"))
     if text:
         found: sa.ColumnElement[bool] = FeedbackItem.text.ilike(
-            sa.bindparam("pattern"), escape="\\"
+            sa.bindparam("pattern"), escape=like.ESCAPE
         )
         if number:
             found = sa.or_(found, FeedbackItem.id == sa.bindparam("number"))

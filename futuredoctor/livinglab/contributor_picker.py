@@ -19,8 +19,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from futuredoctor import like
 from futuredoctor.extensions import db
-from futuredoctor.livinglab.contributors import escaped
 from futuredoctor.livinglab.scope import TRIAGE
 from futuredoctor.models import PublicContributor, User
 from futuredoctor.permissions import pilot_id_list
@@ -67,9 +67,8 @@ def _statement(scoped: bool, one_pilot: bool, find: bool, kept: bool) -> sa.Sele
     if kept:
         return stmt.where(PublicContributor.id.in_(sa.bindparam("kept", expanding=True)))
     if find:
-        stmt = stmt.where(
-            sa.func.lower(PublicContributor.display_name).like(sa.bindparam("find"), escape="\\")
-        )
+        name = sa.func.lower(PublicContributor.display_name)
+        stmt = stmt.where(name.like(sa.bindparam("find"), escape=like.ESCAPE))
     return stmt.limit(PICKER_LIMIT + 1)
 
 
@@ -84,7 +83,7 @@ def contributor_picker(
     shape = (scope is not None, pilot_id is not None)
     find = find.strip()[:FIND_MAX]
     stmt = _statement(*shape, bool(find), False)
-    pattern = f"%{escaped(find.lower())}%"
+    pattern = like.contains(find.lower())
     found = list(db.session.scalars(stmt, {**params, "find": pattern}))
     rows = found[:PICKER_LIMIT]
     listed = {c.id for c in rows}

@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from futuredoctor import clock
+from futuredoctor import clock, like
 from futuredoctor.extensions import db
 from futuredoctor.livinglab.scope import TRIAGE
 from futuredoctor.models import (
@@ -61,11 +61,6 @@ def scoped_contributors(user: User) -> sa.Select[Any]:
     return scope_pilots(stmt, user, TRIAGE, PublicContributor.pilot_id)
 
 
-def escaped(text: str) -> str:
-    """``text`` for a LIKE pattern escaped with a backslash."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def contributors_page(user: User, search: str | None, show: str, number: int) -> Page:
     """One page of the contributors in scope, by name, with how often each gave feedback
     and came to a session: three queries however many there are."""
@@ -78,11 +73,11 @@ def contributors_page(user: User, search: str | None, show: str, number: int) ->
     elif show == "retired":
         stmt = stmt.where(PublicContributor.retired_at.is_not(None))
     if search:
-        pattern = f"%{escaped(search)}%"
+        pattern = like.contains(search)
         stmt = stmt.where(
             sa.or_(
-                PublicContributor.display_name.ilike(pattern, escape="\\"),
-                PublicContributor.notes.ilike(pattern, escape="\\"),
+                PublicContributor.display_name.ilike(pattern, escape=like.ESCAPE),
+                PublicContributor.notes.ilike(pattern, escape=like.ESCAPE),
             )
         )
     stmt = stmt.order_by(sa.func.lower(PublicContributor.display_name), PublicContributor.id)

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import abort
 
+from futuredoctor import like
 from futuredoctor.content.choices import content_choices
 from futuredoctor.extensions import db
 from futuredoctor.livinglab.scope import (
@@ -80,8 +81,8 @@ def _filtered(user: User, wanted: InboxFilter) -> sa.Select[Any]:
     if wanted.source is not None:
         stmt = stmt.where(FeedbackItem.source == wanted.source)
     if wanted.text:
-        escaped = wanted.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(FeedbackItem.text.ilike(f"%{escaped}%", escape="\\"))
+        pattern = like.contains(wanted.text)
+        stmt = stmt.where(FeedbackItem.text.ilike(pattern, escape=like.ESCAPE))
     return stmt
 
 

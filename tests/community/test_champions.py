@@ -119,8 +119,9 @@ def test_the_directory_filters_and_searches(app: Any) -> None:
     )
 
     def names(signed_in: bool = True, **filters: str) -> list[str]:
-        stmt = profiles.directory_query(DirectoryFilters(**filters), signed_in)
-        return [p.user.given_name for p in db.session.scalars(stmt)]
+        wanted = DirectoryFilters(**filters)
+        stmt = profiles.directory_query(profiles.shape_of(wanted), signed_in)
+        return [p.user.given_name for p in db.session.scalars(stmt, profiles.values_of(wanted))]
 
     assert names() == ["Ada", "Ben"]
     assert names(signed_in=False) == ["Ada"]  # only public profiles when signed out
