@@ -376,11 +376,30 @@ def visible_profile(profile_id: int, signed_in: bool) -> ChampionProfile | None:
 # The region page shows this many champions and links to the directory for the rest: a
 # region can have hundreds, and a page's size must not grow with them.
 REGION_CHAMPIONS_SHOWN = 12
-_IN_REGION = directory_query(_REGION_ONLY, signed_in=True).limit(REGION_CHAMPIONS_SHOWN + 1)
+_IN_REGION = (
+    directory_query(_REGION_ONLY, signed_in=True, interests=False)
+    .add_columns(_OFFERS)
+    .limit(REGION_CHAMPIONS_SHOWN + 1)
+)
 
 
-def region_champions(region: Region) -> tuple[list[ChampionProfile], bool]:
-    """The first champions of the region by name, and whether there are more."""
+@dataclass(frozen=True)
+class RegionChampions:
+    """The first champions of a region by name, what each offers, and whether there are
+    more (the page links to the directory for them)."""
+
+    profiles: list[ChampionProfile]
+    offers: dict[int, list[str]]
+    more: bool
+
+
+def region_champions(region: Region) -> RegionChampions:
+    """The region page's champions, with their offers read in the same statement."""
     values = values_of(DirectoryFilters(region=region.code))
-    found = list(db.session.scalars(_IN_REGION, values))
-    return found[:REGION_CHAMPIONS_SHOWN], len(found) > REGION_CHAMPIONS_SHOWN
+    rows = db.session.execute(_IN_REGION, values).all()
+    shown = rows[:REGION_CHAMPIONS_SHOWN]
+    return RegionChampions(
+        [row[0] for row in shown],
+        {row[0].id: _offer_values(row[1]) for row in shown},
+        len(rows) > REGION_CHAMPIONS_SHOWN,
+    )

@@ -36,12 +36,10 @@ def index() -> str:
 def region(region: Region) -> str:
     if not can_access(current_user, Permission.VIEW_REGION, region):
         # A champion: the region's priorities, pilots and champions, not its figures.
-        champions, more_champions = region_champions(region)
         return render_template(
             "community/region.html",
             region=region,
-            champions=champions,
-            more_champions=more_champions,
+            champions=region_champions(region),
             opportunities=in_region(region),
             network_posts=recent_in_region(current_user, region),
         )

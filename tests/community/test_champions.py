@@ -235,7 +235,7 @@ def test_a_champion_cannot_message_themselves(app: Any) -> None:
 
 
 def test_a_champion_sees_their_own_region_page_and_no_other(app: Any, client: FlaskClient) -> None:
-    user, _ = make_champion("LON", family_name="Londoner")
+    user, _ = make_champion("LON", family_name="Londoner", offers=["shadowing", "talks"])
     make_champion("SW", family_name="Westcountry")
     db.session.commit()
     login(client, user)
@@ -243,6 +243,8 @@ def test_a_champion_sees_their_own_region_page_and_no_other(app: Any, client: Fl
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Champions in London" in text and "Londoner" in text and "Westcountry" not in text
+    offers = text[text.index("Offers: ") :]
+    assert offers.index("hadowing") < offers.index("alks")  # as the champion listed them
     assert "enrolled" not in text  # the region's figures are for regional leads
     assert client.get("/regions/SW").status_code == 404
 
