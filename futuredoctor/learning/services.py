@@ -86,17 +86,19 @@ def module_by_slug(slug: str, domains: bool = True) -> Module | None:
     return db.session.scalars(_BY_SLUG[domains], {"slug": slug}).unique().one_or_none()
 
 
+_NEWEST = (
+    sa.select(ModuleVersion)
+    .where(ModuleVersion.module_id == sa.bindparam("module_id"))
+    .order_by(ModuleVersion.number.desc())
+    .limit(1)
+    .options(lazyload(ModuleVersion.domains))
+)
+
+
 def newest_version(module: Module) -> ModuleVersion:
     """The module's newest version alone (its other versions and their GPC mapping are
     not read: see ``version_domains``)."""
-    stmt = (
-        sa.select(ModuleVersion)
-        .where(ModuleVersion.module_id == module.id)
-        .order_by(ModuleVersion.number.desc())
-        .limit(1)
-        .options(lazyload(ModuleVersion.domains))
-    )
-    return db.session.scalars(stmt).one()
+    return db.session.scalars(_NEWEST, {"module_id": module.id}).one()
 
 
 def version_domains(version: ModuleVersion) -> tuple[DomainChoice, ...]:

@@ -31,6 +31,7 @@ from futuredoctor.models import (
 )
 from futuredoctor.permissions import (
     Permission,
+    pilot_id_list,
     pilot_ids_in_scope,
     register_scoped_record,
     scope_pilots,
@@ -77,18 +78,27 @@ def pilot_for_module(module: Module) -> Pilot:
     """The pilot through which the signed-in person may act on ``module``: one in their
     scope that it is released to, else a pilot nobody is scoped to. Someone who may act on
     every pilot needs none found: the pilot nobody is scoped to is theirs too."""
-    if pilot_ids_in_scope(current_user, TRIAGE) is None:
+    allowed = pilot_id_list(current_user, TRIAGE)
+    if allowed is None:
         return _NOWHERE
-    stmt = (
-        sa.select(Pilot)
-        .join(Cohort, Cohort.pilot_id == Pilot.id)
-        .join(Release, Release.cohort_id == Cohort.id)
-        .join(ModuleVersion, ModuleVersion.id == Release.module_version_id)
-        .where(ModuleVersion.module_id == module.id, Release.status == ReleaseStatus.SCHEDULED)
-        .order_by(Pilot.id)
-        .limit(1)
+    params = {"module_id": module.id, "allowed": allowed}
+    return db.session.scalar(_PILOT_FOR_MODULE, params) or _NOWHERE
+
+
+# Built once with the module and the person's pilots bound: every action on a module asks.
+_PILOT_FOR_MODULE = (
+    sa.select(Pilot)
+    .join(Cohort, Cohort.pilot_id == Pilot.id)
+    .join(Release, Release.cohort_id == Cohort.id)
+    .join(ModuleVersion, ModuleVersion.id == Release.module_version_id)
+    .where(
+        ModuleVersion.module_id == sa.bindparam("module_id"),
+        Release.status == ReleaseStatus.SCHEDULED,
+        Pilot.id.in_(sa.bindparam("allowed", expanding=True)),
     )
-    return db.session.scalar(scope_pilots(stmt, current_user, TRIAGE, Pilot.id)) or _NOWHERE
+    .order_by(Pilot.id)
+    .limit(1)
+)
 
 
 def _item_scope(item: FeedbackItem) -> Cohort | Pilot:
