@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, lazyload
 
 from futuredoctor.content.choices import content_choices
 from futuredoctor.extensions import db
@@ -50,8 +51,16 @@ def focus_choices() -> list[tuple[str, str]]:
     ]
 
 
+# The person's own offer: its mentor is the person, already read with the account.
+_OFFER_OF = (
+    sa.select(MentorOffer)
+    .where(MentorOffer.user_id == sa.bindparam("user_id"))
+    .options(lazyload(MentorOffer.mentor))
+)
+
+
 def offer_of(user: User) -> MentorOffer | None:
-    return db.session.scalar(sa.select(MentorOffer).where(MentorOffer.user_id == user.id))
+    return db.session.scalar(_OFFER_OF, {"user_id": user.id})
 
 
 def _capacity(value: str | int | None) -> int:
@@ -151,21 +160,29 @@ class Suggestion:
         return self.offer.capacity - self.offer.places_taken
 
 
+# Open offers with a free place but the mentee's own, with what ranking and listing them
+# reads of each mentor (not their role grants); built once with the mentee bound.
+_OPEN_OFFERS = (
+    sa.select(MentorOffer)
+    .join(User, User.id == MentorOffer.user_id)
+    .where(
+        MentorOffer.is_open.is_(True),
+        MentorOffer.places_taken < MentorOffer.capacity,
+        MentorOffer.user_id != sa.bindparam("mentee_id"),
+        User.is_enabled.is_(True),
+    )
+    .options(
+        contains_eager(MentorOffer.mentor)
+        .load_only(User.given_name, User.family_name, User.professional_group)
+        .lazyload(User.grants)
+    )
+)
+
+
 def suggested_mentors(mentee: User, focus: list[str], cross_region: bool) -> list[Suggestion]:
     """Open offers with a free place, best fit first; only mentors sharing a region with
     the mentee unless ``cross_region`` (or the mentee has no region yet)."""
-    offers = list(
-        db.session.scalars(
-            sa.select(MentorOffer)
-            .join(User, User.id == MentorOffer.user_id)
-            .where(
-                MentorOffer.is_open.is_(True),
-                MentorOffer.places_taken < MentorOffer.capacity,
-                MentorOffer.user_id != mentee.id,
-                User.is_enabled.is_(True),
-            )
-        )
-    )
+    offers = list(db.session.scalars(_OPEN_OFFERS, {"mentee_id": mentee.id}))
     regions = region_ids([mentee.id, *[o.user_id for o in offers]])
     mine = regions.get(mentee.id, set())
     asked = set(

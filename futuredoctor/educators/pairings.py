@@ -223,13 +223,29 @@ def leave_feedback(user: User, pairing: Mentorship, feedback: str | None) -> Non
     db.session.flush()
 
 
-def pairings_of(user: User) -> list[Mentorship]:
-    """Every pairing the user is in, as mentor or mentee, newest first."""
-    return list(
-        db.session.scalars(
-            sa.select(Mentorship)
-            .where(sa.or_(Mentorship.mentor_id == user.id, Mentorship.mentee_id == user.id))
-            .options(joinedload(Mentorship.mentor), joinedload(Mentorship.mentee))
-            .order_by(Mentorship.requested_at.desc(), Mentorship.id.desc())
+def _person(relationship: Any) -> Any:
+    """The other person of a pairing as its lists show them: their name, not their grants."""
+    return (
+        joinedload(relationship)
+        .load_only(User.given_name, User.family_name)
+        .lazyload(User.grants)
+    )
+
+
+# Built once with the person bound: their mentoring page reads it on every visit.
+_PAIRINGS_OF = (
+    sa.select(Mentorship)
+    .where(
+        sa.or_(
+            Mentorship.mentor_id == sa.bindparam("user_id"),
+            Mentorship.mentee_id == sa.bindparam("user_id"),
         )
     )
+    .options(_person(Mentorship.mentor), _person(Mentorship.mentee))
+    .order_by(Mentorship.requested_at.desc(), Mentorship.id.desc())
+)
+
+
+def pairings_of(user: User) -> list[Mentorship]:
+    """Every pairing the user is in, as mentor or mentee, newest first."""
+    return list(db.session.scalars(_PAIRINGS_OF, {"user_id": user.id}))

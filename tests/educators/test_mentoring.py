@@ -14,6 +14,7 @@ from futuredoctor.extensions import db
 from futuredoctor.models import (
     Enrolment,
     EnrolmentStatus,
+    MentoringFormat,
     MentoringMeeting,
     MentorOffer,
     Mentorship,
@@ -209,3 +210,39 @@ def test_twenty_concurrent_acceptances_fill_three_places_exactly(app: Flask) -> 
     )
     assert active == 3
     assert db.session.get(MentorOffer, offer.id).places_taken == 3
+
+
+def test_the_mentoring_pages_read_the_other_people_by_name_only(
+    client, app: Flask, count_queries
+) -> None:
+    """The pairings, one's own offer and the open offers come with the other people's
+    names, not their role grants (a statement more for each list of people shown)."""
+    mentor = _champion(given_name="Mo", family_name="Mentor")
+    mentee = _participant(given_name="Ed", family_name="Mentee")
+    other = _champion(given_name="Al", family_name="Other")
+    for person in (mentor, other):
+        db.session.add(
+            MentorOffer(
+                user_id=person.id,
+                capacity=2,
+                focus=["ETP7"],
+                format=MentoringFormat.ONLINE,
+                is_open=True,
+            )
+        )
+    db.session.flush()
+    offer = db.session.scalar(sa.select(MentorOffer).where(MentorOffer.user_id == mentor.id))
+    pairings.request_mentor(mentee, offer, "Teaching help")
+    db.session.commit()
+    login(client, mentee)
+    for url, shown in [
+        ("/educators/mentoring", "Mo Mentor"),
+        ("/educators/mentoring/find?focus=ETP7", "Al Other"),
+    ]:
+        client.get(url)
+        db.session.remove()
+        with count_queries() as statements:
+            page = client.get(url).get_data(as_text=True)
+        assert shown in page
+        grants = [s for s in statements if "role_grant.user_id AS role_grant_user_id" in s]
+        assert not grants, url
