@@ -32,7 +32,7 @@ from futuredoctor.models import (
     Role,
     User,
 )
-from futuredoctor.paging import Page, paginate
+from futuredoctor.paging import Page, paginate, paginate_bound
 from futuredoctor.permissions import Permission, can_access
 from futuredoctor.refusals import Refusal
 from futuredoctor.request_memo import request_memo
@@ -245,13 +245,36 @@ def _upcoming() -> sa.Select[tuple[Opportunity]]:
     )
 
 
+def _bound_upcoming() -> sa.Select[tuple[Opportunity]]:
+    """``_upcoming`` with the moment bound as ``now``, for statements built once."""
+    return (
+        sa.select(Opportunity)
+        .where(Opportunity.ends_at > sa.bindparam("now", type_=Opportunity.ends_at.type))
+        .options(*LIST_OPTIONS)
+        .order_by(Opportunity.starts_at, Opportunity.id)
+    )
+
+
 def for_person(user: User, number: int) -> Page:
     """Upcoming opportunities meant for this person, soonest first."""
-    return paginate(_upcoming().where(meant_for(user)), number, PER_PAGE)
+    params = {**_person_params(user), "now": clock.now()}
+    return paginate_bound(
+        "opportunities for a person",
+        lambda: _bound_upcoming().where(_bound_person()),
+        params,
+        number,
+        PER_PAGE,
+    )
 
 
 def public_page(number: int) -> Page:
-    return paginate(_upcoming().where(Opportunity.is_public.is_(True)), number, PER_PAGE)
+    return paginate_bound(
+        "public opportunities",
+        lambda: _bound_upcoming().where(Opportunity.is_public.is_(True)),
+        {"now": clock.now()},
+        number,
+        PER_PAGE,
+    )
 
 
 def organised_by(user: User, number: int) -> Page:

@@ -181,10 +181,14 @@ def my_registrations(user: User, opportunity_ids: list[int]) -> dict[int, Regist
     """The person's own registrations among these opportunities, by opportunity id."""
     if not opportunity_ids:
         return {}
-    stmt = sa.select(Registration).where(
-        Registration.user_id == user.id, Registration.opportunity_id.in_(opportunity_ids)
-    )
-    return {r.opportunity_id: r for r in db.session.scalars(stmt)}
+    params = {"user_id": user.id, "opportunity_ids": opportunity_ids}
+    return {r.opportunity_id: r for r in db.session.scalars(_MINE_AMONG, params)}
+
+
+_MINE_AMONG = sa.select(Registration).where(
+    Registration.user_id == sa.bindparam("user_id"),
+    Registration.opportunity_id.in_(sa.bindparam("opportunity_ids", expanding=True)),
+)
 
 
 def upcoming_registrations(user: User, limit: int = 10) -> list[Registration]:
