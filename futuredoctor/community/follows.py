@@ -13,10 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask import has_request_context, request
 from sqlalchemy.orm import lazyload, selectinload
 
 from futuredoctor.community import network
 from futuredoctor.community.profiles import all_priorities, gpc_domains
+from futuredoctor.content.choices import content_choices
 from futuredoctor.extensions import db
 from futuredoctor.models import (
     ChampionProfile,
@@ -30,6 +32,7 @@ from futuredoctor.models import (
     User,
 )
 from futuredoctor.refusals import Refusal
+from futuredoctor.request_memo import request_memo
 
 MAX_FOLLOWS = 50  # far more than anyone needs; keeps the feed's query small
 KIND_LABELS = {
@@ -91,37 +94,30 @@ def label_for(kind: FollowKind, value: str) -> str | None:
     return module.latest.title if module is not None and module.versions else None
 
 
+_FOLLOWS = (
+    sa.select(NetworkFollow)
+    .where(NetworkFollow.user_id == sa.bindparam("user_id"))
+    .order_by(NetworkFollow.kind, NetworkFollow.value)
+)
+
+
 def follows(user: User) -> list[NetworkFollow]:
-    stmt = (
-        sa.select(NetworkFollow)
-        .where(NetworkFollow.user_id == user.id)
-        .order_by(NetworkFollow.kind, NetworkFollow.value)
-    )
-    return list(db.session.scalars(stmt))
+    """What the person follows: read once for a page that shows it and its feed (a
+    request that changes things reads it afresh)."""
+    reading = has_request_context() and request.method == "GET"
+    known: dict[int, list[NetworkFollow]] = request_memo("follows") if reading else {}
+    if user.id not in known:
+        known[user.id] = list(db.session.scalars(_FOLLOWS, {"user_id": user.id}))
+    return known[user.id]
 
 
 def followed(user: User) -> list[Followed]:
-    """What the person follows, with labels; three queries however many they follow."""
+    """What the person follows, with labels: one query however many they follow (the
+    regions' names and modules' titles come from the kept content choices)."""
     rows = follows(user)
-    regions = dict(
-        db.session.execute(
-            sa.select(Region.code, Region.name).where(
-                Region.code.in_([f.value for f in rows if f.kind is FollowKind.REGION])
-            )
-        )
-        .tuples()
-        .all()
-    )
-    module_slugs = [f.value for f in rows if f.kind is FollowKind.MODULE]
-    modules = {
-        m.slug: m.latest.title
-        for m in db.session.scalars(
-            sa.select(Module)
-            .where(Module.slug.in_(module_slugs))
-            .options(selectinload(Module.versions))
-        )
-        if m.versions
-    }
+    choices = content_choices()
+    regions = {region.code: region.name for region in choices.regions}
+    modules = dict(choices.modules)
     domains = dict(gpc_domains())
     labels = {
         FollowKind.DOMAIN: lambda v: f"{v}: {domains.get(v, v)}",
