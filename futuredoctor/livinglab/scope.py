@@ -133,13 +133,18 @@ def item_loading(one: bool = False) -> list[Any]:
 
 
 def _load_item(value: Any) -> FeedbackItem | None:
-    """The item with what deciding its scope and showing it need, in one statement: its
-    cohort, version, module, pilot and region, contributor and tags were eight look-ups."""
-    stmt = sa.select(FeedbackItem).where(FeedbackItem.id == int(value))
-    return db.session.scalars(stmt.options(*item_loading(one=True))).unique().one_or_none()
+    """The item with what deciding its scope and showing it need, in one statement (built
+    once): its cohort, version, module, pilot and region, contributor and tags were eight
+    look-ups."""
+    return db.session.scalars(_ITEM, {"value": int(value)}).unique().one_or_none()
 
 
 # Built once with the URL value bound (see ``permissions._BY_URL``).
+_ITEM = (
+    sa.select(FeedbackItem)
+    .where(FeedbackItem.id == sa.bindparam("value"))
+    .options(*item_loading(one=True))
+)
 _SESSION = (
     sa.select(CodesignSession)
     .where(CodesignSession.id == sa.bindparam("value"))
