@@ -29,7 +29,7 @@ from futuredoctor.models import (
     ModuleVersion,
     User,
 )
-from futuredoctor.permissions import has_permission, pilot_ids_in_scope
+from futuredoctor.permissions import has_permission, pilot_id_list
 from futuredoctor.summaries import store
 
 ADDRESSED = "addressed"
@@ -93,13 +93,14 @@ class OtherPilots:
 
 
 def _own_pilots(user: User) -> set[int]:
-    scope = pilot_ids_in_scope(user, TRIAGE)
-    return set() if scope is None else set(db.session.scalars(scope))
+    """The pilots whose feedback the person triages (from the grants when they name them)."""
+    return set(pilot_id_list(user, TRIAGE) or ())
 
 
 def other_pilots(user: User, module: Module) -> OtherPilots | None:
     """Other pilots' changes and ratings for ``module``, or None for people who do not
-    triage feedback. Two summary reads and one scope query, however much feedback."""
+    triage feedback. Two summary reads, however much feedback (and the pilots in scope
+    from the grants)."""
     if not has_permission(user, TRIAGE) or not module.versions:
         return None
     own = _own_pilots(user)
