@@ -14,13 +14,13 @@ from futuredoctor.community.messages import recent_messages
 from futuredoctor.community.moderation import open_count
 from futuredoctor.community.opportunities import upcoming_for, upcoming_organised
 from futuredoctor.community.profiles import completeness, profile_for
+from futuredoctor.content.choices import content_choices
 from futuredoctor.extensions import db
 from futuredoctor.learning.journey import overview
 from futuredoctor.livinglab.inbox import summary_counts
 from futuredoctor.main import figures
 from futuredoctor.models import (
     AuditEvent,
-    Region,
     Role,
     User,
 )
@@ -87,9 +87,8 @@ def _pilot_admin(user: User) -> dict[str, Any]:
 
 def _regional_lead(user: User) -> dict[str, Any]:
     region_ids = [g.region_id for g in _grants(user, Role.REGIONAL_LEAD)]
-    regions = list(
-        db.session.scalars(sa.select(Region).where(Region.id.in_(region_ids)).order_by(Region.name))
-    )
+    # The regions' names and codes from the kept content choices (by name).
+    regions = [r for r in content_choices().regions if r.id in region_ids]
     summaries = [s for s in pilots_in_scope(user) if s.pilot.region_id in region_ids]
     return {"regions": regions, "summaries": summaries, "reported": open_count(user)}
 

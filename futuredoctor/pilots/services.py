@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from futuredoctor.extensions import db
 from futuredoctor.models import (
@@ -78,7 +78,7 @@ def pilots_in_scope(
     stmt = (
         sa.select(Pilot)
         .join(Region)
-        .options(selectinload(Pilot.cohorts), selectinload(Pilot.region))
+        .options(selectinload(Pilot.cohorts), contains_eager(Pilot.region))
         .order_by(Region.name, Pilot.name)
     )
     pilots = list(db.session.scalars(scope_pilots(stmt, user, permission, Pilot.id)))

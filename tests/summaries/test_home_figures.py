@@ -79,3 +79,25 @@ def test_the_educator_overview_shows_stored_figures_and_when_they_were_counted(
         body = client.get("/educators/overview").get_data(as_text=True)
     assert 'id="overview-as-of"' in body
     assert not [s for s in statements if re.search(r"FROM (self_assessment|mentorship)\b", s)]
+
+
+def test_a_regional_leads_home_names_their_regions_and_pilots_from_what_it_has(
+    app: Flask, db_session, count_queries
+) -> None:
+    """The regions come from the kept content choices and the pilots with their regions in
+    one statement (each region was read again, twice)."""
+    pilot = current_cohorts()["lon-current"].pilot
+    region = pilot.region
+    lead = make_user(roles=[(Role.REGIONAL_LEAD, region)])
+    db_session.commit()
+    names = (region.name, region.code, pilot.name)
+    client = app.test_client()
+    login(client, lead)
+    client.get("/")
+    db_session.remove()
+    with count_queries() as statements:
+        body = client.get("/").get_data(as_text=True)
+    assert f"{names[0]} region overview" in body and f"/regions/{names[1]}" in body
+    assert names[2] in body
+    alone = [s for s in statements if s.startswith("SELECT region.") and "JOIN" not in s]
+    assert not alone
