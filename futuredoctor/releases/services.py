@@ -209,13 +209,19 @@ def withdraw(user: User, release: Release) -> bool:
     return True
 
 
-def load_release(release_id: int) -> Release | None:
-    stmt = (
-        sa.select(Release)
-        .where(Release.id == release_id)
-        .options(
-            joinedload(Release.cohort).joinedload(Cohort.pilot),
-            joinedload(Release.module_version).joinedload(ModuleVersion.module),
-        )
+# A release as its pages name it: with its cohort and pilot, and its version and module
+# (not the version's GPC mapping: the pages take domains from the kept content choices).
+# Built once with the id bound.
+_RELEASE = (
+    sa.select(Release)
+    .where(Release.id == sa.bindparam("release_id"))
+    .options(
+        joinedload(Release.cohort).joinedload(Cohort.pilot),
+        joinedload(Release.module_version).joinedload(ModuleVersion.module),
+        joinedload(Release.module_version).lazyload(ModuleVersion.domains),
     )
-    return db.session.scalar(stmt)
+)
+
+
+def load_release(release_id: int) -> Release | None:
+    return db.session.scalar(_RELEASE, {"release_id": release_id})
