@@ -17,7 +17,7 @@ from futuredoctor.admin import closures
 from futuredoctor.auth import accounts
 from futuredoctor.extensions import db
 from futuredoctor.models import AuditEvent, Pilot, Region, Role, RoleGrant, User, utcnow
-from futuredoctor.paging import Page, paginate, paginate_bound
+from futuredoctor.paging import Page, paginate_bound
 from futuredoctor.permissions import scope_problem
 from futuredoctor.refusals import Refusal
 
@@ -126,6 +126,10 @@ def audit_actions() -> list[str]:
     """Every action the log holds, for the filter: one step along ``ix_audit_event_action_time``
     per distinct action (a recursive "next action after this one"), so the cost stays with
     the few dozen actions, not with the years of events behind them."""
+    return list(db.session.scalars(_ACTIONS))
+
+
+def _actions() -> sa.Select[tuple[str]]:
     found = sa.select(sa.func.min(AuditEvent.action).label("action")).cte(
         "actions", recursive=True
     )
@@ -135,8 +139,10 @@ def audit_actions() -> list[str]:
         .scalar_subquery()
     )
     found = found.union_all(sa.select(following).where(found.c.action.is_not(None)))
-    stmt = sa.select(found.c.action).where(found.c.action.is_not(None)).order_by(found.c.action)
-    return list(db.session.scalars(stmt))
+    return sa.select(found.c.action).where(found.c.action.is_not(None)).order_by(found.c.action)
+
+
+_ACTIONS = _actions()  # built once: the audit page's filter asks on every visit
 
 
 def list_audit_events(
@@ -147,25 +153,36 @@ def list_audit_events(
     until: datetime | None = None,
 ) -> Page:
     """Newest first, actors joined in the same query (only what the log shows of them:
-    name and email); ``since``/``until`` bound the time."""
+    name and email); ``since``/``until`` bound the time. The page's statement is built
+    once per set of filters, their values bound."""
+    shape = (since is not None, until is not None, bool(action), bool(actor_email))
+    params = {
+        "since": since,
+        "until": until,
+        "action": action,
+        "actor": like.contains((actor_email or "").strip().lower()),
+    }
+    return paginate_bound(("audit", *shape), lambda: _events(*shape), params, number)
+
+
+def _events(since: bool, until: bool, action: bool, actor: bool) -> sa.Select[tuple[AuditEvent]]:
     stmt = sa.select(AuditEvent).options(
         joinedload(AuditEvent.actor)
         .load_only(User.given_name, User.family_name, User.email)
         .options(lazyload(User.grants))
     )
-    if since is not None:
-        stmt = stmt.where(AuditEvent.occurred_at >= since)
-    if until is not None:
-        stmt = stmt.where(AuditEvent.occurred_at < until)
+    at = AuditEvent.occurred_at
+    if since:
+        stmt = stmt.where(at >= sa.bindparam("since", type_=at.type))
+    if until:
+        stmt = stmt.where(at < sa.bindparam("until", type_=at.type))
     if action:
-        stmt = stmt.where(AuditEvent.action == action)
-    if actor_email:
-        actor_ids = sa.select(User.id).where(
-            User.email.icontains(actor_email.strip(), autoescape=True)
-        )
+        stmt = stmt.where(AuditEvent.action == sa.bindparam("action"))
+    if actor:
+        email = sa.func.lower(User.email)
+        actor_ids = sa.select(User.id).where(email.like(sa.bindparam("actor"), escape=like.ESCAPE))
         stmt = stmt.where(AuditEvent.actor_id.in_(actor_ids))
-    stmt = stmt.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-    return paginate(stmt, number)
+    return stmt.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
 
 
 def audit_target_users(events: Any) -> dict[str, User]:

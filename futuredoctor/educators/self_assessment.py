@@ -40,27 +40,24 @@ class RatingInput:
     evidence_link: str = ""
 
 
+_NEWEST = (
+    sa.select(MilestoneFramework.id)
+    .where(MilestoneFramework.code == FRAMEWORK_CODE)
+    .order_by(MilestoneFramework.version.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+_CURRENT = (
+    sa.select(MilestoneFramework)
+    .where(MilestoneFramework.id == _NEWEST)
+    .options(joinedload(MilestoneFramework.domains).joinedload(MilestoneDomain.subcompetencies))
+)
+
+
 def current_framework() -> MilestoneFramework | None:
     """The newest synced version, with its domains and subcompetencies, in one statement
-    (a few dozen rows; read one level at a time it was three)."""
-    newest = (
-        sa.select(MilestoneFramework.id)
-        .where(MilestoneFramework.code == FRAMEWORK_CODE)
-        .order_by(MilestoneFramework.version.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    return (
-        db.session.scalars(
-            sa.select(MilestoneFramework)
-            .where(MilestoneFramework.id == newest)
-            .options(
-                joinedload(MilestoneFramework.domains).joinedload(MilestoneDomain.subcompetencies)
-            )
-        )
-        .unique()
-        .first()
-    )
+    (a few dozen rows; read one level at a time it was three), built once."""
+    return db.session.scalars(_CURRENT).unique().first()
 
 
 def subcompetencies(framework: MilestoneFramework) -> list[Subcompetency]:

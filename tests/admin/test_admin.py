@@ -491,6 +491,8 @@ def test_audit_page_lists_and_filters_events(admin_client, db_session, admin, re
     assert "Role granted" in by_actor
     nobody = admin_client.get("/admin/audit?actor=nobody@example.nhs.uk").get_data(as_text=True)
     assert "No events found" in nobody
+    wildcard = admin_client.get("/admin/audit?actor=%25").get_data(as_text=True)
+    assert "No events found" in wildcard  # a percent sign is matched as itself
 
     today = clock.today_uk()
     dated = admin_client.get(f"/admin/audit?date_from={today:%d/%m/%Y}&date_to={today:%Y-%m-%d}")
