@@ -34,14 +34,17 @@ class FeedbackAnswers:
     notify_on_action: bool
 
 
+_GIVEN = sa.select(FeedbackItem).where(
+    FeedbackItem.module_version_id == sa.bindparam("version_id"),
+    FeedbackItem.enrolment_id == sa.bindparam("enrolment_id"),
+)
+
+
 def feedback_for(entry: JourneyEntry) -> FeedbackItem | None:
-    """The participant's feedback on the version they take, if they gave some."""
-    return db.session.scalar(
-        sa.select(FeedbackItem).where(
-            FeedbackItem.module_version_id == entry.version.id,
-            FeedbackItem.enrolment_id == entry.enrolment.id,
-        )
-    )
+    """The participant's feedback on the version they take, if they gave some (a statement
+    built once: the module page asks on every visit)."""
+    params = {"version_id": entry.version.id, "enrolment_id": entry.enrolment.id}
+    return db.session.scalar(_GIVEN, params)
 
 
 def is_editable(item: FeedbackItem | None) -> bool:

@@ -54,23 +54,28 @@ def quotable(item: FeedbackItem) -> bool:
     return item.source is not FeedbackSource.PARTICIPANT or item.notify_on_action
 
 
+# The items the versions addressed, with whose they were and the contributor credited
+# (when they agreed); built once with the versions bound: every module page reads it.
+_CREDITED = sa.case(
+    (PublicContributor.credit_consent.is_(True), PublicContributor.display_name),
+    else_=sa.null(),
+)
+_ADDRESSED = (
+    sa.select(FeedbackItem, Enrolment.user_id, _CREDITED)
+    .outerjoin(Enrolment, Enrolment.id == FeedbackItem.enrolment_id)
+    .outerjoin(PublicContributor, PublicContributor.id == FeedbackItem.contributor_id)
+    .where(FeedbackItem.addressed_by_version_id.in_(sa.bindparam("version_ids", expanding=True)))
+    .order_by(FeedbackItem.id)
+)
+
+
 def history(module: Module, viewer_id: int | None) -> list[HistoryEntry]:
     """Every version, newest first, with the feedback it addressed; one query."""
     versions = {v.id: v for v in module.versions}
     entries = {vid: HistoryEntry(v) for vid, v in versions.items()}
     if versions:
-        credited = sa.case(
-            (PublicContributor.credit_consent.is_(True), PublicContributor.display_name),
-            else_=sa.null(),
-        )
-        stmt = (
-            sa.select(FeedbackItem, Enrolment.user_id, credited)
-            .outerjoin(Enrolment, Enrolment.id == FeedbackItem.enrolment_id)
-            .outerjoin(PublicContributor, PublicContributor.id == FeedbackItem.contributor_id)
-            .where(FeedbackItem.addressed_by_version_id.in_(list(versions)))
-            .order_by(FeedbackItem.id)
-        )
-        for item, user_id, credit in db.session.execute(stmt):
+        rows = db.session.execute(_ADDRESSED, {"version_ids": list(versions)})
+        for item, user_id, credit in rows:
             entry = entries[item.addressed_by_version_id]
             yours = viewer_id is not None and user_id == viewer_id
             entry.yours += yours
