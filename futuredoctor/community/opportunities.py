@@ -236,20 +236,15 @@ _MEANT_FOR_ONE = sa.select(Opportunity.id).where(
 LIST_OPTIONS = (joinedload(Opportunity.region), lazyload(Opportunity.audience))
 
 
+_NOW = sa.bindparam("now", type_=Opportunity.ends_at.type)
+
+
 def _upcoming() -> sa.Select[tuple[Opportunity]]:
+    """Opportunities still to end (the moment bound as ``now``), soonest first: the lists'
+    statements are built once from it, with their values bound."""
     return (
         sa.select(Opportunity)
-        .where(Opportunity.ends_at > clock.now())
-        .options(*LIST_OPTIONS)
-        .order_by(Opportunity.starts_at, Opportunity.id)
-    )
-
-
-def _bound_upcoming() -> sa.Select[tuple[Opportunity]]:
-    """``_upcoming`` with the moment bound as ``now``, for statements built once."""
-    return (
-        sa.select(Opportunity)
-        .where(Opportunity.ends_at > sa.bindparam("now", type_=Opportunity.ends_at.type))
+        .where(Opportunity.ends_at > _NOW)
         .options(*LIST_OPTIONS)
         .order_by(Opportunity.starts_at, Opportunity.id)
     )
@@ -260,7 +255,7 @@ def for_person(user: User, number: int) -> Page:
     params = {**_person_params(user), "now": clock.now()}
     return paginate_bound(
         "opportunities for a person",
-        lambda: _bound_upcoming().where(_bound_person()),
+        lambda: _upcoming().where(_bound_person()),
         params,
         number,
         PER_PAGE,
@@ -270,7 +265,7 @@ def for_person(user: User, number: int) -> Page:
 def public_page(number: int) -> Page:
     return paginate_bound(
         "public opportunities",
-        lambda: _bound_upcoming().where(Opportunity.is_public.is_(True)),
+        lambda: _upcoming().where(Opportunity.is_public.is_(True)),
         {"now": clock.now()},
         number,
         PER_PAGE,
@@ -287,15 +282,15 @@ def organised_by(user: User, number: int) -> Page:
     return paginate(stmt, number, PER_PAGE)
 
 
-# The region page's list, built once with its values bound (as ``_upcoming_for``).
+# The region page's and an organiser's home lists.
 _IN_REGION = (
-    sa.select(Opportunity)
-    .where(
-        Opportunity.ends_at > sa.bindparam("now", type_=Opportunity.ends_at.type),
-        Opportunity.region_id == sa.bindparam("region_id"),
-    )
-    .options(*LIST_OPTIONS)
-    .order_by(Opportunity.starts_at, Opportunity.id)
+    _upcoming()
+    .where(Opportunity.region_id == sa.bindparam("region_id"))
+    .limit(sa.bindparam("limit"))
+)
+_ORGANISED = (
+    _upcoming()
+    .where(Opportunity.organiser_id == sa.bindparam("organiser_id"))
     .limit(sa.bindparam("limit"))
 )
 
@@ -337,18 +332,10 @@ def _upcoming_for(limit: int) -> sa.Select[tuple[Opportunity]]:
     """``upcoming_for``'s statement, built once with bound parameters: the participant's
     home page runs it on every visit, and building it afresh (six audience subqueries)
     cost more than running it."""
-    audience = _bound_person()
-    now = sa.bindparam("now", type_=Opportunity.ends_at.type)
-    return (
-        sa.select(Opportunity)
-        .where(Opportunity.ends_at > now, audience, Opportunity.closes_at > now)
-        .options(*LIST_OPTIONS)
-        .order_by(Opportunity.starts_at, Opportunity.id)
-        .limit(limit)
-    )
+    return _upcoming().where(_bound_person(), Opportunity.closes_at > _NOW).limit(limit)
 
 
 def upcoming_organised(user: User, limit: int = 5) -> list[Opportunity]:
     """The organiser's opportunities still to come, with their places taken."""
-    stmt = _upcoming().where(Opportunity.organiser_id == user.id).limit(limit)
-    return list(db.session.scalars(stmt))
+    params = {"now": clock.now(), "organiser_id": user.id, "limit": limit}
+    return list(db.session.scalars(_ORGANISED, params))
