@@ -20,13 +20,13 @@ from futuredoctor.models import (
     FeedbackItem,
     FeedbackSource,
     FeedbackStatus,
-    ModuleVersion,
     Pilot,
     PublicContributor,
     Region,
     User,
     utcnow,
 )
+from futuredoctor.models.module import with_version_and_module
 from futuredoctor.paging import Page, paginate
 from futuredoctor.permissions import scope_pilots
 from futuredoctor.refusals import Refusal
@@ -196,8 +196,7 @@ _ITEMS = (
     sa.select(FeedbackItem)
     .where(FeedbackItem.codesign_session_id == sa.bindparam("session_id"))
     .options(
-        joinedload(FeedbackItem.module_version).joinedload(ModuleVersion.module),
-        joinedload(FeedbackItem.module_version).lazyload(ModuleVersion.domains),
+        *with_version_and_module(FeedbackItem.module_version),
         joinedload(FeedbackItem.contributor),
         selectinload(FeedbackItem.enrolment).joinedload(Enrolment.cohort),
         lazyload(FeedbackItem.scope_pilot),  # the session's: found in the session

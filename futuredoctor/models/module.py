@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from futuredoctor.models.base import Base, utcnow
 from futuredoctor.models.framework import FrameworkDomain
@@ -86,3 +87,13 @@ VERSION_CARD = (
     ModuleVersion.summary,
     ModuleVersion.estimated_minutes,
 )
+
+
+def with_version_and_module(version: Any) -> tuple[Any, Any]:
+    """Loader options for ``version`` (a relationship to a module version): joined with
+    its module, without its GPC mapping (pages take domains from the kept content
+    choices, and loading the mapping cost a statement of its own)."""
+    return (
+        joinedload(version).joinedload(ModuleVersion.module),
+        joinedload(version).lazyload(ModuleVersion.domains),
+    )

@@ -23,6 +23,7 @@ from futuredoctor.models import (
     User,
     utcnow,
 )
+from futuredoctor.models.module import with_version_and_module
 from futuredoctor.permissions import Permission, scope_pilots
 from futuredoctor.refusals import Refusal
 from futuredoctor.timezones import format_local, to_local
@@ -217,8 +218,7 @@ _RELEASE = (
     .where(Release.id == sa.bindparam("release_id"))
     .options(
         joinedload(Release.cohort).joinedload(Cohort.pilot),
-        joinedload(Release.module_version).joinedload(ModuleVersion.module),
-        joinedload(Release.module_version).lazyload(ModuleVersion.domains),
+        *with_version_and_module(Release.module_version),
     )
 )
 
