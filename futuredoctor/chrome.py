@@ -66,6 +66,10 @@ _TYPED = frozenset({"input", "characterCount", "textarea", "passwordInput"})
 # Stands for a typed value in a remembered field: letters and digits only, so the macro
 # writes it unchanged, and random, so no label or hint can hold it.
 _SLOT = f"typedvalue{secrets.token_hex(12)}"
+# Stands for the signed-in person's name in the header (``PERSON``): one header is kept for
+# everyone with the same navigation, not one per person (60,000 participants would push
+# each other out of ``MAX_ENTRIES`` and every page would render the header afresh).
+PERSON = f"personname{secrets.token_hex(12)}"
 MAX_ENTRIES = 4096  # per app; the least recently used go first
 _EXTENSION = "futuredoctor_components"  # attribute of the Jinja environment
 _LINKS = "futuredoctor.chrome_links"
@@ -111,15 +115,18 @@ class _Uncacheable(Exception):
     pass
 
 
-def component(name: str, params: dict[str, Any]) -> Markup:
-    """The rendered ``name`` component (an NHS.UK macro) for ``params``, in this app."""
-    return render_component(current_app.jinja_env, name, params)
+def component(name: str, params: dict[str, Any], person: str | None = None) -> Markup:
+    """The rendered ``name`` component (an NHS.UK macro) for ``params``, in this app; with
+    ``person``, each ``PERSON`` in ``params`` stands for that text (see ``_with_person``)."""
+    return render_component(current_app.jinja_env, name, params, person)
 
 
 @pass_environment
-def template_component(environment: Environment, name: str, params: Any) -> Markup:
+def template_component(
+    environment: Environment, name: str, params: Any, person: str | None = None
+) -> Markup:
     """:func:`render_component` as the templates' ``component`` global."""
-    return render_component(environment, name, params)
+    return render_component(environment, name, params, person)
 
 
 def cached(environment: Environment) -> OrderedDict[Any, Markup]:
@@ -135,14 +142,32 @@ def _state(environment: Environment) -> tuple[OrderedDict[Any, Markup], dict[str
     return state
 
 
-def render_component(environment: Environment, name: str, params: Any) -> Markup:
+def render_component(
+    environment: Environment, name: str, params: Any, person: str | None = None
+) -> Markup:
     """The rendered ``name`` component for ``params``: remembered when it may be."""
+    if person is not None:
+        return _with_typed_values(environment, name, params, {PERSON: person})
     if (name in _TYPED or name == "dateInput") and _typed(name, params):
         slotted = _slotted(name, params)
         if slotted is not None:
-            return _with_typed_values(environment, name, params, *slotted)
+            return _with_typed_values(environment, name, *slotted)
         return _render(environment, _state(environment)[1], name, params)
     return _remembered(environment, name, params)
+
+
+def _filled(value: Any, texts: dict[str, str]) -> Any:
+    """``value`` with each slot's text in its place: what the macro is given when the HTML
+    with the slots cannot be used."""
+    if type(value) is str:
+        for slot, text in texts.items():
+            value = value.replace(slot, text)
+        return value
+    if isinstance(value, dict):
+        return {key: _filled(item, texts) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_filled(item, texts) for item in value)
+    return value
 
 
 def _slot(number: int) -> str:
@@ -175,19 +200,15 @@ def _slotted(name: str, params: Any) -> tuple[dict[str, Any], dict[str, str]] | 
 
 
 def _with_typed_values(
-    environment: Environment,
-    name: str,
-    params: dict[str, Any],
-    slotted: dict[str, Any],
-    texts: dict[str, str],
+    environment: Environment, name: str, slotted: dict[str, Any], texts: dict[str, str]
 ) -> Markup:
-    """A field holding typed text: the field remembered with slots for its values (see
-    ``_slotted``), and each text, escaped as the macro escapes it, put in its slot's place.
-    What was typed is never kept, and a search box or an edit form no longer renders the
-    whole macro at every request."""
+    """A field holding typed text (or the header holding a person's name): the component
+    remembered with slots for its values (see ``_slotted``), and each text, escaped as the
+    macro escapes it, put in its slot's place. What was typed is never kept, and a search
+    box or an edit form no longer renders the whole macro at every request."""
     html = str(_remembered(environment, name, slotted))
     if any(html.count(slot) != 1 for slot in texts):  # a slot is not just a value
-        return _render(environment, _state(environment)[1], name, params)
+        return _render(environment, _state(environment)[1], name, _filled(slotted, texts))
     for slot, text in texts.items():
         html = html.replace(slot, str(escape(text)))
     return Markup(html)  # noqa: S704  (the remembered HTML and escaped text)

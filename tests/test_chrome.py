@@ -9,7 +9,15 @@ from flask import Flask
 from markupsafe import Markup
 
 from futuredoctor import create_app
-from futuredoctor.chrome import _FOLDERS, _SLOT, _key, _Uncacheable, cached, component
+from futuredoctor.chrome import (
+    _FOLDERS,
+    _SLOT,
+    PERSON,
+    _key,
+    _Uncacheable,
+    cached,
+    component,
+)
 
 
 @pytest.fixture(scope="module")
@@ -211,3 +219,44 @@ def test_a_whole_number_field_is_remembered_with_its_value_in_a_slot(
     assert 'value="45"' in pages[1]
     assert 'value="0"' in pages[2]
     assert rendered.count("input") <= 1
+
+
+_HEADER = {
+    "service": {"text": "Future Doctor pilots", "href": "/"},
+    "account": {"items": [{"href": "/account", "text": PERSON, "icon": True}]},
+    "navigation": {"items": [{"text": "Modules", "href": "/modules"}]},
+}
+
+
+def test_one_header_is_kept_for_everyone_with_the_same_navigation(app: Flask) -> None:
+    """The person's name goes into the remembered header's slot, escaped as the macro
+    escapes it: one entry for every person, and no name kept."""
+    with app.test_request_context():
+        size = len(_cached(app))
+        ada = component("header", _HEADER, person='Ada <b>"Lovelace"</b>')
+        bob = component("header", _HEADER, person="Bob Smith")
+        assert len(_cached(app)) == size + 1
+        bobs = {"items": [{"href": "/account", "text": "Bob Smith", "icon": True}]}
+        raw = _raw(
+            app,
+            '{% from "nhsuk/components/header/macro.jinja" import header %}{{ header(p) }}',
+            p={**_HEADER, "account": bobs},
+        )
+    assert bob == raw
+    assert "Ada &lt;b&gt;&#34;Lovelace&#34;&lt;/b&gt;" in ada and "Bob" not in ada
+    assert "Bob Smith" in bob and "Ada" not in bob
+    kept = " ".join(str(key) for key in _cached(app))
+    assert "Ada" not in kept and "Bob" not in kept and PERSON in kept
+
+
+def test_a_header_whose_slot_is_not_one_value_is_rendered_in_full(app: Flask) -> None:
+    """The name's slot written twice (here also as the service's name): the header is
+    rendered with the name itself, as if nothing were remembered."""
+    params = {**_HEADER, "service": {"text": PERSON, "href": "/"}}
+    named = {**_HEADER, "service": {"text": "Cy", "href": "/"}}
+    named["account"] = {"items": [{"href": "/account", "text": "Cy", "icon": True}]}
+    source = '{% from "nhsuk/components/header/macro.jinja" import header %}{{ header(p) }}'
+    with app.test_request_context():
+        html = component("header", params, person="Cy")
+        assert html == _raw(app, source, p=named)
+    assert PERSON not in html and "Cy" in html
