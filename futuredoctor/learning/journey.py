@@ -326,18 +326,18 @@ def overview(user_id: int, coming: int = 5) -> Overview:
     """The participant's cohorts, modules, progress, previous visit and the next ``coming``
     releases to their cohorts, in one statement: the releases out (to cohorts they are
     enrolled in) make the journey, those still to come (to cohorts they are enrolled or
-    invited in) the list of what is next."""
+    invited in) the list of what is next. Read as plain rows through the session's
+    connection: the ORM would only add its own work to every visit of the home page."""
     now = utcnow()
-    rows = db.session.execute(_HOME, {"user_id": user_id}).all()
+    rows = db.session.connection().execute(_HOME, {"user_id": user_id}).all()
     places: dict[int, CohortPlace] = {}
     out, later = [], []
     for row in rows:
         if row.status is None:
             continue
-        places.setdefault(
-            row.enrolment_id,
-            CohortPlace(row.cohort_slug, row.cohort_name, row.pilot_name, row.status),
-        )
+        if row.enrolment_id not in places:
+            place = CohortPlace(row.cohort_slug, row.cohort_name, row.pilot_name, row.status)
+            places[row.enrolment_id] = place
         if row.release_at is None:
             continue
         if row.release_at > now:
@@ -351,6 +351,10 @@ def overview(user_id: int, coming: int = 5) -> Overview:
     return Overview(list(places.values()), summary, later[:coming])
 
 
+def _version_key(row: Any) -> tuple[int, bool, datetime]:
+    return (row.number, row.progress_id is not None, row.release_at)
+
+
 def _lines(rows: Sequence[Any], since: datetime | None) -> list[JourneyLine]:
     fresh_after = _fresh_after(since)
     by_module: dict[int, list[Any]] = defaultdict(list)
@@ -358,9 +362,10 @@ def _lines(rows: Sequence[Any], since: datetime | None) -> list[JourneyLine]:
         by_module[row.module_id].append(row)
     lines = []
     for candidates in by_module.values():
-        taken, newest = choose(
-            candidates, lambda r: (r.number, r.progress_id is not None, r.release_at)
-        )
+        if len(candidates) == 1:  # most modules: one version released to them
+            taken = newest = candidates[0]
+        else:
+            taken, newest = choose(candidates, _version_key)
         lines.append(
             JourneyLine(
                 slug=taken.slug,

@@ -26,6 +26,7 @@ from futuredoctor.models import (
 )
 from futuredoctor.permissions import Permission, pilot_id_list
 from futuredoctor.pilots.services import pilots_in_scope
+from futuredoctor.query_plans import one_plan_for_any_values
 
 
 @dataclass(frozen=True)
@@ -50,11 +51,16 @@ def home_sections(user: User) -> list[HomeSection]:
 
 
 def _participant(user: User) -> dict[str, Any]:
-    seen = overview(user.id)
+    """The journey and the opportunities meant for the person: two statements whose plan
+    is the same for everyone, kept from one visit to the next. The section comes first
+    and, for someone with no other role, is the page's last work in the database."""
+    with one_plan_for_any_values(for_the_rest=user.roles == {Role.PARTICIPANT}):
+        seen = overview(user.id)
+        opportunities = upcoming_for(user)
     return {
         "places": seen.places,
         "journey": seen.summary,
-        "opportunities": upcoming_for(user),
+        "opportunities": opportunities,
         "coming": seen.coming,
     }
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
+import sqlalchemy as sa
+
 from futuredoctor.extensions import db
 from futuredoctor.learning.journey import journey_summary
 from futuredoctor.models import AuditEvent, Progress, Role, utcnow
@@ -163,3 +166,47 @@ def test_staff_without_the_participant_role_are_refused(client, journey) -> None
     assert client.get("/my-learning").status_code == 403
     assert client.post("/modules/mod-old/start").status_code == 403
     assert client.get("/modules/mod-old/reflection").status_code == 403
+
+
+def test_each_person_sees_their_own_name_in_one_kept_header(client, journey, app) -> None:
+    """The header is remembered once for both participants (same navigation); each page
+    carries its own person's name, escaped, and no name is kept."""
+    from futuredoctor.chrome import cached
+
+    journey.other.given_name = "Tom <b>"
+    db.session.commit()
+    pages = {}
+    for person in (journey.participant, journey.other, journey.participant):
+        login(client, person)
+        pages[person.id] = client.get("/").get_data(as_text=True)
+        client.post("/sign-out")
+    mine, theirs = pages[journey.participant.id], pages[journey.other.id]
+    assert journey.participant.full_name in mine and "Tom" not in mine
+    assert "Tom &lt;b&gt;" in theirs and journey.participant.full_name not in theirs
+    headers = [key for key in cached(app.jinja_env) if key[0] == "header"]
+    kept = " ".join(str(key) for key in headers)
+    assert len(headers) == 1 and "Tom" not in kept
+    assert journey.participant.given_name not in kept
+
+
+def test_the_home_keeps_one_plan_for_the_journey_and_the_opportunities(client, journey) -> None:
+    """On PostgreSQL the journey and the opportunities meant for the person are planned
+    once per connection (their plan is the same for everyone), the account check still
+    for its own values; the page ends read-only, so the prepared statements live on."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("plan caching is PostgreSQL's")
+    login(client, journey.participant)
+    for _ in range(8):
+        assert client.get("/").status_code == 200
+    plans = db.session.execute(
+        sa.text("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
+    ).all()
+
+    def plans_of(text: str) -> tuple[int, int]:
+        (found,) = [(g, c) for statement, g, c in plans if text in statement]
+        return found
+
+    assert plans_of("AS previous_visit")[0] > 0  # the journey
+    assert plans_of("opportunity.starts_at >")[0] > 0  # the opportunities for the person
+    generic, custom = plans_of("user_session.token_hash")  # the account check
+    assert generic == 0 and custom > 0
