@@ -4,6 +4,7 @@ before anything is changed."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -58,7 +59,8 @@ def _users(searching: bool, by_role: bool) -> sa.Select[tuple[User]]:
             User.is_enabled,
             User.password_hash,
             User.locked_until,
-        )
+        ),
+        lazyload(User.grants),  # their labels come from ``role_labels``, as plain rows
     )
     if searching:
         term = sa.bindparam("term", type_=sa.String)
@@ -85,6 +87,28 @@ def list_users(query: str | None, role: Role | None, number: int) -> Page:
     return paginate_bound(
         ("users", *shape), lambda: _users(*shape), params, number, count_up_to=USERS_COUNTED
     )
+
+
+# The labels of a page of users' roles, in the order ``User.grants`` keeps them: plain rows
+# (role, region, pilot), not grant objects with their region and pilot, for fifty people.
+_ROLE_LABELS = (
+    sa.select(RoleGrant.user_id, RoleGrant.role, Region.name, Pilot.name)
+    .outerjoin(Region, Region.id == RoleGrant.region_id)
+    .outerjoin(Pilot, Pilot.id == RoleGrant.pilot_id)
+    .where(RoleGrant.user_id.in_(sa.bindparam("user_ids", expanding=True)))
+    .order_by(RoleGrant.user_id, RoleGrant.id)
+)
+
+
+def role_labels(users: Sequence[User]) -> dict[int, list[str]]:
+    """Each user's role labels ('Regional lead – London'), as ``grant_label`` words them."""
+    labels: dict[int, list[str]] = {user.id: [] for user in users}
+    if labels:
+        found = db.session.execute(_ROLE_LABELS, {"user_ids": list(labels)})
+        for user_id, role, region, pilot in found:
+            scope = pilot or region
+            labels[user_id].append(f"{role.label} {EN_DASH} {scope}" if scope else role.label)
+    return labels
 
 
 def get_user(user_id: int) -> User | None:

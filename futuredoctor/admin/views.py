@@ -58,9 +58,9 @@ def users() -> tuple[str, int]:
     role = Role(form.role.data) if form.role.data else None
     page = services.list_users((form.q.data or "").strip(), role, number)
     now = utcnow()
+    labels = services.role_labels(page.items)
     rows = [
-        (user, [services.grant_label(g) for g in user.grants], services.account_status(user, now))
-        for user in page.items
+        (user, labels[user.id], services.account_status(user, now)) for user in page.items
     ]
     return (
         render_template(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -174,6 +175,30 @@ def test_bad_filter_and_page_numbers_are_refused(admin_client):
     for page in ("0", "-1", "two", "99"):
         assert admin_client.get(f"/admin/users?page={page}").status_code == 404, page
     assert admin_client.get("/admin/users?page=1").status_code == 200
+
+
+def test_users_list_shows_each_role_of_a_person_in_order_and_links_them(
+    admin_client, db_session, region
+):
+    """Roles scoped to a pilot, to a region and to nobody, each worded as on the person's
+    page, in the order they were granted; the name links to the person."""
+    pilot = region.pilots[0]
+    person = make_user(
+        email="many@example.nhs.uk",
+        given_name="Mo",
+        family_name="Many",
+        roles=[(Role.LEAD_EDUCATOR, pilot), (Role.REGIONAL_LEAD, region), (Role.EVALUATOR, None)],
+    )
+    db_session.commit()
+    html = admin_client.get("/admin/users?q=many").get_data(as_text=True)
+    row = html[html.index(">Mo Many</a>") : html.index("</tr>", html.index(">Mo Many</a>"))]
+    labels = re.findall(r"<li>([^<]+)</li>", row)
+    assert labels == [
+        f"Lead educator {EN_DASH} {pilot.name}",
+        f"Regional lead {EN_DASH} {region.name}",
+        "Evaluator",
+    ]
+    assert f'href="/admin/users/{person.id}">Mo Many</a>' in html
 
 
 def test_users_list_pages_fifty_at_a_time(admin_client, db_session):
