@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from futuredoctor.extensions import db
-from futuredoctor.learning.journey import JourneyEntry
-from futuredoctor.models import FeedbackItem, FeedbackSource, FeedbackStatus
+from futuredoctor.learning.journey import JourneyEntry, entry_for
+from futuredoctor.models import FeedbackItem, FeedbackSource, FeedbackStatus, User
+from futuredoctor.query_plans import one_plan_for_any_values
 from futuredoctor.refusals import Refusal
 
 FEEDBACK_TEXT_MAX = 5_000
@@ -45,6 +46,15 @@ def feedback_for(entry: JourneyEntry) -> FeedbackItem | None:
     built once: the module page asks on every visit)."""
     params = {"version_id": entry.version.id, "enrolment_id": entry.enrolment.id}
     return db.session.scalar(_GIVEN, params)
+
+
+def entry_and_feedback(user: User, slug: str) -> tuple[JourneyEntry | None, FeedbackItem | None]:
+    """The module as the participant takes it and their feedback on that version: the
+    person's own rows, found by their id and the module's slug, so their plan is the same
+    for everyone and kept between visits (the module page reads them on every one)."""
+    with one_plan_for_any_values():
+        entry = entry_for(user, slug)
+        return entry, feedback_for(entry) if entry is not None else None
 
 
 def is_editable(item: FeedbackItem | None) -> bool:

@@ -11,9 +11,8 @@ from flask_login import current_user
 from futuredoctor.content import render_markdown
 from futuredoctor.learning.blueprint import MODULE_PAGE_PARTIALS, bp
 from futuredoctor.learning.evidence import needs_register, registers_for
-from futuredoctor.learning.feedback import feedback_for
+from futuredoctor.learning.feedback import entry_and_feedback
 from futuredoctor.learning.forms import ActionForm, StartForm
-from futuredoctor.learning.journey import entry_for
 from futuredoctor.learning.services import (
     catalogue_domains,
     latest_versions_page,
@@ -71,7 +70,7 @@ def module(slug: str) -> str:
     # Enrolling grants the participant role, so only participants have a journey to read:
     # for staff (a national admin may take modules too) that statement would find nothing.
     takes_modules = Role.PARTICIPANT in current_user.roles
-    entry = entry_for(current_user, slug) if takes_modules else None
+    entry, feedback = entry_and_feedback(current_user, slug) if takes_modules else (None, None)
     version = entry.version if entry is not None else found.latest
     not_released = entry is None and Role.PARTICIPANT in current_user.roles
     later = (
@@ -86,7 +85,7 @@ def module(slug: str) -> str:
         body=render_markdown(version.body_markdown),
         domains=version_domains(version),
         entry=entry,
-        feedback=feedback_for(entry) if entry is not None else None,
+        feedback=feedback,
         not_released=not_released,
         next_release=next_release_of(current_user, found) if not_released else None,
         later=later,

@@ -210,3 +210,20 @@ def test_the_home_keeps_one_plan_for_the_journey_and_the_opportunities(client, j
     assert plans_of("opportunity.starts_at >")[0] > 0  # the opportunities for the person
     generic, custom = plans_of("user_session.token_hash")  # the account check
     assert generic == 0 and custom > 0
+
+
+def test_the_module_page_keeps_one_plan_for_the_persons_own_rows(client, journey) -> None:
+    """On PostgreSQL the participant's releases of the module and their feedback on it are
+    planned once per connection; the module itself is still planned for its slug."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("plan caching is PostgreSQL's")
+    login(client, journey.participant)
+    for _ in range(8):
+        assert client.get("/modules/mod-old").status_code == 200
+    plans = db.session.execute(
+        sa.text("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
+    ).all()
+    journey_plans = [g for s, g, _ in plans if "enrolment.user_id" in s and "module.slug" in s]
+    feedback_plans = [g for s, g, _ in plans if "feedback_item.enrolment_id = " in s]
+    assert journey_plans and min(journey_plans) > 0
+    assert feedback_plans and min(feedback_plans) > 0
