@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -51,6 +52,30 @@ def cohorts_in_scope(user: User, include_ended: bool = False) -> list[Cohort]:
     return list(
         db.session.scalars(scope_pilots(stmt, user, Permission.SCHEDULE_RELEASES, Pilot.id))
     )
+
+
+def cohort_choices(user: User) -> list[sa.Row[Any]]:
+    """The current cohorts the user may schedule for, as the scheduling form lists them:
+    slug, name, run dates, pilot name, region code and name, ordered as
+    ``cohorts_in_scope``. Plain rows, not cohorts with their pilot and region as objects:
+    a national admin's list holds every current cohort in the country."""
+    stmt = (
+        sa.select(
+            Cohort.slug,
+            Cohort.name,
+            Cohort.starts_on,
+            Cohort.ends_on,
+            Pilot.name.label("pilot_name"),
+            Region.code.label("region_code"),
+            Region.name.label("region_name"),
+        )
+        .join(Pilot, Pilot.id == Cohort.pilot_id)
+        .join(Region, Region.id == Pilot.region_id)
+        .where(Cohort.ends_on >= clock.today_uk())
+        .order_by(Region.name, Pilot.name, Cohort.starts_on, Cohort.name)
+    )
+    scoped = scope_pilots(stmt, user, Permission.SCHEDULE_RELEASES, Pilot.id)
+    return list(db.session.connection().execute(scoped).all())
 
 
 def cohorts_taking(user: User, module: Module) -> list[Cohort]:

@@ -119,7 +119,7 @@ def ical_feed() -> Response:
 def new() -> Any:
     me = actor()
     form = ScheduleForm()
-    cohorts = services.cohorts_in_scope(me)
+    cohorts = services.cohort_choices(me)
     if request.method == "GET":
         form.form_key.data = secrets.token_urlsafe(16)
         form.cohorts.data = [s for s in request.args.getlist("cohort") if s]
@@ -187,7 +187,7 @@ def _read_time(form: ScheduleForm | RescheduleForm) -> datetime | None:
         return None
 
 
-def _render_new(form: ScheduleForm, cohorts: list[Cohort], status: int = 200) -> Any:
+def _render_new(form: ScheduleForm, cohorts: list[Any], status: int = 200) -> Any:
     versions = version_picker(
         (form.find.data or "") if not form.find.errors else "", [form.version.data]
     )
@@ -207,23 +207,22 @@ def _render_new(form: ScheduleForm, cohorts: list[Cohort], status: int = 200) ->
     ), status
 
 
-def _cohorts_shown(form: ScheduleForm, cohorts: list[Cohort]) -> list[Cohort]:
-    """The cohorts of one region at a time, for people whose cohorts span several (a
-    national admin would otherwise get a box for every current cohort in the country),
-    plus any cohort already ticked. The region list itself is short and fixed."""
-    regions = list({c.pilot.region.code: c.pilot.region for c in cohorts}.values())
+def _cohorts_shown(form: ScheduleForm, cohorts: list[Any]) -> list[Any]:
+    """The cohorts (``services.cohort_choices``) of one region at a time, for people whose
+    cohorts span several (a national admin would otherwise get a box for every current
+    cohort in the country), plus any cohort already ticked. The region list itself is
+    short and fixed."""
+    regions = {c.region_code: c.region_name for c in cohorts}
     if len(regions) < 2:
         form.region.choices = []
         return cohorts
-    form.region.choices = [(r.code, r.name) for r in regions]
+    form.region.choices = list(regions.items())
     ticked = set(form.cohorts.data or [])
-    codes = {r.code for r in regions}
-    code = form.region.data if form.region.data in codes else None
+    code = form.region.data if form.region.data in regions else None
     if code is None:
-        first = next((c for c in cohorts if c.slug in ticked), cohorts[0])
-        code = first.pilot.region.code
+        code = next((c for c in cohorts if c.slug in ticked), cohorts[0]).region_code
     form.region.data = code
-    return [c for c in cohorts if c.pilot.region.code == code or c.slug in ticked]
+    return [c for c in cohorts if c.region_code == code or c.slug in ticked]
 
 
 def _when(instant: datetime) -> str:
