@@ -3,6 +3,7 @@ gets a clear message and changes nothing."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -257,3 +258,26 @@ def test_release_of_another_region_is_not_found(lead_client, db_session, version
     assert lead_client.get("/releases/999999").status_code == 404
     db_session.expire_all()
     assert db_session.get(Release, release.id).status is ReleaseStatus.SCHEDULED
+
+
+def test_a_national_admin_is_shown_one_regions_cohorts_at_a_time(client, db_session, cohorts):
+    """Every current cohort in the country would be a box each: the form shows the region
+    of the first (or of a ticked) cohort, named with its pilot, and offers the others."""
+    admin = make_user(email="national@example.nhs.uk", roles=[(Role.NATIONAL_ADMIN, None)])
+    db_session.commit()
+    login(client, admin)
+
+    def boxes(url: str) -> tuple[set[str], str]:
+        html = client.get(url).get_data(as_text=True)
+        slugs = set(re.findall(r'value="((?:lon|sw)-(?:current|next))"', html))
+        chosen = re.search(r'<option value="([A-Z]+)" selected', html)
+        assert '<option value="LON"' in html and '<option value="SW"' in html
+        return slugs, chosen.group(1) if chosen else ""
+
+    first_region = boxes("/releases/new")[1]  # the first region by name with current cohorts
+    assert first_region and first_region not in {"LON", "SW"}
+    assert boxes("/releases/new?cohort=lon-current") == ({"lon-current", "lon-next"}, "LON")
+    assert boxes("/releases/new?cohort=sw-current") == ({"sw-current"}, "SW")
+    html = client.get("/releases/new?cohort=lon-next").get_data(as_text=True)
+    pilot = cohorts["lon-current"].pilot.name
+    assert f"Current cohort – {pilot}" in html
