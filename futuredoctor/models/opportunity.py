@@ -56,6 +56,8 @@ class Opportunity(Base):
         sa.CheckConstraint("ends_at > starts_at", name="times_ordered"),
         sa.CheckConstraint("closes_at <= starts_at", name="closes_before_start"),
         sa.Index("ix_opportunity_starts_at", "starts_at"),
+        # The lists of those still to end read only them (migration 0035).
+        sa.Index("ix_opportunity_ends_at", "ends_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
