@@ -31,10 +31,13 @@ class Scale:
     feedback_per_participant: int = 10
     champions: int = 2_000
     network_posts: int = 100_000
+    opportunities: int = 20_000  # by champions, one every two hours for four and a half years
 
     @classmethod
     def small(cls) -> Scale:
-        return cls(participants=3_000, synthetic_modules=24, cohorts_per_pilot=3)
+        return cls(
+            participants=3_000, synthetic_modules=24, cohorts_per_pilot=3, opportunities=1_000
+        )
 
 
 FEEDBACK_TEXT = [
@@ -271,6 +274,7 @@ def generate(dsn: str, scale: Scale, seed: int = 2026) -> dict[str, int]:
                     )
                     feedback_rows += 1
         champions, posts = _add_network(cur, scale, rng, password_hash, synthetic)
+        opportunities = _add_opportunities(cur, scale, rng)
         _reset_sequences(
             cur,
             [
@@ -278,6 +282,8 @@ def generate(dsn: str, scale: Scale, seed: int = 2026) -> dict[str, int]:
                 "champion_interest",
                 "network_post",
                 "network_post_tag",
+                "opportunity",
+                "opportunity_audience",
                 "module",
                 "module_version",
                 "cohort",
@@ -301,6 +307,7 @@ def generate(dsn: str, scale: Scale, seed: int = 2026) -> dict[str, int]:
         "feedback": feedback_rows,
         "champions": champions,
         "network posts": posts,
+        "opportunities": opportunities,
     }
 
 
@@ -410,6 +417,60 @@ def _add_network(
             for kind, value in row[-1]:
                 copy.write_row((row[0], kind, value))
     return len(people), len(rows)
+
+
+OPPORTUNITY_KINDS = ["event", "webinar", "taster_day", "shadowing", "placement", "talk"]
+
+
+def _add_opportunities(cur: psycopg.Cursor, scale: Scale, rng: random.Random) -> int:
+    """Opportunities by the champions, nearly all of them past (one every two hours going
+    back), the newest hundred still to come; one in two meant for the organiser's region,
+    one in four for two career stages, one in three public. Returns how many."""
+    now = clock.now()
+    organisers = cur.execute(
+        "SELECT p.user_id, p.region_id, r.code FROM champion_profile p"
+        " JOIN region r ON r.id = p.region_id ORDER BY p.id"
+    ).fetchall()
+    if not organisers or not scale.opportunities:
+        return 0
+    first = _next_id(cur, "opportunity")
+    audience: list[tuple[int, str, str]] = []
+    with cur.copy(
+        "COPY opportunity (id, organiser_id, region_id, kind, title, description, location,"
+        " starts_at, ends_at, closes_at, capacity, places_taken, is_public, created_at)"
+        " FROM STDIN"
+    ) as copy:
+        for n in range(scale.opportunities):
+            oid = first + n
+            user_id, region_id, code = organisers[n % len(organisers)]
+            starts = (now + timedelta(hours=2 * (100 - n))).replace(minute=0, second=0)
+            kind = OPPORTUNITY_KINDS[n % len(OPPORTUNITY_KINDS)]
+            copy.write_row(
+                (
+                    oid,
+                    user_id,
+                    region_id,
+                    kind,
+                    f"{kind.replace('_', ' ').capitalize()} on {rng.choice(NETWORK_WORDS)} ({n})",
+                    "An hour with colleagues from across the region.",
+                    "https://example.nhs.uk/join",
+                    starts,
+                    starts + timedelta(hours=1),
+                    starts - timedelta(days=1),
+                    30,
+                    0,
+                    n % 3 == 0,
+                    starts - timedelta(days=30),
+                )
+            )
+            if n % 2 == 0:
+                audience.append((oid, "region", code))
+            if n % 4 == 1:
+                audience += [(oid, "career_stage", "FY1"), (oid, "career_stage", "FY2")]
+    with cur.copy("COPY opportunity_audience (opportunity_id, kind, value) FROM STDIN") as copy:
+        for row in audience:
+            copy.write_row(row)
+    return scale.opportunities
 
 
 def add_feedback(dsn: str, per_participant: int, seed: int = 7) -> int:
