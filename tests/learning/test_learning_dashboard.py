@@ -189,18 +189,23 @@ def test_each_person_sees_their_own_name_in_one_kept_header(client, journey, app
     assert journey.participant.given_name not in kept
 
 
+def _plans_after_eight_visits(client, person, url: str) -> list[tuple[str, int, int]]:
+    """(statement, generic plans, custom plans) of the connection's prepared statements
+    after ``person`` opened ``url`` eight times (PostgreSQL only)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("plan caching is PostgreSQL's")
+    login(client, person)
+    for _ in range(8):
+        assert client.get(url).status_code == 200
+    plans = "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"
+    return [tuple(row) for row in db.session.execute(sa.text(plans))]
+
+
 def test_the_home_keeps_one_plan_for_the_journey_and_the_opportunities(client, journey) -> None:
     """On PostgreSQL the journey and the opportunities meant for the person are planned
     once per connection (their plan is the same for everyone), the account check still
     for its own values; the page ends read-only, so the prepared statements live on."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        pytest.skip("plan caching is PostgreSQL's")
-    login(client, journey.participant)
-    for _ in range(8):
-        assert client.get("/").status_code == 200
-    plans = db.session.execute(
-        sa.text("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
-    ).all()
+    plans = _plans_after_eight_visits(client, journey.participant, "/")
 
     def plans_of(text: str) -> tuple[int, int]:
         (found,) = [(g, c) for statement, g, c in plans if text in statement]
@@ -215,15 +220,10 @@ def test_the_home_keeps_one_plan_for_the_journey_and_the_opportunities(client, j
 def test_the_module_page_keeps_one_plan_for_the_persons_own_rows(client, journey) -> None:
     """On PostgreSQL the participant's releases of the module and their feedback on it are
     planned once per connection; the module itself is still planned for its slug."""
-    if db.session.get_bind().dialect.name != "postgresql":
-        pytest.skip("plan caching is PostgreSQL's")
-    login(client, journey.participant)
-    for _ in range(8):
-        assert client.get("/modules/mod-old").status_code == 200
-    plans = db.session.execute(
-        sa.text("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
-    ).all()
+    plans = _plans_after_eight_visits(client, journey.participant, "/modules/mod-old")
     journey_plans = [g for s, g, _ in plans if "enrolment.user_id" in s and "module.slug" in s]
     feedback_plans = [g for s, g, _ in plans if "feedback_item.enrolment_id = " in s]
+    module_plans = [g for s, g, _ in plans if s.startswith("SELECT module.id")]
     assert journey_plans and min(journey_plans) > 0
     assert feedback_plans and min(feedback_plans) > 0
+    assert module_plans and max(module_plans) == 0
