@@ -182,7 +182,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from futuredoctor.chrome import PERSON, links, template_component
+    from futuredoctor.chrome import PERSON, fixed_url, links, template_component
     from futuredoctor.navigation import navigation_for
     from futuredoctor.nhsuk_attributes import nhsuk_attributes
     from futuredoctor.permissions import Permission, has_permission
@@ -192,6 +192,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["component"] = template_component
     app.jinja_env.globals["chrome_links"] = links
     app.jinja_env.globals["person_slot"] = PERSON
+    app.jinja_env.globals["fixed_url"] = fixed_url
     app.jinja_env.globals["nhsuk_attributes"] = nhsuk_attributes
     app.jinja_env.globals["select_options"] = select_options
     app.jinja_env.filters["local_datetime"] = format_local

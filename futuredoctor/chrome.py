@@ -73,6 +73,7 @@ PERSON = f"personname{secrets.token_hex(12)}"
 MAX_ENTRIES = 4096  # per app; the least recently used go first
 _EXTENSION = "futuredoctor_components"  # attribute of the Jinja environment
 _LINKS = "futuredoctor.chrome_links"
+_FIXED = "futuredoctor.fixed_urls"
 
 
 class ComponentLoader(BaseLoader):
@@ -279,6 +280,17 @@ def links() -> dict[str, str]:
     found = built.get(request.script_root)
     if found is None:
         found = built[request.script_root] = _links()
+    return found
+
+
+def fixed_url(endpoint: str) -> str:
+    """``url_for(endpoint)`` for a page that takes no values, built once per app (kept on
+    the app, as ``links()``): for the fixed links of the most visited pages."""
+    built = current_app.extensions.setdefault(_FIXED, {})
+    key = (request.script_root, endpoint)
+    found = built.get(key)
+    if found is None:
+        found = built[key] = url_for(endpoint)
     return found
 
 

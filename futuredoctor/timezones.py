@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from futuredoctor import clock
 
@@ -23,9 +25,16 @@ def format_local(value: datetime | None, with_zone: bool = True) -> str:
 
 
 def format_local_date(value: datetime | None) -> str:
+    """'20 November 2026' in the app's zone."""
     if value is None:
         return ""
-    local = to_local(value)
+    return _local_date(value, local_zone())
+
+
+@lru_cache(maxsize=4096)
+def _local_date(value: datetime, zone: ZoneInfo) -> str:
+    # A list of modules shows the same release dates page after page, person after person.
+    local = value.astimezone(zone)
     return f"{local.day} {local:%B %Y}"
 
 

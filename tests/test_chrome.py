@@ -260,3 +260,18 @@ def test_a_header_whose_slot_is_not_one_value_is_rendered_in_full(app: Flask) ->
         html = component("header", params, person="Cy")
         assert html == _raw(app, source, p=named)
     assert PERSON not in html and "Cy" in html
+
+
+def test_fixed_urls_are_built_once_per_app_and_mount_point(app: Flask) -> None:
+    from flask import url_for
+
+    from futuredoctor.chrome import fixed_url
+
+    with app.test_request_context("/"):
+        assert fixed_url("learning.catalogue") == url_for("learning.catalogue") == "/modules"
+    with app.test_request_context("/", environ_overrides={"SCRIPT_NAME": "/pilots"}):
+        assert fixed_url("learning.catalogue") == "/pilots/modules"
+    assert app.extensions["futuredoctor.fixed_urls"] == {
+        ("", "learning.catalogue"): "/modules",
+        ("/pilots", "learning.catalogue"): "/pilots/modules",
+    }
