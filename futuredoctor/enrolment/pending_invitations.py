@@ -58,11 +58,12 @@ def _pending(actor: User, cohort_id: int | None = None) -> sa.Select[Any]:
     return scope_pilots(stmt, actor, Permission.MANAGE_ENROLMENT, Cohort.pilot_id)
 
 
-def cohorts_in_scope(actor: User) -> list[Cohort]:
-    stmt = sa.select(Cohort).order_by(Cohort.name, Cohort.id)
-    return list(
-        db.session.scalars(scope_pilots(stmt, actor, Permission.MANAGE_ENROLMENT, Cohort.pilot_id))
-    )
+def cohorts_in_scope(actor: User) -> list[sa.Row[tuple[int, str]]]:
+    """The cohorts the filter offers, as (id, name) rows: a national admin's are every
+    cohort in the country, and the filter shows nothing else of them."""
+    stmt = sa.select(Cohort.id, Cohort.name).order_by(Cohort.name, Cohort.id)
+    scoped = scope_pilots(stmt, actor, Permission.MANAGE_ENROLMENT, Cohort.pilot_id)
+    return list(db.session.execute(scoped).all())
 
 
 def pending_page(
