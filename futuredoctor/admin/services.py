@@ -44,7 +44,11 @@ def grant_label(grant: RoleGrant) -> str:
     """'Regional lead, en dash, London'; unscoped roles are just their label."""
     if grant.region_id is None and grant.pilot_id is None:
         return grant.role.label
-    return f"{grant.role.label} {EN_DASH} {grant.scope_label}"
+    return _label(grant.role, grant.scope_label)
+
+
+def _label(role: Role, scope: str | None) -> str:
+    return f"{role.label} {EN_DASH} {scope}" if scope else role.label
 
 
 USERS_COUNTED = 1000
@@ -106,8 +110,7 @@ def role_labels(users: Sequence[User]) -> dict[int, list[str]]:
     if labels:
         found = db.session.execute(_ROLE_LABELS, {"user_ids": list(labels)})
         for user_id, role, region, pilot in found:
-            scope = pilot or region
-            labels[user_id].append(f"{role.label} {EN_DASH} {scope}" if scope else role.label)
+            labels[user_id].append(_label(role, pilot or region))
     return labels
 
 

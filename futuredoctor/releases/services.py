@@ -37,45 +37,43 @@ class Scheduled:
     releases: list[Release]
 
 
-def cohorts_in_scope(user: User, include_ended: bool = False) -> list[Cohort]:
-    """Cohorts the user may schedule for (region for regional leads, own pilot for lead
-    educators), ordered by region, pilot and start date."""
+def _schedulable(stmt: sa.Select[Any], user: User, include_ended: bool) -> sa.Select[Any]:
+    """``stmt`` over cohorts, joined to their pilot and region, limited to those the user
+    may schedule for (current ones unless ``include_ended``), ordered by region, pilot and
+    start date."""
     stmt = (
-        sa.select(Cohort)
-        .join(Pilot, Pilot.id == Cohort.pilot_id)
+        stmt.join(Pilot, Pilot.id == Cohort.pilot_id)
         .join(Region, Region.id == Pilot.region_id)
-        .options(joinedload(Cohort.pilot).joinedload(Pilot.region))
         .order_by(Region.name, Pilot.name, Cohort.starts_on, Cohort.name)
     )
     if not include_ended:
         stmt = stmt.where(Cohort.ends_on >= clock.today_uk())
-    return list(
-        db.session.scalars(scope_pilots(stmt, user, Permission.SCHEDULE_RELEASES, Pilot.id))
-    )
+    return scope_pilots(stmt, user, Permission.SCHEDULE_RELEASES, Pilot.id)
+
+
+def cohorts_in_scope(user: User, include_ended: bool = False) -> list[Cohort]:
+    """Cohorts the user may schedule for (region for regional leads, own pilot for lead
+    educators), with their pilot and region."""
+    loaded = sa.select(Cohort).options(joinedload(Cohort.pilot).joinedload(Pilot.region))
+    return list(db.session.scalars(_schedulable(loaded, user, include_ended)))
 
 
 def cohort_choices(user: User) -> list[sa.Row[Any]]:
     """The current cohorts the user may schedule for, as the scheduling form lists them:
-    slug, name, run dates, pilot name, region code and name, ordered as
-    ``cohorts_in_scope``. Plain rows, not cohorts with their pilot and region as objects:
-    a national admin's list holds every current cohort in the country."""
-    stmt = (
-        sa.select(
-            Cohort.slug,
-            Cohort.name,
-            Cohort.starts_on,
-            Cohort.ends_on,
-            Pilot.name.label("pilot_name"),
-            Region.code.label("region_code"),
-            Region.name.label("region_name"),
-        )
-        .join(Pilot, Pilot.id == Cohort.pilot_id)
-        .join(Region, Region.id == Pilot.region_id)
-        .where(Cohort.ends_on >= clock.today_uk())
-        .order_by(Region.name, Pilot.name, Cohort.starts_on, Cohort.name)
-    )
-    scoped = scope_pilots(stmt, user, Permission.SCHEDULE_RELEASES, Pilot.id)
-    return list(db.session.connection().execute(scoped).all())
+    slug, name, run dates, pilot name, region code and name. Plain rows, not cohorts with
+    their pilot and region as objects: a national admin's list holds every current cohort
+    in the country."""
+    columns = sa.select(
+        Cohort.slug,
+        Cohort.name,
+        Cohort.starts_on,
+        Cohort.ends_on,
+        Pilot.name.label("pilot_name"),
+        Region.code.label("region_code"),
+        Region.name.label("region_name"),
+    ).select_from(Cohort)
+    chosen = _schedulable(columns, user, include_ended=False)
+    return list(db.session.connection().execute(chosen).all())
 
 
 def cohorts_taking(user: User, module: Module) -> list[Cohort]:
